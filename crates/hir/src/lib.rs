@@ -1,0 +1,206 @@
+//! HIR: the function as a structured tree with every name resolved.
+//!
+//! Lowering from the AST decides, once, what each name means: a local
+//! variable (any name assigned in the function, as in Python's scoping), or a
+//! compile-time value supplied by the `Env` (a frozen numeric global or closure
+//! constant, a module, a function, another jitted function, an exception
+//! class). Control flow stays structured (`if`/`while`/`for` with `else`),
+//! because Python has no goto and structured loops keep loop-`else`, `prange`
+//! outlining and array-expression fusion simple; LLVM's mem2reg builds SSA.
+
+mod env;
+mod lower;
+mod print;
+
+pub use env::{Const, Env, TableEnv, Value};
+pub use lower::lower_function;
+pub use print::print_function;
+
+use oxjit_diag::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalId(pub u32);
+
+#[derive(Clone, Debug)]
+pub struct Local {
+    pub name: String,
+    /// Where the name is first bound (parameter or assignment).
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    /// Parameter `i` is local `LocalId(i)`.
+    pub nparams: usize,
+    pub locals: Vec<Local>,
+    pub body: Vec<Stmt>,
+    pub span: Span,
+}
+
+impl Function {
+    pub fn params(&self) -> impl Iterator<Item = LocalId> {
+        (0..self.nparams as u32).map(LocalId)
+    }
+    pub fn local(&self, id: LocalId) -> &Local {
+        &self.locals[id.0 as usize]
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    /// `t1 = t2 = value`: targets are assigned left to right.
+    Assign { targets: Vec<Target>, value: Expr },
+    AugAssign { target: Target, op: BinOp, value: Expr },
+    Expr(Expr),
+    If { test: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
+    While { test: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
+    For { target: Target, iter: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
+    Break,
+    Continue,
+    Return(Option<Expr>),
+    /// `raise E` / `raise E(args)`; `None` is a bare re-raise.
+    Raise(Option<Expr>),
+    Pass,
+}
+
+#[derive(Clone, Debug)]
+pub enum Target {
+    Local(LocalId, Span),
+    Tuple(Vec<Target>, Span),
+    Subscript { base: Expr, index: Expr, span: Span },
+}
+
+impl Target {
+    pub fn span(&self) -> Span {
+        match self {
+            Target::Local(_, s) | Target::Tuple(_, s) | Target::Subscript { span: s, .. } => *s,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Const(Const),
+    Local(LocalId),
+    /// A resolved compile-time value that is not a number: module, function,
+    /// dispatcher, exception class, or an unsupported object.
+    Global(Value),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `a < b <= c`: the first operand and each (operator, operand).
+    Compare(Box<Expr>, Vec<(CmpOp, Expr)>),
+    /// `a and b and c` / `a or b`.
+    BoolOp(BoolOp, Vec<Expr>),
+    IfExp { test: Box<Expr>, body: Box<Expr>, orelse: Box<Expr> },
+    Call { func: Box<Expr>, args: Vec<Expr>, kwargs: Vec<(String, Expr)> },
+    Attribute(Box<Expr>, String),
+    Subscript(Box<Expr>, Box<Expr>),
+    Tuple(Vec<Expr>),
+    Slice { lower: Option<Box<Expr>>, upper: Option<Box<Expr>>, step: Option<Box<Expr>> },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+    LShift,
+    RShift,
+    BitAnd,
+    BitOr,
+    BitXor,
+    MatMul,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::FloorDiv => "//",
+            BinOp::Mod => "%",
+            BinOp::Pow => "**",
+            BinOp::LShift => "<<",
+            BinOp::RShift => ">>",
+            BinOp::BitAnd => "&",
+            BinOp::BitOr => "|",
+            BinOp::BitXor => "^",
+            BinOp::MatMul => "@",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Neg,
+    Pos,
+    Invert,
+    Not,
+}
+
+impl UnaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "-",
+            UnaryOp::Pos => "+",
+            UnaryOp::Invert => "~",
+            UnaryOp::Not => "not ",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Is,
+    IsNot,
+    In,
+    NotIn,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Is => "is",
+            CmpOp::IsNot => "is not",
+            CmpOp::In => "in",
+            CmpOp::NotIn => "not in",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BoolOp {
+    And,
+    Or,
+}

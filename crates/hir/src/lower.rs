@@ -1,0 +1,404 @@
+//! AST → HIR: name resolution, desugaring of `assert` and `elif`, and a
+//! diagnostic (with a hint) for every Python construct oxjit does not compile.
+
+use crate::env::{Const, Env, Value};
+use crate::*;
+use oxjit_diag::{Code, Diagnostic, Span};
+use oxjit_syntax::ast::{self, Expr as AExpr, Number, Stmt as AStmt};
+use oxjit_syntax::{ParsedFunction, Ranged};
+use std::collections::HashMap;
+
+struct Lower<'a> {
+    parsed: &'a ParsedFunction,
+    env: &'a mut dyn Env,
+    locals: Vec<Local>,
+    by_name: HashMap<String, LocalId>,
+    diags: Vec<Diagnostic>,
+}
+
+/// Lowers a parsed function. Returns the HIR only if there were no errors.
+pub fn lower_function(parsed: &ParsedFunction, env: &mut dyn Env) -> (Option<Function>, Vec<Diagnostic>) {
+    let def = &parsed.def;
+    let mut lw = Lower { parsed, env, locals: Vec::new(), by_name: HashMap::new(), diags: Vec::new() };
+    let params = &def.parameters;
+    if let Some(v) = params.vararg.as_ref().map(|p| p.range()).or(params.kwarg.as_ref().map(|p| p.range())) {
+        lw.unsupported(v, "variadic parameters (*args, **kwargs)", "give the function a fixed list of parameters");
+    }
+    for p in params.iter_non_variadic_params() {
+        let span = lw.span(p.range());
+        lw.declare(p.name().as_str(), span);
+    }
+    let nparams = lw.locals.len();
+    for s in &def.body {
+        lw.collect_assigned(s);
+    }
+    let body = lw.block(&def.body);
+    let span = lw.span(def.range());
+    let f = Function { name: def.name.as_str().to_string(), nparams, locals: lw.locals, body, span };
+    if lw.diags.is_empty() {
+        (Some(f), lw.diags)
+    } else {
+        (None, lw.diags)
+    }
+}
+
+fn binop(op: ast::Operator) -> BinOp {
+    use ast::Operator as O;
+    match op {
+        O::Add => BinOp::Add,
+        O::Sub => BinOp::Sub,
+        O::Mult => BinOp::Mul,
+        O::MatMult => BinOp::MatMul,
+        O::Div => BinOp::Div,
+        O::Mod => BinOp::Mod,
+        O::Pow => BinOp::Pow,
+        O::LShift => BinOp::LShift,
+        O::RShift => BinOp::RShift,
+        O::BitOr => BinOp::BitOr,
+        O::BitXor => BinOp::BitXor,
+        O::BitAnd => BinOp::BitAnd,
+        O::FloorDiv => BinOp::FloorDiv,
+    }
+}
+
+fn cmpop(op: ast::CmpOp) -> CmpOp {
+    use ast::CmpOp as C;
+    match op {
+        C::Eq => CmpOp::Eq,
+        C::NotEq => CmpOp::Ne,
+        C::Lt => CmpOp::Lt,
+        C::LtE => CmpOp::Le,
+        C::Gt => CmpOp::Gt,
+        C::GtE => CmpOp::Ge,
+        C::Is => CmpOp::Is,
+        C::IsNot => CmpOp::IsNot,
+        C::In => CmpOp::In,
+        C::NotIn => CmpOp::NotIn,
+    }
+}
+
+impl Lower<'_> {
+    fn span(&self, r: oxjit_syntax::TextRange) -> Span {
+        self.parsed.span(r)
+    }
+
+    fn unsupported(&mut self, r: oxjit_syntax::TextRange, what: &str, hint: &str) {
+        let d = Diagnostic::new(Code::UnsupportedSyntax, self.span(r), format!("{what} is not supported in compiled code"))
+            .with_hint(hint);
+        self.diags.push(d);
+    }
+
+    fn declare(&mut self, name: &str, span: Span) -> LocalId {
+        if let Some(id) = self.by_name.get(name) {
+            return *id;
+        }
+        let id = LocalId(self.locals.len() as u32);
+        self.locals.push(Local { name: name.to_string(), span });
+        self.by_name.insert(name.to_string(), id);
+        id
+    }
+
+    /// Python scoping: a name bound anywhere in the body is local everywhere.
+    fn collect_assigned(&mut self, s: &AStmt) {
+        match s {
+            AStmt::Assign(a) => a.targets.iter().for_each(|t| self.collect_target(t)),
+            AStmt::AugAssign(a) => self.collect_target(&a.target),
+            AStmt::AnnAssign(a) => self.collect_target(&a.target),
+            AStmt::For(f) => {
+                self.collect_target(&f.target);
+                f.body.iter().chain(&f.orelse).for_each(|s| self.collect_assigned(s));
+            }
+            AStmt::While(w) => w.body.iter().chain(&w.orelse).for_each(|s| self.collect_assigned(s)),
+            AStmt::If(i) => {
+                i.body.iter().for_each(|s| self.collect_assigned(s));
+                for c in &i.elif_else_clauses {
+                    c.body.iter().for_each(|s| self.collect_assigned(s));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn collect_target(&mut self, t: &AExpr) {
+        match t {
+            AExpr::Name(n) => {
+                let span = self.span(n.range);
+                self.declare(n.id.as_str(), span);
+            }
+            AExpr::Tuple(t) => t.elts.iter().for_each(|e| self.collect_target(e)),
+            AExpr::List(t) => t.elts.iter().for_each(|e| self.collect_target(e)),
+            _ => {}
+        }
+    }
+
+    fn block(&mut self, stmts: &[AStmt]) -> Vec<Stmt> {
+        stmts.iter().filter_map(|s| self.stmt(s)).collect()
+    }
+
+    fn stmt(&mut self, s: &AStmt) -> Option<Stmt> {
+        let span = self.span(s.range());
+        let kind = match s {
+            AStmt::Assign(a) => {
+                let targets = a.targets.iter().map(|t| self.target(t)).collect::<Option<Vec<_>>>()?;
+                StmtKind::Assign { targets, value: self.expr(&a.value) }
+            }
+            AStmt::AnnAssign(a) => {
+                let target = self.target(&a.target)?;
+                match &a.value {
+                    Some(v) => StmtKind::Assign { targets: vec![target], value: self.expr(v) },
+                    None => StmtKind::Pass,
+                }
+            }
+            AStmt::AugAssign(a) => {
+                let target = self.target(&a.target)?;
+                if let Target::Tuple(..) = target {
+                    self.unsupported(a.target.range(), "augmented assignment to a tuple", "assign each element separately");
+                    return None;
+                }
+                StmtKind::AugAssign { target, op: binop(a.op), value: self.expr(&a.value) }
+            }
+            AStmt::Expr(e) => {
+                if let AExpr::StringLiteral(_) = *e.value {
+                    return None; // docstring or bare string: no effect
+                }
+                StmtKind::Expr(self.expr(&e.value))
+            }
+            AStmt::If(i) => {
+                let test = self.expr(&i.test);
+                let body = self.block(&i.body);
+                let orelse = self.elif_chain(&i.elif_else_clauses);
+                StmtKind::If { test, body, orelse }
+            }
+            AStmt::While(w) => {
+                StmtKind::While { test: self.expr(&w.test), body: self.block(&w.body), orelse: self.block(&w.orelse) }
+            }
+            AStmt::For(f) => {
+                if f.is_async {
+                    self.unsupported(f.range, "`async for`", "use a plain `for` loop");
+                    return None;
+                }
+                let target = self.target(&f.target)?;
+                StmtKind::For { target, iter: self.expr(&f.iter), body: self.block(&f.body), orelse: self.block(&f.orelse) }
+            }
+            AStmt::Break(_) => StmtKind::Break,
+            AStmt::Continue(_) => StmtKind::Continue,
+            AStmt::Pass(_) => StmtKind::Pass,
+            AStmt::Return(r) => StmtKind::Return(r.value.as_ref().map(|v| self.expr(v))),
+            AStmt::Raise(r) => {
+                if let Some(c) = &r.cause {
+                    self.unsupported(c.range(), "`raise ... from ...`", "raise the exception without `from`");
+                }
+                StmtKind::Raise(r.exc.as_ref().map(|e| self.expr(e)))
+            }
+            AStmt::Assert(a) => {
+                // `assert t, msg` is `if not t: raise AssertionError(msg)`.
+                let test = self.expr(&a.test);
+                let mut args = Vec::new();
+                if let Some(m) = &a.msg {
+                    args.push(self.expr(m));
+                }
+                let exc = Expr { kind: ExprKind::Global(Value::ExceptionClass("AssertionError".into())), span };
+                let call = Expr { kind: ExprKind::Call { func: Box::new(exc), args, kwargs: vec![] }, span };
+                let not = Expr { kind: ExprKind::Unary(UnaryOp::Not, Box::new(test)), span };
+                StmtKind::If { test: not, body: vec![Stmt { kind: StmtKind::Raise(Some(call)), span }], orelse: vec![] }
+            }
+            other => {
+                let (what, hint) = match other {
+                    AStmt::FunctionDef(_) => ("a nested function definition", "define the helper at module level and decorate it with @njit"),
+                    AStmt::ClassDef(_) => ("a class definition", "define classes outside compiled functions"),
+                    AStmt::Delete(_) => ("`del`", "let the variable go out of scope instead"),
+                    AStmt::With(_) => ("a `with` statement", "move the context manager outside the compiled function"),
+                    AStmt::Try(_) => ("`try`/`except`", "check the condition explicitly, or catch the exception in the caller"),
+                    AStmt::Import(_) | AStmt::ImportFrom(_) => ("`import`", "import modules at module level; compiled code can use them as globals"),
+                    AStmt::Global(_) | AStmt::Nonlocal(_) => ("`global`/`nonlocal`", "globals are frozen constants in compiled code; return new values instead"),
+                    AStmt::Match(_) => ("`match`", "use `if`/`elif`"),
+                    AStmt::TypeAlias(_) => ("a `type` alias", "define type aliases outside the function"),
+                    _ => ("this statement", "rewrite it with supported statements"),
+                };
+                self.unsupported(other.range(), what, hint);
+                return None;
+            }
+        };
+        Some(Stmt { kind, span })
+    }
+
+    fn elif_chain(&mut self, clauses: &[ast::ElifElseClause]) -> Vec<Stmt> {
+        let Some((first, rest)) = clauses.split_first() else { return vec![] };
+        let body = self.block(&first.body);
+        match &first.test {
+            None => body,
+            Some(test) => {
+                let span = self.span(first.range);
+                let test = self.expr(test);
+                let orelse = self.elif_chain(rest);
+                vec![Stmt { kind: StmtKind::If { test, body, orelse }, span }]
+            }
+        }
+    }
+
+    fn target(&mut self, t: &AExpr) -> Option<Target> {
+        let span = self.span(t.range());
+        match t {
+            AExpr::Name(n) => Some(Target::Local(self.by_name[n.id.as_str()], span)),
+            AExpr::Tuple(tt) => {
+                let items = tt.elts.iter().map(|e| self.target(e)).collect::<Option<Vec<_>>>()?;
+                Some(Target::Tuple(items, span))
+            }
+            AExpr::List(tt) => {
+                let items = tt.elts.iter().map(|e| self.target(e)).collect::<Option<Vec<_>>>()?;
+                Some(Target::Tuple(items, span))
+            }
+            AExpr::Subscript(s) => Some(Target::Subscript { base: self.expr(&s.value), index: self.expr(&s.slice), span }),
+            AExpr::Attribute(_) => {
+                self.unsupported(t.range(), "assigning to an attribute", "compiled code cannot mutate objects' attributes; return the new value instead");
+                None
+            }
+            AExpr::Starred(_) => {
+                self.unsupported(t.range(), "starred assignment", "unpack a fixed number of elements");
+                None
+            }
+            _ => {
+                self.unsupported(t.range(), "this assignment target", "assign to a variable, a tuple of variables or an array element");
+                None
+            }
+        }
+    }
+
+    fn resolved(&mut self, v: Value) -> ExprKind {
+        match v {
+            Value::Const(c) => ExprKind::Const(c),
+            v => ExprKind::Global(v),
+        }
+    }
+
+    fn boxed(&mut self, e: &AExpr) -> Box<Expr> {
+        Box::new(self.expr(e))
+    }
+
+    fn expr(&mut self, e: &AExpr) -> Expr {
+        let span = self.span(e.range());
+        let kind = match e {
+            AExpr::NumberLiteral(n) => match &n.value {
+                Number::Int(i) => match i.as_i64() {
+                    Some(v) => ExprKind::Const(Const::Int(v)),
+                    None => {
+                        self.diags.push(
+                            Diagnostic::new(Code::UnsupportedSyntax, span, "integer literal does not fit in int64")
+                                .with_hint("compiled integers are 64-bit; use a float literal for large values"),
+                        );
+                        ExprKind::Const(Const::None)
+                    }
+                },
+                Number::Float(f) => ExprKind::Const(Const::Float(*f)),
+                Number::Complex { real, imag } => ExprKind::Const(Const::Complex(*real, *imag)),
+            },
+            AExpr::BooleanLiteral(b) => ExprKind::Const(Const::Bool(b.value)),
+            AExpr::NoneLiteral(_) => ExprKind::Const(Const::None),
+            AExpr::StringLiteral(s) => ExprKind::Const(Const::Str(s.value.to_str().to_string())),
+            AExpr::Name(n) => {
+                let name = n.id.as_str();
+                if let Some(id) = self.by_name.get(name) {
+                    ExprKind::Local(*id)
+                } else if let Some(v) = self.env.global(name) {
+                    self.resolved(v)
+                } else {
+                    self.diags.push(
+                        Diagnostic::new(Code::UnknownName, span, format!("name '{name}' is not defined"))
+                            .with_hint("compiled code can use parameters, local variables, module globals and builtins"),
+                    );
+                    ExprKind::Const(Const::None)
+                }
+            }
+            AExpr::Attribute(a) => {
+                let base = self.expr(&a.value);
+                let attr = a.attr.as_str();
+                match &base.kind {
+                    ExprKind::Global(Value::Module(m)) => {
+                        let m = m.clone();
+                        match self.env.attribute(&m, attr) {
+                            Some(v) => self.resolved(v),
+                            None => {
+                                self.diags.push(
+                                    Diagnostic::new(Code::UnknownAttribute, span, format!("module '{m}' has no attribute '{attr}'"))
+                                        .with_hint("check the spelling of the attribute"),
+                                );
+                                ExprKind::Const(Const::None)
+                            }
+                        }
+                    }
+                    _ => ExprKind::Attribute(Box::new(base), attr.to_string()),
+                }
+            }
+            AExpr::UnaryOp(u) => {
+                let op = match u.op {
+                    ast::UnaryOp::Invert => UnaryOp::Invert,
+                    ast::UnaryOp::Not => UnaryOp::Not,
+                    ast::UnaryOp::UAdd => UnaryOp::Pos,
+                    ast::UnaryOp::USub => UnaryOp::Neg,
+                };
+                ExprKind::Unary(op, self.boxed(&u.operand))
+            }
+            AExpr::BinOp(b) => ExprKind::Binary(binop(b.op), self.boxed(&b.left), self.boxed(&b.right)),
+            AExpr::Compare(c) => {
+                let first = self.boxed(&c.left);
+                let rest = c.ops.iter().zip(c.comparators.iter()).map(|(op, e)| (cmpop(*op), self.expr(e))).collect();
+                ExprKind::Compare(first, rest)
+            }
+            AExpr::BoolOp(b) => {
+                let op = match b.op {
+                    ast::BoolOp::And => BoolOp::And,
+                    ast::BoolOp::Or => BoolOp::Or,
+                };
+                ExprKind::BoolOp(op, b.values.iter().map(|v| self.expr(v)).collect())
+            }
+            AExpr::If(i) => ExprKind::IfExp { test: self.boxed(&i.test), body: self.boxed(&i.body), orelse: self.boxed(&i.orelse) },
+            AExpr::Call(c) => {
+                let func = self.boxed(&c.func);
+                let mut args = Vec::new();
+                for a in c.arguments.args.iter() {
+                    if let AExpr::Starred(_) = a {
+                        self.unsupported(a.range(), "`*args` in a call", "pass the arguments one by one");
+                    } else {
+                        args.push(self.expr(a));
+                    }
+                }
+                let mut kwargs = Vec::new();
+                for k in c.arguments.keywords.iter() {
+                    match &k.arg {
+                        Some(name) => kwargs.push((name.as_str().to_string(), self.expr(&k.value))),
+                        None => self.unsupported(k.range, "`**kwargs` in a call", "pass keyword arguments by name"),
+                    }
+                }
+                ExprKind::Call { func, args, kwargs }
+            }
+            AExpr::Subscript(s) => ExprKind::Subscript(self.boxed(&s.value), self.boxed(&s.slice)),
+            AExpr::Tuple(t) => ExprKind::Tuple(t.elts.iter().map(|e| self.expr(e)).collect()),
+            AExpr::Slice(s) => ExprKind::Slice {
+                lower: s.lower.as_ref().map(|e| self.boxed(e)),
+                upper: s.upper.as_ref().map(|e| self.boxed(e)),
+                step: s.step.as_ref().map(|e| self.boxed(e)),
+            },
+            other => {
+                let (what, hint) = match other {
+                    AExpr::Lambda(_) => ("a lambda", "define a module-level function decorated with @njit"),
+                    AExpr::ListComp(_) => ("a list comprehension", "preallocate a NumPy array and fill it in a loop"),
+                    AExpr::SetComp(_) | AExpr::Set(_) => ("a set", "use a NumPy array or explicit comparisons"),
+                    AExpr::DictComp(_) | AExpr::Dict(_) => ("a dict", "use arrays or tuples; typed dicts are not available yet"),
+                    AExpr::Generator(_) => ("a generator expression", "write the loop explicitly"),
+                    AExpr::List(_) => ("a list", "use a tuple for a fixed collection, or a NumPy array"),
+                    AExpr::Yield(_) | AExpr::YieldFrom(_) => ("`yield` (generators)", "return an array or tuple of results"),
+                    AExpr::Await(_) => ("`await`", "compiled functions are synchronous"),
+                    AExpr::FString(_) | AExpr::TString(_) => ("an f-string", "use a constant message string"),
+                    AExpr::BytesLiteral(_) => ("a bytes literal", "use a NumPy uint8 array"),
+                    AExpr::Named(_) => ("an assignment expression (`:=`)", "assign in a separate statement"),
+                    AExpr::Starred(_) => ("a starred expression", "unpack a fixed number of elements"),
+                    AExpr::EllipsisLiteral(_) => ("`...`", "write the indices explicitly"),
+                    _ => ("this expression", "rewrite it with supported expressions"),
+                };
+                self.unsupported(other.range(), what, hint);
+                ExprKind::Const(Const::None)
+            }
+        };
+        Expr { kind, span }
+    }
+}

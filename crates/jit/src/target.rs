@@ -1,0 +1,129 @@
+//! The host target machine, the optimisation pipeline and object emission.
+//!
+//! Code is compiled for the CPU it runs on (name and feature string queried
+//! from LLVM), like Numba, so AVX2/AVX-512 are used where present. The disk
+//! cache must therefore key entries on [`TargetMachine::get_cpu`] and
+//! [`TargetMachine::get_feature_string`].
+
+use std::sync::{Once, OnceLock};
+
+use inkwell::module::Module;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::{
+    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
+};
+use inkwell::OptimizationLevel;
+
+/// Optimisation level of the new-pass-manager `default<On>` pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OptLevel {
+    O0,
+    O1,
+    O2,
+    O3,
+}
+
+impl OptLevel {
+    fn pipeline(self) -> &'static str {
+        match self {
+            OptLevel::O0 => "default<O0>",
+            OptLevel::O1 => "default<O1>",
+            OptLevel::O2 => "default<O2>",
+            OptLevel::O3 => "default<O3>",
+        }
+    }
+}
+
+/// Registers the native target with LLVM; every entry point calls this first.
+pub(crate) fn init_native_target() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        Target::initialize_native(&InitializationConfig::default())
+            .expect("LLVM has no native target for this host");
+    });
+}
+
+/// What LLVM reports about the host, queried once.
+struct Host {
+    triple: String,
+    cpu: String,
+    features: String,
+}
+
+fn host() -> &'static Host {
+    static HOST: OnceLock<Host> = OnceLock::new();
+    HOST.get_or_init(|| {
+        init_native_target();
+        Host {
+            triple: TargetMachine::get_default_triple()
+                .as_str()
+                .to_string_lossy()
+                .into_owned(),
+            cpu: TargetMachine::get_host_cpu_name().to_string(),
+            features: TargetMachine::get_host_cpu_features().to_string(),
+        }
+    })
+}
+
+/// A new target machine for the host CPU.
+///
+/// A fresh one per call because LLVM target machines are not thread-safe and
+/// compilations may run on several threads; creating one is cheap next to
+/// optimisation.
+pub fn host_target_machine() -> TargetMachine {
+    let host = host();
+    let triple = TargetTriple::create(&host.triple);
+    let target = Target::from_triple(&triple)
+        .unwrap_or_else(|e| panic!("no LLVM target for {}: {e}", host.triple));
+    target
+        .create_target_machine(
+            &triple,
+            &host.cpu,
+            &host.features,
+            OptimizationLevel::Aggressive,
+            RelocMode::PIC,
+            CodeModel::JITDefault,
+        )
+        .unwrap_or_else(|| {
+            panic!(
+                "cannot create a target machine for {} ({})",
+                host.triple, host.cpu
+            )
+        })
+}
+
+/// Sets `module`'s triple and data layout to the host's, so that codegen's
+/// type sizes and alignments agree with the machine code.
+pub fn configure_module(module: &Module) {
+    let tm = host_target_machine();
+    module.set_triple(&tm.get_triple());
+    module.set_data_layout(&tm.get_target_data().get_data_layout());
+}
+
+/// Verifies `module` and runs the standard `default<On>` pipeline on it, with
+/// loop and SLP vectorisation and unrolling on.
+pub fn optimize(module: &Module, level: OptLevel) -> Result<(), String> {
+    // Invalid IR can crash the optimiser; a codegen bug should be an error.
+    module
+        .verify()
+        .map_err(|e| format!("invalid LLVM IR: {}", e.to_string_lossy()))?;
+    let options = PassBuilderOptions::create();
+    options.set_loop_vectorization(true);
+    options.set_loop_slp_vectorization(true);
+    options.set_loop_unrolling(true);
+    options.set_loop_interleaving(true);
+    module
+        .run_passes(level.pipeline(), &host_target_machine(), options)
+        .map_err(|e| format!("LLVM optimisation failed: {}", e.to_string_lossy()))
+}
+
+/// Compiles `module` to a relocatable host object file.
+///
+/// Code generation rewrites parts of the IR (CodeGenPrepare), so print the
+/// module before calling this if its optimised IR is wanted.
+pub fn emit_object(module: &Module) -> Result<Vec<u8>, String> {
+    host_target_machine()
+        .write_to_memory_buffer(module, FileType::Object)
+        .map(|buf| buf.as_slice().to_vec())
+        .map_err(|e| format!("LLVM code generation failed: {}", e.to_string_lossy()))
+}

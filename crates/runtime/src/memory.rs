@@ -1,0 +1,298 @@
+//! Refcounted allocations for arrays created by compiled code.
+//!
+//! A [`MemInfo`] owns one buffer and is shared by every array view of it; the
+//! last `decref` runs the optional destructor and frees the block. Header and
+//! data live in a single allocation (data after the header, padded to the
+//! requested alignment) so creating an array costs one `malloc`.
+//!
+//! Global counters let tests, like Numba's `MemoryLeakMixin`, check that
+//! compiled code frees everything it allocates.
+
+use std::ffi::c_void;
+use std::ptr;
+use std::sync::atomic::{fence, AtomicUsize, Ordering};
+
+/// Minimum alignment of array data: one AVX register, so vectorised loops
+/// can use aligned loads on freshly allocated arrays.
+pub const MIN_ALIGN: usize = 32;
+
+/// Refcounted owner of a data buffer. Compiled code treats it as opaque and
+/// only touches it through the `oxjit_rt_meminfo_*` functions.
+#[repr(C)]
+pub struct MemInfo {
+    refcount: AtomicUsize,
+    data: *mut u8,
+    size: usize,
+    /// Called on `data` right before the block is freed, e.g. to release
+    /// references held by the elements.
+    dtor: Option<extern "C" fn(*mut u8)>,
+}
+
+/// Snapshot of the allocation counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AllocStats {
+    /// Raw blocks allocated (a meminfo counts as one block too).
+    pub allocs: usize,
+    pub frees: usize,
+    pub meminfo_allocs: usize,
+    pub meminfo_frees: usize,
+}
+
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+static FREES: AtomicUsize = AtomicUsize::new(0);
+static MI_ALLOCS: AtomicUsize = AtomicUsize::new(0);
+static MI_FREES: AtomicUsize = AtomicUsize::new(0);
+
+/// Current counter values. Counters only grow; compare two snapshots.
+pub fn stats() -> AllocStats {
+    AllocStats {
+        allocs: ALLOCS.load(Ordering::Relaxed),
+        frees: FREES.load(Ordering::Relaxed),
+        meminfo_allocs: MI_ALLOCS.load(Ordering::Relaxed),
+        meminfo_frees: MI_FREES.load(Ordering::Relaxed),
+    }
+}
+
+/// Allocates `size` bytes aligned to `max(align, MIN_ALIGN)` (rounded up to a
+/// power of two). Returns null on failure. Free with [`oxjit_rt_free`].
+#[no_mangle]
+pub extern "C" fn oxjit_rt_alloc(size: usize, align: usize) -> *mut u8 {
+    let align = align.max(MIN_ALIGN).next_power_of_two();
+    let mut out: *mut c_void = ptr::null_mut();
+    // posix_memalign rather than Rust's allocator: `free` needs no layout, so
+    // compiled code can release a block knowing only its address.
+    // SAFETY: `align` is a power of two and a multiple of sizeof(void*).
+    if unsafe { libc::posix_memalign(&mut out, align, size.max(1)) } != 0 {
+        return ptr::null_mut();
+    }
+    ALLOCS.fetch_add(1, Ordering::Relaxed);
+    out.cast()
+}
+
+/// Frees a block from [`oxjit_rt_alloc`]; null is ignored.
+///
+/// # Safety
+/// `p` must be null or a live block returned by `oxjit_rt_alloc`.
+#[no_mangle]
+pub unsafe extern "C" fn oxjit_rt_free(p: *mut u8) {
+    if !p.is_null() {
+        FREES.fetch_add(1, Ordering::Relaxed);
+        libc::free(p.cast());
+    }
+}
+
+/// Offset of the data from the start of the block: the header rounded up.
+fn data_offset(align: usize) -> usize {
+    std::mem::size_of::<MemInfo>().next_multiple_of(align)
+}
+
+/// Allocates a meminfo with refcount 1 owning `size` bytes of uninitialised
+/// data aligned to at least `max(align, MIN_ALIGN)`. `dtor`, if given, runs on
+/// the data before it is freed. Returns null on failure.
+#[no_mangle]
+pub extern "C" fn oxjit_rt_meminfo_alloc_dtor(
+    size: usize,
+    align: usize,
+    dtor: Option<extern "C" fn(*mut u8)>,
+) -> *mut MemInfo {
+    let align = align.max(MIN_ALIGN).next_power_of_two();
+    let offset = data_offset(align);
+    let Some(total) = size.checked_add(offset) else {
+        return ptr::null_mut();
+    };
+    let block = oxjit_rt_alloc(total, align);
+    if block.is_null() {
+        return ptr::null_mut();
+    }
+    MI_ALLOCS.fetch_add(1, Ordering::Relaxed);
+    let mi = block.cast::<MemInfo>();
+    // SAFETY: `block` is at least `offset + size` bytes, aligned for MemInfo.
+    unsafe {
+        mi.write(MemInfo {
+            refcount: AtomicUsize::new(1),
+            data: block.add(offset),
+            size,
+            dtor,
+        });
+    }
+    mi
+}
+
+/// [`oxjit_rt_meminfo_alloc_dtor`] without a destructor.
+#[no_mangle]
+pub extern "C" fn oxjit_rt_meminfo_alloc(size: usize, align: usize) -> *mut MemInfo {
+    oxjit_rt_meminfo_alloc_dtor(size, align, None)
+}
+
+/// Adds a reference; null is ignored.
+///
+/// # Safety
+/// `mi` must be null or a live meminfo.
+#[no_mangle]
+pub unsafe extern "C" fn oxjit_rt_meminfo_incref(mi: *mut MemInfo) {
+    if let Some(mi) = mi.as_ref() {
+        // Relaxed is enough: a new reference can only be made from an
+        // existing one, which already keeps the block alive (as in Arc).
+        mi.refcount.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Drops a reference, freeing the block when it was the last; null is ignored.
+///
+/// # Safety
+/// `mi` must be null or a live meminfo on which the caller owns a reference.
+#[no_mangle]
+pub unsafe extern "C" fn oxjit_rt_meminfo_decref(mi: *mut MemInfo) {
+    let Some(info) = mi.as_ref() else { return };
+    if info.refcount.fetch_sub(1, Ordering::Release) != 1 {
+        return;
+    }
+    // Pairs with the Release above so every other owner's writes to the data
+    // happen before the destructor and free (the Arc protocol).
+    fence(Ordering::Acquire);
+    if let Some(dtor) = info.dtor {
+        dtor(info.data);
+    }
+    MI_FREES.fetch_add(1, Ordering::Relaxed);
+    oxjit_rt_free(mi.cast());
+}
+
+/// The data pointer of a meminfo (null for a null meminfo).
+///
+/// # Safety
+/// `mi` must be null or a live meminfo.
+#[no_mangle]
+pub unsafe extern "C" fn oxjit_rt_meminfo_data(mi: *mut MemInfo) -> *mut u8 {
+    mi.as_ref().map_or(ptr::null_mut(), |mi| mi.data)
+}
+
+/// The size in bytes of a meminfo's data (0 for a null meminfo).
+///
+/// # Safety
+/// `mi` must be null or a live meminfo.
+#[no_mangle]
+pub unsafe extern "C" fn oxjit_rt_meminfo_size(mi: *mut MemInfo) -> usize {
+    mi.as_ref().map_or(0, |mi| mi.size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// The counters are process-global: tests that compare snapshots must not
+    /// interleave.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
+    fn delta(before: AllocStats) -> AllocStats {
+        let now = stats();
+        AllocStats {
+            allocs: now.allocs - before.allocs,
+            frees: now.frees - before.frees,
+            meminfo_allocs: now.meminfo_allocs - before.meminfo_allocs,
+            meminfo_frees: now.meminfo_frees - before.meminfo_frees,
+        }
+    }
+
+    #[test]
+    fn counts_balance() {
+        let _g = SERIAL.lock().unwrap();
+        let before = stats();
+        let mis: Vec<_> = (0..10)
+            .map(|i| oxjit_rt_meminfo_alloc(i * 100, 8))
+            .collect();
+        let raw = oxjit_rt_alloc(17, 1);
+        let d = delta(before);
+        assert_eq!(
+            (d.allocs, d.meminfo_allocs, d.frees, d.meminfo_frees),
+            (11, 10, 0, 0)
+        );
+        for mi in mis {
+            unsafe { oxjit_rt_meminfo_decref(mi) };
+        }
+        unsafe { oxjit_rt_free(raw) };
+        let d = delta(before);
+        assert_eq!(d.allocs, d.frees);
+        assert_eq!(d.meminfo_allocs, d.meminfo_frees);
+    }
+
+    #[test]
+    fn refcount_semantics() {
+        extern "C" fn mark(data: *mut u8) {
+            unsafe { *data = 0xAB };
+            DTOR_SAW.store(unsafe { *data } as usize, Ordering::SeqCst);
+        }
+        static DTOR_SAW: AtomicUsize = AtomicUsize::new(0);
+
+        let _g = SERIAL.lock().unwrap();
+        let before = stats();
+        let mi = oxjit_rt_meminfo_alloc_dtor(64, 8, Some(mark));
+        unsafe {
+            assert_eq!(oxjit_rt_meminfo_size(mi), 64);
+            oxjit_rt_meminfo_incref(mi);
+            oxjit_rt_meminfo_incref(mi);
+            oxjit_rt_meminfo_decref(mi);
+            oxjit_rt_meminfo_decref(mi);
+            assert_eq!(delta(before).meminfo_frees, 0, "freed while referenced");
+            assert_eq!(DTOR_SAW.load(Ordering::SeqCst), 0);
+            oxjit_rt_meminfo_decref(mi);
+        }
+        assert_eq!(delta(before).meminfo_frees, 1);
+        assert_eq!(DTOR_SAW.load(Ordering::SeqCst), 0xAB);
+
+        // Null is accepted everywhere.
+        unsafe {
+            oxjit_rt_meminfo_incref(ptr::null_mut());
+            oxjit_rt_meminfo_decref(ptr::null_mut());
+            assert!(oxjit_rt_meminfo_data(ptr::null_mut()).is_null());
+            oxjit_rt_free(ptr::null_mut());
+        }
+    }
+
+    #[test]
+    fn alignment() {
+        let _g = SERIAL.lock().unwrap();
+        for (size, align) in [(0, 1), (1, 8), (1000, 16), (24, 64), (8, 4096), (5, 48)] {
+            let mi = oxjit_rt_meminfo_alloc(size, align);
+            assert!(!mi.is_null());
+            let want = align.max(MIN_ALIGN).next_power_of_two();
+            unsafe {
+                let data = oxjit_rt_meminfo_data(mi);
+                assert_eq!(data as usize % want, 0, "size {size} align {align}");
+                // The whole data range is writable.
+                ptr::write_bytes(data, 0x5A, size);
+                oxjit_rt_meminfo_decref(mi);
+            }
+            let raw = oxjit_rt_alloc(size, align);
+            assert_eq!(raw as usize % want, 0);
+            unsafe { oxjit_rt_free(raw) };
+        }
+    }
+
+    #[test]
+    fn concurrent_refcounting_frees_once() {
+        let _g = SERIAL.lock().unwrap();
+        let before = stats();
+        let mi = oxjit_rt_meminfo_alloc(8, 8) as usize;
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                unsafe { oxjit_rt_meminfo_incref(mi as *mut MemInfo) };
+                std::thread::spawn(move || {
+                    for _ in 0..10_000 {
+                        unsafe {
+                            oxjit_rt_meminfo_incref(mi as *mut MemInfo);
+                            oxjit_rt_meminfo_decref(mi as *mut MemInfo);
+                        }
+                    }
+                    unsafe { oxjit_rt_meminfo_decref(mi as *mut MemInfo) };
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(delta(before).meminfo_frees, 0);
+        unsafe { oxjit_rt_meminfo_decref(mi as *mut MemInfo) };
+        assert_eq!(delta(before).meminfo_frees, 1);
+    }
+}

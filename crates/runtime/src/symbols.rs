@@ -1,0 +1,159 @@
+//! The table of runtime functions that compiled code may call.
+//!
+//! The Python extension is linked statically and exports only `PyInit_`, so
+//! the JIT cannot find these functions by name in the process: it defines
+//! each one at the address listed here instead.
+//!
+//! Special math functions are wrapped rather than resolved from libm directly
+//! so that their behaviour is fixed by us: `lgamma` must use the re-entrant
+//! `lgamma_r` (plain `lgamma` writes the global `signgam`, a data race under
+//! `parallel=True`).
+
+use std::ffi::c_int;
+
+use crate::memory::{
+    oxjit_rt_alloc, oxjit_rt_free, oxjit_rt_meminfo_alloc, oxjit_rt_meminfo_alloc_dtor,
+    oxjit_rt_meminfo_data, oxjit_rt_meminfo_decref, oxjit_rt_meminfo_incref, oxjit_rt_meminfo_size,
+};
+
+// libm (always linked by std on Linux); declared here because the `libc`
+// crate does not bind the `_r` variants.
+extern "C" {
+    fn lgamma_r(x: f64, sign: *mut c_int) -> f64;
+    fn lgammaf_r(x: f32, sign: *mut c_int) -> f32;
+    fn tgamma(x: f64) -> f64;
+    fn tgammaf(x: f32) -> f32;
+    fn erf(x: f64) -> f64;
+    fn erff(x: f32) -> f32;
+    fn erfc(x: f64) -> f64;
+    fn erfcf(x: f32) -> f32;
+}
+
+/// `math.lgamma`, thread-safe.
+#[no_mangle]
+pub extern "C" fn oxjit_rt_lgamma(x: f64) -> f64 {
+    let mut sign = 0;
+    // SAFETY: `sign` is a valid out-pointer.
+    unsafe { lgamma_r(x, &mut sign) }
+}
+
+/// `math.lgamma` on float32, thread-safe.
+#[no_mangle]
+pub extern "C" fn oxjit_rt_lgammaf(x: f32) -> f32 {
+    let mut sign = 0;
+    // SAFETY: `sign` is a valid out-pointer.
+    unsafe { lgammaf_r(x, &mut sign) }
+}
+
+/// `math.gamma`.
+#[no_mangle]
+pub extern "C" fn oxjit_rt_gamma(x: f64) -> f64 {
+    // SAFETY: pure libm function.
+    unsafe { tgamma(x) }
+}
+
+/// `math.gamma` on float32.
+#[no_mangle]
+pub extern "C" fn oxjit_rt_gammaf(x: f32) -> f32 {
+    // SAFETY: pure libm function.
+    unsafe { tgammaf(x) }
+}
+
+/// `math.erf`.
+#[no_mangle]
+pub extern "C" fn oxjit_rt_erf(x: f64) -> f64 {
+    // SAFETY: pure libm function.
+    unsafe { erf(x) }
+}
+
+/// `math.erf` on float32.
+#[no_mangle]
+pub extern "C" fn oxjit_rt_erff(x: f32) -> f32 {
+    // SAFETY: pure libm function.
+    unsafe { erff(x) }
+}
+
+/// `math.erfc`.
+#[no_mangle]
+pub extern "C" fn oxjit_rt_erfc(x: f64) -> f64 {
+    // SAFETY: pure libm function.
+    unsafe { erfc(x) }
+}
+
+/// `math.erfc` on float32.
+#[no_mangle]
+pub extern "C" fn oxjit_rt_erfcf(x: f32) -> f32 {
+    // SAFETY: pure libm function.
+    unsafe { erfcf(x) }
+}
+
+/// Every `extern "C"` function compiled code may call: (symbol name, address).
+pub fn symbols() -> Vec<(&'static str, usize)> {
+    vec![
+        ("oxjit_rt_alloc", oxjit_rt_alloc as *const () as usize),
+        ("oxjit_rt_free", oxjit_rt_free as *const () as usize),
+        (
+            "oxjit_rt_meminfo_alloc",
+            oxjit_rt_meminfo_alloc as *const () as usize,
+        ),
+        (
+            "oxjit_rt_meminfo_alloc_dtor",
+            oxjit_rt_meminfo_alloc_dtor as *const () as usize,
+        ),
+        (
+            "oxjit_rt_meminfo_incref",
+            oxjit_rt_meminfo_incref as *const () as usize,
+        ),
+        (
+            "oxjit_rt_meminfo_decref",
+            oxjit_rt_meminfo_decref as *const () as usize,
+        ),
+        (
+            "oxjit_rt_meminfo_data",
+            oxjit_rt_meminfo_data as *const () as usize,
+        ),
+        (
+            "oxjit_rt_meminfo_size",
+            oxjit_rt_meminfo_size as *const () as usize,
+        ),
+        ("oxjit_rt_lgamma", oxjit_rt_lgamma as *const () as usize),
+        ("oxjit_rt_lgammaf", oxjit_rt_lgammaf as *const () as usize),
+        ("oxjit_rt_gamma", oxjit_rt_gamma as *const () as usize),
+        ("oxjit_rt_gammaf", oxjit_rt_gammaf as *const () as usize),
+        ("oxjit_rt_erf", oxjit_rt_erf as *const () as usize),
+        ("oxjit_rt_erff", oxjit_rt_erff as *const () as usize),
+        ("oxjit_rt_erfc", oxjit_rt_erfc as *const () as usize),
+        ("oxjit_rt_erfcf", oxjit_rt_erfcf as *const () as usize),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_unique_and_nonnull() {
+        let syms = symbols();
+        let mut names: Vec<_> = syms.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), syms.len());
+        assert!(syms
+            .iter()
+            .all(|(n, a)| n.starts_with("oxjit_rt_") && *a != 0));
+    }
+
+    #[test]
+    fn special_functions_match_python() {
+        // Reference values from CPython's math module.
+        assert!((oxjit_rt_lgamma(0.5) - 0.5723649429247004).abs() < 1e-15);
+        assert!((oxjit_rt_lgamma(-0.5) - 1.265512123484645).abs() < 1e-15);
+        assert_eq!(oxjit_rt_gamma(5.0), 24.0);
+        assert!((oxjit_rt_erf(0.5) - 0.5204998778130465).abs() < 1e-16);
+        assert!((oxjit_rt_erfc(0.5) - 0.4795001221869535).abs() < 1e-16);
+        assert!((oxjit_rt_lgammaf(0.5) - 0.572_364_9).abs() < 1e-6);
+        assert_eq!(oxjit_rt_gammaf(5.0), 24.0);
+        assert!((oxjit_rt_erff(0.5) - 0.520_499_9).abs() < 1e-6);
+        assert!((oxjit_rt_erfcf(0.5) - 0.479_500_1).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,337 @@
+//! The type language shared by every compiler stage: scalars with NumPy's
+//! widths, arrays (dtype, ndim, layout), tuples and `none`. Types print the
+//! way Numba prints them (`float64`, `array(float64, 2d, C)`,
+//! `UniTuple(int64 x 2)`), and signature strings parse back into them.
+
+mod promote;
+mod signature;
+
+pub use promote::{common_scalar, unify};
+pub use signature::{parse_signature, parse_type, Signature};
+
+use std::fmt;
+
+/// Scalar types. `PyInt`, `PyFloat` and `PyComplex` are values that are Python
+/// `int`/`float`/`complex` objects (arguments, literals and arithmetic on
+/// them): they are stored as int64/float64/complex128 but are *weak* in
+/// NumPy's promotion (NEP 50), so `np.float32(x) * 2.0` stays float32, and
+/// they box back into Python objects rather than NumPy scalars.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scalar {
+    Bool,
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    U64,
+    F32,
+    F64,
+    C64,
+    C128,
+    PyInt,
+    PyFloat,
+    PyComplex,
+}
+
+/// The NumPy kind of a scalar, ordered as NumPy orders kinds for promotion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Bool,
+    Int,
+    Float,
+    Complex,
+}
+
+impl Scalar {
+    pub const ALL_STRONG: [Scalar; 13] = [
+        Scalar::Bool,
+        Scalar::I8,
+        Scalar::I16,
+        Scalar::I32,
+        Scalar::I64,
+        Scalar::U8,
+        Scalar::U16,
+        Scalar::U32,
+        Scalar::U64,
+        Scalar::F32,
+        Scalar::F64,
+        Scalar::C64,
+        Scalar::C128,
+    ];
+
+    pub fn kind(self) -> Kind {
+        use Scalar::*;
+        match self {
+            Bool => Kind::Bool,
+            I8 | I16 | I32 | I64 | U8 | U16 | U32 | U64 | PyInt => Kind::Int,
+            F32 | F64 | PyFloat => Kind::Float,
+            C64 | C128 | PyComplex => Kind::Complex,
+        }
+    }
+
+    pub fn is_weak(self) -> bool {
+        matches!(self, Scalar::PyInt | Scalar::PyFloat | Scalar::PyComplex)
+    }
+
+    /// The NumPy type a weak scalar is stored as; strong scalars map to themselves.
+    pub fn strong(self) -> Scalar {
+        match self {
+            Scalar::PyInt => Scalar::I64,
+            Scalar::PyFloat => Scalar::F64,
+            Scalar::PyComplex => Scalar::C128,
+            s => s,
+        }
+    }
+
+    pub fn is_int(self) -> bool {
+        self.kind() == Kind::Int
+    }
+    pub fn is_float(self) -> bool {
+        self.kind() == Kind::Float
+    }
+    pub fn is_complex(self) -> bool {
+        self.kind() == Kind::Complex
+    }
+    pub fn is_signed(self) -> bool {
+        matches!(self, Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64 | Scalar::PyInt)
+    }
+
+    /// Storage size in bytes (bool is one byte, complex is two floats).
+    pub fn size(self) -> usize {
+        use Scalar::*;
+        match self.strong() {
+            Bool | I8 | U8 => 1,
+            I16 | U16 => 2,
+            I32 | U32 | F32 => 4,
+            I64 | U64 | F64 | C64 => 8,
+            C128 => 16,
+            PyInt | PyFloat | PyComplex => unreachable!("strong() removed weak types"),
+        }
+    }
+
+    pub fn align(self) -> usize {
+        match self.strong() {
+            Scalar::C64 => 4,
+            Scalar::C128 => 8,
+            s => s.size(),
+        }
+    }
+
+    /// Bits of the integer or of one float component.
+    pub fn bits(self) -> u32 {
+        match self.strong() {
+            Scalar::C64 => 32,
+            Scalar::C128 => 64,
+            s => s.size() as u32 * 8,
+        }
+    }
+
+    /// The float type holding one component of this complex or float type.
+    pub fn component(self) -> Scalar {
+        match self {
+            Scalar::C64 => Scalar::F32,
+            Scalar::C128 => Scalar::F64,
+            Scalar::PyComplex => Scalar::PyFloat,
+            s => s,
+        }
+    }
+
+    /// Numba's name, also NumPy's dtype name.
+    pub fn name(self) -> &'static str {
+        use Scalar::*;
+        match self {
+            Bool => "bool",
+            I8 => "int8",
+            I16 => "int16",
+            I32 => "int32",
+            I64 | PyInt => "int64",
+            U8 => "uint8",
+            U16 => "uint16",
+            U32 => "uint32",
+            U64 => "uint64",
+            F32 => "float32",
+            F64 | PyFloat => "float64",
+            C64 => "complex64",
+            C128 | PyComplex => "complex128",
+        }
+    }
+
+    /// NumPy's one-character type code, used to key dtypes.
+    pub fn from_numpy_char(c: u8) -> Option<Scalar> {
+        use Scalar::*;
+        Some(match c {
+            b'?' => Bool,
+            b'b' => I8,
+            b'h' => I16,
+            b'i' => I32,
+            b'l' | b'q' => I64,
+            b'B' => U8,
+            b'H' => U16,
+            b'I' => U32,
+            b'L' | b'Q' => U64,
+            b'f' => F32,
+            b'd' => F64,
+            b'F' => C64,
+            b'D' => C128,
+            _ => return None,
+        })
+    }
+}
+
+/// Memory layout of an array, part of its type so that contiguous loops
+/// can be compiled with unit strides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Layout {
+    C,
+    F,
+    A,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ArrayType {
+    pub dtype: Scalar,
+    pub ndim: u8,
+    pub layout: Layout,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    Scalar(Scalar),
+    Array(ArrayType),
+    Tuple(Vec<Type>),
+    None,
+}
+
+impl Type {
+    pub const BOOL: Type = Type::Scalar(Scalar::Bool);
+    pub const INT: Type = Type::Scalar(Scalar::PyInt);
+    pub const I64: Type = Type::Scalar(Scalar::I64);
+    pub const FLOAT: Type = Type::Scalar(Scalar::PyFloat);
+    pub const F64: Type = Type::Scalar(Scalar::F64);
+
+    pub fn scalar(&self) -> Option<Scalar> {
+        match self {
+            Type::Scalar(s) => Some(*s),
+            _ => None,
+        }
+    }
+    pub fn array(&self) -> Option<ArrayType> {
+        match self {
+            Type::Array(a) => Some(*a),
+            _ => None,
+        }
+    }
+    pub fn is_int(&self) -> bool {
+        self.scalar().is_some_and(Scalar::is_int)
+    }
+
+    /// Byte size and alignment of this type's in-memory form (C layout), which
+    /// is how arguments and results cross between Rust and compiled code.
+    pub fn size_align(&self) -> (usize, usize) {
+        match self {
+            Type::Scalar(s) => (s.size(), s.align()),
+            Type::Array(a) => (8 * (5 + 2 * a.ndim as usize), 8),
+            Type::Tuple(items) => {
+                let mut size = 0usize;
+                let mut align = 1;
+                for t in items {
+                    let (s, a) = t.size_align();
+                    size = size.next_multiple_of(a) + s;
+                    align = align.max(a);
+                }
+                (size.next_multiple_of(align), align)
+            }
+            Type::None => (0, 1),
+        }
+    }
+
+    /// Byte offsets of a tuple's fields in its C layout.
+    pub fn field_offsets(items: &[Type]) -> Vec<usize> {
+        let mut off = 0usize;
+        items
+            .iter()
+            .map(|t| {
+                let (s, a) = t.size_align();
+                off = off.next_multiple_of(a);
+                let here = off;
+                off += s;
+                here
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for Scalar {
+    /// `{}` prints Numba's name; `{:#}` marks the weak Python scalars
+    /// (`pyint`, `pyfloat`, `pycomplex`) for compiler dumps.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            match self {
+                Scalar::PyInt => return f.write_str("pyint"),
+                Scalar::PyFloat => return f.write_str("pyfloat"),
+                Scalar::PyComplex => return f.write_str("pycomplex"),
+                _ => {}
+            }
+        }
+        f.write_str(self.name())
+    }
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layout::C => "C",
+            Layout::F => "F",
+            Layout::A => "A",
+        })
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let alt = f.alternate();
+        let show = |t: &Type| if alt { format!("{t:#}") } else { t.to_string() };
+        match self {
+            Type::Scalar(s) => {
+                if alt {
+                    write!(f, "{s:#}")
+                } else {
+                    write!(f, "{s}")
+                }
+            }
+            Type::Array(a) => write!(f, "array({}, {}d, {})", a.dtype, a.ndim, a.layout),
+            Type::Tuple(items) if !items.is_empty() && items.iter().all(|t| t == &items[0]) => {
+                write!(f, "UniTuple({} x {})", show(&items[0]), items.len())
+            }
+            Type::Tuple(items) => {
+                let inner: Vec<String> = items.iter().map(show).collect();
+                write!(f, "Tuple({})", inner.join(", "))
+            }
+            Type::None => f.write_str("none"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_like_numba() {
+        let a = Type::Array(ArrayType { dtype: Scalar::F64, ndim: 2, layout: Layout::C });
+        assert_eq!(a.to_string(), "array(float64, 2d, C)");
+        assert_eq!(Type::Tuple(vec![Type::INT, Type::INT]).to_string(), "UniTuple(int64 x 2)");
+        assert_eq!(Type::Tuple(vec![Type::INT, Type::F64]).to_string(), "Tuple(int64, float64)");
+        assert_eq!(format!("{:#}", Type::Tuple(vec![Type::INT, Type::F64])), "Tuple(pyint, float64)");
+    }
+
+    #[test]
+    fn tuple_layout_is_c_layout() {
+        let t = [Type::BOOL, Type::F64, Type::Scalar(Scalar::I32)];
+        assert_eq!(Type::field_offsets(&t), vec![0, 8, 16]);
+        assert_eq!(Type::Tuple(t.to_vec()).size_align(), (24, 8));
+    }
+}
