@@ -2,7 +2,7 @@
 //! Python scalars, and the unification of a variable's types across its
 //! assignments (int then float gives float64, as in Numba).
 
-use crate::{ArrayType, Kind, Layout, Scalar, Type};
+use crate::{Kind, Scalar, Type};
 
 /// The type two scalar operands are converted to before an arithmetic
 /// operation, as NumPy 2 computes it.
@@ -109,7 +109,7 @@ fn int_pair(a: Scalar, b: Scalar) -> Scalar {
 }
 
 /// The type of a variable assigned values of types `a` and `b`, or `None` if
-/// no type holds both.
+/// no type holds both. Arrays unify only with identical array types.
 pub fn unify(a: &Type, b: &Type) -> Option<Type> {
     if a == b {
         return Some(a.clone());
@@ -119,9 +119,6 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
             // A variable holding both a Python int and a float is a float64, as
             // in Numba; weak types stay weak only if both are.
             Some(Type::Scalar(common_scalar(*x, *y)))
-        }
-        (Type::Array(x), Type::Array(y)) if x.dtype == y.dtype && x.ndim == y.ndim => {
-            Some(Type::Array(ArrayType { layout: Layout::A, ..*x }))
         }
         (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => {
             xs.iter().zip(ys).map(|(x, y)| unify(x, y)).collect::<Option<Vec<_>>>().map(Type::Tuple)

@@ -1,0 +1,121 @@
+//! The typed IR's text form: Python-like statements with every expression's
+//! type after a colon, weak Python scalars marked (`pyint`, `pyfloat`).
+
+use crate::*;
+use std::fmt::Write;
+
+pub fn print_function(f: &Function) -> String {
+    let p = Printer { f };
+    let params: Vec<String> = (0..f.nparams).map(|i| format!("{}: {:#}", p.local(LocalId(i as u32)), f.locals[i].ty)).collect();
+    let mut out = format!("def {}({}) -> {:#}:\n", f.name, params.join(", "), f.ret);
+    for (i, l) in f.locals.iter().enumerate().skip(f.nparams) {
+        let _ = writeln!(out, "    # {}${i}: {:#}", l.name, l.ty);
+    }
+    p.block(&mut out, &f.body, 1);
+    out
+}
+
+struct Printer<'a> {
+    f: &'a Function,
+}
+
+impl Printer<'_> {
+    fn local(&self, id: LocalId) -> String {
+        format!("{}${}", self.f.local(id).name, id.0)
+    }
+
+    fn block(&self, out: &mut String, stmts: &[Stmt], depth: usize) {
+        if stmts.is_empty() {
+            let _ = writeln!(out, "{}pass", "    ".repeat(depth));
+        }
+        for s in stmts {
+            self.stmt(out, s, depth);
+        }
+    }
+
+    fn stmt(&self, out: &mut String, s: &Stmt, depth: usize) {
+        let ind = "    ".repeat(depth);
+        match &s.kind {
+            StmtKind::Assign(id, e) => {
+                let _ = writeln!(out, "{ind}{} = {}", self.local(*id), self.expr(e));
+            }
+            StmtKind::Store { array, indices, value, boundscheck } => {
+                let idx: Vec<String> = indices.iter().map(|i| self.expr(i)).collect();
+                let bc = if *boundscheck { " # boundscheck" } else { "" };
+                let _ = writeln!(out, "{ind}{}[{}] = {}{bc}", self.expr(array), idx.join(", "), self.expr(value));
+            }
+            StmtKind::Expr(e) => {
+                let _ = writeln!(out, "{ind}{}", self.expr(e));
+            }
+            StmtKind::If { cond, then, orelse } => {
+                let _ = writeln!(out, "{ind}if {}:", self.expr(cond));
+                self.block(out, then, depth + 1);
+                if !orelse.is_empty() {
+                    let _ = writeln!(out, "{ind}else:");
+                    self.block(out, orelse, depth + 1);
+                }
+            }
+            StmtKind::While { cond, body, orelse } => {
+                let _ = writeln!(out, "{ind}while {}:", self.expr(cond));
+                self.block(out, body, depth + 1);
+                self.orelse(out, orelse, depth);
+            }
+            StmtKind::ForRange { var, start, stop, step, body, orelse } => {
+                let _ = writeln!(
+                    out,
+                    "{ind}for {} in range({}, {}, {}):",
+                    self.local(*var),
+                    self.expr(start),
+                    self.expr(stop),
+                    self.expr(step)
+                );
+                self.block(out, body, depth + 1);
+                self.orelse(out, orelse, depth);
+            }
+            StmtKind::Break => out.push_str(&format!("{ind}break\n")),
+            StmtKind::Continue => out.push_str(&format!("{ind}continue\n")),
+            StmtKind::Return(e) => out.push_str(&format!("{ind}return {}\n", self.expr(e))),
+            StmtKind::Raise(id) => out.push_str(&format!("{ind}raise exception#{id}\n")),
+        }
+    }
+
+    fn orelse(&self, out: &mut String, orelse: &[Stmt], depth: usize) {
+        if !orelse.is_empty() {
+            let _ = writeln!(out, "{}else:", "    ".repeat(depth));
+            self.block(out, orelse, depth + 1);
+        }
+    }
+
+    fn list(&self, xs: &[Expr]) -> String {
+        xs.iter().map(|x| self.expr(x)).collect::<Vec<_>>().join(", ")
+    }
+
+    fn expr(&self, e: &Expr) -> String {
+        let body = match &e.kind {
+            ExprKind::Const(c) => match c {
+                ConstValue::Int(i) => i.to_string(),
+                ConstValue::Float(x) => format!("{x:?}"),
+                ConstValue::Bool(b) => if *b { "True" } else { "False" }.to_string(),
+                ConstValue::Complex(re, im) => format!("complex({re:?}, {im:?})"),
+                ConstValue::None => "None".to_string(),
+            },
+            ExprKind::Local(id) => self.local(*id),
+            ExprKind::SetLocal(id, x) => format!("({} := {})", self.local(*id), self.expr(x)),
+            ExprKind::Cast(x) => format!("cast({})", self.expr(x)),
+            ExprKind::Unary(op, x) => format!("{op:?}({})", self.expr(x)),
+            ExprKind::Binary(op, a, b) => format!("{op:?}({}, {})", self.expr(a), self.expr(b)),
+            ExprKind::Compare(op, a, b) => format!("{op:?}({}, {})", self.expr(a), self.expr(b)),
+            ExprKind::Truth(x) => format!("truth({})", self.expr(x)),
+            ExprKind::IfExp(c, t, f) => format!("({} if {} else {})", self.expr(t), self.expr(c), self.expr(f)),
+            ExprKind::Guard { value, check, exc } => format!("guard_{check:?}({}, exception#{exc})", self.expr(value)),
+            ExprKind::Call(i, args) => format!("{i:?}({})", self.list(args)),
+            ExprKind::CallFunc { symbol, args } => format!("call {symbol}({})", self.list(args)),
+            ExprKind::Tuple(xs) => format!("tuple({})", self.list(xs)),
+            ExprKind::TupleGet(x, i) => format!("{}[{i}]", self.expr(x)),
+            ExprKind::Index { array, indices, boundscheck } => {
+                format!("{}[{}]{}", self.expr(array), self.list(indices), if *boundscheck { "!" } else { "" })
+            }
+        };
+        format!("{body}: {:#}", e.ty)
+    }
+}

@@ -1,0 +1,515 @@
+//! The checker's state, the fixed-point driver and statement typing.
+
+use crate::{Oracle, Request, Typed};
+use oxjit_diag::{Code, Diagnostic, Span};
+use oxjit_hir::{self as hir, Const, ExprKind as HK, StmtKind as HS, Target, Value};
+use oxjit_runtime::exceptions::{ExcArg, ExcSpec};
+use oxjit_tir::{self as tir, ExprKind as TK, LocalId, StmtKind as TS};
+use oxjit_types::{unify, Scalar, Type};
+
+/// Why an expression could not be typed in this pass.
+pub(crate) enum Fail {
+    /// Depends on something not known yet; retried in the next pass.
+    Unknown(Span),
+    Error(Diagnostic),
+}
+
+pub(crate) type R<T> = Result<T, Fail>;
+
+pub(crate) fn error(code: Code, span: Span, msg: impl Into<String>, hint: impl Into<String>) -> Fail {
+    Fail::Error(Diagnostic::new(code, span, msg).with_hint(hint))
+}
+
+pub(crate) struct Checker<'a> {
+    pub req: &'a Request<'a>,
+    pub oracle: &'a mut dyn Oracle,
+    /// Types of the HIR's locals followed by this pass's temporaries.
+    pub locals: Vec<Option<Type>>,
+    pub names: Vec<String>,
+    pub ret: Option<Type>,
+    pub changed: bool,
+    /// Set when a callee's return type was still being inferred.
+    pub pending_callee: bool,
+    pub last_pass: bool,
+    pub diags: Vec<Diagnostic>,
+    /// Unknowns met in the last pass: they are errors unless a callee is pending.
+    unknowns: Vec<Span>,
+}
+
+const MAX_PASSES: usize = 32;
+
+pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
+    let hir = req.hir;
+    let mut locals: Vec<Option<Type>> = vec![None; hir.locals.len()];
+    for (i, t) in req.args.iter().enumerate() {
+        locals[i] = Some(t.clone());
+    }
+    let mut ck = Checker {
+        req,
+        oracle,
+        locals,
+        names: hir.locals.iter().map(|l| l.name.clone()).collect(),
+        ret: None,
+        changed: true,
+        pending_callee: false,
+        last_pass: false,
+        diags: Vec::new(),
+        unknowns: Vec::new(),
+    };
+    let mut passes = 0;
+    while ck.changed && passes < MAX_PASSES {
+        ck.changed = false;
+        ck.pending_callee = false;
+        ck.reset_temps();
+        ck.block(&hir.body);
+        passes += 1;
+    }
+    ck.last_pass = true;
+    ck.reset_temps();
+    let mut body = ck.block(&hir.body);
+    if falls_through(&hir.body) {
+        ck.returned(&Type::None, hir.span);
+        body.push(tir::Stmt { kind: TS::Return(none_expr(hir.span)), span: hir.span });
+    }
+    if !ck.diags.is_empty() {
+        return Typed::Failed(ck.diags);
+    }
+    if ck.pending_callee {
+        return Typed::Pending(ck.ret);
+    }
+    if let Some(span) = ck.unknowns.first() {
+        let d = Diagnostic::new(Code::Unassigned, *span, "cannot determine the type of this expression")
+            .with_hint("a variable used here may never be assigned, or a recursive call has no non-recursive return path");
+        return Typed::Failed(vec![d]);
+    }
+    let Some(ret) = ck.ret.clone() else {
+        let d = Diagnostic::new(Code::UnresolvedReturn, hir.span, format!("cannot determine the return type of '{}'", hir.name))
+            .with_hint("every path recurses; add a base case that returns without calling the function itself");
+        return Typed::Failed(vec![d]);
+    };
+    let locals = ck
+        .locals
+        .iter()
+        .zip(&ck.names)
+        .map(|(t, n)| tir::Local { name: n.clone(), ty: t.clone().unwrap_or(Type::None) })
+        .collect();
+    Typed::Done(tir::Function {
+        name: hir.name.clone(),
+        symbol: req.symbol.clone(),
+        nparams: hir.nparams,
+        locals,
+        ret,
+        body,
+        flags: req.flags,
+    })
+}
+
+/// HIR locals keep their numbers in the typed IR.
+pub(crate) fn lid(id: hir::LocalId) -> LocalId {
+    LocalId(id.0)
+}
+
+pub(crate) fn none_expr(span: Span) -> tir::Expr {
+    tir::Expr::new(TK::Const(tir::ConstValue::None), Type::None, span)
+}
+
+/// Whether control can reach the end of a block (conservatively: loops other
+/// than `while True` without `break` may end).
+fn falls_through(stmts: &[hir::Stmt]) -> bool {
+    let Some(last) = stmts.last() else { return true };
+    match &last.kind {
+        HS::Return(_) | HS::Raise(_) => false,
+        HS::If { body, orelse, .. } => falls_through(body) || falls_through(orelse),
+        HS::While { test, body, .. } => {
+            let forever = matches!(test.kind, HK::Const(Const::Bool(true)));
+            !forever || contains_break(body)
+        }
+        _ => true,
+    }
+}
+
+fn contains_break(stmts: &[hir::Stmt]) -> bool {
+    stmts.iter().any(|s| match &s.kind {
+        HS::Break => true,
+        HS::If { body, orelse, .. } => contains_break(body) || contains_break(orelse),
+        _ => false,
+    })
+}
+
+impl Checker<'_> {
+    fn reset_temps(&mut self) {
+        let n = self.req.hir.locals.len();
+        self.locals.truncate(n);
+        self.names.truncate(n);
+    }
+
+    /// A fresh temporary local of a known type.
+    pub fn temp(&mut self, name: &str, ty: Type) -> LocalId {
+        self.locals.push(Some(ty));
+        self.names.push(format!("${name}"));
+        LocalId(self.locals.len() as u32 - 1)
+    }
+
+    pub fn local_ty(&self, id: LocalId) -> Option<&Type> {
+        self.locals[id.0 as usize].as_ref()
+    }
+
+    /// Widens a local's type to hold `ty`.
+    pub fn bind(&mut self, id: LocalId, ty: &Type, span: Span) -> R<Type> {
+        let slot = &self.locals[id.0 as usize];
+        let new = match slot {
+            None => ty.clone(),
+            Some(old) => unify(old, ty).ok_or_else(|| {
+                let name = &self.names[id.0 as usize];
+                error(
+                    Code::CannotUnify,
+                    span,
+                    format!("variable '{name}' is assigned {ty} here but holds {old} elsewhere"),
+                    "give each variable one type; use a new name for the value of the other type",
+                )
+            })?,
+        };
+        if slot.as_ref() != Some(&new) {
+            self.locals[id.0 as usize] = Some(new.clone());
+            self.changed = true;
+        }
+        Ok(new)
+    }
+
+    /// Records a returned value's type.
+    pub fn returned(&mut self, ty: &Type, span: Span) {
+        let new = match &self.ret {
+            None => Some(ty.clone()),
+            Some(old) => match unify(old, ty) {
+                Some(t) => Some(t),
+                None => {
+                    if self.last_pass {
+                        let what = |t: &Type| if *t == Type::None { "None (or falls off the end)".to_string() } else { t.to_string() };
+                        self.diags.push(
+                            Diagnostic::new(
+                                Code::CannotUnify,
+                                span,
+                                format!("'{}' returns {} here but {} elsewhere", self.req.hir.name, what(ty), what(old)),
+                            )
+                            .with_hint("return values of one type on every path (add a final return if the function can fall off the end)"),
+                        );
+                    }
+                    return;
+                }
+            },
+        };
+        if new != self.ret {
+            self.ret = new;
+            self.changed = true;
+        }
+    }
+
+    fn handle(&mut self, f: Fail) {
+        if !self.last_pass {
+            return;
+        }
+        match f {
+            Fail::Error(d) => self.diags.push(d),
+            Fail::Unknown(span) => self.unknowns.push(span),
+        }
+    }
+
+    pub fn block(&mut self, stmts: &[hir::Stmt]) -> Vec<tir::Stmt> {
+        let mut out = Vec::new();
+        for s in stmts {
+            match self.stmt(s, &mut out) {
+                Ok(()) => {}
+                Err(f) => self.handle(f),
+            }
+        }
+        out
+    }
+
+    fn push(out: &mut Vec<tir::Stmt>, kind: TS, span: Span) {
+        out.push(tir::Stmt { kind, span });
+    }
+
+    fn stmt(&mut self, s: &hir::Stmt, out: &mut Vec<tir::Stmt>) -> R<()> {
+        let span = s.span;
+        match &s.kind {
+            HS::Assign { targets, value } => {
+                if let [t] = targets.as_slice() {
+                    return self.assign_hir(t, value, out);
+                }
+                let v = self.expr(value)?;
+                let tmp = self.temp("value", v.ty.clone());
+                Self::push(out, TS::Assign(tmp, v), span);
+                for t in targets {
+                    let ty = self.locals[tmp.0 as usize].clone().unwrap();
+                    self.assign(t, tir::Expr::new(TK::Local(tmp), ty, span), out)?;
+                }
+            }
+            HS::AugAssign { target, op, value } => self.aug_assign(target, *op, value, out)?,
+            HS::Expr(e) => {
+                let e = self.expr(e)?;
+                Self::push(out, TS::Expr(e), span);
+            }
+            HS::If { test, body, orelse } => {
+                let cond = self.cond(test)?;
+                let then = self.block(body);
+                let orelse = self.block(orelse);
+                Self::push(out, TS::If { cond, then, orelse }, span);
+            }
+            HS::While { test, body, orelse } => {
+                let cond = self.cond(test)?;
+                let body = self.block(body);
+                let orelse = self.block(orelse);
+                Self::push(out, TS::While { cond, body, orelse }, span);
+            }
+            HS::For { target, iter, body, orelse } => self.for_loop(target, iter, body, orelse, span, out)?,
+            HS::Break => Self::push(out, TS::Break, span),
+            HS::Continue => Self::push(out, TS::Continue, span),
+            HS::Pass => {}
+            HS::Return(v) => {
+                let e = match v {
+                    Some(v) => self.expr(v)?,
+                    None => none_expr(span),
+                };
+                self.returned(&e.ty, span);
+                // Only the last pass's typed IR is kept, and by then the
+                // return type is final.
+                let e = match self.ret.clone() {
+                    Some(ret) if self.last_pass => self.coerce(e, &ret),
+                    _ => e,
+                };
+                Self::push(out, TS::Return(e), span);
+            }
+            HS::Raise(exc) => {
+                let id = self.raise(exc.as_ref(), span)?;
+                Self::push(out, TS::Raise(id), span);
+            }
+        }
+        Ok(())
+    }
+
+    /// A condition: any scalar, tested for truth.
+    pub fn cond(&mut self, e: &hir::Expr) -> R<tir::Expr> {
+        let e = self.expr(e)?;
+        self.truth(e)
+    }
+
+    /// `t = value` where a tuple of values assigned to a tuple of targets is
+    /// evaluated completely first (so `a, b = b, a` swaps).
+    fn assign_hir(&mut self, t: &Target, value: &hir::Expr, out: &mut Vec<tir::Stmt>) -> R<()> {
+        if let (Target::Tuple(ts, _), HK::Tuple(vs)) = (t, &value.kind) {
+            if ts.len() == vs.len() {
+                let mut temps = Vec::new();
+                for v in vs {
+                    let e = self.expr(v)?;
+                    let tmp = self.temp("tuple_item", e.ty.clone());
+                    temps.push((tmp, e.ty.clone(), v.span));
+                    Self::push(out, TS::Assign(tmp, e), v.span);
+                }
+                for (t, (tmp, ty, span)) in ts.iter().zip(temps) {
+                    self.assign(t, tir::Expr::new(TK::Local(tmp), ty, span), out)?;
+                }
+                return Ok(());
+            }
+        }
+        let v = self.expr(value)?;
+        self.assign(t, v, out)
+    }
+
+    pub fn assign(&mut self, t: &Target, v: tir::Expr, out: &mut Vec<tir::Stmt>) -> R<()> {
+        match t {
+            Target::Local(id, span) => {
+                let ty = self.bind(lid(*id), &v.ty, *span)?;
+                let v = self.coerce(v, &ty);
+                Self::push(out, TS::Assign(lid(*id), v), *span);
+            }
+            Target::Tuple(ts, span) => {
+                let Type::Tuple(items) = &v.ty else {
+                    return Err(error(
+                        Code::BadTarget,
+                        v.span,
+                        format!("cannot unpack a value of type {} into {} variables", v.ty, ts.len()),
+                        "only tuples can be unpacked",
+                    ));
+                };
+                if items.len() != ts.len() {
+                    return Err(error(
+                        Code::BadTarget,
+                        *span,
+                        format!("cannot unpack a tuple of {} items into {} variables", items.len(), ts.len()),
+                        "use as many targets as the tuple has items",
+                    ));
+                }
+                let items = items.clone();
+                let tmp = self.temp("unpack", v.ty.clone());
+                let tuple_ty = v.ty.clone();
+                Self::push(out, TS::Assign(tmp, v), *span);
+                for (i, (t, ty)) in ts.iter().zip(items).enumerate() {
+                    let whole = tir::Expr::new(TK::Local(tmp), tuple_ty.clone(), *span);
+                    self.assign(t, tir::Expr::new(TK::TupleGet(Box::new(whole), i), ty, *span), out)?;
+                }
+            }
+            Target::Subscript { base, index, span } => {
+                let array = self.expr(base)?;
+                let indices = self.indices(&array, index)?;
+                let a = array.ty.array().unwrap();
+                let value = self.coerce(v, &Type::Scalar(a.dtype));
+                let boundscheck = self.req.flags.boundscheck;
+                Self::push(out, TS::Store { array, indices, value, boundscheck }, *span);
+            }
+        }
+        Ok(())
+    }
+
+    /// `t op= v`: array element targets evaluate their base and indices once.
+    fn aug_assign(&mut self, target: &Target, op: hir::BinOp, value: &hir::Expr, out: &mut Vec<tir::Stmt>) -> R<()> {
+        match target {
+            Target::Local(id, span) => {
+                let ty = self.local_ty(lid(*id)).cloned().ok_or(Fail::Unknown(*span))?;
+                let cur = tir::Expr::new(TK::Local(lid(*id)), ty, *span);
+                let rhs = self.expr(value)?;
+                let v = self.binary(op, cur, rhs, span.to(value.span))?;
+                self.assign(target, v, out)
+            }
+            Target::Subscript { base, index, span } => {
+                let array = self.expr(base)?;
+                let array = self.once(array, "array", out);
+                let indices = self.indices(&array, index)?;
+                let indices: Vec<tir::Expr> = indices.into_iter().map(|i| self.once(i, "index", out)).collect();
+                let a = array.ty.array().unwrap();
+                let boundscheck = self.req.flags.boundscheck;
+                let cur = tir::Expr::new(
+                    TK::Index { array: Box::new(array.clone()), indices: indices.clone(), boundscheck },
+                    Type::Scalar(a.dtype),
+                    *span,
+                );
+                let rhs = self.expr(value)?;
+                let v = self.binary(op, cur, rhs, span.to(value.span))?;
+                let value = self.coerce(v, &Type::Scalar(a.dtype));
+                Self::push(out, TS::Store { array, indices, value, boundscheck }, *span);
+                Ok(())
+            }
+            Target::Tuple(_, span) => {
+                Err(error(Code::BadTarget, *span, "augmented assignment to a tuple", "assign each element separately"))
+            }
+        }
+    }
+
+    /// Evaluates `e` once into a temporary unless it is already a local or constant.
+    pub fn once(&mut self, e: tir::Expr, name: &str, out: &mut Vec<tir::Stmt>) -> tir::Expr {
+        if matches!(e.kind, TK::Local(_) | TK::Const(_)) {
+            return e;
+        }
+        let tmp = self.temp(name, e.ty.clone());
+        let (ty, span) = (e.ty.clone(), e.span);
+        Self::push(out, TS::Assign(tmp, e), span);
+        tir::Expr::new(TK::Local(tmp), ty, span)
+    }
+
+    fn for_loop(
+        &mut self,
+        target: &Target,
+        iter: &hir::Expr,
+        body: &[hir::Stmt],
+        orelse: &[hir::Stmt],
+        span: Span,
+        out: &mut Vec<tir::Stmt>,
+    ) -> R<()> {
+        // A hidden integer counter drives every loop; the user's target is
+        // assigned from it at the top of each iteration, so it keeps the last
+        // value after the loop, as in Python.
+        let (var, start, stop, step, item) = if let Some(args) = range_call(iter) {
+            let (start, stop, step) = self.range_args(args, iter.span)?;
+            let ty = start.ty.clone();
+            let var = self.temp("range", ty.clone());
+            let item = tir::Expr::new(TK::Local(var), ty, target.span());
+            (var, start, stop, step, item)
+        } else {
+            let seq = self.expr(iter)?;
+            let Some(a) = seq.ty.array() else {
+                return Err(error(
+                    Code::BadCall,
+                    iter.span,
+                    format!("cannot iterate over a value of type {}", seq.ty),
+                    "loop over range(...) or a 1-d array",
+                ));
+            };
+            if a.ndim != 1 {
+                return Err(error(
+                    Code::BadIndex,
+                    iter.span,
+                    format!("iterating over a {}-d array is not supported yet", a.ndim),
+                    "loop over indices: for i in range(a.shape[0])",
+                ));
+            }
+            let seq = self.once(seq, "iter", out);
+            let i64t = Type::Scalar(Scalar::I64);
+            let var = self.temp("index", i64t.clone());
+            let zero = tir::Expr::new(TK::Const(tir::ConstValue::Int(0)), i64t.clone(), iter.span);
+            let one = tir::Expr::new(TK::Const(tir::ConstValue::Int(1)), i64t.clone(), iter.span);
+            let len = tir::Expr::new(TK::Call(tir::Intrinsic::Dim(0), vec![seq.clone()]), i64t.clone(), iter.span);
+            let idx = tir::Expr::new(TK::Local(var), i64t, iter.span);
+            let item = tir::Expr::new(
+                TK::Index { array: Box::new(seq), indices: vec![idx], boundscheck: false },
+                Type::Scalar(a.dtype),
+                target.span(),
+            );
+            (var, zero, len, one, item)
+        };
+        let mut body_out = Vec::new();
+        self.assign(target, item, &mut body_out)?;
+        body_out.extend(self.block(body));
+        let orelse = self.block(orelse);
+        Self::push(out, TS::ForRange { var, start, stop, step, body: body_out, orelse }, span);
+        Ok(())
+    }
+
+    fn raise(&mut self, exc: Option<&hir::Expr>, span: Span) -> R<u32> {
+        let Some(exc) = exc else {
+            return Err(error(Code::BadRaise, span, "bare `raise` is not supported", "raise an exception class explicitly"));
+        };
+        let (class, args) = match &exc.kind {
+            HK::Global(Value::ExceptionClass(c)) => (c.clone(), Vec::new()),
+            HK::Call { func, args, kwargs } if kwargs.is_empty() => match &func.kind {
+                HK::Global(Value::ExceptionClass(c)) => (c.clone(), args.iter().collect()),
+                _ => return Err(not_exception(exc)),
+            },
+            _ => return Err(not_exception(exc)),
+        };
+        let args = args
+            .into_iter()
+            .map(|a| match &a.kind {
+                HK::Const(Const::Str(s)) => Ok(ExcArg::Str(s.clone())),
+                HK::Const(Const::Int(i)) => Ok(ExcArg::Int(*i)),
+                HK::Const(Const::Float(x)) => Ok(ExcArg::Float(*x)),
+                HK::Const(Const::Bool(b)) => Ok(ExcArg::Bool(*b)),
+                _ => Err(error(
+                    Code::BadRaise,
+                    a.span,
+                    "exception arguments must be constants",
+                    "use a constant message, e.g. raise ValueError(\"x must be positive\")",
+                )),
+            })
+            .collect::<R<Vec<_>>>()?;
+        Ok(self.oracle.exception(ExcSpec { class, args }))
+    }
+}
+
+fn not_exception(e: &hir::Expr) -> Fail {
+    error(
+        Code::BadRaise,
+        e.span,
+        "only builtin exception classes can be raised in compiled code",
+        "raise a builtin exception such as ValueError(\"message\")",
+    )
+}
+
+/// The arguments of `range(...)` / `prange(...)` when `iter` is such a call.
+fn range_call(iter: &hir::Expr) -> Option<&[hir::Expr]> {
+    match &iter.kind {
+        HK::Call { func, args, kwargs } if kwargs.is_empty() => match &func.kind {
+            HK::Global(Value::Function(n)) if n == "builtins.range" || n == "oxjit.prange" => Some(args),
+            _ => None,
+        },
+        _ => None,
+    }
+}

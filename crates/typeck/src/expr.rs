@@ -1,0 +1,409 @@
+//! Expression typing: constants, names, attributes, subscripts, comparisons,
+//! boolean operators, conditional expressions; and the conversions (`coerce`,
+//! `truth`) every other rule uses.
+
+use crate::check::{error, lid, Checker, Fail, R};
+use oxjit_diag::{Code, Span};
+use oxjit_hir::{self as hir, Const, ExprKind as HK, Value};
+use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic};
+use oxjit_types::{common_scalar, unify, Scalar, Type};
+
+pub(crate) fn konst(c: ConstValue, ty: Type, span: Span) -> tir::Expr {
+    tir::Expr::new(TK::Const(c), ty, span)
+}
+
+/// Converts a scalar expression to another scalar type.
+pub(crate) fn cast_scalar(e: tir::Expr, to: Scalar) -> tir::Expr {
+    if e.ty == Type::Scalar(to) {
+        return e;
+    }
+    let span = e.span;
+    tir::Expr::new(TK::Cast(Box::new(e)), Type::Scalar(to), span)
+}
+
+impl Checker<'_> {
+    /// Converts `e` to `ty`, which `unify` produced from `e.ty`: scalars by
+    /// `Cast`, tuples element by element (evaluating a non-trivial tuple once).
+    pub fn coerce(&mut self, e: tir::Expr, ty: &Type) -> tir::Expr {
+        if &e.ty == ty {
+            return e;
+        }
+        match (&e.ty, ty) {
+            (Type::Scalar(_), Type::Scalar(s)) => cast_scalar(e, *s),
+            (Type::Tuple(from), Type::Tuple(to)) if from.len() == to.len() => {
+                let span = e.span;
+                let items: Vec<tir::Expr> = match e.kind {
+                    TK::Tuple(items) => items,
+                    _ => {
+                        let from = from.clone();
+                        let whole_ty = e.ty.clone();
+                        let tmp = self.temp("tuple", whole_ty.clone());
+                        let mut first = Some(tir::Expr::new(TK::SetLocal(tmp, Box::new(e)), whole_ty.clone(), span));
+                        from.into_iter()
+                            .enumerate()
+                            .map(|(i, t)| {
+                                let whole = first.take().unwrap_or_else(|| tir::Expr::new(TK::Local(tmp), whole_ty.clone(), span));
+                                tir::Expr::new(TK::TupleGet(Box::new(whole), i), t, span)
+                            })
+                            .collect()
+                    }
+                };
+                let items = items.into_iter().zip(to).map(|(x, t)| self.coerce(x, t)).collect();
+                tir::Expr::new(TK::Tuple(items), ty.clone(), span)
+            }
+            _ => e,
+        }
+    }
+
+    /// Python truthiness of a value, as a `bool` expression.
+    pub fn truth(&mut self, e: tir::Expr) -> R<tir::Expr> {
+        let span = e.span;
+        match &e.ty {
+            Type::Scalar(Scalar::Bool) => Ok(e),
+            Type::Scalar(_) => Ok(tir::Expr::new(TK::Truth(Box::new(e)), Type::BOOL, span)),
+            Type::None => Ok(konst(ConstValue::Bool(false), Type::BOOL, span)),
+            Type::Tuple(items) if matches!(e.kind, TK::Local(_) | TK::Tuple(_)) => {
+                Ok(konst(ConstValue::Bool(!items.is_empty()), Type::BOOL, span))
+            }
+            t => Err(error(
+                Code::BadOperand,
+                span,
+                format!("the truth value of a {t} is ambiguous"),
+                "compare explicitly, e.g. `if n > 0:` or `if a.shape[0] > 0:`",
+            )),
+        }
+    }
+
+    pub fn expr(&mut self, e: &hir::Expr) -> R<tir::Expr> {
+        let span = e.span;
+        match &e.kind {
+            HK::Const(c) => self.constant(c, span),
+            HK::Local(id) => {
+                let ty = self.local_ty(lid(*id)).cloned().ok_or(Fail::Unknown(span))?;
+                Ok(tir::Expr::new(TK::Local(lid(*id)), ty, span))
+            }
+            HK::Global(v) => Err(global_as_value(v, span)),
+            HK::Unary(op, x) => {
+                let x = self.expr(x)?;
+                self.unary(*op, x, span)
+            }
+            HK::Binary(op, a, b) => {
+                let a = self.expr(a)?;
+                let b = self.expr(b)?;
+                self.binary(*op, a, b, span)
+            }
+            HK::Compare(first, rest) => self.compare_chain(first, rest, span),
+            HK::BoolOp(op, values) => self.bool_op(*op, values, span),
+            HK::IfExp { test, body, orelse } => {
+                let cond = self.cond(test)?;
+                let a = self.expr(body)?;
+                let b = self.expr(orelse)?;
+                let ty = unify(&a.ty, &b.ty).ok_or_else(|| {
+                    error(
+                        Code::CannotUnify,
+                        span,
+                        format!("the branches of this conditional expression have types {} and {}", a.ty, b.ty),
+                        "make both branches produce values of one type",
+                    )
+                })?;
+                let a = self.coerce(a, &ty);
+                let b = self.coerce(b, &ty);
+                Ok(tir::Expr::new(TK::IfExp(Box::new(cond), Box::new(a), Box::new(b)), ty, span))
+            }
+            HK::Call { func, args, kwargs } => self.call(func, args, kwargs, span),
+            HK::Attribute(x, name) => {
+                let x = self.expr(x)?;
+                self.attribute(x, name, span)
+            }
+            HK::Subscript(base, index) => {
+                let base = self.expr(base)?;
+                self.subscript(base, index, span)
+            }
+            HK::Tuple(items) => {
+                let items = items.iter().map(|x| self.expr(x)).collect::<R<Vec<_>>>()?;
+                let ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
+                Ok(tir::Expr::new(TK::Tuple(items), ty, span))
+            }
+            HK::Slice { .. } => Err(error(
+                Code::BadIndex,
+                span,
+                "slicing is not supported yet",
+                "index single elements, e.g. a[i] inside a loop over range(lo, hi)",
+            )),
+        }
+    }
+
+    fn constant(&mut self, c: &Const, span: Span) -> R<tir::Expr> {
+        Ok(match c {
+            Const::Int(i) => konst(ConstValue::Int(*i), Type::INT, span),
+            Const::Float(x) => konst(ConstValue::Float(*x), Type::FLOAT, span),
+            Const::Bool(b) => konst(ConstValue::Bool(*b), Type::BOOL, span),
+            Const::Complex(re, im) => konst(ConstValue::Complex(*re, *im), Type::Scalar(Scalar::PyComplex), span),
+            Const::None => konst(ConstValue::None, Type::None, span),
+            Const::Str(_) => {
+                return Err(error(
+                    Code::BadOperand,
+                    span,
+                    "string values are not supported in compiled code",
+                    "strings can be used only as exception messages, e.g. raise ValueError(\"...\")",
+                ))
+            }
+            Const::Tuple(items) => {
+                let items = items.iter().map(|c| self.constant(c, span)).collect::<R<Vec<_>>>()?;
+                let ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
+                tir::Expr::new(TK::Tuple(items), ty, span)
+            }
+        })
+    }
+
+    fn attribute(&mut self, x: tir::Expr, name: &str, span: Span) -> R<tir::Expr> {
+        let int = |kind, span| tir::Expr::new(kind, Type::INT, span);
+        let ty = x.ty.clone();
+        match (&ty, name) {
+            (Type::Array(a), "shape") => {
+                let dims: Vec<tir::Expr> =
+                    (0..a.ndim as usize).map(|k| int(TK::Call(Intrinsic::Dim(k), vec![x.clone()]), span)).collect();
+                let ty = Type::Tuple(vec![Type::INT; dims.len()]);
+                Ok(tir::Expr::new(TK::Tuple(dims), ty, span))
+            }
+            (Type::Array(a), "ndim") => Ok(konst(ConstValue::Int(a.ndim as i64), Type::INT, span)),
+            (Type::Array(a), "itemsize") => Ok(konst(ConstValue::Int(a.dtype.size() as i64), Type::INT, span)),
+            (Type::Array(_), "size") => Ok(int(TK::Call(Intrinsic::Size, vec![x]), span)),
+            (Type::Scalar(s), "real" | "imag") if s.is_complex() => {
+                let op = if name == "real" { Intrinsic::Real } else { Intrinsic::Imag };
+                Ok(tir::Expr::new(TK::Call(op, vec![x]), Type::Scalar(s.component()), span))
+            }
+            (Type::Scalar(s), "real") if *s != Scalar::Bool => Ok(x),
+            (Type::Scalar(s), "imag") if *s != Scalar::Bool => {
+                let zero = konst(ConstValue::Int(0), Type::Scalar(Scalar::PyInt), span);
+                Ok(cast_scalar(zero, *s))
+            }
+            (t, _) => Err(error(
+                Code::UnknownAttribute,
+                span,
+                format!("a value of type {t} has no attribute '{name}' in compiled code"),
+                match t {
+                    Type::Array(_) => "supported array attributes: shape, ndim, size, itemsize",
+                    _ => "supported scalar attributes: real, imag (and the method conjugate())",
+                },
+            )),
+        }
+    }
+
+    fn subscript(&mut self, base: tir::Expr, index: &hir::Expr, span: Span) -> R<tir::Expr> {
+        match &base.ty {
+            Type::Array(a) => {
+                let dtype = a.dtype;
+                let indices = self.indices(&base, index)?;
+                let boundscheck = self.req.flags.boundscheck;
+                Ok(tir::Expr::new(TK::Index { array: Box::new(base), indices, boundscheck }, Type::Scalar(dtype), span))
+            }
+            Type::Tuple(items) => {
+                let n = items.len() as i64;
+                let Some(i) = const_int(index) else {
+                    return Err(error(
+                        Code::BadIndex,
+                        index.span,
+                        "tuples can only be indexed with a constant integer",
+                        "unpack the tuple, or index it with a literal such as t[0]",
+                    ));
+                };
+                let k = if i < 0 { i + n } else { i };
+                if !(0..n).contains(&k) {
+                    return Err(error(
+                        Code::BadIndex,
+                        index.span,
+                        format!("tuple index {i} out of range for a tuple of {n} items"),
+                        "use an index between -len and len-1",
+                    ));
+                }
+                let ty = items[k as usize].clone();
+                Ok(tir::Expr::new(TK::TupleGet(Box::new(base), k as usize), ty, span))
+            }
+            t => Err(error(
+                Code::BadIndex,
+                base.span,
+                format!("a value of type {t} is not subscriptable"),
+                "only arrays and tuples can be indexed",
+            )),
+        }
+    }
+
+    /// One `int64` index per dimension of `array` from an index expression.
+    pub fn indices(&mut self, array: &tir::Expr, index: &hir::Expr) -> R<Vec<tir::Expr>> {
+        let a = array.ty.array().ok_or_else(|| {
+            error(Code::BadIndex, array.span, format!("a value of type {} cannot be indexed", array.ty), "only arrays can be indexed")
+        })?;
+        let parts: Vec<tir::Expr> = match &index.kind {
+            HK::Tuple(items) => items.iter().map(|x| self.expr(x)).collect::<R<_>>()?,
+            _ => {
+                let e = self.expr(index)?;
+                match &e.ty {
+                    Type::Tuple(items) => {
+                        let items = items.clone();
+                        let e = self.coerce(e, &Type::Tuple(items.clone()));
+                        items
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, t)| tir::Expr::new(TK::TupleGet(Box::new(e.clone()), i), t, index.span))
+                            .collect()
+                    }
+                    _ => vec![e],
+                }
+            }
+        };
+        if parts.len() > a.ndim as usize {
+            return Err(error(
+                Code::BadIndex,
+                index.span,
+                format!("too many indices for array: array is {}-dimensional, but {} were indexed", a.ndim, parts.len()),
+                "use one index per dimension",
+            ));
+        }
+        if parts.len() < a.ndim as usize {
+            return Err(error(
+                Code::BadIndex,
+                index.span,
+                format!("indexing a {}-d array with {} index(es) makes a view, which is not supported yet", a.ndim, parts.len()),
+                "index every dimension, e.g. a[i, j]",
+            ));
+        }
+        parts
+            .into_iter()
+            .map(|p| match p.ty.scalar() {
+                Some(s) if s.is_int() => Ok(cast_scalar(p, Scalar::I64)),
+                _ => Err(error(
+                    Code::BadIndex,
+                    p.span,
+                    format!("array indices must be integers, not {}", p.ty),
+                    "convert the index with int(...)",
+                )),
+            })
+            .collect()
+    }
+
+    fn compare_chain(&mut self, first: &hir::Expr, rest: &[(hir::CmpOp, hir::Expr)], span: Span) -> R<tir::Expr> {
+        // `a < b < c` is `a < b and b < c` with `b` evaluated once.
+        let mut left = self.expr(first)?;
+        let mut result: Option<tir::Expr> = None;
+        for (i, (op, right)) in rest.iter().enumerate() {
+            let mut r = self.expr(right)?;
+            let mut next_left = None;
+            if i + 1 < rest.len() {
+                let tmp = self.temp("cmp", r.ty.clone());
+                let (ty, rspan) = (r.ty.clone(), r.span);
+                r = tir::Expr::new(TK::SetLocal(tmp, Box::new(r)), ty.clone(), rspan);
+                next_left = Some(tir::Expr::new(TK::Local(tmp), ty, rspan));
+            }
+            let c = self.compare(*op, left, r, span)?;
+            result = Some(match result {
+                None => c,
+                Some(prev) => {
+                    let f = konst(ConstValue::Bool(false), Type::BOOL, span);
+                    tir::Expr::new(TK::IfExp(Box::new(prev), Box::new(c), Box::new(f)), Type::BOOL, span)
+                }
+            });
+            if let Some(n) = next_left {
+                left = n;
+            } else {
+                break;
+            }
+        }
+        Ok(result.expect("a comparison has at least one operator"))
+    }
+
+    fn compare(&mut self, op: hir::CmpOp, l: tir::Expr, r: tir::Expr, span: Span) -> R<tir::Expr> {
+        use hir::CmpOp as C;
+        let top = match op {
+            C::Eq => tir::CmpOp::Eq,
+            C::Ne => tir::CmpOp::Ne,
+            C::Lt => tir::CmpOp::Lt,
+            C::Le => tir::CmpOp::Le,
+            C::Gt => tir::CmpOp::Gt,
+            C::Ge => tir::CmpOp::Ge,
+            C::Is | C::IsNot | C::In | C::NotIn => {
+                return Err(error(
+                    Code::BadOperand,
+                    span,
+                    format!("the `{}` operator is not supported in compiled code", op.symbol()),
+                    "compare values with == / != instead",
+                ))
+            }
+        };
+        match (l.ty.scalar(), r.ty.scalar()) {
+            (Some(a), Some(b)) => {
+                let t = common_scalar(a, b);
+                if t.is_complex() && !matches!(top, tir::CmpOp::Eq | tir::CmpOp::Ne) {
+                    return Err(error(
+                        Code::BadOperand,
+                        span,
+                        format!("'{}' is not supported between complex numbers", op.symbol()),
+                        "compare the real parts or the absolute values",
+                    ));
+                }
+                let l = cast_scalar(l, t);
+                let r = cast_scalar(r, t);
+                Ok(tir::Expr::new(TK::Compare(top, Box::new(l), Box::new(r)), Type::BOOL, span))
+            }
+            _ => Err(error(
+                Code::BadOperand,
+                span,
+                format!("'{}' is not supported between {} and {}", op.symbol(), l.ty, r.ty),
+                "comparisons work on numbers",
+            )),
+        }
+    }
+
+    fn bool_op(&mut self, op: hir::BoolOp, values: &[hir::Expr], span: Span) -> R<tir::Expr> {
+        let vals = values.iter().map(|v| self.expr(v)).collect::<R<Vec<_>>>()?;
+        let mut ty = vals[0].ty.clone();
+        for v in &vals[1..] {
+            ty = unify(&ty, &v.ty).ok_or_else(|| {
+                error(
+                    Code::CannotUnify,
+                    span,
+                    format!("the operands of `{}` have types that do not unify ({} and {})", if op == hir::BoolOp::And { "and" } else { "or" }, ty, v.ty),
+                    "use operands of one type, or compare explicitly to get booleans",
+                )
+            })?;
+        }
+        let mut vals = vals.into_iter().rev();
+        let last = vals.next().unwrap();
+        let mut acc = self.coerce(last, &ty);
+        for v in vals {
+            // `a and b` is `b if a else a`; `a or b` is `a if a else b`.
+            let (vty, vspan) = (v.ty.clone(), v.span);
+            let tmp = self.temp("boolop", vty.clone());
+            let test = self.truth(tir::Expr::new(TK::SetLocal(tmp, Box::new(v)), vty.clone(), vspan))?;
+            let again = tir::Expr::new(TK::Local(tmp), vty, vspan);
+            let again = self.coerce(again, &ty);
+            let (t, f) = match op {
+                hir::BoolOp::And => (acc, again),
+                hir::BoolOp::Or => (again, acc),
+            };
+            acc = tir::Expr::new(TK::IfExp(Box::new(test), Box::new(t), Box::new(f)), ty.clone(), span);
+        }
+        Ok(acc)
+    }
+}
+
+/// A constant integer index, allowing a unary minus.
+pub(crate) fn const_int(e: &hir::Expr) -> Option<i64> {
+    match &e.kind {
+        HK::Const(Const::Int(i)) => Some(*i),
+        HK::Unary(hir::UnaryOp::Neg, x) => const_int(x).map(|i| -i),
+        _ => None,
+    }
+}
+
+fn global_as_value(v: &Value, span: Span) -> Fail {
+    let (code, msg, hint) = match v {
+        Value::Module(m) => (Code::UnsupportedGlobal, format!("module '{m}' cannot be used as a value"), "use the module's functions or constants, e.g. math.sqrt(x)"),
+        Value::Function(f) => (Code::UnsupportedGlobal, format!("function '{f}' cannot be used as a value"), "call it directly; functions are not first-class values in compiled code"),
+        Value::Dispatcher(_) => (Code::UnsupportedGlobal, "a jitted function cannot be used as a value".to_string(), "call it directly; functions are not first-class values in compiled code"),
+        Value::ExceptionClass(c) => (Code::BadRaise, format!("exception class '{c}' can only be raised"), "use it in a raise statement: raise ValueError(\"...\")"),
+        Value::Opaque(d) => (Code::UnsupportedGlobal, format!("cannot use {d} in compiled code"), "compiled code can use numbers, tuples of numbers, NumPy/math functions, modules and other @njit functions as globals"),
+        Value::Const(_) => unreachable!("constants are lowered to Const"),
+    };
+    error(code, span, msg, hint)
+}

@@ -1,0 +1,88 @@
+//! Type inference: HIR + concrete argument types → typed IR, or diagnostics.
+//!
+//! Inference runs the checker over the whole body repeatedly, widening each
+//! local's type by unification with every value assigned to it, until nothing
+//! changes; a last pass with diagnostics enabled emits the typed IR with all
+//! conversions explicit. Expressions whose type is not known yet (a local not
+//! yet assigned in this pass, a recursive call whose return type is still
+//! being inferred) are skipped until a later pass.
+//!
+//! The checker never compiles a callee: it asks the `Oracle` (the driver) for
+//! the signature of jitted callees and for exception descriptor ids.
+
+mod calls;
+mod check;
+mod expr;
+mod ops;
+
+use oxjit_diag::Diagnostic;
+use oxjit_hir::Const;
+use oxjit_runtime::exceptions::ExcSpec;
+use oxjit_tir::Flags;
+use oxjit_types::Type;
+
+/// A jitted callee's compiled signature.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalleeSig {
+    pub symbol: String,
+    pub ret: Type,
+}
+
+/// A jitted function's parameter, for binding keyword and default arguments.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub default: Option<Const>,
+}
+
+/// What the checker needs from the driver.
+pub trait Oracle {
+    /// The parameters of jitted function `id`.
+    fn params(&mut self, id: u64) -> Result<Vec<Param>, String>;
+    /// The signature of `id` specialised for `args`; `Ok(None)` while its
+    /// return type is still being inferred (mutual recursion). `Err` carries
+    /// the callee's rendered compile error.
+    fn callee(&mut self, id: u64, args: &[Type]) -> Result<Option<CalleeSig>, String>;
+    /// The runtime id of an exception descriptor.
+    fn exception(&mut self, spec: ExcSpec) -> u32;
+}
+
+/// Which function is being typed, for self-recursion and error messages.
+#[derive(Clone, Debug)]
+pub struct Request<'a> {
+    pub hir: &'a oxjit_hir::Function,
+    pub args: &'a [Type],
+    /// The dispatcher id of the function itself.
+    pub id: u64,
+    pub symbol: String,
+    pub flags: Flags,
+}
+
+#[derive(Debug)]
+pub enum Typed {
+    Done(oxjit_tir::Function),
+    /// Depends on a callee whose return type is still being inferred; carries
+    /// this function's return type as far as it is known.
+    Pending(Option<Type>),
+    Failed(Vec<Diagnostic>),
+}
+
+pub fn typecheck(req: &Request, oracle: &mut dyn Oracle) -> Typed {
+    check::run(req, oracle)
+}
+
+/// An `Oracle` for tests and tools without a driver: no jitted callees, and
+/// exception descriptors registered with the runtime directly.
+pub struct NoCallees;
+
+impl Oracle for NoCallees {
+    fn params(&mut self, _id: u64) -> Result<Vec<Param>, String> {
+        Err("no jitted callees are available".into())
+    }
+    fn callee(&mut self, _id: u64, _args: &[Type]) -> Result<Option<CalleeSig>, String> {
+        Err("no jitted callees are available".into())
+    }
+    fn exception(&mut self, spec: ExcSpec) -> u32 {
+        oxjit_runtime::exceptions::register(spec)
+    }
+}

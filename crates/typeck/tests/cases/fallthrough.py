@@ -1,0 +1,4 @@
+# args: pyint
+def f(n):
+    if n > 0:
+        return n

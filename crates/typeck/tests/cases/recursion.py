@@ -1,0 +1,3 @@
+# args: pyint
+def f(n):
+    return f(n - 1) + 1

@@ -1,0 +1,70 @@
+//! File-based snapshots of type inference: each `cases/*.py` starts with
+//! `# args: T1; T2; ...` (Numba type strings, or `pyint`/`pyfloat`/`pycomplex`
+//! for Python scalars). The snapshot is the typed IR (which must pass the
+//! verifier) or the rendered diagnostics. Bless with `INSTA_UPDATE=always`.
+
+use oxjit_diag::SourceFile;
+use oxjit_hir::{lower_function, TableEnv};
+use oxjit_tir::{print_function, verify, Flags};
+use oxjit_hir::Value;
+use oxjit_runtime::exceptions::ExcSpec;
+use oxjit_typeck::{typecheck, CalleeSig, Oracle, Param, Request, Typed};
+use oxjit_types::{parse_type, Scalar, Type};
+
+fn arg_type(s: &str) -> Type {
+    match s.trim() {
+        "pyint" => Type::Scalar(Scalar::PyInt),
+        "pyfloat" => Type::Scalar(Scalar::PyFloat),
+        "pycomplex" => Type::Scalar(Scalar::PyComplex),
+        t => parse_type(t).unwrap(),
+    }
+}
+
+/// The function may call itself (id 0) and nothing else.
+struct SelfOnly(Vec<Param>);
+
+impl Oracle for SelfOnly {
+    fn params(&mut self, _id: u64) -> Result<Vec<Param>, String> {
+        Ok(self.0.clone())
+    }
+    fn callee(&mut self, _id: u64, args: &[Type]) -> Result<Option<CalleeSig>, String> {
+        Err(format!("no specialisation for ({args:?})"))
+    }
+    fn exception(&mut self, spec: ExcSpec) -> u32 {
+        oxjit_runtime::exceptions::register(spec)
+    }
+}
+
+fn run(text: &str, name: &str) -> String {
+    let header = text.lines().next().and_then(|l| l.strip_prefix("# args:")).expect("first line: # args: ...");
+    let header = header.split(" #").next().unwrap();
+    let args: Vec<Type> = header.split(';').filter(|s| !s.trim().is_empty()).map(arg_type).collect();
+    let flags = Flags { boundscheck: text.contains("# boundscheck"), ..Flags::default() };
+    let src = SourceFile { path: name, text, first_line: 1 };
+    let parsed = match oxjit_syntax::parse_function(text) {
+        Ok(p) => p,
+        Err(d) => return src.render(&d),
+    };
+    let mut env = TableEnv::default();
+    env.globals.insert(parsed.def.name.to_string(), Value::Dispatcher(0));
+    let (hir, diags) = lower_function(&parsed, &mut env);
+    let Some(hir) = hir else { return diags.iter().map(|d| src.render(d)).collect() };
+    let req = Request { hir: &hir, args: &args, id: 0, symbol: "f".into(), flags };
+    let params = hir.locals[..hir.nparams].iter().map(|l| Param { name: l.name.clone(), default: None }).collect();
+    match typecheck(&req, &mut SelfOnly(params)) {
+        Typed::Done(f) => {
+            verify(&f).unwrap();
+            print_function(&f)
+        }
+        Typed::Pending(_) => unreachable!("no callees"),
+        Typed::Failed(diags) => diags.iter().map(|d| src.render(d)).collect(),
+    }
+}
+
+#[test]
+fn typeck_cases() {
+    insta::glob!("cases/*.py", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        insta::assert_snapshot!(run(&text, path.file_name().unwrap().to_str().unwrap()));
+    });
+}
