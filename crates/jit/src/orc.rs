@@ -9,7 +9,7 @@
 //! runtime (defined by address, because the statically linked extension does
 //! not export them), and from the process (libm, libc, CPython, libmvec).
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, c_void, CStr, CString};
 use std::ptr;
 use std::sync::{Mutex, OnceLock};
 
@@ -17,14 +17,14 @@ use llvm_sys::core::LLVMCreateMemoryBufferWithMemoryRangeCopy;
 use llvm_sys::error::{LLVMDisposeErrorMessage, LLVMErrorRef, LLVMGetErrorMessage};
 use llvm_sys::orc2::lljit::{
     LLVMOrcCreateLLJIT, LLVMOrcCreateLLJITBuilder, LLVMOrcLLJITAddObjectFile,
-    LLVMOrcLLJITGetGlobalPrefix, LLVMOrcLLJITGetMainJITDylib, LLVMOrcLLJITLookup,
-    LLVMOrcLLJITMangleAndIntern, LLVMOrcLLJITRef,
+    LLVMOrcLLJITGetExecutionSession, LLVMOrcLLJITGetGlobalPrefix, LLVMOrcLLJITGetMainJITDylib,
+    LLVMOrcLLJITLookup, LLVMOrcLLJITMangleAndIntern, LLVMOrcLLJITRef,
 };
 use llvm_sys::orc2::{
     LLVMJITEvaluatedSymbol, LLVMJITSymbolFlags, LLVMJITSymbolGenericFlags, LLVMOrcAbsoluteSymbols,
     LLVMOrcCSymbolMapPair, LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess,
-    LLVMOrcDisposeMaterializationUnit, LLVMOrcJITDylibAddGenerator, LLVMOrcJITDylibDefine,
-    LLVMOrcJITDylibRef,
+    LLVMOrcDisposeMaterializationUnit, LLVMOrcExecutionSessionSetErrorReporter,
+    LLVMOrcJITDylibAddGenerator, LLVMOrcJITDylibDefine, LLVMOrcJITDylibRef,
 };
 
 use crate::target::init_native_target;
@@ -44,9 +44,30 @@ fn check(err: LLVMErrorRef) -> Result<(), String> {
     }
 }
 
-/// Loads glibc's vector math library into the global symbol namespace, once.
-/// Compiled code may call its `_ZGV*` functions only if this returned true.
-fn load_libmvec() -> bool {
+/// Errors that ORC reports out of band (e.g. the unresolved symbol behind a
+/// failed link), collected so `lookup` can return them instead of ORC
+/// printing them to stderr. Only touched while the `Jit` lock is held.
+static SESSION_ERRORS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+extern "C" fn record_session_error(_ctx: *mut c_void, err: LLVMErrorRef) {
+    if let Err(msg) = check(err) {
+        SESSION_ERRORS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(msg);
+    }
+}
+
+/// Takes the collected session errors.
+fn take_session_errors() -> Vec<String> {
+    std::mem::take(&mut *SESSION_ERRORS.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// True if glibc's vector math library `libmvec.so.1` is loaded, so codegen
+/// may emit calls to its `_ZGV*` functions (via `vector-function-abi-variant`
+/// call-site attributes). The first call loads it into the global symbol
+/// namespace, where the JIT's process symbol search finds it.
+pub fn has_libmvec() -> bool {
     static LOADED: OnceLock<bool> = OnceLock::new();
     *LOADED.get_or_init(|| {
         // SAFETY: plain dlopen of a system library; the handle is kept open
@@ -55,12 +76,6 @@ fn load_libmvec() -> bool {
             unsafe { libc::dlopen(c"libmvec.so.1".as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL) };
         !handle.is_null()
     })
-}
-
-/// True if glibc's `libmvec.so.1` is loaded, so codegen may attach
-/// `vector-function-abi-variant` attributes naming its functions.
-pub fn has_libmvec() -> bool {
-    load_libmvec()
 }
 
 /// The LLVM objects behind [`Jit`].
@@ -90,14 +105,19 @@ pub fn jit() -> &'static Jit {
 impl Jit {
     fn new() -> Result<Jit, String> {
         init_native_target();
-        load_libmvec();
-        // SAFETY: straightforward use of the ORC C API; every object created
-        // here is owned by the LLJIT, which lives for the rest of the process.
+        has_libmvec(); // loaded before any lookup can ask for its symbols
+                       // SAFETY: straightforward use of the ORC C API; every object created
+                       // here is owned by the LLJIT, which lives for the rest of the process.
         unsafe {
             let mut lljit = ptr::null_mut();
             // LLVMOrcCreateLLJIT takes ownership of the builder.
             check(LLVMOrcCreateLLJIT(&mut lljit, LLVMOrcCreateLLJITBuilder()))?;
             let dylib = LLVMOrcLLJITGetMainJITDylib(lljit);
+            LLVMOrcExecutionSessionSetErrorReporter(
+                LLVMOrcLLJITGetExecutionSession(lljit),
+                record_session_error,
+                ptr::null_mut(),
+            );
 
             // Explicit, rather than relying on LLJIT's default process
             // JITDylib, so resolution from the process is our decision.
@@ -179,8 +199,20 @@ impl Jit {
         let cname = CString::new(name).map_err(|_| format!("symbol name {name:?} contains NUL"))?;
         let raw = self.raw();
         let mut addr = 0;
+        take_session_errors();
         // SAFETY: LLJIT lookup mangles `cname` itself and does not keep it.
-        check(unsafe { LLVMOrcLLJITLookup(raw.lljit, &mut addr, cname.as_ptr()) })?;
+        check(unsafe { LLVMOrcLLJITLookup(raw.lljit, &mut addr, cname.as_ptr()) }).map_err(
+            |err| {
+                // The lookup error only says materialisation failed; the
+                // session errors say why.
+                let causes = take_session_errors();
+                if causes.is_empty() {
+                    err
+                } else {
+                    format!("{err}: {}", causes.join("; "))
+                }
+            },
+        )?;
         usize::try_from(addr).map_err(|_| format!("address of {name} does not fit a pointer"))
     }
 }

@@ -5,11 +5,14 @@
 use std::time::Instant;
 
 use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
-use inkwell::values::BasicValue;
+use inkwell::values::{BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue};
 use inkwell::AddressSpace;
-use oxjit_jit::{configure_module, emit_object, has_libmvec, host_target_machine, jit, optimize, OptLevel};
+use oxjit_jit::{
+    configure_module, emit_object, has_libmvec, host_target_machine, jit, optimize, OptLevel,
+};
 
 /// Optimises, emits and adds `module`, then looks up `name`.
 fn load(module: &Module, name: &str) -> usize {
@@ -29,7 +32,8 @@ fn add_module<'c>(ctx: &'c Context, name: &str) -> Module<'c> {
     b.position_at_end(ctx.append_basic_block(f, "entry"));
     let a = f.get_nth_param(0).unwrap().into_int_value();
     let c = f.get_nth_param(1).unwrap().into_int_value();
-    b.build_return(Some(&b.build_int_add(a, c, "sum").unwrap())).unwrap();
+    b.build_return(Some(&b.build_int_add(a, c, "sum").unwrap()))
+        .unwrap();
     module
 }
 
@@ -61,7 +65,11 @@ fn invalid_ir_is_an_error_not_a_crash() {
     let ctx = Context::create();
     let module = ctx.create_module("invalid");
     configure_module(&module);
-    let f = module.add_function("oxjit_test_invalid", ctx.i64_type().fn_type(&[], false), None);
+    let f = module.add_function(
+        "oxjit_test_invalid",
+        ctx.i64_type().fn_type(&[], false),
+        None,
+    );
     ctx.append_basic_block(f, "entry"); // no terminator
     let err = optimize(&module, OptLevel::O3).unwrap_err();
     assert!(err.contains("invalid LLVM IR"), "{err}");
@@ -110,7 +118,8 @@ fn vtanh_module<'c>(ctx: &'c Context) -> Module<'c> {
 
     let f = module.add_function(
         "oxjit_test_vtanh",
-        ctx.void_type().fn_type(&[ptr.into(), ptr.into(), i64t.into()], false),
+        ctx.void_type()
+            .fn_type(&[ptr.into(), ptr.into(), i64t.into()], false),
         None,
     );
     let out = f.get_nth_param(0).unwrap().into_pointer_value();
@@ -140,8 +149,12 @@ fn vtanh_module<'c>(ctx: &'c Context) -> Module<'c> {
     let y = call.try_as_basic_value().basic().unwrap();
     let dst = unsafe { b.build_in_bounds_gep(f64t, out, &[iv], "dst") }.unwrap();
     b.build_store(dst, y).unwrap();
-    let next = b.build_int_nsw_add(iv, i64t.const_int(1, false), "next").unwrap();
-    let done = b.build_int_compare(inkwell::IntPredicate::EQ, next, n, "done").unwrap();
+    let next = b
+        .build_int_nsw_add(iv, i64t.const_int(1, false), "next")
+        .unwrap();
+    let done = b
+        .build_int_compare(inkwell::IntPredicate::EQ, next, n, "done")
+        .unwrap();
     b.build_conditional_branch(done, exit, body).unwrap();
     i.add_incoming(&[(&i64t.const_zero(), entry), (&next, body)]);
 
@@ -181,7 +194,10 @@ fn libmvec_vector_variant_is_used_and_accurate() {
     vtanh(output.as_mut_ptr(), input.as_ptr(), input.len() as i64);
     for (x, y) in input.iter().zip(&output) {
         let want = x.tanh();
-        assert!(ulp_distance(*y, want) <= 4, "tanh({x}) = {y}, libm says {want}");
+        assert!(
+            ulp_distance(*y, want) <= 4,
+            "tanh({x}) = {y}, libm says {want}"
+        );
     }
 }
 
@@ -197,7 +213,11 @@ fn compiled_code_calls_runtime_symbols() {
         ptr.fn_type(&[i64t.into(), i64t.into()], false),
         None,
     );
-    let data = module.add_function("oxjit_rt_meminfo_data", ptr.fn_type(&[ptr.into()], false), None);
+    let data = module.add_function(
+        "oxjit_rt_meminfo_data",
+        ptr.fn_type(&[ptr.into()], false),
+        None,
+    );
     let decref = module.add_function(
         "oxjit_rt_meminfo_decref",
         ctx.void_type().fn_type(&[ptr.into()], false),
@@ -214,19 +234,42 @@ fn compiled_code_calls_runtime_symbols() {
     let b = ctx.create_builder();
     b.position_at_end(ctx.append_basic_block(f, "entry"));
     let v = f.get_nth_param(0).unwrap().into_int_value();
-    let call = |func, args: &[inkwell::values::BasicMetadataValueEnum]| {
-        b.build_direct_call(func, args, "").unwrap().try_as_basic_value().basic()
-    };
-    let mi = call(alloc, &[i64t.const_int(8, false).into(), i64t.const_int(32, false).into()]).unwrap();
-    let p = call(data, &[mi.into()]).unwrap().into_pointer_value();
+    fn call<'c>(
+        b: &Builder<'c>,
+        func: FunctionValue<'c>,
+        args: &[BasicMetadataValueEnum<'c>],
+    ) -> Option<BasicValueEnum<'c>> {
+        b.build_direct_call(func, args, "")
+            .unwrap()
+            .try_as_basic_value()
+            .basic()
+    }
+    let mi = call(
+        &b,
+        alloc,
+        &[
+            i64t.const_int(8, false).into(),
+            i64t.const_int(32, false).into(),
+        ],
+    )
+    .unwrap();
+    let p = call(&b, data, &[mi.into()]).unwrap().into_pointer_value();
     // Volatile so the optimiser keeps the round trip through the buffer.
     b.build_store(p, v).unwrap().set_volatile(true).unwrap();
     let back = b.build_load(i64t, p, "back").unwrap();
-    back.as_instruction_value().unwrap().set_volatile(true).unwrap();
-    call(decref, &[mi.into()]);
-    let g = call(lgamma, &[ctx.f64_type().const_float(1.0).into()]).unwrap().into_float_value();
+    back.as_instruction_value()
+        .unwrap()
+        .set_volatile(true)
+        .unwrap();
+    call(&b, decref, &[mi.into()]);
+    let g = call(&b, lgamma, &[ctx.f64_type().const_float(1.0).into()])
+        .unwrap()
+        .into_float_value();
     let gi = b.build_float_to_signed_int(g, i64t, "gi").unwrap();
-    b.build_return(Some(&b.build_int_add(back.into_int_value(), gi, "r").unwrap())).unwrap();
+    b.build_return(Some(
+        &b.build_int_add(back.into_int_value(), gi, "r").unwrap(),
+    ))
+    .unwrap();
 
     let addr = load(&module, "oxjit_test_rt");
     let f: extern "C" fn(i64) -> i64 = unsafe { std::mem::transmute(addr) };
@@ -252,12 +295,19 @@ fn second_object_calls_first() {
     configure_module(&second);
     let fty = i64t.fn_type(&[i64t.into(), i64t.into()], false);
     let callee = second.add_function("oxjit_test_callee", fty, None);
-    let f = second.add_function("oxjit_test_caller", i64t.fn_type(&[i64t.into()], false), None);
+    let f = second.add_function(
+        "oxjit_test_caller",
+        i64t.fn_type(&[i64t.into()], false),
+        None,
+    );
     let b = ctx.create_builder();
     b.position_at_end(ctx.append_basic_block(f, "entry"));
     let x = f.get_nth_param(0).unwrap().into_int_value();
-    let r = b.build_direct_call(callee, &[x.into(), x.into()], "r").unwrap();
-    b.build_return(Some(&r.try_as_basic_value().basic().unwrap())).unwrap();
+    let r = b
+        .build_direct_call(callee, &[x.into(), x.into()], "r")
+        .unwrap();
+    b.build_return(Some(&r.try_as_basic_value().basic().unwrap()))
+        .unwrap();
     let addr = load(&second, "oxjit_test_caller");
     let f: extern "C" fn(i64) -> i64 = unsafe { std::mem::transmute(addr) };
     assert_eq!(f(21), 42);
@@ -281,7 +331,8 @@ fn unresolved_symbols_are_errors() {
     let b = ctx.create_builder();
     b.position_at_end(ctx.append_basic_block(f, "entry"));
     let r = b.build_direct_call(missing, &[], "r").unwrap();
-    b.build_return(Some(&r.try_as_basic_value().basic().unwrap())).unwrap();
+    b.build_return(Some(&r.try_as_basic_value().basic().unwrap()))
+        .unwrap();
     optimize(&module, OptLevel::O3).unwrap();
     jit().add_object(&emit_object(&module).unwrap()).unwrap();
     let err = jit().lookup("oxjit_test_dangling").unwrap_err();
@@ -296,7 +347,10 @@ fn timing_of_a_tiny_function() {
     let tm_time = t.elapsed();
 
     let ctx = Context::create();
-    for (round, name) in ["oxjit_test_timing_a", "oxjit_test_timing_b"].iter().enumerate() {
+    for (round, name) in ["oxjit_test_timing_a", "oxjit_test_timing_b"]
+        .iter()
+        .enumerate()
+    {
         let t0 = Instant::now();
         let module = add_module(&ctx, name);
         let t1 = Instant::now();
@@ -316,5 +370,29 @@ fn timing_of_a_tiny_function() {
             t4 - t3,
             t4 - t0
         );
+    }
+}
+
+#[test]
+fn compiles_concurrently_from_several_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<oxjit_jit::Jit>();
+
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            std::thread::spawn(move || {
+                for k in 0..3 {
+                    let name = format!("oxjit_test_thread_{t}_{k}");
+                    let ctx = Context::create();
+                    let module = add_module(&ctx, &name);
+                    let f: extern "C" fn(i64, i64) -> i64 =
+                        unsafe { std::mem::transmute(load(&module, &name)) };
+                    assert_eq!(f(t, k), t + k);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
     }
 }

@@ -49,7 +49,7 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
         oracle,
         locals,
         names: hir.locals.iter().map(|l| l.name.clone()).collect(),
-        ret: None,
+        ret: req.declared_ret.clone(),
         changed: true,
         pending_callee: false,
         last_pass: false,
@@ -111,6 +111,16 @@ pub(crate) fn lid(id: hir::LocalId) -> LocalId {
 
 pub(crate) fn none_expr(span: Span) -> tir::Expr {
     tir::Expr::new(TK::Const(tir::ConstValue::None), Type::None, span)
+}
+
+/// Whether a value of type `from` converts to `to` (an explicit signature's
+/// return type): any scalar to any scalar, tuples item by item.
+fn convertible(from: &Type, to: &Type) -> bool {
+    match (from, to) {
+        (Type::Scalar(_), Type::Scalar(_)) => true,
+        (Type::Tuple(a), Type::Tuple(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| convertible(x, y)),
+        _ => from == to,
+    }
 }
 
 /// Whether control can reach the end of a block (conservatively: loops other
@@ -178,6 +188,15 @@ impl Checker<'_> {
 
     /// Records a returned value's type.
     pub fn returned(&mut self, ty: &Type, span: Span) {
+        if let Some(declared) = &self.req.declared_ret {
+            if !convertible(ty, declared) && self.last_pass {
+                self.diags.push(
+                    Diagnostic::new(Code::CannotUnify, span, format!("returns {ty}, which cannot be converted to the declared return type {declared}"))
+                        .with_hint("return a value of the signature's return type, or change the signature"),
+                );
+            }
+            return;
+        }
         let new = match &self.ret {
             None => Some(ty.clone()),
             Some(old) => match unify(old, ty) {

@@ -56,6 +56,9 @@ pub struct Request<'a> {
     pub id: u64,
     pub symbol: String,
     pub flags: Flags,
+    /// The return type of an explicit signature: every returned value is
+    /// converted to it.
+    pub declared_ret: Option<Type>,
 }
 
 #[derive(Debug)]

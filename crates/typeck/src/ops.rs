@@ -3,7 +3,7 @@
 //! guards of `error_model='python'`.
 
 use crate::check::{error, Checker, R};
-use crate::expr::{cast_scalar, konst};
+use crate::expr::cast_scalar;
 use oxjit_diag::{Code, Span};
 use oxjit_hir as hir;
 use oxjit_runtime::exceptions::{self as exc, ExcSpec};

@@ -49,7 +49,7 @@ fn run(text: &str, name: &str) -> String {
     env.globals.insert(parsed.def.name.to_string(), Value::Dispatcher(0));
     let (hir, diags) = lower_function(&parsed, &mut env);
     let Some(hir) = hir else { return diags.iter().map(|d| src.render(d)).collect() };
-    let req = Request { hir: &hir, args: &args, id: 0, symbol: "f".into(), flags };
+    let req = Request { hir: &hir, args: &args, id: 0, symbol: "f".into(), flags, declared_ret: None };
     let params = hir.locals[..hir.nparams].iter().map(|l| Param { name: l.name.clone(), default: None }).collect();
     match typecheck(&req, &mut SelfOnly(params)) {
         Typed::Done(f) => {

@@ -1,0 +1,184 @@
+//! One compiled function: its frame (a stack slot per local, all in the
+//! entry block so that mem2reg turns them into SSA values), the status it
+//! returns when a check fails, and the fast-math flags of its float code.
+
+use std::collections::HashMap;
+
+use inkwell::basic_block::BasicBlock;
+use inkwell::builder::Builder;
+use inkwell::types::BasicType;
+use inkwell::values::FastMathFlags;
+use inkwell::values::{
+    BasicValue, BasicValueEnum, FunctionValue, InstructionValue, IntValue, PointerValue,
+};
+use inkwell::IntPredicate;
+use oxjit_tir::{Function, LocalId};
+
+use crate::module::{Ir, ModuleCx};
+use crate::types::reg_type;
+use crate::Result;
+
+pub(crate) struct FnEmitter<'a, 'ctx> {
+    pub cx: &'a ModuleCx<'ctx>,
+    pub f: &'a Function,
+    pub b: Builder<'ctx>,
+    /// Positioned in the entry block, before its final branch (added last).
+    allocas: Builder<'ctx>,
+    locals: Vec<PointerValue<'ctx>>,
+    ret_out: PointerValue<'ctx>,
+    /// (continue target, break target) of each enclosing loop, innermost last.
+    pub loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>)>,
+    /// One block per exception id that returns that id.
+    raise_blocks: HashMap<u32, BasicBlock<'ctx>>,
+}
+
+pub(crate) fn emit_function(cx: &ModuleCx<'_>, f: &Function) -> Result<()> {
+    let ctx = cx.ctx;
+    let func = cx.compiled(&f.symbol)?;
+    let entry = ctx.append_basic_block(func, "entry");
+    let body = ctx.append_basic_block(func, "body");
+    let allocas = ctx.create_builder();
+    allocas.position_at_end(entry);
+    let mut locals = Vec::with_capacity(f.locals.len());
+    for (i, local) in f.locals.iter().enumerate() {
+        let ty = reg_type(ctx, &local.ty);
+        let slot = allocas.build_alloca(ty, &local.name)?;
+        let init = match func.get_nth_param(i as u32 + 1) {
+            Some(param) if i < f.nparams => param,
+            _ => ty.const_zero(),
+        };
+        allocas.build_store(slot, init)?;
+        locals.push(slot);
+    }
+    let b = ctx.create_builder();
+    b.position_at_end(body);
+    let ret_out = func
+        .get_nth_param(0)
+        .expect("every compiled function has %ret_out")
+        .into_pointer_value();
+    let mut e = FnEmitter {
+        cx,
+        f,
+        b,
+        allocas,
+        locals,
+        ret_out,
+        loops: Vec::new(),
+        raise_blocks: HashMap::new(),
+    };
+    e.block(&f.body)?;
+    // Typeck ends every function with a `return`; a fall-through left here is
+    // unreachable or returns None, which has nothing to store.
+    if !e.terminated() {
+        e.b.build_return(Some(&ctx.i32_type().const_zero()))?;
+    }
+    e.allocas.build_unconditional_branch(body)?;
+    if f.flags.fastmath {
+        set_fast_math(func);
+    }
+    Ok(())
+}
+
+/// Every float operation of `func` (arithmetic, comparisons, selects, calls)
+/// gets all fast-math flags, as Numba's `fastmath=True` does.
+fn set_fast_math(func: FunctionValue<'_>) {
+    for bb in func.get_basic_blocks() {
+        let mut inst: Option<InstructionValue> = bb.get_first_instruction();
+        while let Some(i) = inst {
+            if i.can_use_fast_math_flags() {
+                let _ = i.set_fast_math_flags(FastMathFlags::all());
+            }
+            inst = i.get_next_instruction();
+        }
+    }
+}
+
+impl<'ctx> FnEmitter<'_, 'ctx> {
+    pub fn ir(&self) -> Ir<'_, 'ctx> {
+        Ir {
+            cx: self.cx,
+            b: &self.b,
+        }
+    }
+
+    /// True if the current block already ends (return or branch): whatever
+    /// follows in the same statement list is unreachable.
+    pub fn terminated(&self) -> bool {
+        self.b
+            .get_insert_block()
+            .is_some_and(|bb| bb.get_terminator().is_some())
+    }
+
+    /// Branches to `bb` unless the current block already ended.
+    pub fn branch_to(&self, bb: BasicBlock<'ctx>) -> Result<()> {
+        if !self.terminated() {
+            self.b.build_unconditional_branch(bb)?;
+        }
+        Ok(())
+    }
+
+    /// A stack slot in the entry block, so that slots made inside loops
+    /// neither grow the stack nor escape mem2reg.
+    pub fn entry_alloca(&self, ty: impl BasicType<'ctx>, name: &str) -> Result<PointerValue<'ctx>> {
+        Ok(self.allocas.build_alloca(ty, name)?)
+    }
+
+    pub fn load_local(&self, id: LocalId) -> Result<BasicValueEnum<'ctx>> {
+        let ty = reg_type(self.cx.ctx, &self.f.local(id).ty);
+        Ok(self
+            .b
+            .build_load(ty, self.locals[id.0 as usize], &self.f.local(id).name)?)
+    }
+
+    pub fn store_local(&self, id: LocalId, v: BasicValueEnum<'ctx>) -> Result<()> {
+        self.b.build_store(self.locals[id.0 as usize], v)?;
+        Ok(())
+    }
+
+    /// Stores the result and returns status 0.
+    pub fn return_value(&self, v: BasicValueEnum<'ctx>) -> Result<()> {
+        self.b.build_store(self.ret_out, v)?;
+        self.return_status(self.cx.ctx.i32_type().const_zero())
+    }
+
+    pub fn return_status(&self, status: impl BasicValue<'ctx>) -> Result<()> {
+        self.b.build_return(Some(&status))?;
+        Ok(())
+    }
+
+    /// Returns status `exc` unless `ok`; emission continues where `ok` holds.
+    pub fn raise_unless(&mut self, ok: IntValue<'ctx>, exc: u32) -> Result<()> {
+        let fail = match self.raise_blocks.get(&exc) {
+            Some(bb) => *bb,
+            None => {
+                let bb = self.ir().append_block(&format!("raise{exc}"));
+                let b = self.cx.ctx.create_builder();
+                b.position_at_end(bb);
+                b.build_return(Some(&self.cx.ctx.i32_type().const_int(exc.into(), false)))?;
+                self.raise_blocks.insert(exc, bb);
+                bb
+            }
+        };
+        let cont = self.ir().append_block("ok");
+        self.b.build_conditional_branch(ok, cont, fail)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// Returns a callee's status unchanged unless it is 0.
+    pub fn propagate(&self, status: IntValue<'ctx>) -> Result<()> {
+        let ok = self.b.build_int_compare(
+            IntPredicate::EQ,
+            status,
+            status.get_type().const_zero(),
+            "ok",
+        )?;
+        let fail = self.ir().append_block("propagate");
+        let cont = self.ir().append_block("ok");
+        self.b.build_conditional_branch(ok, cont, fail)?;
+        self.b.position_at_end(fail);
+        self.return_status(status)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+}

@@ -1,0 +1,181 @@
+//! `ExprKind::Call(Intrinsic, ..)`: math functions (LLVM intrinsics where
+//! LLVM has them as instructions, else libm or the oxjit runtime), float
+//! classification, abs/min/max, complex parts and array extents.
+
+use inkwell::values::{BasicValueEnum, FloatValue};
+use inkwell::FloatPredicate;
+use oxjit_tir::oxjit_types::Kind;
+use oxjit_tir::{CmpOp, Expr, Intrinsic, MathFn, MathFn2};
+
+use crate::expr::scalar;
+use crate::func::FnEmitter;
+use crate::module::Ir;
+use crate::{unsupported, Result};
+
+/// Where a one-argument math function comes from.
+enum Source {
+    Llvm(&'static str),
+    Libm(&'static str),
+    /// A double function of the oxjit runtime, which fixes the behaviour
+    /// (e.g. a thread-safe lgamma).
+    Runtime(&'static str),
+}
+
+fn source(f: MathFn) -> Source {
+    use MathFn::*;
+    use Source::*;
+    match f {
+        Sqrt => Llvm("llvm.sqrt"),
+        Floor => Llvm("llvm.floor"),
+        Ceil => Llvm("llvm.ceil"),
+        Trunc => Llvm("llvm.trunc"),
+        Fabs => Llvm("llvm.fabs"),
+        Exp => Libm("exp"),
+        Exp2 => Libm("exp2"),
+        Expm1 => Libm("expm1"),
+        Log => Libm("log"),
+        Log2 => Libm("log2"),
+        Log10 => Libm("log10"),
+        Log1p => Libm("log1p"),
+        Sin => Libm("sin"),
+        Cos => Libm("cos"),
+        Tan => Libm("tan"),
+        Asin => Libm("asin"),
+        Acos => Libm("acos"),
+        Atan => Libm("atan"),
+        Sinh => Libm("sinh"),
+        Cosh => Libm("cosh"),
+        Tanh => Libm("tanh"),
+        Asinh => Libm("asinh"),
+        Acosh => Libm("acosh"),
+        Atanh => Libm("atanh"),
+        Cbrt => Libm("cbrt"),
+        Erf => Runtime("oxjit_rt_erf"),
+        Erfc => Runtime("oxjit_rt_erfc"),
+        Gamma => Runtime("oxjit_rt_gamma"),
+        Lgamma => Runtime("oxjit_rt_lgamma"),
+    }
+}
+
+impl<'ctx> Ir<'_, 'ctx> {
+    fn math(&self, f: MathFn, x: FloatValue<'ctx>) -> Result<FloatValue<'ctx>> {
+        match source(f) {
+            Source::Llvm(name) => self.float_intrinsic(name, &[x]),
+            Source::Libm(name) => self.libm(name, &[x]),
+            Source::Runtime(name) => {
+                // float32 is computed in double and rounded once.
+                let f64t = self.ctx().f64_type();
+                let func = self
+                    .cx
+                    .pure_extern(name, f64t.fn_type(&[f64t.into()], false));
+                let wide = self.b.build_float_cast(x, f64t, "")?;
+                let y = self.call(func, &[wide.into()])?.into_float_value();
+                Ok(self.b.build_float_cast(y, x.get_type(), "")?)
+            }
+        }
+    }
+
+    fn math2(
+        &self,
+        f: MathFn2,
+        x: FloatValue<'ctx>,
+        y: FloatValue<'ctx>,
+    ) -> Result<FloatValue<'ctx>> {
+        match f {
+            MathFn2::Atan2 => self.libm("atan2", &[x, y]),
+            MathFn2::Hypot => self.libm("hypot", &[x, y]),
+            MathFn2::Pow => self.float_intrinsic("llvm.pow", &[x, y]),
+            MathFn2::Copysign => self.float_intrinsic("llvm.copysign", &[x, y]),
+            // `frem` is defined as libm's fmod, and LLVM can fold it.
+            MathFn2::Fmod => Ok(self.b.build_float_rem(x, y, "")?),
+        }
+    }
+
+    /// `|x|` compared with infinity (false for NaN).
+    fn cmp_abs_inf(
+        &self,
+        pred: FloatPredicate,
+        x: FloatValue<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let abs = self.float_intrinsic("llvm.fabs", &[x])?;
+        Ok(self
+            .b
+            .build_float_compare(pred, abs, x.get_type().const_float(f64::INFINITY), "")?
+            .into())
+    }
+}
+
+impl<'ctx> FnEmitter<'_, 'ctx> {
+    pub fn intrinsic(
+        &mut self,
+        intrinsic: Intrinsic,
+        args: &[Expr],
+    ) -> Result<BasicValueEnum<'ctx>> {
+        use Intrinsic::*;
+        let arity = match intrinsic {
+            Math2(_) | Min | Max | MakeComplex => 2,
+            _ => 1,
+        };
+        if args.len() != arity {
+            return unsupported(format!("{intrinsic:?} with {} arguments", args.len()));
+        }
+        let vals = args
+            .iter()
+            .map(|a| self.expr(a))
+            .collect::<Result<Vec<_>>>()?;
+        let x = vals[0];
+        let float = |i: usize| vals[i].into_float_value();
+        let ir = self.ir();
+        let b = &self.b;
+        Ok(match intrinsic {
+            Dim(k) => self.dim(x, k)?.into(),
+            Size => self.nitems(x)?.into(),
+            Math(f) => ir.math(f, float(0))?.into(),
+            Math2(f) => ir.math2(f, float(0), float(1))?.into(),
+            IsNan => b
+                .build_float_compare(FloatPredicate::UNO, float(0), float(0), "")?
+                .into(),
+            IsInf => ir.cmp_abs_inf(FloatPredicate::OEQ, float(0))?,
+            IsFinite => ir.cmp_abs_inf(FloatPredicate::OLT, float(0))?,
+            Abs => {
+                let s = scalar(&args[0])?;
+                match s.kind() {
+                    Kind::Int if s.is_signed() => {
+                        let i = x.into_int_value();
+                        let negative = b.build_int_compare(
+                            inkwell::IntPredicate::SLT,
+                            i,
+                            i.get_type().const_zero(),
+                            "",
+                        )?;
+                        ir.iselect(negative, b.build_int_neg(i, "")?, i)?.into()
+                    }
+                    Kind::Bool | Kind::Int => x,
+                    Kind::Float => ir.float_intrinsic("llvm.fabs", &[float(0)])?.into(),
+                    Kind::Complex => {
+                        let (re, im) = ir.parts(x)?;
+                        ir.libm("hypot", &[re, im])?.into()
+                    }
+                }
+            }
+            // Python's min/max: the first argument wins ties and NaN comparisons.
+            Min | Max => {
+                let op = if intrinsic == Min {
+                    CmpOp::Lt
+                } else {
+                    CmpOp::Gt
+                };
+                let second_wins = ir.compare(op, vals[1], x, scalar(&args[0])?)?;
+                ir.select(second_wins, vals[1], x)?
+            }
+            RoundEven => ir.float_intrinsic("llvm.roundeven", &[float(0)])?.into(),
+            Real => ir.parts(x)?.0.into(),
+            Imag => ir.parts(x)?.1.into(),
+            Conjugate => {
+                let (re, im) = ir.parts(x)?;
+                ir.make_complex(re, b.build_float_neg(im, "")?)?
+            }
+            MakeComplex => ir.make_complex(float(0), float(1))?,
+        })
+    }
+}

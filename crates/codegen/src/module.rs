@@ -1,0 +1,203 @@
+//! The module being built ([`ModuleCx`]: compiled functions by symbol and
+//! declarations of intrinsics and external math functions) and [`Ir`], a
+//! builder positioned somewhere in it. The value-level emitters (`arith`,
+//! `complex`, `types`, the math of `intrinsics`) are defined on `Ir` so that
+//! code outside a compiled function's body (the wrapper, helper functions)
+//! can use them too.
+
+use std::collections::HashMap;
+
+use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::basic_block::BasicBlock;
+use inkwell::builder::Builder;
+use inkwell::context::Context;
+use inkwell::intrinsics::Intrinsic;
+use inkwell::module::{Linkage, Module};
+use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum, FunctionType};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue, IntValue,
+};
+use oxjit_tir::Function;
+
+use crate::{types, unsupported, Result};
+
+pub(crate) struct ModuleCx<'ctx> {
+    pub ctx: &'ctx Context,
+    module: Module<'ctx>,
+    compiled: HashMap<String, FunctionValue<'ctx>>,
+}
+
+impl<'ctx> ModuleCx<'ctx> {
+    pub fn new(ctx: &'ctx Context, name: &str) -> ModuleCx<'ctx> {
+        let module = ctx.create_module(name);
+        // Host triple and data layout first, so type sizes agree with the machine code.
+        oxjit_jit::configure_module(&module);
+        ModuleCx {
+            ctx,
+            module,
+            compiled: HashMap::new(),
+        }
+    }
+
+    pub fn into_module(self) -> Module<'ctx> {
+        self.module
+    }
+
+    pub fn module(&self) -> &Module<'ctx> {
+        &self.module
+    }
+
+    pub fn attr(&self, name: &str) -> Attribute {
+        self.ctx
+            .create_enum_attribute(Attribute::get_named_enum_kind_id(name), 0)
+    }
+
+    /// Adds a function definition-to-be with the `nounwind` attribute.
+    pub fn add_function(
+        &self,
+        name: &str,
+        ty: FunctionType<'ctx>,
+        linkage: Linkage,
+    ) -> FunctionValue<'ctx> {
+        let f = self.module.add_function(name, ty, Some(linkage));
+        f.add_attribute(AttributeLoc::Function, self.attr("nounwind"));
+        f
+    }
+
+    pub fn declare_compiled(&mut self, f: &Function, linkage: Linkage) -> Result<()> {
+        if self.compiled.contains_key(&f.symbol) {
+            return unsupported(format!("two functions with symbol {}", f.symbol));
+        }
+        let value = self.add_function(&f.symbol, types::fn_type(self.ctx, f), linkage);
+        // `%ret_out` is the caller's private slot, which helps when not inlined.
+        for attr in ["noalias", "nocapture"] {
+            value.add_attribute(AttributeLoc::Param(0), self.attr(attr));
+        }
+        self.compiled.insert(f.symbol.clone(), value);
+        Ok(())
+    }
+
+    /// The compiled function `symbol`, one of those given to `emit_module`.
+    pub fn compiled(&self, symbol: &str) -> Result<FunctionValue<'ctx>> {
+        match self.compiled.get(symbol) {
+            Some(f) => Ok(*f),
+            None => unsupported(format!(
+                "call of {symbol}, which is not among the module's functions"
+            )),
+        }
+    }
+
+    /// An LLVM intrinsic, e.g. `llvm.sqrt` overloaded on `[f64]`.
+    pub fn intrinsic(
+        &self,
+        name: &str,
+        overloads: &[BasicTypeEnum<'ctx>],
+    ) -> Result<FunctionValue<'ctx>> {
+        match Intrinsic::find(name).and_then(|i| i.get_declaration(&self.module, overloads)) {
+            Some(f) => Ok(f),
+            None => unsupported(format!("no LLVM intrinsic {name} for {overloads:?}")),
+        }
+    }
+
+    /// An external function without side effects (libm, runtime math),
+    /// declared as clang does with `-fno-math-errno` so that LLVM may hoist,
+    /// fold and vectorise calls to it.
+    pub fn pure_extern(&self, name: &str, ty: FunctionType<'ctx>) -> FunctionValue<'ctx> {
+        if let Some(f) = self.module.get_function(name) {
+            return f;
+        }
+        let f = self.add_function(name, ty, Linkage::External);
+        f.add_attribute(AttributeLoc::Function, self.attr("willreturn"));
+        // `memory(none)`: the encoded MemoryEffects value 0 is "no access".
+        f.add_attribute(AttributeLoc::Function, self.attr("memory"));
+        f
+    }
+}
+
+/// A builder in a module; see the module docs.
+#[derive(Clone, Copy)]
+pub(crate) struct Ir<'a, 'ctx> {
+    pub cx: &'a ModuleCx<'ctx>,
+    pub b: &'a Builder<'ctx>,
+}
+
+impl<'ctx> Ir<'_, 'ctx> {
+    pub fn ctx(&self) -> &'ctx Context {
+        self.cx.ctx
+    }
+
+    /// A new block at the end of the current function.
+    pub fn append_block(&self, name: &str) -> BasicBlock<'ctx> {
+        let func = self
+            .b
+            .get_insert_block()
+            .and_then(|bb| bb.get_parent())
+            .expect("builder is positioned in a function");
+        self.ctx().append_basic_block(func, name)
+    }
+
+    pub fn call(
+        &self,
+        f: FunctionValue<'ctx>,
+        args: &[BasicValueEnum<'ctx>],
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
+        let site = self.b.build_call(f, &args, "")?;
+        match site.try_as_basic_value().basic() {
+            Some(v) => Ok(v),
+            None => unsupported("call of a void function"),
+        }
+    }
+
+    /// Calls a float intrinsic overloaded on its first argument's type.
+    pub fn float_intrinsic(
+        &self,
+        name: &str,
+        args: &[FloatValue<'ctx>],
+    ) -> Result<FloatValue<'ctx>> {
+        let f = self.cx.intrinsic(name, &[args[0].get_type().into()])?;
+        let args: Vec<BasicValueEnum> = args.iter().map(|&a| a.into()).collect();
+        Ok(self.call(f, &args)?.into_float_value())
+    }
+
+    /// Calls libm's `name` (`namef` for float32) on float arguments of one type.
+    pub fn libm(&self, name: &str, args: &[FloatValue<'ctx>]) -> Result<FloatValue<'ctx>> {
+        let t = args[0].get_type();
+        let name = if t == self.ctx().f32_type() {
+            format!("{name}f")
+        } else {
+            name.to_owned()
+        };
+        let params: Vec<BasicMetadataTypeEnum> = args.iter().map(|a| a.get_type().into()).collect();
+        let f = self.cx.pure_extern(&name, t.fn_type(&params, false));
+        let args: Vec<BasicValueEnum> = args.iter().map(|&a| a.into()).collect();
+        Ok(self.call(f, &args)?.into_float_value())
+    }
+
+    pub fn select<V: BasicValue<'ctx>>(
+        &self,
+        c: IntValue<'ctx>,
+        a: V,
+        b: V,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        Ok(self.b.build_select(c, a, b, "")?)
+    }
+
+    pub fn fselect(
+        &self,
+        c: IntValue<'ctx>,
+        a: FloatValue<'ctx>,
+        b: FloatValue<'ctx>,
+    ) -> Result<FloatValue<'ctx>> {
+        Ok(self.select(c, a, b)?.into_float_value())
+    }
+
+    pub fn iselect(
+        &self,
+        c: IntValue<'ctx>,
+        a: IntValue<'ctx>,
+        b: IntValue<'ctx>,
+    ) -> Result<IntValue<'ctx>> {
+        Ok(self.select(c, a, b)?.into_int_value())
+    }
+}

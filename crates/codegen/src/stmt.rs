@@ -1,0 +1,233 @@
+//! Statements and control flow. Every loop has the same shape: a header that
+//! tests, a body, a latch (the `continue` target) that advances, an `else`
+//! block reached only when the test fails, and an exit (the `break` target).
+
+use inkwell::values::IntValue;
+use inkwell::IntPredicate;
+use oxjit_tir::{Expr, Stmt, StmtKind};
+
+use crate::func::FnEmitter;
+use crate::{unsupported, Result};
+
+impl<'ctx> FnEmitter<'_, 'ctx> {
+    pub fn block(&mut self, stmts: &[Stmt]) -> Result<()> {
+        for s in stmts {
+            // After a return, raise, break or continue the rest is dead code.
+            if self.terminated() {
+                break;
+            }
+            self.stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> Result<()> {
+        match &s.kind {
+            StmtKind::Assign(id, e) => {
+                let v = self.expr(e)?;
+                self.store_local(*id, v)
+            }
+            StmtKind::Store {
+                array,
+                indices,
+                value,
+                boundscheck,
+            } => {
+                // Python evaluates the value before the target.
+                let v = self.expr(value)?;
+                let a = self.expr(array)?;
+                let ptr = self.element_ptr(a, &array.ty, indices, *boundscheck)?;
+                self.store_element(ptr, &array.ty, v)
+            }
+            StmtKind::Expr(e) => self.expr(e).map(drop),
+            StmtKind::If { cond, then, orelse } => self.if_stmt(cond, then, orelse),
+            StmtKind::While { cond, body, orelse } => self.emit_loop(
+                |e| Ok(e.expr(cond)?.into_int_value()),
+                |_| Ok(()),
+                body,
+                |_| Ok(()),
+                orelse,
+            ),
+            StmtKind::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                body,
+                orelse,
+            } => self.for_range(*var, [start, stop, step], body, orelse),
+            StmtKind::Break | StmtKind::Continue => {
+                let Some(&(latch, exit)) = self.loops.last() else {
+                    return unsupported("break or continue outside a loop");
+                };
+                let target = if matches!(s.kind, StmtKind::Break) {
+                    exit
+                } else {
+                    latch
+                };
+                self.b.build_unconditional_branch(target)?;
+                Ok(())
+            }
+            StmtKind::Return(e) => {
+                let v = self.expr(e)?;
+                self.return_value(v)
+            }
+            StmtKind::Raise(exc) => {
+                self.return_status(self.cx.ctx.i32_type().const_int((*exc).into(), false))
+            }
+        }
+    }
+
+    fn if_stmt(&mut self, cond: &Expr, then: &[Stmt], orelse: &[Stmt]) -> Result<()> {
+        let c = self.expr(cond)?.into_int_value();
+        let then_bb = self.ir().append_block("then");
+        let merge = self.ir().append_block("endif");
+        let else_bb = if orelse.is_empty() {
+            merge
+        } else {
+            self.ir().append_block("else")
+        };
+        self.b.build_conditional_branch(c, then_bb, else_bb)?;
+        self.b.position_at_end(then_bb);
+        self.block(then)?;
+        self.branch_to(merge)?;
+        if !orelse.is_empty() {
+            self.b.position_at_end(else_bb);
+            self.block(orelse)?;
+            self.branch_to(merge)?;
+        }
+        self.b.position_at_end(merge);
+        Ok(())
+    }
+
+    /// `test` runs in the header, `enter` at the top of each iteration,
+    /// `advance` in the latch.
+    fn emit_loop(
+        &mut self,
+        test: impl FnOnce(&mut Self) -> Result<IntValue<'ctx>>,
+        enter: impl FnOnce(&mut Self) -> Result<()>,
+        body: &[Stmt],
+        advance: impl FnOnce(&mut Self) -> Result<()>,
+        orelse: &[Stmt],
+    ) -> Result<()> {
+        let ir = self.ir();
+        let header = ir.append_block("loop.header");
+        let body_bb = ir.append_block("loop.body");
+        let latch = ir.append_block("loop.latch");
+        let exit = ir.append_block("loop.exit");
+        let else_bb = if orelse.is_empty() {
+            exit
+        } else {
+            ir.append_block("loop.else")
+        };
+        self.b.build_unconditional_branch(header)?;
+        self.b.position_at_end(header);
+        let go = test(self)?;
+        self.b.build_conditional_branch(go, body_bb, else_bb)?;
+        self.b.position_at_end(body_bb);
+        enter(self)?;
+        self.loops.push((latch, exit));
+        self.block(body)?;
+        self.loops.pop();
+        self.branch_to(latch)?;
+        self.b.position_at_end(latch);
+        advance(self)?;
+        self.b.build_unconditional_branch(header)?;
+        if !orelse.is_empty() {
+            self.b.position_at_end(else_bb);
+            self.block(orelse)?;
+            self.branch_to(exit)?;
+        }
+        self.b.position_at_end(exit);
+        Ok(())
+    }
+
+    /// `for var in range(start, stop, step)` as a loop over a hidden counter
+    /// `k in 0..n` with `var = start + k*step` set at the top of each
+    /// iteration: a canonical loop for LLVM's vectoriser, and `var` keeps its
+    /// last value after the loop (and is untouched if it never runs).
+    fn for_range(
+        &mut self,
+        var: oxjit_tir::LocalId,
+        bounds: [&Expr; 3],
+        body: &[Stmt],
+        orelse: &[Stmt],
+    ) -> Result<()> {
+        let signed = self.f.local(var).ty.scalar().is_some_and(|s| s.is_signed());
+        let [start, stop, step] = bounds;
+        let start = self.expr(start)?.into_int_value();
+        let stop = self.expr(stop)?.into_int_value();
+        let step = self.expr(step)?.into_int_value();
+        let n = self.trip_count(start, stop, step, signed)?;
+        let ty = n.get_type();
+        let k = self.entry_alloca(ty, "range.k")?;
+        self.b.build_store(k, ty.const_zero())?;
+        let load_k = |e: &Self| -> Result<IntValue<'ctx>> {
+            Ok(e.b.build_load(ty, k, "k")?.into_int_value())
+        };
+        self.emit_loop(
+            |e| {
+                Ok(e.b.build_int_compare(IntPredicate::ULT, load_k(e)?, n, "more")?)
+            },
+            |e| {
+                let offset = e.b.build_int_mul(load_k(e)?, step, "")?;
+                let value = e.b.build_int_add(start, offset, "")?;
+                e.store_local(var, value.into())
+            },
+            body,
+            // k < n ≤ the type's unsigned maximum, so k + 1 cannot wrap.
+            |e| {
+                let next =
+                    e.b.build_int_nuw_add(load_k(e)?, ty.const_int(1, false), "")?;
+                e.b.build_store(k, next)?;
+                Ok(())
+            },
+            orelse,
+        )
+    }
+
+    /// Number of iterations of `range(start, stop, step)`, as an unsigned
+    /// value of the bounds' type: the distance `|stop - start|` and `|step|`
+    /// fit that type unsigned, so nothing overflows.
+    fn trip_count(
+        &self,
+        start: IntValue<'ctx>,
+        stop: IntValue<'ctx>,
+        step: IntValue<'ctx>,
+        signed: bool,
+    ) -> Result<IntValue<'ctx>> {
+        let (b, ir) = (&self.b, self.ir());
+        let ty = start.get_type();
+        let (zero, one) = (ty.const_zero(), ty.const_int(1, false));
+        let up = if signed {
+            b.build_int_compare(IntPredicate::SGT, step, zero, "up")?
+        } else {
+            self.cx.ctx.bool_type().const_all_ones()
+        };
+        let lt = if signed {
+            IntPredicate::SLT
+        } else {
+            IntPredicate::ULT
+        };
+        let nonempty = ir.iselect(
+            up,
+            b.build_int_compare(lt, start, stop, "")?,
+            b.build_int_compare(lt, stop, start, "")?,
+        )?;
+        let dist = ir.iselect(
+            up,
+            b.build_int_sub(stop, start, "")?,
+            b.build_int_sub(start, stop, "")?,
+        )?;
+        let mag = ir.iselect(up, step, b.build_int_neg(step, "")?)?;
+        // The TIR guards step != 0; this only keeps a violation from being UB.
+        let mag = ir.iselect(
+            b.build_int_compare(IntPredicate::EQ, mag, zero, "")?,
+            one,
+            mag,
+        )?;
+        let n = b.build_int_unsigned_div(b.build_int_sub(dist, one, "")?, mag, "")?;
+        let n = b.build_int_add(n, one, "")?;
+        ir.iselect(nonempty, n, zero)
+    }
+}

@@ -1,0 +1,224 @@
+//! Conversions between Python objects and the in-memory form of compiled
+//! values (`Type::size_align` layout): unboxing arguments into a word buffer
+//! and boxing results. Python scalars box to Python objects, NumPy-typed
+//! scalars to NumPy scalars, as CPython would produce them.
+
+use crate::typeof_::{array_type, descr_scalar, is_numpy_scalar};
+use numpy::npyffi::{self, NPY_TYPES, PY_ARRAY_API};
+use oxjit_types::{Scalar, Type};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use std::ffi::c_void;
+
+/// Words (u64) needed for a value of type `t`.
+pub fn words(t: &Type) -> usize {
+    t.size_align().0.div_ceil(8)
+}
+
+fn type_num(s: Scalar) -> NPY_TYPES {
+    use Scalar::*;
+    match s.strong() {
+        Bool => NPY_TYPES::NPY_BOOL,
+        I8 => NPY_TYPES::NPY_BYTE,
+        I16 => NPY_TYPES::NPY_SHORT,
+        I32 => NPY_TYPES::NPY_INT,
+        I64 => NPY_TYPES::NPY_LONG,
+        U8 => NPY_TYPES::NPY_UBYTE,
+        U16 => NPY_TYPES::NPY_USHORT,
+        U32 => NPY_TYPES::NPY_UINT,
+        U64 => NPY_TYPES::NPY_ULONG,
+        F32 => NPY_TYPES::NPY_FLOAT,
+        F64 => NPY_TYPES::NPY_DOUBLE,
+        C64 => NPY_TYPES::NPY_CFLOAT,
+        C128 => NPY_TYPES::NPY_CDOUBLE,
+        PyInt | PyFloat | PyComplex => unreachable!("strong() removed weak types"),
+    }
+}
+
+fn fetch_err(py: Python<'_>) -> PyErr {
+    PyErr::take(py).unwrap_or_else(|| PyTypeError::new_err("conversion failed"))
+}
+
+/// Writes `obj` converted to `t` at `out` (aligned for `t`).
+///
+/// # Safety
+/// `out` must point to at least `t.size_align().0` writable bytes, and `obj`
+/// must outlive every use of the written value (arrays borrow its data).
+pub unsafe fn unbox(py: Python<'_>, obj: *mut ffi::PyObject, t: &Type, out: *mut u8) -> PyResult<()> {
+    match t {
+        Type::Scalar(s) => unbox_scalar(py, obj, *s, out),
+        Type::Array(want) => {
+            if npyffi::PyArray_Check(py, obj) == 0 {
+                return Err(PyTypeError::new_err("expected a NumPy array"));
+            }
+            let arr: *mut npyffi::PyArrayObject = obj.cast();
+            let got = array_type(arr).map_err(PyTypeError::new_err)?;
+            let layout_ok = got.layout == want.layout || want.layout == oxjit_types::Layout::A;
+            if got.dtype != want.dtype || got.ndim != want.ndim || !layout_ok {
+                return Err(PyTypeError::new_err("array type does not match the signature"));
+            }
+            let f = &(*arr).fields;
+            let nd = f.nd as usize;
+            let w = out as *mut u64;
+            let mut nitems: i64 = 1;
+            for k in 0..nd {
+                let dim = *f.dimensions.add(k) as i64;
+                nitems *= dim;
+                *w.add(5 + k) = dim as u64;
+                *w.add(5 + nd + k) = *f.strides.add(k) as u64;
+            }
+            *w = 0; // meminfo: the array is owned by Python
+            *w.add(1) = obj as u64; // parent
+            *w.add(2) = nitems as u64;
+            *w.add(3) = want.dtype.size() as u64;
+            *w.add(4) = f.data as u64;
+            Ok(())
+        }
+        Type::Tuple(items) => {
+            if ffi::PyTuple_Check(obj) == 0 || ffi::PyTuple_Size(obj) != items.len() as isize {
+                return Err(PyTypeError::new_err(format!("expected a tuple of {} items", items.len())));
+            }
+            for (i, (ty, off)) in items.iter().zip(Type::field_offsets(items)).enumerate() {
+                unbox(py, ffi::PyTuple_GetItem(obj, i as isize), ty, out.add(off))?;
+            }
+            Ok(())
+        }
+        Type::None => Ok(()),
+    }
+}
+
+unsafe fn unbox_scalar(py: Python<'_>, obj: *mut ffi::PyObject, s: Scalar, out: *mut u8) -> PyResult<()> {
+    // A NumPy scalar of exactly the wanted type is copied bit for bit.
+    if is_numpy_scalar(py, obj) {
+        let descr = PY_ARRAY_API.PyArray_DescrFromScalar(py, obj);
+        let same = !descr.is_null() && descr_scalar(descr) == Some(s.strong());
+        if !descr.is_null() {
+            ffi::Py_DECREF(descr.cast());
+        }
+        if same {
+            PY_ARRAY_API.PyArray_ScalarAsCtype(py, obj, out as *mut c_void);
+            return Ok(());
+        }
+    }
+    use Scalar::*;
+    match s {
+        Bool => {
+            let v = ffi::PyObject_IsTrue(obj);
+            if v < 0 {
+                return Err(fetch_err(py));
+            }
+            *out = v as u8;
+        }
+        U64 => {
+            let v = ffi::PyLong_AsUnsignedLongLongMask(obj);
+            if v == u64::MAX && !ffi::PyErr_Occurred().is_null() {
+                return Err(fetch_err(py));
+            }
+            *(out as *mut u64) = v;
+        }
+        I8 | I16 | I32 | I64 | U8 | U16 | U32 | PyInt => {
+            let v = ffi::PyLong_AsLongLong(obj);
+            if v == -1 && !ffi::PyErr_Occurred().is_null() {
+                let e = fetch_err(py);
+                return Err(if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) {
+                    PyValueError::new_err("integer argument does not fit in 64 bits")
+                } else {
+                    e
+                });
+            }
+            match s.size() {
+                1 => *out = v as u8,
+                2 => *(out as *mut u16) = v as u16,
+                4 => *(out as *mut u32) = v as u32,
+                _ => *(out as *mut i64) = v,
+            }
+        }
+        F32 | F64 | PyFloat => {
+            let v = ffi::PyFloat_AsDouble(obj);
+            if v == -1.0 && !ffi::PyErr_Occurred().is_null() {
+                return Err(fetch_err(py));
+            }
+            if s == F32 {
+                *(out as *mut f32) = v as f32;
+            } else {
+                *(out as *mut f64) = v;
+            }
+        }
+        C64 | C128 | PyComplex => {
+            let c = ffi::PyComplex_AsCComplex(obj);
+            if c.real == -1.0 && !ffi::PyErr_Occurred().is_null() {
+                return Err(fetch_err(py));
+            }
+            if s == C64 {
+                *(out as *mut f32) = c.real as f32;
+                *(out as *mut f32).add(1) = c.imag as f32;
+            } else {
+                *(out as *mut f64) = c.real;
+                *(out as *mut f64).add(1) = c.imag;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Builds the Python object for a compiled value of type `t` at `p`.
+///
+/// # Safety
+/// `p` must point to a valid in-memory value of type `t`.
+pub unsafe fn box_value(py: Python<'_>, t: &Type, p: *const u8) -> PyResult<Py<PyAny>> {
+    let raw = match t {
+        Type::Scalar(Scalar::PyInt) => ffi::PyLong_FromLongLong(*(p as *const i64)),
+        Type::Scalar(Scalar::PyFloat) => ffi::PyFloat_FromDouble(*(p as *const f64)),
+        Type::Scalar(Scalar::PyComplex) => ffi::PyComplex_FromDoubles(*(p as *const f64), *(p as *const f64).add(1)),
+        Type::Scalar(Scalar::Bool) => {
+            let b = if *p != 0 { ffi::Py_True() } else { ffi::Py_False() };
+            ffi::Py_INCREF(b);
+            b
+        }
+        Type::Scalar(s) => {
+            let descr = PY_ARRAY_API.PyArray_DescrFromType(py, type_num(*s) as i32);
+            let obj = PY_ARRAY_API.PyArray_Scalar(py, p as *mut c_void, descr, std::ptr::null_mut());
+            ffi::Py_DECREF(descr.cast());
+            obj
+        }
+        Type::None => {
+            let n = ffi::Py_None();
+            ffi::Py_INCREF(n);
+            n
+        }
+        Type::Tuple(items) => {
+            let tuple = ffi::PyTuple_New(items.len() as isize);
+            if tuple.is_null() {
+                return Err(fetch_err(py));
+            }
+            for (i, (ty, off)) in items.iter().zip(Type::field_offsets(items)).enumerate() {
+                let item = box_value(py, ty, p.add(off));
+                match item {
+                    Ok(o) => {
+                        ffi::PyTuple_SetItem(tuple, i as isize, o.into_ptr());
+                    }
+                    Err(e) => {
+                        ffi::Py_DECREF(tuple);
+                        return Err(e);
+                    }
+                }
+            }
+            tuple
+        }
+        Type::Array(_) => {
+            // Arrays made in compiled code arrive with the arrays issue; an
+            // argument array returned as is goes back as the same object.
+            let parent = *(p as *const *mut ffi::PyObject).add(1);
+            if parent.is_null() {
+                return Err(PyTypeError::new_err("returning new arrays is not supported yet"));
+            }
+            ffi::Py_INCREF(parent);
+            parent
+        }
+    };
+    if raw.is_null() {
+        return Err(fetch_err(py));
+    }
+    Ok(Bound::from_owned_ptr(py, raw).unbind())
+}

@@ -1,0 +1,237 @@
+//! The `Dispatcher` Python class: types the arguments of each call, finds
+//! (or compiles) the specialisation for those types, unboxes the arguments,
+//! calls the machine code and boxes the result. The hit path allocates
+//! nothing on the heap for scalar and array arguments.
+
+use crate::boxing::{box_value, unbox};
+use crate::driver::{self, FuncInfo, Spec};
+use crate::errors::exception_from_status;
+use crate::typeof_::{code, type_of};
+use oxjit_tir::{ErrorModel, Flags};
+use oxjit_types::{parse_signature, Layout, Type};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use smallvec::SmallVec;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+#[pyclass(subclass, frozen, module = "oxjit._core")]
+pub struct Dispatcher {
+    info: Arc<FuncInfo>,
+}
+
+impl Dispatcher {
+    pub fn id(&self) -> u64 {
+        self.info.id
+    }
+
+    fn spec(&self, i: usize) -> PyResult<&'static Spec> {
+        self.info.specs.read().unwrap().get(i).copied().ok_or_else(|| pyo3::exceptions::PyIndexError::new_err("no such signature"))
+    }
+}
+
+fn option<'py, T: pyo3::conversion::FromPyObjectOwned<'py>>(opts: Option<&Bound<'py, PyDict>>, name: &str, default: T) -> PyResult<T> {
+    match opts.map(|o| o.get_item(name)).transpose()?.flatten() {
+        Some(v) if !v.is_none() => v.extract().map_err(Into::into),
+        _ => Ok(default),
+    }
+}
+
+/// How well a value of type `from` converts to a signature's type `to`:
+/// `None` if it cannot; lower is better.
+fn conversion_cost(from: &Type, to: &Type) -> Option<u32> {
+    if from == to {
+        return Some(0);
+    }
+    match (from, to) {
+        (Type::Scalar(a), Type::Scalar(b)) => {
+            if a.kind() < b.kind() || (a.kind() == b.kind() && a.strong().bits() <= b.strong().bits()) {
+                Some(1)
+            } else {
+                Some(10)
+            }
+        }
+        (Type::Array(a), Type::Array(b)) if a.dtype == b.dtype && a.ndim == b.ndim && b.layout == Layout::A => Some(1),
+        (Type::Tuple(a), Type::Tuple(b)) if a.len() == b.len() => {
+            a.iter().zip(b).map(|(x, y)| conversion_cost(x, y)).sum()
+        }
+        _ => None,
+    }
+}
+
+/// Raw pointers handed to compiled code while the GIL is released.
+struct CallArgs(usize, usize);
+
+#[pymethods]
+impl Dispatcher {
+    #[new]
+    #[pyo3(signature = (py_func, options = None))]
+    fn new(py_func: &Bound<'_, PyAny>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let error_model = match option(options, "error_model", "python".to_string())?.as_str() {
+            "python" => ErrorModel::Python,
+            "numpy" => ErrorModel::Numpy,
+            other => return Err(PyValueError::new_err(format!("error_model must be 'python' or 'numpy', not {other:?}"))),
+        };
+        let flags = Flags {
+            boundscheck: option(options, "boundscheck", false)?,
+            error_model,
+            fastmath: option(options, "fastmath", false)?,
+        };
+        let nogil = option(options, "nogil", false)?;
+        let code = py_func.getattr("__code__")?;
+        let nparams: usize = code.getattr("co_argcount")?.extract::<usize>()? + code.getattr("co_kwonlyargcount")?.extract::<usize>()?;
+        let name: String = py_func.getattr("__name__")?.extract()?;
+        let func = py_func.clone().unbind();
+        let info = driver::register(|id| FuncInfo {
+            id,
+            py_func: func,
+            name,
+            flags,
+            nogil,
+            nparams,
+            specs: RwLock::new(Vec::new()),
+            compile_enabled: AtomicBool::new(true),
+            hir: Mutex::new(None),
+            signature: OnceLock::new(),
+        });
+        Ok(Dispatcher { info })
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Py<PyAny>> {
+        let info = &self.info;
+        let bound;
+        let args = if kwargs.is_none_or(|k| k.is_empty()) && args.len() == info.nparams {
+            args
+        } else {
+            bound = self.bind(py, args, kwargs)?;
+            &bound
+        };
+        let mut types: SmallVec<[Type; 6]> = SmallVec::new();
+        let mut key: SmallVec<[u64; 6]> = SmallVec::new();
+        for a in args.iter() {
+            let t = type_of(&a).map_err(|m| {
+                PyTypeError::new_err(format!("cannot compile '{}' for this argument: {m}", info.name))
+            })?;
+            key.push(code(&t));
+            types.push(t);
+        }
+        let hit = info.specs.read().unwrap().iter().find(|s| s.key.as_slice() == key.as_slice()).copied();
+        let spec = match hit {
+            Some(s) => s,
+            None if info.compile_enabled.load(Ordering::Acquire) => {
+                driver::compile(py, info, types.to_vec(), None).map_err(|e| e.to_pyerr(py))?
+            }
+            None => self.convertible(&types)?,
+        };
+        call(py, spec, args, info.nogil)
+    }
+
+    /// Compiles eagerly for a signature string such as `"float64(float64[:])"`.
+    fn compile(&self, py: Python<'_>, sig: &str) -> PyResult<()> {
+        let s = parse_signature(sig).map_err(|e| PyTypeError::new_err(format!("invalid signature {sig:?}: {e}")))?;
+        driver::compile(py, &self.info, s.args, s.ret).map_err(|e| e.to_pyerr(py))?;
+        Ok(())
+    }
+
+    /// Stops compiling new specialisations (after explicit signatures).
+    fn disable_compile(&self) {
+        self.info.compile_enabled.store(false, Ordering::Release);
+    }
+
+    /// Argument types of each specialisation, as type strings.
+    #[getter]
+    fn signatures(&self) -> Vec<Vec<String>> {
+        self.info.specs.read().unwrap().iter().map(|s| s.args.iter().map(|t| t.to_string()).collect()).collect()
+    }
+
+    fn _typed_ir(&self, i: usize) -> PyResult<String> {
+        Ok(oxjit_tir::print_function(&self.spec(i)?.tir))
+    }
+
+    fn _return_type(&self, i: usize) -> PyResult<String> {
+        Ok(self.spec(i)?.ret.to_string())
+    }
+
+    fn _local_types(&self, i: usize) -> PyResult<HashMap<String, String>> {
+        let s = self.spec(i)?;
+        Ok(s.tir.locals.iter().filter(|l| !l.name.starts_with('$')).map(|l| (l.name.clone(), l.ty.to_string())).collect())
+    }
+
+    fn _line_types(&self, py: Python<'_>, i: usize) -> PyResult<Vec<(u32, String, String)>> {
+        Ok(driver::line_types(py, &self.info, self.spec(i)?))
+    }
+}
+
+impl Dispatcher {
+    /// Binds keyword and default arguments like Python does.
+    fn bind<'py>(&self, py: Python<'py>, args: &Bound<'py, PyTuple>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyTuple>> {
+        let sig = match self.info.signature.get() {
+            Some(s) => s.bind(py).clone(),
+            None => {
+                let s = py.import("inspect")?.call_method1("signature", (self.info.py_func.bind(py),))?;
+                let _ = self.info.signature.set(s.clone().unbind());
+                s
+            }
+        };
+        let ba = sig.call_method("bind", args, kwargs)?;
+        ba.call_method0("apply_defaults")?;
+        let values = ba.getattr("arguments")?.call_method0("values")?;
+        PyTuple::new(py, values.try_iter()?.collect::<PyResult<Vec<_>>>()?)
+    }
+
+    /// The best explicit signature the arguments convert to.
+    fn convertible(&self, types: &[Type]) -> PyResult<&'static Spec> {
+        let specs = self.info.specs.read().unwrap();
+        let best = specs
+            .iter()
+            .filter(|s| s.args.len() == types.len())
+            .filter_map(|s| types.iter().zip(&s.args).map(|(a, b)| conversion_cost(a, b)).sum::<Option<u32>>().map(|c| (c, *s)))
+            .min_by_key(|(c, _)| *c);
+        match best {
+            Some((_, s)) => Ok(s),
+            None => {
+                let got: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+                let have: Vec<String> = specs
+                    .iter()
+                    .map(|s| format!("  ({})", s.args.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")))
+                    .collect();
+                Err(PyTypeError::new_err(format!(
+                    "No matching definition for argument type(s) {} in '{}'; the compiled signatures are:\n{}",
+                    got.join(", "),
+                    self.info.name,
+                    have.join("\n")
+                )))
+            }
+        }
+    }
+}
+
+/// Unboxes `args` for `spec`, runs its machine code and boxes the result.
+fn call(py: Python<'_>, spec: &Spec, args: &Bound<'_, PyTuple>, nogil: bool) -> PyResult<Py<PyAny>> {
+    let mut buf: SmallVec<[u64; 32]> = SmallVec::from_elem(0, spec.arg_words);
+    let mut ptrs: SmallVec<[*const u8; 8]> = SmallVec::new();
+    let base = buf.as_mut_ptr();
+    for (i, (t, off)) in spec.args.iter().zip(&spec.arg_offsets).enumerate() {
+        // SAFETY: `args` has one item per parameter (checked by the caller's
+        // type key), and the buffer has `arg_words` words laid out by offsets.
+        unsafe {
+            let p = base.add(*off) as *mut u8;
+            unbox(py, ffi::PyTuple_GET_ITEM(args.as_ptr(), i as isize), t, p)?;
+            ptrs.push(p);
+        }
+    }
+    let mut ret: SmallVec<[u64; 8]> = SmallVec::from_elem(0, spec.ret_words);
+    let wrapper = spec.wrapper;
+    let run = |a: CallArgs| unsafe { wrapper(a.0 as *const *const u8, a.1 as *mut u8) };
+    let a = CallArgs(ptrs.as_ptr() as usize, ret.as_mut_ptr() as usize);
+    let status = if nogil { py.detach(move || run(a)) } else { run(a) };
+    if status != 0 {
+        return Err(exception_from_status(py, status));
+    }
+    // SAFETY: the wrapper wrote a value of type `spec.ret` into `ret`.
+    unsafe { box_value(py, &spec.ret, ret.as_ptr() as *const u8) }
+}

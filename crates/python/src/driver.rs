@@ -1,0 +1,429 @@
+//! The compile driver: runs the pipeline (source → AST → HIR → typed IR →
+//! LLVM → machine code) for one specialisation, typing jitted callees on
+//! demand (the typeck `Oracle`), and emitting the entry function together
+//! with every callee it reaches into one module.
+//!
+//! All compile state sits behind one lock. Compilation calls back into
+//! Python (source, globals), which may switch threads, so the lock is taken
+//! without holding the GIL while waiting; a thread that finds the
+//! specialisation made by another while it waited uses that one.
+
+use crate::env::{constant, PyEnv};
+use crate::errors::CompileError;
+use crate::typeof_::code;
+use oxjit_diag::SourceFile;
+use oxjit_hir as hir;
+use oxjit_runtime::exceptions::ExcSpec;
+use oxjit_tir::{self as tir, ExprKind, Flags, StmtKind};
+use oxjit_typeck::{typecheck, CalleeSig, Oracle, Param, Request, Typed};
+use oxjit_types::Type;
+use pyo3::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, TryLockError};
+
+/// The entry wrapper every specialisation exposes (see `oxjit-codegen`).
+pub type WrapFn = unsafe extern "C" fn(*const *const u8, *mut u8) -> i32;
+
+/// One compiled specialisation. Never freed: its machine code lives as long
+/// as the process.
+pub struct Spec {
+    pub key: Vec<u64>,
+    pub args: Vec<Type>,
+    pub ret: Type,
+    pub wrapper: WrapFn,
+    pub tir: tir::Function,
+    /// Word offset of each argument in the argument buffer, and its total size.
+    pub arg_offsets: Vec<usize>,
+    pub arg_words: usize,
+    pub ret_words: usize,
+}
+
+/// The parsed and lowered function, made once per dispatcher.
+pub struct HirInfo {
+    pub hir: hir::Function,
+    pub source: String,
+    pub filename: String,
+    pub first_line: u32,
+    pub params: Vec<Param>,
+}
+
+impl HirInfo {
+    pub fn source_file(&self) -> SourceFile<'_> {
+        SourceFile { path: &self.filename, text: &self.source, first_line: self.first_line }
+    }
+}
+
+/// Everything the driver knows of one jitted function.
+pub struct FuncInfo {
+    pub id: u64,
+    pub py_func: Py<PyAny>,
+    pub name: String,
+    pub flags: Flags,
+    pub nogil: bool,
+    pub nparams: usize,
+    pub specs: RwLock<Vec<&'static Spec>>,
+    pub compile_enabled: AtomicBool,
+    pub hir: Mutex<Option<Arc<HirInfo>>>,
+    /// `inspect.Signature` of the function, for binding keyword arguments.
+    pub signature: std::sync::OnceLock<Py<PyAny>>,
+}
+
+static REGISTRY: RwLock<Vec<Arc<FuncInfo>>> = RwLock::new(Vec::new());
+
+pub fn register(make: impl FnOnce(u64) -> FuncInfo) -> Arc<FuncInfo> {
+    let mut reg = REGISTRY.write().unwrap();
+    let info = Arc::new(make(reg.len() as u64));
+    reg.push(info.clone());
+    info
+}
+
+fn lookup(id: u64) -> Arc<FuncInfo> {
+    REGISTRY.read().unwrap()[id as usize].clone()
+}
+
+/// A specialisation request: function, argument types, declared return type.
+type Key = (u64, Vec<Type>, Option<Type>);
+
+#[derive(Default)]
+struct State {
+    typed: HashMap<Key, tir::Function>,
+    in_progress: HashSet<Key>,
+    symbols: HashMap<Key, String>,
+    keys: HashMap<String, Key>,
+    /// Return types assumed for callees that were still being inferred.
+    guessed: HashMap<String, Type>,
+}
+
+impl State {
+    fn symbol(&mut self, key: &Key) -> String {
+        if let Some(s) = self.symbols.get(key) {
+            return s.clone();
+        }
+        let s = format!("oxjit_f{}_{}", key.0, self.symbols.len());
+        self.symbols.insert(key.clone(), s.clone());
+        self.keys.insert(s.clone(), key.clone());
+        s
+    }
+}
+
+static STATE: Mutex<Option<State>> = Mutex::new(None);
+
+/// Takes the compile lock, releasing the GIL while it waits.
+fn lock_state(py: Python<'_>) -> MutexGuard<'static, Option<State>> {
+    loop {
+        match STATE.try_lock() {
+            Ok(g) => return g,
+            Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+            Err(TryLockError::WouldBlock) => py.detach(|| std::thread::sleep(std::time::Duration::from_micros(50))),
+        }
+    }
+}
+
+fn header(name: &str, args: &[Type]) -> String {
+    let a: Vec<String> = args.iter().map(|t| t.to_string()).collect();
+    format!("Failed to compile '{name}' for argument types ({}):", a.join(", "))
+}
+
+/// Parses and lowers a function once; errors are not cached.
+fn hir_of(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, CompileError> {
+    let mut slot = info.hir.lock().unwrap();
+    if let Some(h) = slot.as_ref() {
+        return Ok(h.clone());
+    }
+    let pyerr = |e: PyErr| CompileError::plain(format!("cannot compile '{}': {e}", info.name), true, "OX002");
+    let func = info.py_func.bind(py);
+    let inspect = py.import("inspect").map_err(pyerr)?;
+    let (lines, first_line): (Vec<String>, u32) = inspect.call_method1("getsourcelines", (func,)).and_then(|r| r.extract()).map_err(|e| {
+        CompileError::plain(
+            format!("cannot compile '{}': its source code is not available ({e}); define it in a file", info.name),
+            true,
+            "OX002",
+        )
+    })?;
+    let source = lines.concat();
+    let filename: String = inspect
+        .call_method1("getsourcefile", (func,))
+        .ok()
+        .and_then(|f| f.extract::<Option<String>>().ok().flatten())
+        .unwrap_or_else(|| func.getattr("__code__").and_then(|c| c.getattr("co_filename")).and_then(|f| f.extract()).unwrap_or_default());
+    let src = SourceFile { path: &filename, text: &source, first_line: first_line.max(1) };
+    let head = format!("Failed to compile '{}':", info.name);
+    let parsed = oxjit_syntax::parse_function(&source).map_err(|d| CompileError::from_diags(&src, &head, &[d]))?;
+    let mut env = PyEnv::new(func).map_err(pyerr)?;
+    let (lowered, diags) = hir::lower_function(&parsed, &mut env);
+    let Some(lowered) = lowered else {
+        return Err(CompileError::from_diags(&src, &head, &diags));
+    };
+    let params = params_of(func, &lowered).map_err(pyerr)?;
+    let h = Arc::new(HirInfo { hir: lowered, source: source.clone(), filename: filename.clone(), first_line: first_line.max(1), params });
+    *slot = Some(h.clone());
+    Ok(h)
+}
+
+/// Parameter names with their default values (constants only).
+fn params_of(func: &Bound<'_, PyAny>, f: &hir::Function) -> PyResult<Vec<Param>> {
+    let names: Vec<String> = f.params().map(|id| f.local(id).name.clone()).collect();
+    let code = func.getattr("__code__")?;
+    let npos: usize = code.getattr("co_argcount")?.extract()?;
+    let mut defaults: Vec<Option<hir::Const>> = vec![None; names.len()];
+    let d = func.getattr("__defaults__")?;
+    if !d.is_none() {
+        let d: Vec<Bound<'_, PyAny>> = d.extract()?;
+        for (i, v) in d.iter().enumerate() {
+            defaults[npos - d.len() + i] = constant(v);
+        }
+    }
+    let kw = func.getattr("__kwdefaults__")?;
+    if !kw.is_none() {
+        for (i, n) in names.iter().enumerate() {
+            if let Ok(v) = kw.get_item(n) {
+                defaults[i] = constant(&v);
+            }
+        }
+    }
+    Ok(names.into_iter().zip(defaults).map(|(name, default)| Param { name, default }).collect())
+}
+
+enum Outcome {
+    Done(String, Type),
+    Pending(String, Option<Type>),
+}
+
+fn type_function(py: Python<'_>, st: &mut State, key: &Key) -> Result<Outcome, CompileError> {
+    if let Some(f) = st.typed.get(key) {
+        return Ok(Outcome::Done(f.symbol.clone(), f.ret.clone()));
+    }
+    let info = lookup(key.0);
+    let h = hir_of(py, &info)?;
+    let symbol = st.symbol(key);
+    st.in_progress.insert(key.clone());
+    let req = Request { hir: &h.hir, args: &key.1, id: key.0, symbol: symbol.clone(), flags: info.flags, declared_ret: key.2.clone() };
+    let result = typecheck(&req, &mut DriverOracle { py, st: &mut *st });
+    st.in_progress.remove(key);
+    match result {
+        Typed::Done(f) => {
+            if cfg!(debug_assertions) {
+                tir::verify(&f).map_err(|e| CompileError::plain(format!("internal compiler error: {e}"), false, "OX999"))?;
+            }
+            let ret = f.ret.clone();
+            st.typed.insert(key.clone(), f);
+            Ok(Outcome::Done(symbol, ret))
+        }
+        Typed::Pending(guess) => Ok(Outcome::Pending(symbol, guess)),
+        Typed::Failed(diags) => Err(CompileError::from_diags(&h.source_file(), &header(&info.name, &key.1), &diags)),
+    }
+}
+
+struct DriverOracle<'a, 'py> {
+    py: Python<'py>,
+    st: &'a mut State,
+}
+
+impl Oracle for DriverOracle<'_, '_> {
+    fn params(&mut self, id: u64) -> Result<Vec<Param>, String> {
+        let info = lookup(id);
+        hir_of(self.py, &info).map(|h| h.params.clone()).map_err(|e| e.message)
+    }
+
+    fn callee(&mut self, id: u64, args: &[Type]) -> Result<Option<CalleeSig>, String> {
+        let key = (id, args.to_vec(), None);
+        if self.st.in_progress.contains(&key) {
+            return Ok(None);
+        }
+        match type_function(self.py, self.st, &key) {
+            Ok(Outcome::Done(symbol, ret)) => Ok(Some(CalleeSig { symbol, ret })),
+            Ok(Outcome::Pending(symbol, Some(ret))) => {
+                self.st.guessed.insert(symbol.clone(), ret.clone());
+                Ok(Some(CalleeSig { symbol, ret }))
+            }
+            Ok(Outcome::Pending(_, None)) => Ok(None),
+            Err(e) => Err(e.message),
+        }
+    }
+
+    fn exception(&mut self, spec: ExcSpec) -> u32 {
+        oxjit_runtime::exceptions::register(spec)
+    }
+}
+
+/// Symbols of the jitted functions `f` calls.
+fn callees(f: &tir::Function) -> Vec<String> {
+    fn expr(e: &tir::Expr, out: &mut Vec<String>) {
+        use ExprKind::*;
+        match &e.kind {
+            CallFunc { symbol, args } => {
+                out.push(symbol.clone());
+                args.iter().for_each(|a| expr(a, out));
+            }
+            Const(_) | Local(_) => {}
+            SetLocal(_, x) | Cast(x) | Unary(_, x) | Truth(x) | TupleGet(x, _) => expr(x, out),
+            Guard { value, .. } => expr(value, out),
+            Binary(_, a, b) | Compare(_, a, b) => {
+                expr(a, out);
+                expr(b, out);
+            }
+            IfExp(c, a, b) => {
+                expr(c, out);
+                expr(a, out);
+                expr(b, out);
+            }
+            Call(_, xs) | Tuple(xs) => xs.iter().for_each(|x| expr(x, out)),
+            Index { array, indices, .. } => {
+                expr(array, out);
+                indices.iter().for_each(|x| expr(x, out));
+            }
+        }
+    }
+    fn block(stmts: &[tir::Stmt], out: &mut Vec<String>) {
+        for s in stmts {
+            match &s.kind {
+                StmtKind::Assign(_, e) | StmtKind::Expr(e) | StmtKind::Return(e) => expr(e, out),
+                StmtKind::Store { array, indices, value, .. } => {
+                    expr(array, out);
+                    indices.iter().for_each(|x| expr(x, out));
+                    expr(value, out);
+                }
+                StmtKind::If { cond, then, orelse } | StmtKind::While { cond, body: then, orelse } => {
+                    expr(cond, out);
+                    block(then, out);
+                    block(orelse, out);
+                }
+                StmtKind::ForRange { start, stop, step, body, orelse, .. } => {
+                    expr(start, out);
+                    expr(stop, out);
+                    expr(step, out);
+                    block(body, out);
+                    block(orelse, out);
+                }
+                StmtKind::Break | StmtKind::Continue | StmtKind::Raise(_) => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    block(&f.body, &mut out);
+    out
+}
+
+/// The entry function and every function it reaches, entry first. Callees
+/// typed against a guessed return type are typed again now that the
+/// functions they depended on are done.
+fn reachable(py: Python<'_>, st: &mut State, entry: &Key) -> Result<Vec<tir::Function>, CompileError> {
+    let mut order = vec![st.typed[entry].symbol.clone()];
+    let mut seen: HashSet<String> = order.iter().cloned().collect();
+    let mut i = 0;
+    while i < order.len() {
+        let key = st.keys[&order[i]].clone();
+        if !st.typed.contains_key(&key) {
+            if let Outcome::Pending(..) = type_function(py, st, &key)? {
+                return Err(CompileError::plain(
+                    format!("cannot determine the return type of mutually recursive '{}'", lookup(key.0).name),
+                    false,
+                    "OX107",
+                ));
+            }
+            let f = &st.typed[&key];
+            if let Some(g) = st.guessed.get(&f.symbol) {
+                if g != &f.ret {
+                    return Err(CompileError::plain(
+                        format!("mutually recursive '{}' returns {} but was assumed to return {g}", f.name, f.ret),
+                        false,
+                        "OX107",
+                    ));
+                }
+            }
+        }
+        for c in callees(&st.typed[&key]) {
+            if seen.insert(c.clone()) {
+                order.push(c);
+            }
+        }
+        i += 1;
+    }
+    Ok(order.iter().map(|s| st.typed[&st.keys[s]].clone()).collect())
+}
+
+/// Compiles `info` for argument types `args` (and an optional declared
+/// return type) and records the specialisation.
+pub fn compile(py: Python<'_>, info: &Arc<FuncInfo>, args: Vec<Type>, declared: Option<Type>) -> Result<&'static Spec, CompileError> {
+    let mut guard = lock_state(py);
+    let st = guard.get_or_insert_with(State::default);
+    let key: Vec<u64> = args.iter().map(code).collect();
+    if declared.is_none() {
+        if let Some(s) = info.specs.read().unwrap().iter().find(|s| s.key == key) {
+            return Ok(s);
+        }
+    }
+    let k: Key = (info.id, args.clone(), declared);
+    match type_function(py, st, &k)? {
+        Outcome::Done(..) => {}
+        Outcome::Pending(..) => {
+            return Err(CompileError::plain(format!("cannot determine the return type of '{}'", info.name), false, "OX107"))
+        }
+    }
+    let funcs = reachable(py, st, &k)?;
+    let refs: Vec<&tir::Function> = funcs.iter().collect();
+    let wrapper = oxjit_codegen::compile(&refs, 0)
+        .map_err(|e| CompileError::plain(format!("internal compiler error while generating code for '{}': {e}", info.name), false, "OX999"))?;
+    let f = funcs.into_iter().next().unwrap();
+    let mut arg_offsets = Vec::new();
+    let mut words = 0;
+    for t in &args {
+        arg_offsets.push(words);
+        words += crate::boxing::words(t).max(1);
+    }
+    let spec = Box::leak(Box::new(Spec {
+        key,
+        ret: f.ret.clone(),
+        ret_words: crate::boxing::words(&f.ret).max(1),
+        args,
+        // SAFETY: the codegen contract: the wrapper has this C signature.
+        wrapper: unsafe { std::mem::transmute::<usize, WrapFn>(wrapper) },
+        tir: f,
+        arg_offsets,
+        arg_words: words,
+    }));
+    info.specs.write().unwrap().push(spec);
+    Ok(spec)
+}
+
+/// `(line, variable, type)` for every assignment to a named local, for
+/// `inspect_types`.
+pub fn line_types(py: Python<'_>, info: &FuncInfo, spec: &Spec) -> Vec<(u32, String, String)> {
+    let Ok(h) = hir_of(py, info) else { return Vec::new() };
+    let src = h.source_file();
+    let mut out = Vec::new();
+    fn targets(t: &hir::Target, out: &mut Vec<(hir::LocalId, oxjit_diag::Span)>) {
+        match t {
+            hir::Target::Local(id, span) => out.push((*id, *span)),
+            hir::Target::Tuple(items, _) => items.iter().for_each(|t| targets(t, out)),
+            hir::Target::Subscript { .. } => {}
+        }
+    }
+    fn walk(stmts: &[hir::Stmt], out: &mut Vec<(hir::LocalId, oxjit_diag::Span)>) {
+        for s in stmts {
+            match &s.kind {
+                hir::StmtKind::Assign { targets: ts, .. } => ts.iter().for_each(|t| targets(t, out)),
+                hir::StmtKind::AugAssign { target, .. } => targets(target, out),
+                hir::StmtKind::For { target, body, orelse, .. } => {
+                    targets(target, out);
+                    walk(body, out);
+                    walk(orelse, out);
+                }
+                hir::StmtKind::If { body, orelse, .. } | hir::StmtKind::While { body, orelse, .. } => {
+                    walk(body, out);
+                    walk(orelse, out);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&h.hir.body, &mut found);
+    for (id, span) in found {
+        let (line, _) = src.line_col(span.start);
+        let l = &spec.tir.locals[id.0 as usize];
+        out.push((line, l.name.clone(), l.ty.to_string()));
+    }
+    out
+}

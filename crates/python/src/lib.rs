@@ -1,0 +1,41 @@
+//! `oxjit._core`, the extension module behind the `oxjit` package: the
+//! `Dispatcher` (argument typing, specialisation table, calls into machine
+//! code), the compile driver that runs the pipeline stages, and the
+//! conversions between Python objects and compiled values. This is the only
+//! crate that knows PyO3.
+
+mod boxing;
+mod dispatcher;
+mod driver;
+mod env;
+mod errors;
+mod typeof_;
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// The type string oxjit infers for a value (`typeof(1) == 'int64'`).
+#[pyfunction(name = "typeof")]
+fn typeof_py(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    typeof_::type_of(value).map(|t| t.to_string()).map_err(pyo3::exceptions::PyValueError::new_err)
+}
+
+/// The runtime's allocation counters, for leak checks in tests.
+#[pyfunction]
+fn alloc_stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let s = oxjit_runtime::memory::stats();
+    let d = PyDict::new(py);
+    d.set_item("allocs", s.allocs)?;
+    d.set_item("frees", s.frees)?;
+    d.set_item("meminfo_allocs", s.meminfo_allocs)?;
+    d.set_item("meminfo_frees", s.meminfo_frees)?;
+    Ok(d)
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<dispatcher::Dispatcher>()?;
+    m.add_function(wrap_pyfunction!(typeof_py, m)?)?;
+    m.add_function(wrap_pyfunction!(alloc_stats, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,170 @@
+"""`jit` and `njit`: turn a Python function into a `Dispatcher`.
+
+Accepted forms, as in Numba::
+
+    @njit                      # lazy: compile per argument-type tuple
+    @njit(fastmath=True)       # with options
+    @njit("float64(float64[:], int64)")       # eager, then no more compiling
+    @njit(["int64(int64)", float64(float64)]) # several eager signatures
+    f = jit(py_func)
+
+Compilation is always in nopython mode: ``nopython=False`` and
+``forceobj=True`` only warn. Options oxjit does not know are a `TypeError`,
+so that a misspelt option is never silently ignored.
+"""
+
+import types as _pytypes
+import warnings
+
+from . import config
+from .errors import NumbaDeprecationWarning
+from .types import Signature
+
+__all__ = ["jit", "njit"]
+
+_ERROR_MODELS = ("python", "numpy")
+
+# Numba options that oxjit accepts and ignores, with the values it can honour.
+_IGNORED_OPTIONS = {
+    "debug": (False,),
+    "inline": ("never",),
+    "target": ("cpu",),
+    "no_rewrites": (False, True),
+    "no_cpython_wrapper": (False,),
+    "no_cfunc_wrapper": (False, True),
+}
+
+_KNOWN_OPTIONS = (
+    "nopython",
+    "nogil",
+    "boundscheck",
+    "error_model",
+    "fastmath",
+    "parallel",
+    "cache",
+    "forceobj",
+    "locals",
+    *_IGNORED_OPTIONS,
+)
+
+
+def _check_other_options(other):
+    for name, value in other.items():
+        allowed = _IGNORED_OPTIONS.get(name)
+        if allowed is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, _KNOWN_OPTIONS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TypeError(
+                f"jit() got an unexpected option {name!r}{hint} "
+                f"(options: {', '.join(sorted(set(_KNOWN_OPTIONS)))})"
+            )
+        if value not in allowed:
+            raise NotImplementedError(f"oxjit does not support {name}={value!r} (supported: {allowed})")
+
+
+def _is_signature(obj):
+    return isinstance(obj, (str, Signature))
+
+
+def _signature_list(spec):
+    """The eager signatures given as the decorator's first argument."""
+    if _is_signature(spec):
+        return [spec]
+    if isinstance(spec, tuple) and spec and not any(_is_signature(s) for s in spec):
+        return [spec]  # a tuple of argument types: one signature, return type inferred
+    if isinstance(spec, (list, tuple)):
+        for s in spec:
+            if not (_is_signature(s) or isinstance(s, tuple)):
+                raise TypeError(f"a signature must be a string or a signature object, not {s!r}")
+        return list(spec)
+    raise TypeError(
+        "jit's first argument must be a function, a signature string or object, "
+        f"or a list of signatures, not {spec!r}"
+    )
+
+
+def _options(nopython, nogil, boundscheck, error_model, fastmath, parallel, cache, forceobj, locals, other):
+    _check_other_options(other)
+    if not nopython or forceobj:
+        warnings.warn(
+            "oxjit has no object mode: nopython=False/forceobj=True are ignored and the "
+            "function is compiled in nopython mode",
+            NumbaDeprecationWarning,
+            stacklevel=3,
+        )
+    if error_model not in _ERROR_MODELS:
+        raise ValueError(f"error_model must be 'python' or 'numpy', not {error_model!r}")
+    if locals:
+        warnings.warn("oxjit ignores the locals= type declarations", NumbaDeprecationWarning, stacklevel=3)
+    forced = config.BOUNDSCHECK
+    return {
+        "boundscheck": bool(boundscheck) if forced is None else forced,
+        "error_model": error_model,
+        "fastmath": bool(fastmath),
+        "nogil": bool(nogil),
+        "parallel": bool(parallel),
+        "cache": bool(cache),
+    }
+
+
+def _make(func, sigs, options):
+    if config.DISABLE_JIT:
+        return func
+    if not isinstance(func, _pytypes.FunctionType):
+        raise TypeError(f"oxjit can only compile Python functions, not {func!r}")
+    from .dispatcher import Dispatcher
+
+    disp = Dispatcher(func, options)
+    if sigs:
+        for sig in sigs:
+            disp.compile(sig)
+        disp.disable_compile()
+    return disp
+
+
+def jit(
+    signature_or_function=None,
+    *,
+    nopython=True,
+    nogil=False,
+    boundscheck=None,
+    error_model="python",
+    fastmath=False,
+    parallel=False,
+    cache=False,
+    forceobj=False,
+    locals=None,
+    **other,
+):
+    """Compile a function to machine code on first call (or eagerly, for the
+    given signatures). See the module docstring for the accepted forms.
+
+    Options: ``nogil`` releases the GIL while compiled code runs;
+    ``boundscheck`` makes out-of-range indices raise `IndexError`
+    (``OXJIT_BOUNDSCHECK`` overrides it); ``error_model='numpy'`` makes
+    division by zero give inf/nan instead of raising; ``fastmath`` allows
+    floating-point reassociation; ``parallel`` enables `prange`; ``cache``
+    is accepted (disk caching is not implemented yet).
+    """
+    options = _options(nopython, nogil, boundscheck, error_model, fastmath, parallel, cache, forceobj, locals, other)
+    if signature_or_function is None:
+        return lambda func: _make(func, None, options)
+    if callable(signature_or_function) and not isinstance(signature_or_function, Signature):
+        return _make(signature_or_function, None, options)
+    sigs = _signature_list(signature_or_function)
+    return lambda func: _make(func, sigs, options)
+
+
+def njit(signature_or_function=None, **options):
+    """`jit` in nopython mode (the only mode oxjit has)."""
+    if "nopython" in options or "forceobj" in options:
+        warnings.warn(
+            "njit always compiles in nopython mode; the nopython/forceobj options are ignored",
+            NumbaDeprecationWarning,
+            stacklevel=2,
+        )
+        options.pop("nopython", None)
+        options.pop("forceobj", None)
+    return jit(signature_or_function, **options)

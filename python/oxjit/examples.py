@@ -1,0 +1,101 @@
+"""Example kernels, as plain Python functions, shared by the demo
+(`python -m oxjit.demo`), the benchmarks (`benches/bench.py`) and the tests.
+
+They are the examples of the first oxjit issue (`collatz_max`, `norm_p`,
+`get`) and of the seed tutorials (the Fibonacci loop, recursive Fibonacci,
+the naive pairwise-distance loops, the scalar part of ``go_fast``). Each
+is compiled by the caller with `oxjit.njit` (or Numba's, for comparison);
+`recursive_fib` calls itself through the name `fib_rec` that the caller
+binds in this module's globals, so that the compiled version recurses into
+compiled code.
+"""
+
+import numpy as np
+
+NORM_P_SIGNATURE = "float64(float64[:], float64)"
+
+
+def fib_loop(n):
+    """The tutorial's Fibonacci loop (fits int64 for n <= 90)."""
+    a, b = 1, 1
+    for i in range(n):
+        a, b = a + b, a
+    return a
+
+
+def fib_rec(n):
+    """Recursive Fibonacci. Callers rebind ``examples.fib_rec`` to the compiled
+    version so that the recursive call is compiled too."""
+    if n < 2:
+        return n
+    return fib_rec(n - 1) + fib_rec(n - 2)
+
+
+def collatz_max(n):
+    """The start below ``n`` with the longest Collatz sequence, and its length."""
+    best, arg = 0, 0
+    for start in range(1, n):
+        x, steps = start, 0
+        while x != 1:
+            x = x // 2 if x % 2 == 0 else 3 * x + 1
+            steps += 1
+        if steps > best:
+            best, arg = steps, start
+    return arg, best
+
+
+def norm_p(a, p):
+    """The p-norm of a 1-D float64 array (eager signature `NORM_P_SIGNATURE`)."""
+    s = 0.0
+    for v in a:
+        s += abs(v) ** p
+    return s ** (1.0 / p)
+
+
+def get(a, i):
+    """One element; compiled with ``boundscheck=True``."""
+    return a[i]
+
+
+def pdist_into(xs, D):
+    """The tutorial's naive pairwise Euclidean distances, written into ``D``."""
+    n, p = xs.shape
+    for i in range(n):
+        for j in range(n):
+            s = 0.0
+            for k in range(p):
+                tmp = xs[i, k] - xs[j, k]
+                s += tmp * tmp
+            D[i, j] = s**0.5
+    return D[n - 1, 0]
+
+
+def go_fast_trace(a):
+    """The scalar part of the tutorial's ``go_fast``: the sum of tanh over a
+    1-D array (array expressions such as ``a + trace`` come later)."""
+    trace = 0.0
+    for i in range(a.shape[0]):
+        trace += np.tanh(a[i])
+    return trace
+
+
+def add(x, y):
+    """A trivial function, for dispatch overhead."""
+    return x + y
+
+
+def recursive(func, jit):
+    """Compile a self-recursive ``func`` with ``jit`` (oxjit's or Numba's
+    ``njit``) so that its recursive calls go to the compiled version: the
+    compiled function gets a private copy of the module globals in which its
+    own name is bound to the dispatcher, and the module is left unchanged."""
+    import types
+
+    namespace = dict(func.__globals__)
+    copy = types.FunctionType(func.__code__, namespace, func.__name__, func.__defaults__, func.__closure__)
+    copy.__qualname__ = func.__qualname__
+    copy.__module__ = func.__module__
+    copy.__doc__ = func.__doc__
+    dispatcher = jit(copy)
+    namespace[func.__name__] = dispatcher
+    return dispatcher

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Benchmarks (not part of the test run): set-up with Numba, then benches/bench.py.
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+OXJIT_WITH_NUMBA=1 bash "$ROOT/scripts/setup.sh"
+cd "$ROOT"
+exec "$PY" benches/bench.py "$@"

@@ -1,0 +1,273 @@
+"""Bad input: constructs and types oxjit cannot compile raise
+`TypingError`/`UnsupportedError` with a stable code and a message that
+names the file and line, shows the source line with a caret under the
+exact expression, and gives a hint. The process never crashes.
+
+The functions are in `error_cases.py`. Each case states where the caret
+must be: a line of the function (found by a marker substring) and the text
+the caret must underline there; a few list alternatives where more than
+one place is a fair answer (a statement or its keyword).
+
+The full rendered messages are snapshots in ``tests/snapshots/errors/``
+(the tests directory replaced by ``<dir>``). A missing or different
+snapshot fails; ``OXJIT_BLESS=1 pytest tests/test_errors.py`` rewrites them
+from the current output (never edit them by hand).
+"""
+
+import inspect
+import os
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+import error_cases as ec
+from conftest import TESTS_DIR
+from oxjit import njit
+from oxjit.dispatcher import Dispatcher
+from oxjit.errors import NumbaError, TypingError, UnsupportedError
+
+SNAPSHOT_DIR = os.path.join(TESTS_DIR, "snapshots", "errors")
+BLESS = os.environ.get("OXJIT_BLESS") == "1"
+
+ARRAY1 = np.zeros(3)
+
+
+@dataclass
+class Case:
+    name: str
+    func: object
+    args: tuple
+    exc: type
+    code: str
+    # (marker on the expected line, text the caret underlines); alternatives allowed.
+    at: list = field(default_factory=list)
+
+
+def u(name, func, args, code, *at):
+    return Case(name, func, args, UnsupportedError, code, [a if isinstance(a, tuple) else (a, a) for a in at])
+
+
+def t(name, func, args, code, *at):
+    return Case(name, func, args, TypingError, code, [a if isinstance(a, tuple) else (a, a) for a in at])
+
+
+def stmt(marker, keyword):
+    """A statement's caret: the rest of its first line, or just its keyword."""
+    return [(marker, marker), (marker, keyword)]
+
+
+CASES = [
+    # unsupported syntax (OX002)
+    u("lambda", ec.uses_lambda, (1,), "OX002", "lambda y: y + 1"),
+    u("list_comprehension", ec.list_comprehension, (3,), "OX002", "[i * i for i in range(n)]"),
+    u("dict_literal", ec.dict_literal, (1,), "OX002", '{"a": x}'),
+    u("set_literal", ec.set_literal, (1,), "OX002", "{x, 1}"),
+    u("generator_expression", ec.generator_expression, (3,), "OX002", "(i for i in range(n))", ("(i for", "i for i in range(n)")),
+    u("list_literal", ec.list_literal, (1,), "OX002", "[x, x, x]"),
+    u("f_string", ec.f_string, (1,), "OX002", 'f"value {x}"'),
+    u("try_except", ec.try_except, (1,), "OX002", *stmt("try:", "try")),
+    u("with_statement", ec.with_statement, (1,), "OX002", *stmt("with x:", "with")),
+    u("class_definition", ec.class_definition, (1,), "OX002", *stmt("class Point:", "class")),
+    u("nested_def", ec.nested_def, (1,), "OX002", *stmt("def inner(y):", "def")),
+    u("import", ec.import_statement, (1,), "OX002", "import os"),
+    u("global", ec.global_statement, (1,), "OX002", "global CONFIG"),
+    u("del", ec.del_statement, (1,), "OX002", "del y"),
+    u("yield", ec.yield_expression, (3,), "OX002", "yield i"),
+    u("walrus", ec.walrus, (1,), "OX002", "y := x + 1", ("y := x", "(y := x + 1)")),
+    u("star_args_parameter", ec.star_args, (1, 2), "OX002", "*rest", ("*rest", "rest")),
+    u("kwargs_call", ec.kwargs_call, (1,), "OX002", "**x"),
+    u("star_call", ec.star_call, ((1, 2),), "OX002", "*t"),
+    u("starred_assignment", ec.starred_assignment, ((1, 2, 3),), "OX109", "*b", ("*b", "a, *b")),
+    u("assign_attribute", ec.assign_attribute, (1,), "OX109", "x.attr"),
+    u("match_statement", ec.match_statement, (1,), "OX002", *stmt("match x:", "match")),
+    u("bytes_literal", ec.bytes_literal, (1,), "OX002", 'b"abc"'),
+    u("ellipsis_index", ec.ellipsis_index, (ARRAY1,), "OX002", "..."),
+    u("huge_int_literal", ec.huge_int_literal, (1,), "OX002", "123456789012345678901234567890"),
+    u("raise_from", ec.raise_from, (1,), "OX002", ("from None", "None")),
+    # names, globals, argument types
+    t("unknown_name", ec.unknown_name, (1,), "OX003", "undefined_thing"),
+    t("unknown_module_attribute", ec.unknown_module_attribute, (1.0,), "OX103", "math.nonexistent"),
+    t("unsupported_math_function", ec.unsupported_math_function, (1.0,), "OX103", "math.frexp", "math.frexp(x)"),
+    t("dict_global", ec.dict_global, (1,), "OX004", ("CONFIG[", "CONFIG")),
+    t("list_global", ec.list_global, (1,), "OX004", ("NAMES[", "NAMES")),
+    t("list_argument", ec.accepts, ([1, 2],), "OX005", ("def accepts", "value")),
+    t("str_argument", ec.accepts, ("text",), "OX005", ("def accepts", "value")),
+    t("dict_argument", ec.accepts, ({"a": 1},), "OX005", ("def accepts", "value")),
+    t("object_argument", ec.accepts, (object(),), "OX005", ("def accepts", "value")),
+    t("datetime_array_argument", ec.accepts, (np.zeros(2, dtype="M8[s]"),), "OX005", ("def accepts", "value")),
+    # operators
+    t("add_int_and_tuple", ec.add_int_and_tuple, (1,), "OX101", "x + t"),
+    t("string_arithmetic", ec.string_arithmetic, (2,), "OX101", '"ab" * x'),
+    t("matmul_scalars", ec.matmul_scalars, (1.0, 2.0), "OX101", "x @ y"),
+    t("invert_float", ec.invert_float, (1.5,), "OX101", "~x"),
+    t("compare_tuple_with_int", ec.compare_tuple_with_int, (1,), "OX101", "(x, x) < 1"),
+    # calls
+    t("call_non_function", ec.call_non_function, (1,), "OX102", "x(1)"),
+    t("wrong_arg_count", ec.wrong_arg_count, (1,), "OX102", "two_args(x, x, x)"),
+    t("unknown_keyword", ec.unknown_keyword, (1,), "OX102", "two_args(x, c=1)"),
+    t("range_of_float", ec.range_of_float, (2.5,), "OX102", "range(x)"),
+    t("sqrt_of_tuple", ec.sqrt_of_tuple, (1.0,), "OX102", "math.sqrt((x, x))"),
+    t("len_of_scalar", ec.len_of_scalar, (1,), "OX102", "len(x)"),
+    # attributes and indexing
+    t("array_unknown_attribute", ec.array_unknown_attribute, (ARRAY1,), "OX103", "a.nonexistent_attr"),
+    t("index_scalar", ec.index_scalar, (1,), "OX105", "x[0]"),
+    t("too_many_indices", ec.too_many_indices, (ARRAY1,), "OX105", "a[0, 0]"),
+    t("float_index", ec.float_index, (ARRAY1, 1.5), "OX105", "a[x]"),
+    t("tuple_index_out_of_range", ec.tuple_index_out_of_range, (1,), "OX105", "t[5]"),
+    # variables, returns, raise
+    t(
+        "cannot_unify",
+        ec.cannot_unify,
+        (True,),
+        "OX104",
+        ("v = (1, 2)", "v"),
+        ("v = (1, 2)", "v = (1, 2)"),
+        ("v = (1, 2)", "(1, 2)"),
+        ("return v", "v"),
+    ),
+    t("unassigned_local", ec.unassigned_local, (1,), "OX106", ("r = acc", "acc")),
+    t("recursion_without_base_case", ec.no_base_case, (3,), "OX107", "no_base_case(n - 1)", ("def no_base_case", "no_base_case")),
+    t("raise_non_exception", ec.raise_non_exception, (1,), "OX108", "42", "raise 42"),
+]
+
+assert len({c.name for c in CASES}) == len(CASES)
+
+
+def _compile_error(case):
+    f = case.func if isinstance(case.func, Dispatcher) else njit(case.func)
+    with pytest.raises(NumbaError) as info:
+        f(*case.args)
+    return info.value
+
+
+def _expected_positions(case):
+    """[(lineno, col0, text)] where the caret may be (col0 is 0-based)."""
+    func = case.func.py_func if isinstance(case.func, Dispatcher) else case.func
+    lines, first = inspect.getsourcelines(func)
+    found = []
+    for marker, text in case.at:
+        for offset, line in enumerate(lines):
+            if marker in line:
+                col = line.find(text, line.find(marker))
+                if col < 0:
+                    col = line.find(text)
+                assert col >= 0, f"case {case.name}: {text!r} is not on the line of {marker!r}"
+                found.append((first + offset, col, text))
+                break
+        else:
+            raise AssertionError(f"case {case.name}: marker {marker!r} not in the source")
+    return found
+
+
+def _normalise(message):
+    for d in {TESTS_DIR, os.path.realpath(TESTS_DIR)}:
+        message = message.replace(d, "<dir>")
+    return message
+
+
+def _block(message, code):
+    """The diagnostic block for ``code``: (header, location, source, caret, hint) lines."""
+    lines = message.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(f"{code}: "):
+            block = lines[i : i + 6]
+            return block + [""] * (6 - len(block))
+    raise AssertionError(f"no {code} diagnostic in:\n{message}")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_error_message(case):
+    err = _compile_error(case)
+    message = str(err)
+    assert type(err) is case.exc, f"{type(err).__name__} raised, want {case.exc.__name__}:\n{message}"
+    assert err.code == case.code, f"code {err.code}, want {case.code}:\n{message}"
+
+    name = case.func.__name__
+    assert message.splitlines()[0].startswith(f"Failed to compile '{name}' for argument types ("), message
+    assert message.splitlines()[0].endswith(":"), message
+
+    header, location, gutter, source, caret, hint = _block(message, case.code)
+    path = inspect.getsourcefile(case.func.py_func if isinstance(case.func, Dispatcher) else case.func)
+    m = re.fullmatch(r"\s*--> (.+):(\d+):(\d+)", location)
+    assert m, f"no '--> file:line:col' line in:\n{message}"
+    assert os.path.realpath(m.group(1)) == os.path.realpath(path)
+    lineno, col = int(m.group(2)), int(m.group(3))
+    assert (err.filename, err.lineno, err.col) == (m.group(1), lineno, col)
+    assert gutter.strip() == "|"
+
+    # The source line, exactly as in the file, after "NN | ".
+    prefix = f"{lineno} | "
+    assert source.startswith(prefix), f"source line not shown:\n{message}"
+    with open(path) as fh:
+        file_line = fh.read().splitlines()[lineno - 1]
+    assert source[len(prefix) :] == file_line
+
+    # The caret line lines up under the expression.
+    bar = caret.index("|")
+    assert caret[:bar].strip() == "" and bar == len(prefix) - 2, f"caret gutter misaligned:\n{message}"
+    marks = caret[bar + 2 :]
+    offset = len(marks) - len(marks.lstrip(" "))
+    width = len(marks.strip())
+    assert set(marks.strip()) == {"^"}, f"bad caret line {caret!r}"
+    assert offset == col - 1, f"caret at column {offset + 1}, location says {col}"
+    underlined = file_line[offset : offset + width]
+    expected = _expected_positions(case)
+    assert (lineno, offset, underlined) in expected, (
+        f"caret under {underlined!r} at {lineno}:{offset + 1}; want one of "
+        f"{[(ln, c + 1, txt) for ln, c, txt in expected]}:\n{message}"
+    )
+
+    assert re.fullmatch(r"\s*= hint: \S.*", hint), f"no hint line:\n{message}"
+    assert header.startswith(f"{case.code}: ") and len(header) > len(case.code) + 5
+
+    _check_snapshot(case.name, _normalise(message))
+
+
+def _check_snapshot(name, text):
+    path = os.path.join(SNAPSHOT_DIR, f"{name}.txt")
+    if BLESS:
+        os.makedirs(SNAPSHOT_DIR, exist_ok=True)
+        with open(path, "w") as fh:
+            fh.write(text if text.endswith("\n") else text + "\n")
+        return
+    assert os.path.exists(path), f"no snapshot {path}; run OXJIT_BLESS=1 pytest tests/test_errors.py"
+    with open(path) as fh:
+        want = fh.read()
+    assert text.rstrip("\n") == want.rstrip("\n"), f"message differs from the snapshot {path}:\n{text}"
+
+
+def test_enough_distinct_constructs():
+    assert len(CASES) >= 25
+    assert len({c.code for c in CASES}) >= 10
+
+
+def test_no_stale_snapshots():
+    """Every snapshot file belongs to a case (rename cases with their snapshots)."""
+    if not os.path.isdir(SNAPSHOT_DIR):
+        pytest.fail(f"no snapshot directory {SNAPSHOT_DIR}; run OXJIT_BLESS=1 pytest tests/test_errors.py")
+    names = {c.name for c in CASES}
+    stale = [f for f in os.listdir(SNAPSHOT_DIR) if f.endswith(".txt") and f[:-4] not in names]
+    if BLESS:
+        for f in stale:
+            os.remove(os.path.join(SNAPSHOT_DIR, f))
+        return
+    assert not stale, f"snapshots without a case: {stale}"
+
+
+def test_errors_are_raised_again_on_every_call():
+    """A failed compilation is not cached as a success, and the dispatcher
+    stays usable for other types."""
+    f = njit(ec.add_int_and_tuple)
+    for _ in range(2):
+        with pytest.raises(TypingError):
+            f(1)
+    assert f.signatures == []
+
+
+def test_typing_error_then_good_types():
+    f = njit(ec.index_scalar)
+    with pytest.raises(TypingError):
+        f(1)
+    assert f(np.arange(3)) == 0
