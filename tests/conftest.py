@@ -86,7 +86,8 @@ def assert_precise_equal(got, want, ulps=0, _path="result"):
 
     Python ``bool``/``int``/``float``/``complex`` must match exactly by type
     (a NumPy scalar is not a Python float); NumPy scalars and arrays must
-    have the same dtype. Floats (and complex parts) may differ by at most
+    have the same dtype, except that a Python ``bool`` stands for
+    ``np.bool_`` (compiled code boxes every boolean as a Python bool). Floats (and complex parts) may differ by at most
     ``ulps`` units in the last place; NaN equals NaN; with ``ulps=0`` the
     sign of zero counts.
     """
@@ -102,6 +103,11 @@ def assert_precise_equal(got, want, ulps=0, _path="result"):
         assert got.shape == want.shape, f"{_path}: shape {got.shape}, want {want.shape}"
         msg = _array_mismatch(got, want, ulps)
         assert msg is None, f"{_path}: {msg}"
+        return
+    if isinstance(want, np.bool_) and type(got) is bool:
+        # Compiled code has one boolean type and boxes it as a Python bool
+        # (as Numba does), where NumPy would give np.bool_.
+        assert got is bool(want), f"{_path}: got {got!r}, want {want!r}"
         return
     if isinstance(want, np.generic):
         assert type(got) is type(want), (

@@ -8,7 +8,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from conftest import ALL_DTYPES, LAYOUTS, check, jitted, make_array, run_python
+from conftest import ALL_DTYPES, LAYOUTS, assert_precise_equal, check, jitted, make_array, run_python
 from oxjit import njit
 
 DTYPE_IDS = [np.dtype(d).name for d in ALL_DTYPES]
@@ -56,7 +56,11 @@ def props(a):
 
 
 def shape_k(a):
-    return a.shape[0], a.shape[-1], a.shape[a.ndim - 1]
+    return a.shape[0], a.shape[-1]
+
+
+def shape_var(a, k):
+    return a.shape[k]
 
 
 def copy_elements(src, dst):
@@ -164,8 +168,14 @@ def test_augmented_setitem_wraps_like_numpy():
 def test_shape_ndim_size_len(shape, layout, dtype):
     a = make_array(dtype, shape, layout)
     check(jitted(props), a)
-    if a.size:
-        check(jitted(shape_k), a)
+    check(jitted(shape_k), a)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_shape_indexed_by_a_variable(layout):
+    a = make_array(np.float64, (2, 3, 4), layout)
+    for k in range(-3, 3):
+        check(jitted(shape_var), a, k)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -178,7 +188,9 @@ def test_copy_between_layouts(layout):
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_loop_over_2d(layout):
     check(jitted(sum_2d), make_array(np.float64, (6, 5), layout))
-    check(jitted(sum_2d), make_array(np.float64, (0, 5), layout))
+    check(jitted(sum_2d), make_array(np.float64, (1, 5), layout))
+    # No iterations: the accumulator keeps 0.0, typed float64 (unified with the elements).
+    assert_precise_equal(jitted(sum_2d)(make_array(np.float64, (0, 5), layout)), np.float64(0.0))
 
 
 def test_array_views_share_memory():

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import check, jitted
+from kernels import assert_positive
 from oxjit import njit
 
 # --- calls to other jitted functions ------------------------------------------------
@@ -215,11 +216,6 @@ def checked_sqrt(x):
     if x < 0:
         raise ArithmeticError("negative input")
     return math.sqrt(x)
-
-
-def assert_positive(x):
-    assert x > 0, "x must be positive"
-    return x
 
 
 def raise_each_kind(k):

@@ -178,6 +178,10 @@ def truthiness(x):
 @pytest.mark.parametrize("x", [-5, 0, 5, 10, 100, -0.5, 0.0, 9.99])
 def test_if_elif_else(x):
     check(jitted(classify), x)
+
+
+@pytest.mark.parametrize("x", [-5, 0, 3, 4, 100])
+def test_if_without_else(x):
     check(jitted(if_without_else), x)
 
 
@@ -268,7 +272,7 @@ def range3(a, b, step):
     s = 0
     count = 0
     for i in range(a, b, step):
-        s = s * 7 + i
+        s = s * 7 + (i - a)
         count += 1
     return s, count
 
@@ -426,9 +430,17 @@ def array_last(a):
 
 
 @pytest.mark.parametrize("layout", ["C", "A"])
-@pytest.mark.parametrize("n", [0, 1, 7])
+@pytest.mark.parametrize("n", [1, 2, 7])
 def test_for_over_float64_array(layout, n):
     check(jitted(array_sum), make_array(np.float64, (n,), layout))
+
+
+def test_for_over_empty_array():
+    """No iteration: ``s`` keeps its initial value, with the unified type
+    (0.0 joined with float64 elements is a float64, as in Numba)."""
+    assert_precise_equal(jitted(array_sum)(np.zeros(0)), np.float64(0.0))
+    check(jitted(array_count_positive), np.zeros(0))
+    check(jitted(array_search), np.zeros(0), 1.0)
 
 
 @pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.uint8, np.int16, np.int32, np.uint32, np.int64, np.uint64, np.float32])
@@ -525,11 +537,23 @@ def test_none_returns(x):
     check(jitted(implicit_none), x)
 
 
-@pytest.mark.parametrize("x, y", [(3, 4), (-1, 2**40), (2.5, -0.5), (1 + 1j, 2)])
+@pytest.mark.parametrize("x, y", [(3, 4), (-1, 2**40), (2.5, -0.5), (1 + 1j, 2), (1 + 1j, 2 - 3j)])
 def test_tuples(x, y):
     check(jitted(return_tuple), x, y)
-    check(jitted(swap), x, y)
     check(jitted(tuple_unpack), x, y)
+
+
+@pytest.mark.parametrize("x, y", [(3, 4), (-1, 2**40), (2.5, -0.5), (1 + 1j, 2 - 3j)])
+def test_swap(x, y):
+    check(jitted(swap), x, y)
+
+
+@pytest.mark.parametrize("x, y", [(1 + 1j, 2), (2, 1 + 1j), (2.5, 3), (True, 7)])
+def test_swap_of_different_types_unifies(x, y):
+    """``x, y = y, x`` gives each variable both types: they unify (complex
+    and int → complex128), and the values convert, as in Numba."""
+    want_type = type(x + y)
+    assert_precise_equal(jitted(swap)(x, y), (want_type(y), want_type(x)))
 
 
 @pytest.mark.parametrize("x", [3, -2, 0, 2.5])

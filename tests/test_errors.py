@@ -5,8 +5,9 @@ exact expression, and gives a hint. The process never crashes.
 
 The functions are in `error_cases.py`. Each case states where the caret
 must be: a line of the function (found by a marker substring) and the text
-the caret must underline there; a few list alternatives where more than
-one place is a fair answer (a statement or its keyword).
+the caret must underline there. Where more than one place is a fair answer
+(a statement or its keyword; a whole call or the argument at fault) the
+case lists the alternatives.
 
 The full rendered messages are snapshots in ``tests/snapshots/errors/``
 (the tests directory replaced by ``<dir>``). A missing or different
@@ -43,14 +44,18 @@ class Case:
     code: str
     # (marker on the expected line, text the caret underlines); alternatives allowed.
     at: list = field(default_factory=list)
+    # Words the diagnostic's first line must contain (names and types it should mention).
+    says: tuple = ()
 
 
-def u(name, func, args, code, *at):
-    return Case(name, func, args, UnsupportedError, code, [a if isinstance(a, tuple) else (a, a) for a in at])
+def u(name, func, args, code, *at, says=()):
+    """An UnsupportedError case."""
+    return Case(name, func, args, UnsupportedError, code, [a if isinstance(a, tuple) else (a, a) for a in at], says)
 
 
-def t(name, func, args, code, *at):
-    return Case(name, func, args, TypingError, code, [a if isinstance(a, tuple) else (a, a) for a in at])
+def t(name, func, args, code, *at, says=()):
+    """A TypingError case."""
+    return Case(name, func, args, TypingError, code, [a if isinstance(a, tuple) else (a, a) for a in at], says)
 
 
 def stmt(marker, keyword):
@@ -87,35 +92,35 @@ CASES = [
     u("huge_int_literal", ec.huge_int_literal, (1,), "OX002", "123456789012345678901234567890"),
     u("raise_from", ec.raise_from, (1,), "OX002", ("from None", "None")),
     # names, globals, argument types
-    t("unknown_name", ec.unknown_name, (1,), "OX003", "undefined_thing"),
-    t("unknown_module_attribute", ec.unknown_module_attribute, (1.0,), "OX103", "math.nonexistent"),
-    t("unsupported_math_function", ec.unsupported_math_function, (1.0,), "OX103", "math.frexp", "math.frexp(x)"),
-    t("dict_global", ec.dict_global, (1,), "OX004", ("CONFIG[", "CONFIG")),
-    t("list_global", ec.list_global, (1,), "OX004", ("NAMES[", "NAMES")),
+    t("unknown_name", ec.unknown_name, (1,), "OX003", "undefined_thing", says=("undefined_thing",)),
+    t("unknown_module_attribute", ec.unknown_module_attribute, (1.0,), "OX103", "math.nonexistent", says=("nonexistent",)),
+    t("unsupported_math_function", ec.unsupported_math_function, (1.0,), "OX103", "math.frexp", "math.frexp(x)", says=("frexp",)),
+    t("dict_global", ec.dict_global, (1,), "OX004", ("CONFIG[", "CONFIG"), says=("CONFIG", "dict")),
+    t("list_global", ec.list_global, (1,), "OX004", ("NAMES[", "NAMES"), says=("NAMES", "list")),
     t("list_argument", ec.accepts, ([1, 2],), "OX005", ("def accepts", "value")),
     t("str_argument", ec.accepts, ("text",), "OX005", ("def accepts", "value")),
     t("dict_argument", ec.accepts, ({"a": 1},), "OX005", ("def accepts", "value")),
     t("object_argument", ec.accepts, (object(),), "OX005", ("def accepts", "value")),
     t("datetime_array_argument", ec.accepts, (np.zeros(2, dtype="M8[s]"),), "OX005", ("def accepts", "value")),
     # operators
-    t("add_int_and_tuple", ec.add_int_and_tuple, (1,), "OX101", "x + t"),
-    t("string_arithmetic", ec.string_arithmetic, (2,), "OX101", '"ab" * x'),
+    t("add_int_and_tuple", ec.add_int_and_tuple, (1,), "OX101", "x + t", says=("int64", "UniTuple(int64 x 2)")),
+    t("string_arithmetic", ec.string_arithmetic, (2,), "OX101", '"ab" * x', '"ab"'),
     t("matmul_scalars", ec.matmul_scalars, (1.0, 2.0), "OX101", "x @ y"),
     t("invert_float", ec.invert_float, (1.5,), "OX101", "~x"),
     t("compare_tuple_with_int", ec.compare_tuple_with_int, (1,), "OX101", "(x, x) < 1"),
     # calls
-    t("call_non_function", ec.call_non_function, (1,), "OX102", "x(1)"),
-    t("wrong_arg_count", ec.wrong_arg_count, (1,), "OX102", "two_args(x, x, x)"),
-    t("unknown_keyword", ec.unknown_keyword, (1,), "OX102", "two_args(x, c=1)"),
-    t("range_of_float", ec.range_of_float, (2.5,), "OX102", "range(x)"),
-    t("sqrt_of_tuple", ec.sqrt_of_tuple, (1.0,), "OX102", "math.sqrt((x, x))"),
-    t("len_of_scalar", ec.len_of_scalar, (1,), "OX102", "len(x)"),
+    t("call_non_function", ec.call_non_function, (1,), "OX102", "x(1)", ("x(1)", "x")),
+    t("wrong_arg_count", ec.wrong_arg_count, (1,), "OX102", "two_args(x, x, x)", says=("_two_args", "2", "3")),
+    t("unknown_keyword", ec.unknown_keyword, (1,), "OX102", "two_args(x, c=1)", "c=1", says=("_two_args", "'c'")),
+    t("range_of_float", ec.range_of_float, (2.5,), "OX102", "range(x)", ("range(x)", "x")),
+    t("sqrt_of_tuple", ec.sqrt_of_tuple, (1.0,), "OX102", "math.sqrt((x, x))", ("math.sqrt(", "(x, x)")),
+    t("len_of_scalar", ec.len_of_scalar, (1,), "OX102", "len(x)", ("len(x)", "x")),
     # attributes and indexing
-    t("array_unknown_attribute", ec.array_unknown_attribute, (ARRAY1,), "OX103", "a.nonexistent_attr"),
-    t("index_scalar", ec.index_scalar, (1,), "OX105", "x[0]"),
-    t("too_many_indices", ec.too_many_indices, (ARRAY1,), "OX105", "a[0, 0]"),
-    t("float_index", ec.float_index, (ARRAY1, 1.5), "OX105", "a[x]"),
-    t("tuple_index_out_of_range", ec.tuple_index_out_of_range, (1,), "OX105", "t[5]"),
+    t("array_unknown_attribute", ec.array_unknown_attribute, (ARRAY1,), "OX103", "a.nonexistent_attr", says=("nonexistent_attr",)),
+    t("index_scalar", ec.index_scalar, (1,), "OX105", "x[0]", ("x[0]", "x")),
+    t("too_many_indices", ec.too_many_indices, (ARRAY1,), "OX105", "a[0, 0]", ("a[0, 0]", "0, 0")),
+    t("float_index", ec.float_index, (ARRAY1, 1.5), "OX105", "a[x]", ("a[x]", "x")),
+    t("tuple_index_out_of_range", ec.tuple_index_out_of_range, (1,), "OX105", "t[5]", ("t[5]", "5")),
     # variables, returns, raise
     t(
         "cannot_unify",
@@ -127,7 +132,7 @@ CASES = [
         ("v = (1, 2)", "(1, 2)"),
         ("return v", "v"),
     ),
-    t("unassigned_local", ec.unassigned_local, (1,), "OX106", ("r = acc", "acc")),
+    t("unassigned_local", ec.unassigned_local, (1,), "OX106", ("r = acc", "acc"), says=("acc",)),
     t("recursion_without_base_case", ec.no_base_case, (3,), "OX107", "no_base_case(n - 1)", ("def no_base_case", "no_base_case")),
     t("raise_non_exception", ec.raise_non_exception, (1,), "OX108", "42", "raise 42"),
 ]
@@ -168,7 +173,7 @@ def _normalise(message):
 
 
 def _block(message, code):
-    """The diagnostic block for ``code``: (header, location, source, caret, hint) lines."""
+    """The diagnostic block for ``code``: its header, location, gutter, source, caret and hint lines."""
     lines = message.splitlines()
     for i, line in enumerate(lines):
         if line.startswith(f"{code}: "):
@@ -184,9 +189,11 @@ def test_error_message(case):
     assert type(err) is case.exc, f"{type(err).__name__} raised, want {case.exc.__name__}:\n{message}"
     assert err.code == case.code, f"code {err.code}, want {case.code}:\n{message}"
 
+    # "Failed to compile 'f':" (syntax) or "Failed to compile 'f' for argument types (...):" (typing)
     name = case.func.__name__
-    assert message.splitlines()[0].startswith(f"Failed to compile '{name}' for argument types ("), message
-    assert message.splitlines()[0].endswith(":"), message
+    assert re.fullmatch(rf"Failed to compile '{name}'( for argument types \(.*\))?:", message.splitlines()[0]), message
+    codes = re.findall(r"^OX\d{3}: ", message, flags=re.M)
+    assert len(codes) == 1, f"the case has one error but {len(codes)} diagnostics were reported:\n{message}"
 
     header, location, gutter, source, caret, hint = _block(message, case.code)
     path = inspect.getsourcefile(case.func.py_func if isinstance(case.func, Dispatcher) else case.func)
@@ -221,6 +228,8 @@ def test_error_message(case):
 
     assert re.fullmatch(r"\s*= hint: \S.*", hint), f"no hint line:\n{message}"
     assert header.startswith(f"{case.code}: ") and len(header) > len(case.code) + 5
+    for word in case.says:
+        assert word in header, f"the diagnostic should mention {word!r}:\n{message}"
 
     _check_snapshot(case.name, _normalise(message))
 

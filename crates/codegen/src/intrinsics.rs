@@ -91,6 +91,20 @@ impl<'ctx> Ir<'_, 'ctx> {
         }
     }
 
+    /// `round(x, ndigits)` through the runtime (float32 computed in double).
+    fn round_digits(&self, x: BasicValueEnum<'ctx>, ndigits: BasicValueEnum<'ctx>) -> Result<BasicValueEnum<'ctx>> {
+        let i64t = self.ctx().i64_type();
+        if x.is_int_value() {
+            let func = self.cx.pure_extern("oxjit_rt_round_int", i64t.fn_type(&[i64t.into(), i64t.into()], false));
+            return self.call(func, &[x, ndigits]);
+        }
+        let f64t = self.ctx().f64_type();
+        let func = self.cx.pure_extern("oxjit_rt_round_float", f64t.fn_type(&[f64t.into(), i64t.into()], false));
+        let wide = self.b.build_float_cast(x.into_float_value(), f64t, "")?;
+        let y = self.call(func, &[wide.into(), ndigits])?.into_float_value();
+        Ok(self.b.build_float_cast(y, x.into_float_value().get_type(), "")?.into())
+    }
+
     /// `|x|` compared with infinity (false for NaN).
     fn cmp_abs_inf(
         &self,
@@ -113,7 +127,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
     ) -> Result<BasicValueEnum<'ctx>> {
         use Intrinsic::*;
         let arity = match intrinsic {
-            Math2(_) | Min | Max | MakeComplex => 2,
+            Math2(_) | Min | Max | MakeComplex | RoundDigits => 2,
             _ => 1,
         };
         if args.len() != arity {
@@ -169,6 +183,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 ir.select(second_wins, vals[1], x)?
             }
             RoundEven => ir.float_intrinsic("llvm.roundeven", &[float(0)])?.into(),
+            RoundDigits => ir.round_digits(x, vals[1])?,
             Real => ir.parts(x)?.0.into(),
             Imag => ir.parts(x)?.1.into(),
             Conjugate => {

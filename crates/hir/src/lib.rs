@@ -16,6 +16,7 @@ pub use env::{Const, Env, TableEnv, Value};
 pub use lower::lower_function;
 pub use print::print_function;
 
+
 use oxjit_diag::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -105,11 +106,19 @@ pub enum ExprKind {
     /// `a and b and c` / `a or b`.
     BoolOp(BoolOp, Vec<Expr>),
     IfExp { test: Box<Expr>, body: Box<Expr>, orelse: Box<Expr> },
-    Call { func: Box<Expr>, args: Vec<Expr>, kwargs: Vec<(String, Expr)> },
+    Call { func: Box<Expr>, args: Vec<Expr>, kwargs: Vec<Keyword> },
     Attribute(Box<Expr>, String),
     Subscript(Box<Expr>, Box<Expr>),
     Tuple(Vec<Expr>),
     Slice { lower: Option<Box<Expr>>, upper: Option<Box<Expr>>, step: Option<Box<Expr>> },
+}
+
+/// `name=value` in a call; `span` covers both.
+#[derive(Clone, Debug)]
+pub struct Keyword {
+    pub name: String,
+    pub value: Expr,
+    pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

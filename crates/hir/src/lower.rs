@@ -88,6 +88,12 @@ impl Lower<'_> {
         self.diags.push(d);
     }
 
+    fn bad_target(&mut self, r: oxjit_syntax::TextRange, what: &str, hint: &str) -> Option<Target> {
+        let d = Diagnostic::new(Code::BadTarget, self.span(r), format!("{what} is not supported in compiled code")).with_hint(hint);
+        self.diags.push(d);
+        None
+    }
+
     fn declare(&mut self, name: &str, span: Span) -> LocalId {
         if let Some(id) = self.by_name.get(name) {
             return *id;
@@ -115,6 +121,15 @@ impl Lower<'_> {
                     c.body.iter().for_each(|s| self.collect_assigned(s));
                 }
             }
+            // Unsupported blocks are reported once; the names they bind are
+            // still locals, so their uses do not cascade into more errors.
+            AStmt::Try(t) => {
+                let handlers = t.handlers.iter().flat_map(|h| match h {
+                    ast::ExceptHandler::ExceptHandler(h) => h.body.iter(),
+                });
+                t.body.iter().chain(handlers).chain(&t.orelse).chain(&t.finalbody).for_each(|s| self.collect_assigned(s));
+            }
+            AStmt::With(w) => w.body.iter().for_each(|s| self.collect_assigned(s)),
             _ => {}
         }
     }
@@ -250,17 +265,10 @@ impl Lower<'_> {
             }
             AExpr::Subscript(s) => Some(Target::Subscript { base: self.expr(&s.value), index: self.expr(&s.slice), span }),
             AExpr::Attribute(_) => {
-                self.unsupported(t.range(), "assigning to an attribute", "compiled code cannot mutate objects' attributes; return the new value instead");
-                None
+                self.bad_target(t.range(), "assigning to an attribute", "compiled code cannot mutate objects' attributes; return the new value instead")
             }
-            AExpr::Starred(_) => {
-                self.unsupported(t.range(), "starred assignment", "unpack a fixed number of elements");
-                None
-            }
-            _ => {
-                self.unsupported(t.range(), "this assignment target", "assign to a variable, a tuple of variables or an array element");
-                None
-            }
+            AExpr::Starred(_) => self.bad_target(t.range(), "starred assignment", "unpack a fixed number of elements"),
+            _ => self.bad_target(t.range(), "this assignment target", "assign to a variable, a tuple of variables or an array element"),
         }
     }
 
@@ -365,7 +373,10 @@ impl Lower<'_> {
                 let mut kwargs = Vec::new();
                 for k in c.arguments.keywords.iter() {
                     match &k.arg {
-                        Some(name) => kwargs.push((name.as_str().to_string(), self.expr(&k.value))),
+                        Some(name) => {
+                            let kw = Keyword { name: name.as_str().to_string(), value: self.expr(&k.value), span: self.span(k.range) };
+                            kwargs.push(kw);
+                        }
                         None => self.unsupported(k.range, "`**kwargs` in a call", "pass keyword arguments by name"),
                     }
                 }

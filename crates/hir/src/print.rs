@@ -120,7 +120,7 @@ impl Printer<'_> {
             }
             ExprKind::Call { func, args, kwargs } => {
                 let mut parts: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
-                parts.extend(kwargs.iter().map(|(k, v)| format!("{k}={}", self.expr(v))));
+                parts.extend(kwargs.iter().map(|k| format!("{}={}", k.name, self.expr(&k.value))));
                 format!("{}({})", self.expr(func), parts.join(", "))
             }
             ExprKind::Attribute(x, name) => format!("{}.{name}", self.expr(x)),

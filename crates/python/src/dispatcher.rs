@@ -47,13 +47,14 @@ fn conversion_cost(from: &Type, to: &Type) -> Option<u32> {
         return Some(0);
     }
     match (from, to) {
-        (Type::Scalar(a), Type::Scalar(b)) => {
-            if a.kind() < b.kind() || (a.kind() == b.kind() && a.strong().bits() <= b.strong().bits()) {
-                Some(1)
-            } else {
-                Some(10)
-            }
-        }
+        // Towards a higher kind or a wider type is cheap; narrowing within a
+        // kind is allowed at a cost; a lower kind (complex → float) never.
+        (Type::Scalar(a), Type::Scalar(b)) => match a.kind().cmp(&b.kind()) {
+            std::cmp::Ordering::Less => Some(1),
+            std::cmp::Ordering::Equal if a.strong().bits() <= b.strong().bits() => Some(1),
+            std::cmp::Ordering::Equal => Some(10),
+            std::cmp::Ordering::Greater => None,
+        },
         (Type::Array(a), Type::Array(b)) if a.dtype == b.dtype && a.ndim == b.ndim && b.layout == Layout::A => Some(1),
         (Type::Tuple(a), Type::Tuple(b)) if a.len() == b.len() => {
             a.iter().zip(b).map(|(x, y)| conversion_cost(x, y)).sum()
@@ -133,7 +134,9 @@ impl Dispatcher {
     /// Compiles eagerly for a signature string such as `"float64(float64[:])"`.
     fn compile(&self, py: Python<'_>, sig: &str) -> PyResult<()> {
         let s = parse_signature(sig).map_err(|e| PyTypeError::new_err(format!("invalid signature {sig:?}: {e}")))?;
-        driver::compile(py, &self.info, s.args, s.ret).map_err(|e| e.to_pyerr(py))?;
+        // Results box as Numba boxes them: int64/float64/complex128 as Python
+        // numbers.
+        driver::compile(py, &self.info, s.args, s.ret.map(|t| t.weakened())).map_err(|e| e.to_pyerr(py))?;
         Ok(())
     }
 

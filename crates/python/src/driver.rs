@@ -221,6 +221,10 @@ struct DriverOracle<'a, 'py> {
 }
 
 impl Oracle for DriverOracle<'_, '_> {
+    fn name(&mut self, id: u64) -> String {
+        lookup(id).name.clone()
+    }
+
     fn params(&mut self, id: u64) -> Result<Vec<Param>, String> {
         let info = lookup(id);
         hir_of(self.py, &info).map(|h| h.params.clone()).map_err(|e| e.message)
@@ -422,7 +426,7 @@ pub fn line_types(py: Python<'_>, info: &FuncInfo, spec: &Spec) -> Vec<(u32, Str
     walk(&h.hir.body, &mut found);
     for (id, span) in found {
         let (line, _) = src.line_col(span.start);
-        let l = &spec.tir.locals[id.0 as usize];
+        let l = &spec.tir.locals[spec.tir.nparams + id.0 as usize];
         out.push((line, l.name.clone(), l.ty.to_string()));
     }
     out

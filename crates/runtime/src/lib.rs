@@ -7,4 +7,5 @@
 
 pub mod exceptions;
 pub mod memory;
+pub mod rounding;
 pub mod symbols;

@@ -211,6 +211,9 @@ pub enum Intrinsic {
     Max,
     /// Round half to even of a float, result of the same float type.
     RoundEven,
+    /// `round(x, ndigits)`: a float or `int64` and an `int64`; result of the
+    /// first argument's type (CPython's exact decimal rounding).
+    RoundDigits,
     /// Complex argument, float component result.
     Real,
     Imag,

@@ -72,14 +72,17 @@ fn call_expr(op: Intrinsic, args: Vec<tir::Expr>, ty: Scalar, span: Span) -> tir
 }
 
 impl Checker<'_> {
-    pub fn call(&mut self, func: &hir::Expr, args: &[hir::Expr], kwargs: &[(String, hir::Expr)], span: Span) -> R<tir::Expr> {
+    pub fn call(&mut self, func: &hir::Expr, args: &[hir::Expr], kwargs: &[hir::Keyword], span: Span) -> R<tir::Expr> {
         match &func.kind {
             HK::Global(Value::Dispatcher(id)) => self.call_jitted(*id, func, args, kwargs, span),
+            HK::Global(Value::Function(name)) if name == "builtins.len" && args.len() == 1 && crate::check::range_call(&args[0]).is_some() => {
+                self.range_len(crate::check::range_call(&args[0]).unwrap(), span)
+            }
             HK::Global(Value::Function(name)) => {
                 if !kwargs.is_empty() {
                     return Err(error(
                         Code::BadCall,
-                        kwargs[0].1.span,
+                        kwargs[0].span,
                         format!("keyword arguments to {name}() are not supported"),
                         "pass the arguments positionally",
                     ));
@@ -232,19 +235,22 @@ impl Checker<'_> {
             }
             ("numpy", "power") => {
                 self.arity(name, &args, 2..=2, span)?;
-                let b = args.pop().unwrap();
-                let a = args.pop().unwrap();
+                let b = self.strengthen(args.pop().unwrap());
+                let a = self.strengthen(args.pop().unwrap());
                 self.binary(hir::BinOp::Pow, a, b, span)
             }
             ("numpy", "square") => {
                 self.arity(name, &args, 1..=1, span)?;
-                let x = args.remove(0);
-                self.binary(hir::BinOp::Mul, x.clone(), x, span)
+                let x = self.strengthen(args.remove(0));
+                let (a, b) = self.twice(x);
+                self.binary(hir::BinOp::Mul, a, b, span)
             }
             ("numpy" | "builtins", "abs" | "absolute") => {
                 self.arity(name, &args, 1..=1, span)?;
                 let s = self.scalar_arg(name, &args[0], true)?;
                 let s = if s == Scalar::Bool { Scalar::PyInt } else { s };
+                // NumPy functions return NumPy scalars even for Python numbers.
+                let s = if module == "numpy" { s.strong() } else { s };
                 let x = cast_scalar(args.remove(0), s);
                 Ok(call_expr(Intrinsic::Abs, vec![x], s.component(), span))
             }
@@ -280,6 +286,9 @@ impl Checker<'_> {
             }
             ("builtins", "complex") => {
                 self.arity(name, &args, 0..=2, span)?;
+                if args.len() == 1 && args[0].ty.scalar().is_some_and(Scalar::is_complex) {
+                    return Ok(cast_scalar(args.remove(0), Scalar::PyComplex));
+                }
                 for a in &args {
                     self.scalar_arg(name, a, false)?;
                 }
@@ -289,10 +298,21 @@ impl Checker<'_> {
                 Ok(call_expr(Intrinsic::MakeComplex, vec![re, im], Scalar::PyComplex, span))
             }
             ("builtins", "round") => {
-                self.arity(name, &args, 1..=1, span).map_err(|_| {
-                    error(Code::BadCall, span, "round() with ndigits is not supported yet", "round to an integer, or scale: round(x * 100) / 100")
-                })?;
+                self.arity(name, &args, 1..=2, span)?;
                 let s = self.scalar_arg(name, &args[0], false)?;
+                if args.len() == 2 {
+                    let n = args.pop().unwrap();
+                    if !n.ty.is_int() {
+                        return Err(error(Code::BadCall, n.span, format!("round() ndigits must be an integer, not {}", n.ty), "pass an int"));
+                    }
+                    let n = cast_scalar(n, Scalar::I64);
+                    let x = args.pop().unwrap();
+                    if s.kind() <= Kind::Int {
+                        let r = call_expr(Intrinsic::RoundDigits, vec![cast_scalar(x, Scalar::I64), n], Scalar::I64, span);
+                        return Ok(cast_scalar(r, if s == Scalar::Bool { Scalar::PyInt } else { s }));
+                    }
+                    return Ok(call_expr(Intrinsic::RoundDigits, vec![x, n], s, span));
+                }
                 let x = args.remove(0);
                 if s.kind() <= Kind::Int {
                     return Ok(cast_scalar(x, Scalar::PyInt));
@@ -344,6 +364,14 @@ impl Checker<'_> {
                 format!("function '{name}' is not supported in compiled code"),
                 "see the README for the supported math, NumPy and builtin functions",
             )),
+        }
+    }
+
+    /// A Python scalar as the NumPy scalar NumPy functions make of it.
+    fn strengthen(&self, e: tir::Expr) -> tir::Expr {
+        match e.ty.scalar() {
+            Some(s) if s.is_weak() => cast_scalar(e, s.strong()),
+            _ => e,
         }
     }
 
@@ -412,7 +440,17 @@ impl Checker<'_> {
         Ok((start, stop, guard(step, Check::NonZero, id)))
     }
 
-    fn call_jitted(&mut self, id: u64, func: &hir::Expr, args: &[hir::Expr], kwargs: &[(String, hir::Expr)], span: Span) -> R<tir::Expr> {
+    /// `len(range(start, stop, step))` = `max(0, -((start - stop) // step))`.
+    fn range_len(&mut self, args: &[hir::Expr], span: Span) -> R<tir::Expr> {
+        let (start, stop, step) = self.range_args(args, span)?;
+        let bin = |op, a, b| tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), Type::INT, span);
+        let q = bin(BinOp::FloorDiv, bin(BinOp::Sub, start, stop), step);
+        let n = tir::Expr::new(TK::Unary(tir::UnaryOp::Neg, Box::new(q)), Type::INT, span);
+        let zero = konst(ConstValue::Int(0), Type::INT, span);
+        Ok(call_expr(Intrinsic::Max, vec![zero, n], Scalar::PyInt, span))
+    }
+
+    fn call_jitted(&mut self, id: u64, func: &hir::Expr, args: &[hir::Expr], kwargs: &[hir::Keyword], span: Span) -> R<tir::Expr> {
         let params = self.oracle.params(id).map_err(|m| error(Code::BadCall, func.span, m, "check the called function"))?;
         let fname = self.callee_name(id);
         if args.len() > params.len() {
@@ -427,14 +465,15 @@ impl Checker<'_> {
         for (i, a) in args.iter().enumerate() {
             bound[i] = Some(a);
         }
-        for (k, v) in kwargs {
+        for kw in kwargs {
+            let k = &kw.name;
             let Some(i) = params.iter().position(|p| &p.name == k) else {
-                return Err(error(Code::BadCall, v.span, format!("{fname}() got an unexpected keyword argument '{k}'"), "check the parameter names"));
+                return Err(error(Code::BadCall, kw.span, format!("{fname}() got an unexpected keyword argument '{k}'"), "check the parameter names"));
             };
             if bound[i].is_some() {
-                return Err(error(Code::BadCall, v.span, format!("{fname}() got multiple values for argument '{k}'"), "pass each argument once"));
+                return Err(error(Code::BadCall, kw.span, format!("{fname}() got multiple values for argument '{k}'"), "pass each argument once"));
             }
-            bound[i] = Some(v);
+            bound[i] = Some(&kw.value);
         }
         let mut typed = Vec::new();
         for (p, b) in params.iter().zip(bound) {
@@ -486,11 +525,11 @@ impl Checker<'_> {
         Ok(tir::Expr::new(TK::CallFunc { symbol: sig.symbol, args: typed }, sig.ret, span))
     }
 
-    fn callee_name(&self, id: u64) -> String {
+    fn callee_name(&mut self, id: u64) -> String {
         if id == self.req.id {
             self.req.hir.name.clone()
         } else {
-            format!("jitted function #{id}")
+            self.oracle.name(id)
         }
     }
 

@@ -40,15 +40,21 @@ const MAX_PASSES: usize = 32;
 
 pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
     let hir = req.hir;
-    let mut locals: Vec<Option<Type>> = vec![None; hir.locals.len()];
+    // Parameters arrive in their own slots with the argument types; the
+    // variables of the same names start as copies, so that reassigning a
+    // parameter with another type widens the variable, not the argument.
+    let np = hir.nparams;
+    let mut locals: Vec<Option<Type>> = req.args.iter().cloned().map(Some).collect();
+    locals.extend(vec![None; hir.locals.len()]);
     for (i, t) in req.args.iter().enumerate() {
-        locals[i] = Some(t.clone());
+        locals[np + i] = Some(t.clone());
     }
+    let names = hir.locals[..np].iter().map(|l| format!("$arg_{}", l.name)).chain(hir.locals.iter().map(|l| l.name.clone())).collect();
     let mut ck = Checker {
         req,
         oracle,
         locals,
-        names: hir.locals.iter().map(|l| l.name.clone()).collect(),
+        names,
         ret: req.declared_ret.clone(),
         changed: true,
         pending_callee: false,
@@ -66,7 +72,8 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
     }
     ck.last_pass = true;
     ck.reset_temps();
-    let mut body = ck.block(&hir.body);
+    let mut body = ck.param_copies();
+    body.extend(ck.block(&hir.body));
     if falls_through(&hir.body) {
         ck.returned(&Type::None, hir.span);
         body.push(tir::Stmt { kind: TS::Return(none_expr(hir.span)), span: hir.span });
@@ -104,10 +111,6 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
     })
 }
 
-/// HIR locals keep their numbers in the typed IR.
-pub(crate) fn lid(id: hir::LocalId) -> LocalId {
-    LocalId(id.0)
-}
 
 pub(crate) fn none_expr(span: Span) -> tir::Expr {
     tir::Expr::new(TK::Const(tir::ConstValue::None), Type::None, span)
@@ -147,8 +150,26 @@ fn contains_break(stmts: &[hir::Stmt]) -> bool {
 }
 
 impl Checker<'_> {
+    /// The typed IR local of a HIR local: after the parameter slots.
+    pub fn lid(&self, id: hir::LocalId) -> LocalId {
+        LocalId(id.0 + self.req.hir.nparams as u32)
+    }
+
+    fn param_copies(&mut self) -> Vec<tir::Stmt> {
+        let span = self.req.hir.span;
+        (0..self.req.hir.nparams)
+            .map(|i| {
+                let arg = tir::Expr::new(TK::Local(LocalId(i as u32)), self.req.args[i].clone(), span);
+                let var = LocalId((self.req.hir.nparams + i) as u32);
+                let ty = self.locals[var.0 as usize].clone().expect("parameters are typed");
+                let value = self.coerce(arg, &ty);
+                tir::Stmt { kind: TS::Assign(var, value), span }
+            })
+            .collect()
+    }
+
     fn reset_temps(&mut self) {
-        let n = self.req.hir.locals.len();
+        let n = self.req.hir.nparams + self.req.hir.locals.len();
         self.locals.truncate(n);
         self.names.truncate(n);
     }
@@ -337,9 +358,9 @@ impl Checker<'_> {
     pub fn assign(&mut self, t: &Target, v: tir::Expr, out: &mut Vec<tir::Stmt>) -> R<()> {
         match t {
             Target::Local(id, span) => {
-                let ty = self.bind(lid(*id), &v.ty, *span)?;
+                let ty = self.bind(self.lid(*id), &v.ty, *span)?;
                 let v = self.coerce(v, &ty);
-                Self::push(out, TS::Assign(lid(*id), v), *span);
+                Self::push(out, TS::Assign(self.lid(*id), v), *span);
             }
             Target::Tuple(ts, span) => {
                 let Type::Tuple(items) = &v.ty else {
@@ -383,8 +404,8 @@ impl Checker<'_> {
     fn aug_assign(&mut self, target: &Target, op: hir::BinOp, value: &hir::Expr, out: &mut Vec<tir::Stmt>) -> R<()> {
         match target {
             Target::Local(id, span) => {
-                let ty = self.local_ty(lid(*id)).cloned().ok_or(Fail::Unknown(*span))?;
-                let cur = tir::Expr::new(TK::Local(lid(*id)), ty, *span);
+                let ty = self.local_ty(self.lid(*id)).cloned().ok_or(Fail::Unknown(*span))?;
+                let cur = tir::Expr::new(TK::Local(self.lid(*id)), ty, *span);
                 let rhs = self.expr(value)?;
                 let v = self.binary(op, cur, rhs, span.to(value.span))?;
                 self.assign(target, v, out)
@@ -523,7 +544,7 @@ fn not_exception(e: &hir::Expr) -> Fail {
 }
 
 /// The arguments of `range(...)` / `prange(...)` when `iter` is such a call.
-fn range_call(iter: &hir::Expr) -> Option<&[hir::Expr]> {
+pub(crate) fn range_call(iter: &hir::Expr) -> Option<&[hir::Expr]> {
     match &iter.kind {
         HK::Call { func, args, kwargs } if kwargs.is_empty() => match &func.kind {
             HK::Global(Value::Function(n)) if n == "builtins.range" || n == "oxjit.prange" => Some(args),

@@ -2,7 +2,7 @@
 //! boolean operators, conditional expressions; and the conversions (`coerce`,
 //! `truth`) every other rule uses.
 
-use crate::check::{error, lid, Checker, Fail, R};
+use crate::check::{error, Checker, Fail, R};
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK, Value};
 use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic};
@@ -79,8 +79,9 @@ impl Checker<'_> {
         match &e.kind {
             HK::Const(c) => self.constant(c, span),
             HK::Local(id) => {
-                let ty = self.local_ty(lid(*id)).cloned().ok_or(Fail::Unknown(span))?;
-                Ok(tir::Expr::new(TK::Local(lid(*id)), ty, span))
+                let id = self.lid(*id);
+                let ty = self.local_ty(id).cloned().ok_or(Fail::Unknown(span))?;
+                Ok(tir::Expr::new(TK::Local(id), ty, span))
             }
             HK::Global(v) => Err(global_as_value(v, span)),
             HK::Unary(op, x) => {
@@ -173,10 +174,13 @@ impl Checker<'_> {
                 let op = if name == "real" { Intrinsic::Real } else { Intrinsic::Imag };
                 Ok(tir::Expr::new(TK::Call(op, vec![x]), Type::Scalar(s.component()), span))
             }
-            (Type::Scalar(s), "real") if *s != Scalar::Bool => Ok(x),
-            (Type::Scalar(s), "imag") if *s != Scalar::Bool => {
+            // Python's bool.real is an int.
+            (Type::Scalar(Scalar::Bool), "real") => Ok(cast_scalar(x, Scalar::PyInt)),
+            (Type::Scalar(_), "real") => Ok(x),
+            (Type::Scalar(s), "imag") => {
+                let s = if *s == Scalar::Bool { Scalar::PyInt } else { *s };
                 let zero = konst(ConstValue::Int(0), Type::Scalar(Scalar::PyInt), span);
-                Ok(cast_scalar(zero, *s))
+                Ok(cast_scalar(zero, s))
             }
             (t, _) => Err(error(
                 Code::UnknownAttribute,
@@ -201,12 +205,7 @@ impl Checker<'_> {
             Type::Tuple(items) => {
                 let n = items.len() as i64;
                 let Some(i) = const_int(index) else {
-                    return Err(error(
-                        Code::BadIndex,
-                        index.span,
-                        "tuples can only be indexed with a constant integer",
-                        "unpack the tuple, or index it with a literal such as t[0]",
-                    ));
+                    return self.dynamic_tuple_index(base, index, span);
                 };
                 let k = if i < 0 { i + n } else { i };
                 if !(0..n).contains(&k) {
@@ -227,6 +226,51 @@ impl Checker<'_> {
                 "only arrays and tuples can be indexed",
             )),
         }
+    }
+
+    /// `t[i]` with a run-time index into a homogeneous tuple: a chain of
+    /// selects; an index out of range raises `IndexError` like Python.
+    fn dynamic_tuple_index(&mut self, base: tir::Expr, index: &hir::Expr, span: Span) -> R<tir::Expr> {
+        let Type::Tuple(items) = base.ty.clone() else { unreachable!("called for tuples") };
+        let elem = items.first().cloned();
+        let uniform = elem.as_ref().is_some_and(|e| items.iter().all(|t| t == e) && e.scalar().is_some_and(|s| !s.is_complex()));
+        let i = self.expr(index)?;
+        if !uniform || !i.ty.is_int() {
+            return Err(error(
+                Code::BadIndex,
+                index.span,
+                format!("a {} can only be indexed with a constant integer", base.ty),
+                "unpack the tuple, or index it with a literal such as t[0]",
+            ));
+        }
+        let elem = elem.unwrap();
+        let n = items.len() as i64;
+        let i64t = Type::Scalar(Scalar::I64);
+        let idx_tmp = self.temp("tuple_index", i64t.clone());
+        let exc = self.oracle.exception(oxjit_runtime::exceptions::ExcSpec::with_message("IndexError", "tuple index out of range"));
+        // The fallback raises: a zero checked for being non-zero.
+        let zero = cast_scalar(konst(ConstValue::Int(0), Type::INT, span), elem.scalar().unwrap());
+        let mut acc = tir::Expr::new(TK::Guard { value: Box::new(zero), check: tir::Check::NonZero, exc }, elem.clone(), span);
+        let mut i = Some(cast_scalar(i, Scalar::I64));
+        for k in (0..n).rev() {
+            let is = |v: i64, idx: tir::Expr| {
+                let c = konst(ConstValue::Int(v), i64t.clone(), span);
+                tir::Expr::new(TK::Compare(tir::CmpOp::Eq, Box::new(idx), Box::new(c)), Type::BOOL, span)
+            };
+            let local = || tir::Expr::new(TK::Local(idx_tmp), i64t.clone(), index.span);
+            // The first comparison evaluated (k = 0) stores the index.
+            let first = if k == 0 {
+                tir::Expr::new(TK::SetLocal(idx_tmp, Box::new(i.take().unwrap())), i64t.clone(), index.span)
+            } else {
+                local()
+            };
+            let t = konst(ConstValue::Bool(true), Type::BOOL, span);
+            let hit = tir::Expr::new(TK::IfExp(Box::new(is(k, first)), Box::new(t), Box::new(is(k - n, local()))), Type::BOOL, span);
+            // Only the selected branch runs, so the tuple is evaluated once.
+            let item = tir::Expr::new(TK::TupleGet(Box::new(base.clone()), k as usize), elem.clone(), span);
+            acc = tir::Expr::new(TK::IfExp(Box::new(hit), Box::new(item), Box::new(acc)), elem.clone(), span);
+        }
+        Ok(acc)
     }
 
     /// One `int64` index per dimension of `array` from an index expression.

@@ -37,6 +37,8 @@ pub struct Param {
 
 /// What the checker needs from the driver.
 pub trait Oracle {
+    /// The Python name of jitted function `id`, for messages.
+    fn name(&mut self, id: u64) -> String;
     /// The parameters of jitted function `id`.
     fn params(&mut self, id: u64) -> Result<Vec<Param>, String>;
     /// The signature of `id` specialised for `args`; `Ok(None)` while its
@@ -79,6 +81,9 @@ pub fn typecheck(req: &Request, oracle: &mut dyn Oracle) -> Typed {
 pub struct NoCallees;
 
 impl Oracle for NoCallees {
+    fn name(&mut self, id: u64) -> String {
+        format!("jitted function #{id}")
+    }
     fn params(&mut self, _id: u64) -> Result<Vec<Param>, String> {
         Err("no jitted callees are available".into())
     }

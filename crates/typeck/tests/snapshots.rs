@@ -24,6 +24,9 @@ fn arg_type(s: &str) -> Type {
 struct SelfOnly(Vec<Param>);
 
 impl Oracle for SelfOnly {
+    fn name(&mut self, _id: u64) -> String {
+        "f".into()
+    }
     fn params(&mut self, _id: u64) -> Result<Vec<Param>, String> {
         Ok(self.0.clone())
     }

@@ -228,6 +228,18 @@ impl Type {
         self.scalar().is_some_and(Scalar::is_int)
     }
 
+    /// The type with int64/float64/complex128 scalars (also inside tuples)
+    /// replaced by the Python scalars they stand for in a Numba signature.
+    pub fn weakened(&self) -> Type {
+        match self {
+            Type::Scalar(Scalar::I64) => Type::INT,
+            Type::Scalar(Scalar::F64) => Type::FLOAT,
+            Type::Scalar(Scalar::C128) => Type::Scalar(Scalar::PyComplex),
+            Type::Tuple(items) => Type::Tuple(items.iter().map(Type::weakened).collect()),
+            t => t.clone(),
+        }
+    }
+
     /// Byte size and alignment of this type's in-memory form (C layout), which
     /// is how arguments and results cross between Rust and compiled code.
     pub fn size_align(&self) -> (usize, usize) {

@@ -1,0 +1,245 @@
+"""Benchmarks: CPython, oxjit and Numba (when installed) side by side.
+
+Run with ``bash scripts/bench.sh`` (sets up and installs Numba) or
+``.venv/bin/python benches/bench.py [--quick] [--json FILE]``. Not part of
+the test run (pytest only collects ``tests/``). Prints a table; never
+asserts anything about timings. The "target" column restates the first
+issue's acceptance figures next to the measurement.
+
+Measured:
+- ``import`` time, in fresh interpreters (best of 5), of numpy, oxjit, numba;
+- compile latency: in a fresh interpreter that has already compiled one
+  other function, the first call of ``collatz_max`` (which compiles it);
+  the one-time start-up (the very first compilation) separately;
+- steady-state time per call of the example kernels (min and median of
+  several rounds, each long enough to be timed well);
+- dispatch overhead: the raw time of ``f(1, 2)`` for a trivial ``f``, and of
+  ``get(a, 5)`` with an array argument.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))
+
+import oxjit  # noqa: E402
+from oxjit import examples  # noqa: E402
+
+try:
+    import numba
+except Exception:  # not installed, or incompatible with this NumPy
+    numba = None
+
+
+# --- timing -------------------------------------------------------------------------------
+
+
+def per_call(fn, args, min_round=0.05, rounds=7, max_total=5.0):
+    """(min, median) seconds per call: ``rounds`` rounds of at least
+    ``min_round`` s each, fewer if the total would exceed ``max_total``."""
+    clock = time.perf_counter_ns
+    n = 1
+    while True:
+        t0 = clock()
+        for _ in range(n):
+            fn(*args)
+        dt = (clock() - t0) * 1e-9
+        if dt >= min_round or n >= 10**8:
+            break
+        n = n * 10 if dt < min_round / 20 else n * 2
+    samples = [dt / n]
+    while len(samples) < rounds and sum(samples) * n < max_total:
+        t0 = clock()
+        for _ in range(n):
+            fn(*args)
+        samples.append((clock() - t0) * 1e-9 / n)
+    return min(samples), statistics.median(samples)
+
+
+def call_overhead(fn, args, number=1_000_000, repeat=7):
+    """Best raw time of one call in a tight ``timeit`` loop."""
+    timer = timeit.Timer("f(*args)", globals={"f": fn, "args": args})
+    return min(timer.repeat(repeat=repeat, number=number)) / number
+
+
+def subprocess_seconds(code, repeat):
+    """Run ``code`` (which prints a JSON object) in fresh interpreters;
+    returns the list of decoded outputs."""
+    out = []
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.path.join(os.path.dirname(HERE), "python") + os.pathsep + env.get("PYTHONPATH", "")
+    for _ in range(repeat):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+        if proc.returncode != 0:
+            raise RuntimeError(f"benchmark subprocess failed:\n{proc.stderr}")
+        out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return out
+
+
+IMPORT_CODE = """
+import json, time
+t0 = time.perf_counter()
+import {module}
+print(json.dumps({{"seconds": time.perf_counter() - t0}}))
+"""
+
+COMPILE_CODE = """
+import json, time
+from {package} import njit
+from oxjit import examples
+t0 = time.perf_counter()
+njit(examples.add)(1, 2)
+t1 = time.perf_counter()
+f = njit(examples.collatz_max)
+f(10)
+t2 = time.perf_counter()
+print(json.dumps({{"startup": t1 - t0, "collatz": t2 - t1}}))
+"""
+
+
+# --- the benchmark ---------------------------------------------------------------------------
+
+
+def fmt(seconds):
+    if seconds is None:
+        return "-"
+    if seconds < 1e-6:
+        return f"{seconds * 1e9:.0f} ns"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.2f} us"
+    if seconds < 1:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds:.2f} s"
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def fmt_ratio(r):
+    return "-" if r is None else f"{r:.2f}x"
+
+
+def kernels(quick):
+    rng = np.random.default_rng(7)
+    n_norm = 100_000 if quick else 1_000_000
+    xs = rng.standard_normal((100 if quick else 400, 3))
+    return [
+        ("fib loop(90)", examples.fib_loop, (90,), lambda jit: jit()(examples.fib_loop)),
+        ("collatz_max(10000)", examples.collatz_max, (10_000,), lambda jit: jit()(examples.collatz_max)),
+        (f"recursive fib({20 if quick else 25})", examples.fib_rec, (20 if quick else 25,), lambda jit: examples.recursive(examples.fib_rec, jit())),
+        (
+            f"pdist_into({xs.shape[0]}x3)",
+            examples.pdist_into,
+            (xs, np.empty((xs.shape[0], xs.shape[0]))),
+            lambda jit: jit()(examples.pdist_into),
+        ),
+        (
+            f"norm_p({n_norm:,})",
+            examples.norm_p,
+            (rng.standard_normal(n_norm), 3.0),
+            lambda jit: jit(examples.NORM_P_SIGNATURE)(examples.norm_p),
+        ),
+        ("go_fast trace(10k)", examples.go_fast_trace, (rng.random(10_000),), lambda jit: jit()(examples.go_fast_trace)),
+    ]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer repeats")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    opts = parser.parse_args(argv)
+    quick = opts.quick
+    repeat_proc = 2 if quick else 5
+    results = {}
+    rows = []
+
+    print(f"oxjit {oxjit.__version__} | numba {numba.__version__ if numba else 'not installed'} | "
+          f"numpy {np.__version__} | Python {sys.version.split()[0]} | {os.cpu_count()} CPUs")
+    print()
+
+    # import time
+    imp = {}
+    for module in ["numpy", "oxjit", "numpy, oxjit"] + (["numba"] if numba else []):
+        runs = subprocess_seconds(IMPORT_CODE.format(module=module), repeat_proc)
+        imp[module] = min(r["seconds"] for r in runs)
+    results["import"] = imp
+    rows.append(("import, with numpy (fresh process)", fmt(imp["numpy"]) + " (numpy)", fmt(imp["numpy, oxjit"]), fmt(imp.get("numba")), fmt_ratio(ratio(imp.get("numba"), imp["numpy, oxjit"])), "oxjit <= 100 ms"))
+    rows.append(("import, oxjit alone", "", fmt(imp["oxjit"]), "", "", "(reported)"))
+
+    # compile latency
+    comp = {}
+    for package in ["oxjit"] + (["numba"] if numba else []):
+        runs = subprocess_seconds(COMPILE_CODE.format(package=package), repeat_proc)
+        comp[package] = {
+            "startup": min(r["startup"] for r in runs),
+            "collatz": min(r["collatz"] for r in runs),
+            "collatz_median": statistics.median(r["collatz"] for r in runs),
+        }
+    results["compile"] = comp
+    nb = comp.get("numba", {})
+    rows.append(("first compile in process (start-up)", "", fmt(comp["oxjit"]["startup"]), fmt(nb.get("startup")), fmt_ratio(ratio(nb.get("startup"), comp["oxjit"]["startup"])), "(reported)"))
+    rows.append(("compile collatz_max (first call)", "", fmt(comp["oxjit"]["collatz"]), fmt(nb.get("collatz")), fmt_ratio(ratio(nb.get("collatz"), comp["oxjit"]["collatz"])), "oxjit <= 30 ms"))
+
+    # steady state
+    steady = {}
+    for name, py_func, args, build in kernels(quick):
+        ox = build(oxjit.njit)
+        ox(*args)
+        entry = {
+            "python": per_call(py_func, args, rounds=3, max_total=3.0 if not quick else 0.5),
+            "oxjit": per_call(ox, args),
+        }
+        if numba:
+            nbf = build(numba.njit)
+            nbf(*args)
+            entry["numba"] = per_call(nbf, args)
+        steady[name] = entry
+        t_nb = entry.get("numba", (None,))[0]
+        rows.append((name, fmt(entry["python"][0]), fmt(entry["oxjit"][0]) + f" (med {fmt(entry['oxjit'][1])})", fmt(t_nb), fmt_ratio(ratio(t_nb, entry["oxjit"][0])), "numba/oxjit >= 0.91x"))
+    results["steady"] = steady
+
+    # dispatch overhead
+    number = 200_000 if quick else 2_000_000
+    disp = {"python f(1, 2)": call_overhead(examples.add, (1, 2), number)}
+    ox_add = oxjit.njit(examples.add)
+    ox_add(1, 2)
+    disp["oxjit f(1, 2)"] = call_overhead(ox_add, (1, 2), number)
+    a = np.arange(10.0)
+    ox_get = oxjit.njit(examples.get)
+    ox_get(a, 5)
+    disp["oxjit get(a, 5)"] = call_overhead(ox_get, (a, 5), number)
+    if numba:
+        nb_add = numba.njit(examples.add)
+        nb_add(1, 2)
+        disp["numba f(1, 2)"] = call_overhead(nb_add, (1, 2), number)
+        nb_get = numba.njit(examples.get)
+        nb_get(a, 5)
+        disp["numba get(a, 5)"] = call_overhead(nb_get, (a, 5), number)
+    results["dispatch"] = disp
+    rows.append(("dispatch f(1, 2)", fmt(disp["python f(1, 2)"]), fmt(disp["oxjit f(1, 2)"]), fmt(disp.get("numba f(1, 2)")), fmt_ratio(ratio(disp.get("numba f(1, 2)"), disp["oxjit f(1, 2)"])), "oxjit <= 150 ns"))
+    rows.append(("dispatch get(a, 5) (array arg)", "", fmt(disp["oxjit get(a, 5)"]), fmt(disp.get("numba get(a, 5)")), fmt_ratio(ratio(disp.get("numba get(a, 5)"), disp["oxjit get(a, 5)"])), "(reported)"))
+
+    header = ("benchmark", "python", "oxjit", "numba", "numba/oxjit", "target")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    for r in [header, tuple("-" * w for w in widths)] + rows:
+        print("  ".join(str(c).ljust(w) if i in (0, 5) else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    print()
+    print("numba/oxjit above 1 means oxjit is faster; times are the best of several rounds.")
+    if opts.json:
+        with open(opts.json, "w") as fh:
+            json.dump(results, fh, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
