@@ -105,6 +105,14 @@ impl<'ctx> Ir<'_, 'ctx> {
         Ok(self.b.build_float_cast(y, x.into_float_value().get_type(), "")?.into())
     }
 
+    /// Python's correctly rounded `int / int`, in the runtime.
+    fn int_truediv(&self, a: BasicValueEnum<'ctx>, b: BasicValueEnum<'ctx>) -> Result<BasicValueEnum<'ctx>> {
+        let f64t = self.ctx().f64_type();
+        let i64t = self.ctx().i64_type();
+        let func = self.cx.pure_extern("oxjit_rt_int_truediv", f64t.fn_type(&[i64t.into(), i64t.into()], false));
+        self.call(func, &[a, b])
+    }
+
     /// `|x|` compared with infinity (false for NaN).
     fn cmp_abs_inf(
         &self,
@@ -127,7 +135,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
     ) -> Result<BasicValueEnum<'ctx>> {
         use Intrinsic::*;
         let arity = match intrinsic {
-            Math2(_) | Min | Max | MakeComplex | RoundDigits => 2,
+            Math2(_) | Min | Max | MakeComplex | RoundDigits | IntTrueDiv => 2,
             _ => 1,
         };
         if args.len() != arity {
@@ -184,6 +192,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             }
             RoundEven => ir.float_intrinsic("llvm.roundeven", &[float(0)])?.into(),
             RoundDigits => ir.round_digits(x, vals[1])?,
+            IntTrueDiv => ir.int_truediv(x, vals[1])?,
             Real => ir.parts(x)?.0.into(),
             Imag => ir.parts(x)?.1.into(),
             Conjugate => {

@@ -8,6 +8,7 @@
 //! because Python has no goto and structured loops keep loop-`else`, `prange`
 //! outlining and array-expression fusion simple; LLVM's mem2reg builds SSA.
 
+mod assigned;
 mod env;
 mod lower;
 mod print;

@@ -36,6 +36,9 @@ pub fn lower_function(parsed: &ParsedFunction, env: &mut dyn Env) -> (Option<Fun
     let span = lw.span(def.range());
     let f = Function { name: def.name.as_str().to_string(), nparams, locals: lw.locals, body, span };
     if lw.diags.is_empty() {
+        lw.diags = crate::assigned::check(&f);
+    }
+    if lw.diags.is_empty() {
         (Some(f), lw.diags)
     } else {
         (None, lw.diags)

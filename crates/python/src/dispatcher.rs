@@ -113,10 +113,8 @@ impl Dispatcher {
         };
         let mut types: SmallVec<[Type; 6]> = SmallVec::new();
         let mut key: SmallVec<[u64; 6]> = SmallVec::new();
-        for a in args.iter() {
-            let t = type_of(&a).map_err(|m| {
-                PyTypeError::new_err(format!("cannot compile '{}' for this argument: {m}", info.name))
-            })?;
+        for (i, a) in args.iter().enumerate() {
+            let t = type_of(&a).map_err(|m| driver::argument_error(py, info, args, i, &m).to_pyerr(py))?;
             key.push(code(&t));
             types.push(t);
         }

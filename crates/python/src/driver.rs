@@ -391,6 +391,31 @@ pub fn compile(py: Python<'_>, info: &Arc<FuncInfo>, args: Vec<Type>, declared: 
     Ok(spec)
 }
 
+/// The error for an argument whose Python type compiled code cannot take,
+/// pointing at the parameter in the source.
+pub fn argument_error(py: Python<'_>, info: &FuncInfo, args: &Bound<'_, pyo3::types::PyTuple>, index: usize, msg: &str) -> CompileError {
+    let _compiling = lock_state(py);
+    let names: Vec<String> = args
+        .iter()
+        .map(|a| crate::typeof_::type_of(&a).map(|t| t.to_string()).unwrap_or_else(|_| crate::typeof_::type_name(&a)))
+        .collect();
+    let header = format!("Failed to compile '{}' for argument types ({}):", info.name, names.join(", "));
+    let h = match hir_of(py, info) {
+        Ok(h) => h,
+        Err(e) => return e,
+    };
+    let param = h.hir.local(hir::LocalId(index as u32));
+    let is_list = args.get_item(index).is_ok_and(|a| a.is_instance_of::<pyo3::types::PyList>());
+    let hint = if is_list {
+        "pass a NumPy array instead of a list: np.asarray(...)"
+    } else {
+        "compiled code takes ints, floats, complex numbers, bools, NumPy scalars and arrays of numeric dtypes, and tuples of these"
+    };
+    let d = oxjit_diag::Diagnostic::new(oxjit_diag::Code::UnsupportedArgType, param.span, format!("argument '{}': {msg}", param.name))
+        .with_hint(hint);
+    CompileError::from_diags(&h.source_file(), &header, &[d])
+}
+
 /// `(line, variable, type)` for every assignment to a named local, for
 /// `inspect_types`.
 pub fn line_types(py: Python<'_>, info: &FuncInfo, spec: &Spec) -> Vec<(u32, String, String)> {

@@ -1,3 +1,5 @@
+//! Python's exactly rounded integer operations on floats.
+//!
 //! `round(x, ndigits)` with CPython's exact semantics: the result is the
 //! double nearest to the decimal obtained by rounding the *exact* value of
 //! `x` half-to-even at `ndigits` decimal places (CPython does this with
@@ -104,5 +106,48 @@ mod tests {
         for (n, d, want) in cases {
             assert_eq!(oxjit_rt_round_int(n, d), want, "round({n}, {d})");
         }
+    }
+}
+
+/// Python's `a / b` for ints: the double nearest to the exact quotient
+/// (converting each operand to double first would round twice).
+#[no_mangle]
+pub extern "C" fn oxjit_rt_int_truediv(a: i64, b: i64) -> f64 {
+    if b == 0 {
+        return a as f64 / 0.0;
+    }
+    let negative = (a < 0) != (b < 0);
+    let (ua, ub) = (a.unsigned_abs() as u128, b.unsigned_abs() as u128);
+    if ua == 0 {
+        return if negative { -0.0 } else { 0.0 };
+    }
+    // Put the dividend's top bit at bit 127: the quotient then has at least
+    // 63 significant bits, so OR-ing the remainder into bit 0 (a sticky bit
+    // below the rounding position) makes the one rounding to double exact.
+    let shift = ua.leading_zeros();
+    let n = ua << shift;
+    let (q, r) = (n / ub, n % ub);
+    let q = q | (r != 0) as u128;
+    let x = q as f64 * 2f64.powi(-(shift as i32));
+    if negative {
+        -x
+    } else {
+        x
+    }
+}
+
+#[cfg(test)]
+mod truediv_tests {
+    use super::oxjit_rt_int_truediv;
+
+    #[test]
+    fn int_division_is_correctly_rounded() {
+        // Expected values from CPython 3.11.
+        assert_eq!(oxjit_rt_int_truediv(1, 9_999_999_999_999_999), 1.0000000000000001e-16);
+        assert_eq!(oxjit_rt_int_truediv(i64::MAX, 3), 3.0744573456182584e18);
+        assert_eq!(oxjit_rt_int_truediv(-7, 2), -3.5);
+        assert_eq!(oxjit_rt_int_truediv(i64::MIN, -1), 9.223372036854776e18);
+        assert_eq!(oxjit_rt_int_truediv(9_007_199_254_740_993, 1), 9007199254740992.0);
+        assert!(oxjit_rt_int_truediv(0, -5).is_sign_negative());
     }
 }

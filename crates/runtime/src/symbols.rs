@@ -11,7 +11,7 @@
 
 use std::ffi::c_int;
 
-use crate::rounding::{oxjit_rt_round_float, oxjit_rt_round_int};
+use crate::rounding::{oxjit_rt_int_truediv, oxjit_rt_round_float, oxjit_rt_round_int};
 use crate::memory::{
     oxjit_rt_alloc, oxjit_rt_free, oxjit_rt_meminfo_alloc, oxjit_rt_meminfo_alloc_dtor,
     oxjit_rt_meminfo_data, oxjit_rt_meminfo_decref, oxjit_rt_meminfo_incref, oxjit_rt_meminfo_size,
@@ -127,6 +127,7 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         ("oxjit_rt_erfcf", oxjit_rt_erfcf as *const () as usize),
         ("oxjit_rt_round_float", oxjit_rt_round_float as *const () as usize),
         ("oxjit_rt_round_int", oxjit_rt_round_int as *const () as usize),
+        ("oxjit_rt_int_truediv", oxjit_rt_int_truediv as *const () as usize),
     ]
 }
 

@@ -214,6 +214,9 @@ pub enum Intrinsic {
     /// `round(x, ndigits)`: a float or `int64` and an `int64`; result of the
     /// first argument's type (CPython's exact decimal rounding).
     RoundDigits,
+    /// Python's `int / int`: two `int64`, the correctly rounded float quotient
+    /// (float64 of the result type).
+    IntTrueDiv,
     /// Complex argument, float component result.
     Real,
     Imag,

@@ -114,6 +114,13 @@ impl Checker<'_> {
                 } else {
                     exc::ZERO_DIV_FLOAT
                 };
+                if t == Scalar::PyInt {
+                    // Python ints divide exactly rounded; NumPy ints divide
+                    // as doubles.
+                    let b = if python { guard(b, Check::NonZero, id) } else { b };
+                    let args = vec![cast_scalar(a, Scalar::I64), cast_scalar(b, Scalar::I64)];
+                    return Ok(tir::Expr::new(TK::Call(tir::Intrinsic::IntTrueDiv, args), Type::Scalar(ft), span));
+                }
                 let b = cast_scalar(b, ft);
                 let b = if python { guard(b, Check::NonZero, id) } else { b };
                 result(BinOp::Div, cast_scalar(a, ft), b, ft)
