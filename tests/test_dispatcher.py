@@ -329,3 +329,15 @@ def test_many_threads_compiling_different_types():
         want = v + v
         assert results[k] == want and type(results[k]) is type(want)
     assert len(f.signatures) == 8
+
+
+def test_inspect_llvm_shows_the_optimised_ir():
+    @njit
+    def add_one(x):
+        return x + 1
+
+    add_one(1)
+    (sig, text), = add_one.inspect_llvm().items()
+    assert sig == (oxjit.int64,)
+    assert "define" in text and "__wrap" in text
+    assert add_one.inspect_llvm(signature=sig) == text

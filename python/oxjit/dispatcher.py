@@ -75,6 +75,15 @@ class Dispatcher(_core.Dispatcher):
                 return i
         raise ValueError(f"{self.__name__} has no compiled signature {wanted}")
 
+    def inspect_llvm(self, signature=None):
+        """The optimised LLVM IR of each compiled signature, as Numba's
+        ``inspect_llvm``: a dict from argument-type tuple to IR text, or the
+        text for one ``signature`` (a tuple of types)."""
+        sigs = self.signatures
+        if signature is not None:
+            return self._llvm_ir(self._signature_index(signature))
+        return {sig: self._llvm_ir(i) for i, sig in enumerate(sigs)}
+
     def inspect_types(self, file=None, signature=None, pretty=False, *, typed_ir=False):
         """Print the source of the function once per compiled signature, each
         line followed by the types inferred for the variables it assigns

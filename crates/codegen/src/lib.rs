@@ -59,16 +59,27 @@ pub fn emit_module<'ctx>(
     emit(ctx, funcs, entry).map_err(|Error(msg)| msg)
 }
 
+/// Machine code for one entry function.
+pub struct Compiled {
+    /// Address of the entry wrapper.
+    pub wrapper: usize,
+    /// The optimised LLVM IR, for `inspect_llvm`.
+    pub llvm_ir: String,
+}
+
 /// Compiles `funcs` (as for [`emit_module`]) to machine code in the
-/// process JIT and returns the address of the entry wrapper.
-pub fn compile(funcs: &[&oxjit_tir::Function], entry: usize) -> std::result::Result<usize, String> {
+/// process JIT.
+pub fn compile(funcs: &[&oxjit_tir::Function], entry: usize) -> std::result::Result<Compiled, String> {
     let ctx = Context::create();
     let module = emit_module(&ctx, funcs, entry)?;
     oxjit_jit::optimize(&module, oxjit_jit::OptLevel::O3)?;
+    // Printed before object emission, which rewrites the module.
+    let llvm_ir = module.print_to_string().to_string();
     let object = oxjit_jit::emit_object(&module)?;
     let jit = oxjit_jit::jit();
     jit.add_object(&object)?;
-    jit.lookup(&wrapper_symbol(&funcs[entry].symbol))
+    let wrapper = jit.lookup(&wrapper_symbol(&funcs[entry].symbol))?;
+    Ok(Compiled { wrapper, llvm_ir })
 }
 
 /// The wrapper's symbol for an entry symbol.

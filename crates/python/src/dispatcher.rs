@@ -153,6 +153,10 @@ impl Dispatcher {
         Ok(oxjit_tir::print_function(&self.spec(i)?.tir))
     }
 
+    fn _llvm_ir(&self, i: usize) -> PyResult<String> {
+        Ok(self.spec(i)?.llvm_ir.clone())
+    }
+
     fn _return_type(&self, i: usize) -> PyResult<String> {
         Ok(self.spec(i)?.ret.to_string())
     }

@@ -33,6 +33,7 @@ pub struct Spec {
     pub ret: Type,
     pub wrapper: WrapFn,
     pub tir: tir::Function,
+    pub llvm_ir: String,
     /// Word offset of each argument in the argument buffer, and its total size.
     pub arg_offsets: Vec<usize>,
     pub arg_words: usize,
@@ -367,7 +368,7 @@ pub fn compile(py: Python<'_>, info: &Arc<FuncInfo>, args: Vec<Type>, declared: 
     }
     let funcs = reachable(py, st, &k)?;
     let refs: Vec<&tir::Function> = funcs.iter().collect();
-    let wrapper = oxjit_codegen::compile(&refs, 0)
+    let compiled = oxjit_codegen::compile(&refs, 0)
         .map_err(|e| CompileError::plain(format!("internal compiler error while generating code for '{}': {e}", info.name), false, "OX999"))?;
     let f = funcs.into_iter().next().unwrap();
     let mut arg_offsets = Vec::new();
@@ -382,7 +383,8 @@ pub fn compile(py: Python<'_>, info: &Arc<FuncInfo>, args: Vec<Type>, declared: 
         ret_words: crate::boxing::words(&f.ret).max(1),
         args,
         // SAFETY: the codegen contract: the wrapper has this C signature.
-        wrapper: unsafe { std::mem::transmute::<usize, WrapFn>(wrapper) },
+        wrapper: unsafe { std::mem::transmute::<usize, WrapFn>(compiled.wrapper) },
+        llvm_ir: compiled.llvm_ir,
         tir: f,
         arg_offsets,
         arg_words: words,

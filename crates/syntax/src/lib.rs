@@ -61,9 +61,10 @@ pub fn parse_function(source: &str) -> Result<ParsedFunction, Diagnostic> {
         })
 }
 
-/// The AST's text form for snapshot tests.
+/// The AST's text form for snapshot tests: the range offset, then the
+/// body's nodes with the parser's ranges.
 pub fn dump(f: &ParsedFunction) -> String {
-    format!("{:#?}", f.def.body)
+    format!("offset: {}\n{:#?}", f.offset, f.def.body)
 }
 
 #[cfg(test)]
