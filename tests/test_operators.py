@@ -533,3 +533,26 @@ def sub_elems(a, i, j):
 @njit
 def mul_elems(a, i, j):
     return a[i] * a[j]
+
+
+def div_by_constants(x):
+    return x // 1, x % 1, x // 2, x % 2, x // 8, x % 8, x // 3, x % 3, x // -4, x % -4
+
+
+@pytest.mark.parametrize(
+    "x",
+    [0, 1, -1, 7, -7, 8, -8, 2**62 + 5, -(2**63), 2**63 - 1, np.int8(-7), np.int8(-128), np.int32(-9)],
+)
+def test_floor_division_by_constants(x):
+    # Constant power-of-two divisors compile to shifts and masks: same results.
+    with quiet_numpy():
+        check(jitted(div_by_constants), x)
+
+
+def unsigned_div_by_constants(x):
+    return x // 1, x % 1, x // 2, x % 2, x // 8, x % 8, x // 3, x % 3
+
+
+@pytest.mark.parametrize("x", [np.uint8(255), np.uint8(0), np.uint64(2**64 - 3), np.uint16(9)])
+def test_unsigned_floor_division_by_constants(x):
+    check(jitted(unsigned_div_by_constants), x)
