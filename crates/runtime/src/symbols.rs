@@ -21,13 +21,9 @@ use crate::memory::{
 // crate does not bind the `_r` variants.
 extern "C" {
     fn lgamma_r(x: f64, sign: *mut c_int) -> f64;
-    fn lgammaf_r(x: f32, sign: *mut c_int) -> f32;
     fn tgamma(x: f64) -> f64;
-    fn tgammaf(x: f32) -> f32;
     fn erf(x: f64) -> f64;
-    fn erff(x: f32) -> f32;
     fn erfc(x: f64) -> f64;
-    fn erfcf(x: f32) -> f32;
 }
 
 /// `math.lgamma`, thread-safe.
@@ -38,26 +34,11 @@ pub extern "C" fn oxjit_rt_lgamma(x: f64) -> f64 {
     unsafe { lgamma_r(x, &mut sign) }
 }
 
-/// `math.lgamma` on float32, thread-safe.
-#[no_mangle]
-pub extern "C" fn oxjit_rt_lgammaf(x: f32) -> f32 {
-    let mut sign = 0;
-    // SAFETY: `sign` is a valid out-pointer.
-    unsafe { lgammaf_r(x, &mut sign) }
-}
-
 /// `math.gamma`.
 #[no_mangle]
 pub extern "C" fn oxjit_rt_gamma(x: f64) -> f64 {
     // SAFETY: pure libm function.
     unsafe { tgamma(x) }
-}
-
-/// `math.gamma` on float32.
-#[no_mangle]
-pub extern "C" fn oxjit_rt_gammaf(x: f32) -> f32 {
-    // SAFETY: pure libm function.
-    unsafe { tgammaf(x) }
 }
 
 /// `math.erf`.
@@ -67,25 +48,11 @@ pub extern "C" fn oxjit_rt_erf(x: f64) -> f64 {
     unsafe { erf(x) }
 }
 
-/// `math.erf` on float32.
-#[no_mangle]
-pub extern "C" fn oxjit_rt_erff(x: f32) -> f32 {
-    // SAFETY: pure libm function.
-    unsafe { erff(x) }
-}
-
 /// `math.erfc`.
 #[no_mangle]
 pub extern "C" fn oxjit_rt_erfc(x: f64) -> f64 {
     // SAFETY: pure libm function.
     unsafe { erfc(x) }
-}
-
-/// `math.erfc` on float32.
-#[no_mangle]
-pub extern "C" fn oxjit_rt_erfcf(x: f32) -> f32 {
-    // SAFETY: pure libm function.
-    unsafe { erfcf(x) }
 }
 
 /// Every `extern "C"` function compiled code may call: (symbol name, address).
@@ -118,13 +85,9 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
             oxjit_rt_meminfo_size as *const () as usize,
         ),
         ("oxjit_rt_lgamma", oxjit_rt_lgamma as *const () as usize),
-        ("oxjit_rt_lgammaf", oxjit_rt_lgammaf as *const () as usize),
         ("oxjit_rt_gamma", oxjit_rt_gamma as *const () as usize),
-        ("oxjit_rt_gammaf", oxjit_rt_gammaf as *const () as usize),
         ("oxjit_rt_erf", oxjit_rt_erf as *const () as usize),
-        ("oxjit_rt_erff", oxjit_rt_erff as *const () as usize),
         ("oxjit_rt_erfc", oxjit_rt_erfc as *const () as usize),
-        ("oxjit_rt_erfcf", oxjit_rt_erfcf as *const () as usize),
         ("oxjit_rt_round_float", oxjit_rt_round_float as *const () as usize),
         ("oxjit_rt_round_int", oxjit_rt_round_int as *const () as usize),
         ("oxjit_rt_int_truediv", oxjit_rt_int_truediv as *const () as usize),
@@ -155,9 +118,5 @@ mod tests {
         assert_eq!(oxjit_rt_gamma(5.0), 24.0);
         assert!((oxjit_rt_erf(0.5) - 0.5204998778130465).abs() < 1e-16);
         assert!((oxjit_rt_erfc(0.5) - 0.4795001221869535).abs() < 1e-16);
-        assert!((oxjit_rt_lgammaf(0.5) - 0.572_364_9).abs() < 1e-6);
-        assert_eq!(oxjit_rt_gammaf(5.0), 24.0);
-        assert!((oxjit_rt_erff(0.5) - 0.520_499_9).abs() < 1e-6);
-        assert!((oxjit_rt_erfcf(0.5) - 0.479_500_1).abs() < 1e-6);
     }
 }
