@@ -33,6 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))
 
 import oxjit  # noqa: E402
 from oxjit import examples  # noqa: E402
+from oxjit.demo import fmt_ratio, fmt_time  # noqa: E402
 
 try:
     import numba
@@ -109,26 +110,6 @@ print(json.dumps({{"startup": t1 - t0, "collatz": t2 - t1}}))
 # --- the benchmark ---------------------------------------------------------------------------
 
 
-def fmt(seconds):
-    if seconds is None:
-        return "-"
-    if seconds < 1e-6:
-        return f"{seconds * 1e9:.0f} ns"
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.2f} us"
-    if seconds < 1:
-        return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds:.2f} s"
-
-
-def ratio(a, b):
-    return None if a is None or b is None or b == 0 else a / b
-
-
-def fmt_ratio(r):
-    return "-" if r is None else f"{r:.2f}x"
-
-
 def kernels(quick):
     rng = np.random.default_rng(7)
     n_norm = 100_000 if quick else 1_000_000
@@ -173,8 +154,8 @@ def main(argv=None):
         runs = subprocess_seconds(IMPORT_CODE.format(module=module), repeat_proc)
         imp[module] = min(r["seconds"] for r in runs)
     results["import"] = imp
-    rows.append(("import, with numpy (fresh process)", fmt(imp["numpy"]) + " (numpy)", fmt(imp["numpy, oxjit"]), fmt(imp.get("numba")), fmt_ratio(ratio(imp.get("numba"), imp["numpy, oxjit"])), "oxjit <= 100 ms"))
-    rows.append(("import, oxjit alone", "", fmt(imp["oxjit"]), "", "", "(reported)"))
+    rows.append(("import, with numpy (fresh process)", fmt_time(imp["numpy"]) + " (numpy)", fmt_time(imp["numpy, oxjit"]), fmt_time(imp.get("numba")), fmt_ratio(imp.get("numba"), imp["numpy, oxjit"]), "oxjit <= 100 ms"))
+    rows.append(("import, oxjit alone", "", fmt_time(imp["oxjit"]), "", "", "(reported)"))
 
     # compile latency
     comp = {}
@@ -187,8 +168,8 @@ def main(argv=None):
         }
     results["compile"] = comp
     nb = comp.get("numba", {})
-    rows.append(("first compile in process (start-up)", "", fmt(comp["oxjit"]["startup"]), fmt(nb.get("startup")), fmt_ratio(ratio(nb.get("startup"), comp["oxjit"]["startup"])), "(reported)"))
-    rows.append(("compile collatz_max (first call)", "", fmt(comp["oxjit"]["collatz"]), fmt(nb.get("collatz")), fmt_ratio(ratio(nb.get("collatz"), comp["oxjit"]["collatz"])), "oxjit <= 30 ms"))
+    rows.append(("first compile in process (start-up)", "", fmt_time(comp["oxjit"]["startup"]), fmt_time(nb.get("startup")), fmt_ratio(nb.get("startup"), comp["oxjit"]["startup"]), "(reported)"))
+    rows.append(("compile collatz_max (first call)", "", fmt_time(comp["oxjit"]["collatz"]), fmt_time(nb.get("collatz")), fmt_ratio(nb.get("collatz"), comp["oxjit"]["collatz"]), "oxjit <= 30 ms"))
 
     # steady state
     steady = {}
@@ -205,7 +186,7 @@ def main(argv=None):
             entry["numba"] = per_call(nbf, args)
         steady[name] = entry
         t_nb = entry.get("numba", (None,))[0]
-        rows.append((name, fmt(entry["python"][0]), fmt(entry["oxjit"][0]) + f" (med {fmt(entry['oxjit'][1])})", fmt(t_nb), fmt_ratio(ratio(t_nb, entry["oxjit"][0])), "numba/oxjit >= 0.91x"))
+        rows.append((name, fmt_time(entry["python"][0]), fmt_time(entry["oxjit"][0]) + f" (med {fmt_time(entry['oxjit'][1])})", fmt_time(t_nb), fmt_ratio(t_nb, entry["oxjit"][0]), "numba/oxjit >= 0.91x"))
     results["steady"] = steady
 
     # dispatch overhead
@@ -226,8 +207,8 @@ def main(argv=None):
         nb_get(a, 5)
         disp["numba get(a, 5)"] = call_overhead(nb_get, (a, 5), number)
     results["dispatch"] = disp
-    rows.append(("dispatch f(1, 2)", fmt(disp["python f(1, 2)"]), fmt(disp["oxjit f(1, 2)"]), fmt(disp.get("numba f(1, 2)")), fmt_ratio(ratio(disp.get("numba f(1, 2)"), disp["oxjit f(1, 2)"])), "oxjit <= 150 ns"))
-    rows.append(("dispatch get(a, 5) (array arg)", "", fmt(disp["oxjit get(a, 5)"]), fmt(disp.get("numba get(a, 5)")), fmt_ratio(ratio(disp.get("numba get(a, 5)"), disp["oxjit get(a, 5)"])), "(reported)"))
+    rows.append(("dispatch f(1, 2)", fmt_time(disp["python f(1, 2)"]), fmt_time(disp["oxjit f(1, 2)"]), fmt_time(disp.get("numba f(1, 2)")), fmt_ratio(disp.get("numba f(1, 2)"), disp["oxjit f(1, 2)"]), "oxjit <= 150 ns"))
+    rows.append(("dispatch get(a, 5) (array arg)", "", fmt_time(disp["oxjit get(a, 5)"]), fmt_time(disp.get("numba get(a, 5)")), fmt_ratio(disp.get("numba get(a, 5)"), disp["oxjit get(a, 5)"]), "(reported)"))
 
     header = ("benchmark", "python", "oxjit", "numba", "numba/oxjit", "target")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]

@@ -11,57 +11,10 @@ import numpy as np
 import pytest
 
 from conftest import assert_precise_equal, check, jitted, make_array, quiet_numpy, wrap64
+from kernels import add, bitand, bitor, bitxor, floordiv, lshift, mod, mul, power, rshift, sub, truediv
 from oxjit import njit
 
 inf, nan = math.inf, math.nan
-
-
-def add(x, y):
-    return x + y
-
-
-def sub(x, y):
-    return x - y
-
-
-def mul(x, y):
-    return x * y
-
-
-def truediv(x, y):
-    return x / y
-
-
-def floordiv(x, y):
-    return x // y
-
-
-def mod(x, y):
-    return x % y
-
-
-def power(x, y):
-    return x**y
-
-
-def bitand(x, y):
-    return x & y
-
-
-def bitor(x, y):
-    return x | y
-
-
-def bitxor(x, y):
-    return x ^ y
-
-
-def lshift(x, y):
-    return x << y
-
-
-def rshift(x, y):
-    return x >> y
 
 
 ARITH = {"+": add, "-": sub, "*": mul, "/": truediv, "//": floordiv, "%": mod}

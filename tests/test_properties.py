@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import assert_precise_equal, jitted, outcome, wrap64
+from kernels import add, bitand, bitor, bitxor, floordiv, lshift, mod, mul, power, rshift, sub, truediv
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -28,54 +29,6 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-
-
-def add(x, y):
-    return x + y
-
-
-def sub(x, y):
-    return x - y
-
-
-def mul(x, y):
-    return x * y
-
-
-def truediv(x, y):
-    return x / y
-
-
-def floordiv(x, y):
-    return x // y
-
-
-def mod(x, y):
-    return x % y
-
-
-def power(x, y):
-    return x**y
-
-
-def bitand(x, y):
-    return x & y
-
-
-def bitor(x, y):
-    return x | y
-
-
-def bitxor(x, y):
-    return x ^ y
-
-
-def lshift(x, y):
-    return x << y
-
-
-def rshift(x, y):
-    return x >> y
 
 
 def compare_all(x, y):
