@@ -8,6 +8,10 @@ is compiled by the caller with `oxjit.njit` (or Numba's, for comparison);
 `recursive_fib` calls itself through the name `fib_rec` that the caller
 binds in this module's globals, so that the compiled version recurses into
 compiled code.
+
+The array-style kernels after `go_fast_trace` (`go_fast`, `black_scholes`,
+`pdist`, `jacobi`) are the benchmarks of the arrays issue: they create
+arrays, slice them and evaluate array expressions.
 """
 
 import numpy as np
@@ -77,6 +81,40 @@ def go_fast_trace(a):
     for i in range(a.shape[0]):
         trace += np.tanh(a[i])
     return trace
+
+
+def go_fast(a):
+    """The tutorial's ``go_fast``: the trace of tanh over the diagonal of a
+    2-D array (or over a 1-D array), added to every element."""
+    trace = 0.0
+    for i in range(a.shape[0]):
+        trace += np.tanh(a[i])
+    return a + trace
+
+
+def black_scholes(S, K, T, r, v):
+    """Black-Scholes call prices with a tanh approximation of the normal
+    CDF: a chain of array expressions (NumPy makes a temporary per step)."""
+    d1 = (np.log(S / K) + (r + 0.5 * v * v) * T) / (v * np.sqrt(T))
+    d2 = d1 - v * np.sqrt(T)
+    return S * 0.5 * (1 + np.tanh(d1 * 0.797)) - K * np.exp(-r * T) * 0.5 * (1 + np.tanh(d2 * 0.797))
+
+
+def pdist(xs):
+    """Pairwise Euclidean distances, array style: broadcasting and a
+    reduction over the last axis."""
+    return np.sqrt(((xs[:, None, :] - xs) ** 2).sum(-1))
+
+
+def jacobi(u, sweeps):
+    """``sweeps`` Jacobi iterations of the 2-D Laplace equation on a copy of
+    ``u`` (its border stays fixed), written with slices."""
+    u = u.copy()
+    new = u.copy()
+    for _ in range(sweeps):
+        new[1:-1, 1:-1] = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:])
+        u, new = new, u
+    return u
 
 
 def add(x, y):

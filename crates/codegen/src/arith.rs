@@ -216,7 +216,10 @@ impl<'ctx> Ir<'_, 'ctx> {
         // A constant power-of-two divisor: floor division is a shift and the
         // remainder a mask, for both signs. Cheap enough for LLVM to turn
         // `x // 2 if x % 2 == 0 else ...` into a select.
-        if let Some(c) = d.get_sign_extended_constant().filter(|c| *c > 0 && (*c as u64).is_power_of_two()) {
+        if let Some(c) = d
+            .get_sign_extended_constant()
+            .filter(|c| *c > 0 && (*c as u64).is_power_of_two())
+        {
             let k = ty.const_int(c.trailing_zeros() as u64, false);
             let q = b.build_right_shift(x, k, signed, "")?;
             let r = b.build_and(x, ty.const_int(c as u64 - 1, false), "")?;

@@ -1,27 +1,255 @@
-//! Array element access: negative indices wrap, optional bounds checks, and
-//! addresses from the layout. Contiguous layouts never load strides: a C or
-//! F array is indexed by a linear element index, which LLVM sees as a
-//! unit-stride access and vectorises; only layout `A` uses the strides.
+//! Array values: their parts, new C-contiguous arrays in refcounted
+//! memory, and element access: negative indices wrap, optional bounds
+//! checks, and addresses from the layout. Contiguous layouts never load
+//! strides: a C or F array is indexed by a linear element index, which LLVM
+//! sees as a unit-stride access and vectorises; only layout `A` uses the
+//! strides.
 
+use inkwell::attributes::AttributeLoc;
 use inkwell::values::{BasicValueEnum, IntValue, PointerValue};
-use inkwell::IntPredicate;
+use inkwell::{AddressSpace, IntPredicate};
 use oxjit_runtime::exceptions::INDEX_OUT_OF_BOUNDS;
-use oxjit_tir::oxjit_types::{Layout, Scalar, Type};
+use oxjit_runtime::memory::{data_offset, MIN_ALIGN};
+use oxjit_tir::oxjit_types::{ArrayType, Layout, Scalar, Type};
 use oxjit_tir::Expr;
 
 use crate::expr::scalar;
-use crate::func::FnEmitter;
-use crate::types::{array_field, mem_type};
+use crate::func::{registered, FnEmitter};
+use crate::types::{array_field, mem_type, reg_type};
 use crate::{unsupported, Result};
 
-fn dtype(array_ty: &Type) -> Result<Type> {
+/// The fields of an array value.
+#[derive(Clone)]
+pub(crate) struct ArrayParts<'ctx> {
+    pub meminfo: PointerValue<'ctx>,
+    pub parent: PointerValue<'ctx>,
+    pub data: PointerValue<'ctx>,
+    pub shape: Vec<IntValue<'ctx>>,
+    /// In bytes.
+    pub strides: Vec<IntValue<'ctx>>,
+}
+
+/// The array type of `e`, which the TIR contract says is an array.
+pub(crate) fn array_type(e: &Expr) -> Result<ArrayType> {
+    match e.ty.array() {
+        Some(a) => Ok(a),
+        None => unsupported(format!("{:#} where an array is required", e.ty)),
+    }
+}
+
+fn dtype(array_ty: &Type) -> Result<Scalar> {
     match array_ty.array() {
-        Some(a) => Ok(Type::Scalar(a.dtype)),
+        Some(a) => Ok(a.dtype),
         None => unsupported(format!("element of a {array_ty:#}")),
     }
 }
 
 impl<'ctx> FnEmitter<'_, 'ctx> {
+    pub fn array_parts(&self, arr: BasicValueEnum<'ctx>, ndim: u8) -> Result<ArrayParts<'ctx>> {
+        let s = arr.into_struct_value();
+        let ptr = |f| -> Result<PointerValue<'ctx>> {
+            Ok(self.b.build_extract_value(s, f, "")?.into_pointer_value())
+        };
+        let dims = |f| {
+            (0..ndim as usize)
+                .map(|k| self.dims_field(arr, f, k))
+                .collect::<Result<Vec<_>>>()
+        };
+        Ok(ArrayParts {
+            meminfo: ptr(array_field::MEMINFO)?,
+            parent: ptr(array_field::PARENT)?,
+            data: ptr(array_field::DATA)?,
+            shape: dims(array_field::SHAPE)?,
+            strides: dims(array_field::STRIDES)?,
+        })
+    }
+
+    /// An array value of `at` from its parts (`nitems` is the product of the shape).
+    pub fn build_array(&self, at: ArrayType, p: &ArrayParts<'ctx>) -> Result<BasicValueEnum<'ctx>> {
+        let ctx = self.cx.ctx;
+        let i64t = ctx.i64_type();
+        let st = reg_type(ctx, &Type::Array(at)).into_struct_type();
+        let dims = |xs: &[IntValue<'ctx>]| -> Result<BasicValueEnum<'ctx>> {
+            let mut agg = i64t.array_type(xs.len() as u32).get_undef();
+            for (k, x) in xs.iter().enumerate() {
+                agg = self
+                    .b
+                    .build_insert_value(agg, *x, k as u32, "")?
+                    .into_array_value();
+            }
+            Ok(agg.into())
+        };
+        let fields: [(u32, BasicValueEnum); 7] = [
+            (array_field::MEMINFO, p.meminfo.into()),
+            (array_field::PARENT, p.parent.into()),
+            (array_field::NITEMS, self.product(&p.shape)?.into()),
+            (
+                array_field::ITEMSIZE,
+                i64t.const_int(at.dtype.size() as u64, false).into(),
+            ),
+            (array_field::DATA, p.data.into()),
+            (array_field::SHAPE, dims(&p.shape)?),
+            (array_field::STRIDES, dims(&p.strides)?),
+        ];
+        let mut agg = st.get_undef();
+        for (f, v) in fields {
+            agg = self
+                .b
+                .build_insert_value(agg, v, f, "")?
+                .into_struct_value();
+        }
+        Ok(agg.into())
+    }
+
+    /// NumPy's C strides for `shape` (an extent of 0 counts as 1).
+    pub fn c_strides(
+        &self,
+        shape: &[IntValue<'ctx>],
+        itemsize: usize,
+    ) -> Result<Vec<IntValue<'ctx>>> {
+        let i64t = self.cx.ctx.i64_type();
+        let mut stride = i64t.const_int(itemsize as u64, false);
+        let mut strides = vec![stride; shape.len()];
+        for (k, &n) in shape.iter().enumerate().rev() {
+            strides[k] = stride;
+            let empty = self
+                .b
+                .build_int_compare(IntPredicate::EQ, n, i64t.const_zero(), "")?;
+            let n = self.ir().iselect(empty, i64t.const_int(1, false), n)?;
+            stride = self.b.build_int_mul(stride, n, "")?;
+        }
+        Ok(strides)
+    }
+
+    /// True at run time if the array is C-contiguous (extents of 1 may have
+    /// any stride, as in NumPy's flags); constant for layout C.
+    pub fn is_c_contiguous(&self, at: ArrayType, p: &ArrayParts<'ctx>) -> Result<IntValue<'ctx>> {
+        let ctx = self.cx.ctx;
+        if at.layout == Layout::C {
+            return Ok(ctx.bool_type().const_all_ones());
+        }
+        let i64t = ctx.i64_type();
+        let mut ok = ctx.bool_type().const_all_ones();
+        let mut expected = i64t.const_int(at.dtype.size() as u64, false);
+        for (&n, &s) in p.shape.iter().zip(&p.strides).rev() {
+            let unit =
+                self.b
+                    .build_int_compare(IntPredicate::EQ, n, i64t.const_int(1, false), "")?;
+            let matches = self
+                .b
+                .build_int_compare(IntPredicate::EQ, s, expected, "")?;
+            ok = self
+                .b
+                .build_and(ok, self.b.build_or(unit, matches, "")?, "")?;
+            expected = self.b.build_int_mul(expected, n, "")?;
+        }
+        Ok(ok)
+    }
+
+    /// A new C-contiguous array of `dtype` and `shape` with uninitialised
+    /// elements, owned by the caller (not yet pending). Raises `ValueError`
+    /// if its size overflows and `MemoryError` if allocation fails.
+    pub fn alloc_array(
+        &mut self,
+        dtype: Scalar,
+        shape: &[IntValue<'ctx>],
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let ctx = self.cx.ctx;
+        let i64t = ctx.i64_type();
+        let itemsize = dtype.size();
+        // The byte size, checking every multiplication for overflow.
+        let mul = self
+            .cx
+            .intrinsic("llvm.umul.with.overflow", &[i64t.into()])?;
+        let mut bytes = i64t.const_int(itemsize as u64, false);
+        let mut overflow = ctx.bool_type().const_zero();
+        for &n in shape {
+            let r = self
+                .ir()
+                .call(mul, &[bytes.into(), n.into()])?
+                .into_struct_value();
+            bytes = self.b.build_extract_value(r, 0, "")?.into_int_value();
+            let o = self.b.build_extract_value(r, 1, "")?.into_int_value();
+            overflow = self.b.build_or(overflow, o, "")?;
+        }
+        let too_big = self
+            .b
+            .build_int_compare(IntPredicate::SLT, bytes, i64t.const_zero(), "")?;
+        let fits = self
+            .b
+            .build_not(self.b.build_or(overflow, too_big, "")?, "")?;
+        self.raise_unless(
+            fits,
+            registered(
+                "ValueError",
+                "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.",
+            ),
+        )?;
+        let ptr = ctx.ptr_type(AddressSpace::default());
+        let alloc = self.cx.runtime_fn(
+            "oxjit_rt_meminfo_alloc",
+            ptr.fn_type(&[i64t.into(), i64t.into()], false),
+        );
+        // A fresh block: LLVM may assume the data aliases nothing else.
+        alloc.add_attribute(AttributeLoc::Return, self.cx.attr("noalias"));
+        let align = itemsize.max(MIN_ALIGN);
+        let mi = self
+            .ir()
+            .call(
+                alloc,
+                &[bytes.into(), i64t.const_int(align as u64, false).into()],
+            )?
+            .into_pointer_value();
+        let ok = self.b.build_is_not_null(mi, "")?;
+        self.raise_unless(
+            ok,
+            registered("MemoryError", "Unable to allocate memory for an array"),
+        )?;
+        // SAFETY: the data starts this far into the block (runtime contract).
+        let data = unsafe {
+            self.b.build_in_bounds_gep(
+                ctx.i8_type(),
+                mi,
+                &[i64t.const_int(data_offset(align) as u64, false)],
+                "data",
+            )?
+        };
+        let at = ArrayType {
+            dtype,
+            ndim: shape.len() as u8,
+            layout: Layout::C,
+        };
+        let parts = ArrayParts {
+            meminfo: mi,
+            parent: ptr.const_null(),
+            data,
+            shape: shape.to_vec(),
+            strides: self.c_strides(shape, itemsize)?,
+        };
+        self.build_array(at, &parts)
+    }
+
+    pub fn load_scalar(
+        &self,
+        ptr: PointerValue<'ctx>,
+        dtype: Scalar,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let ty = Type::Scalar(dtype);
+        let v = self.b.build_load(mem_type(self.cx.ctx, &ty), ptr, "elem")?;
+        self.ir().from_mem(v, &ty)
+    }
+
+    pub fn store_scalar(
+        &self,
+        ptr: PointerValue<'ctx>,
+        v: BasicValueEnum<'ctx>,
+        dtype: Scalar,
+    ) -> Result<()> {
+        let v = self.ir().to_mem(v, &Type::Scalar(dtype))?;
+        self.b.build_store(ptr, v)?;
+        Ok(())
+    }
+
     fn dims_field(
         &self,
         arr: BasicValueEnum<'ctx>,
@@ -145,11 +373,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         ptr: PointerValue<'ctx>,
         array_ty: &Type,
     ) -> Result<BasicValueEnum<'ctx>> {
-        let dtype = dtype(array_ty)?;
-        let v = self
-            .b
-            .build_load(mem_type(self.cx.ctx, &dtype), ptr, "elem")?;
-        self.ir().from_mem(v, &dtype)
+        self.load_scalar(ptr, dtype(array_ty)?)
     }
 
     pub fn store_element(
@@ -158,8 +382,6 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         array_ty: &Type,
         v: BasicValueEnum<'ctx>,
     ) -> Result<()> {
-        let v = self.ir().to_mem(v, &dtype(array_ty)?)?;
-        self.b.build_store(ptr, v)?;
-        Ok(())
+        self.store_scalar(ptr, v, dtype(array_ty)?)
     }
 }

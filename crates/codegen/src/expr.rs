@@ -1,5 +1,7 @@
 //! Expressions: evaluation order, locals, constants, calls and aggregates;
-//! the arithmetic itself is in `arith`/`complex`, arrays in `array`.
+//! the arithmetic itself is in `arith`/`complex`, element access in
+//! `array`, array values in `elementwise`, `view` and `reduce`, and the
+//! reference counting of managed values in `nrt`.
 
 use inkwell::types::BasicType;
 use inkwell::values::{BasicValue, BasicValueEnum};
@@ -8,8 +10,65 @@ use oxjit_tir::oxjit_types::{Kind, Scalar, Type};
 use oxjit_tir::{BinOp, Check, ConstValue, Expr, ExprKind};
 
 use crate::func::FnEmitter;
+use crate::nrt::is_managed;
 use crate::types::{float_type, reg_type};
 use crate::{unsupported, Result};
+
+/// The direct subexpressions of `e`.
+pub(crate) fn sub_exprs(e: &Expr) -> Vec<&Expr> {
+    use oxjit_tir::ViewDim;
+    match &e.kind {
+        ExprKind::Const(_)
+        | ExprKind::Local(_)
+        | ExprKind::ElemInput(_)
+        | ExprKind::ElemIndex(_) => vec![],
+        ExprKind::SetLocal(_, x)
+        | ExprKind::Cast(x)
+        | ExprKind::Unary(_, x)
+        | ExprKind::Truth(x)
+        | ExprKind::TupleGet(x, _)
+        | ExprKind::Transpose { array: x, .. } => vec![x],
+        ExprKind::Guard { value, .. } => vec![value],
+        ExprKind::Binary(_, a, b) | ExprKind::Compare(_, a, b) => vec![a, b],
+        ExprKind::IfExp(c, t, f) => vec![c, t, f],
+        ExprKind::Call(_, args)
+        | ExprKind::CallFunc { args, .. }
+        | ExprKind::Tuple(args)
+        | ExprKind::RuntimeCall { args, .. } => args.iter().collect(),
+        ExprKind::Index { array, indices, .. } => {
+            std::iter::once(&**array).chain(indices).collect()
+        }
+        ExprKind::Elementwise {
+            inputs,
+            body,
+            shape,
+            out,
+        } => shape
+            .iter()
+            .flatten()
+            .chain(out.iter().map(|o| &**o))
+            .chain(inputs)
+            .chain([&**body])
+            .collect(),
+        ExprKind::View { array, dims, .. } => {
+            let mut all = vec![&**array];
+            for d in dims {
+                match d {
+                    ViewDim::Index(i) => all.push(i),
+                    ViewDim::Slice { start, stop, step } => {
+                        all.extend([start, stop, step].into_iter().flatten())
+                    }
+                    ViewDim::NewAxis => {}
+                }
+            }
+            all
+        }
+        ExprKind::Reshape { array, shape } => std::iter::once(&**array).chain(shape).collect(),
+        ExprKind::Reduce { array, ddof, .. } => std::iter::once(&**array)
+            .chain(ddof.iter().map(|d| &**d))
+            .collect(),
+    }
+}
 
 /// The scalar type of `e`, which the TIR contract says is a scalar.
 pub(crate) fn scalar(e: &Expr) -> Result<Scalar> {
@@ -20,13 +79,25 @@ pub(crate) fn scalar(e: &Expr) -> Result<Scalar> {
 }
 
 impl<'ctx> FnEmitter<'_, 'ctx> {
+    /// Evaluates `e`; a managed result is an owned reference left pending
+    /// (see `nrt`).
     pub fn expr(&mut self, e: &Expr) -> Result<BasicValueEnum<'ctx>> {
         match &e.kind {
             ExprKind::Const(c) => self.constant(*c, &e.ty),
-            ExprKind::Local(id) => self.load_local(*id),
+            ExprKind::Local(id) => {
+                let v = self.load_local(*id)?;
+                if is_managed(&e.ty) {
+                    self.incref(v, &e.ty)?;
+                    self.hold(v, &e.ty)?;
+                }
+                Ok(v)
+            }
             ExprKind::SetLocal(id, x) => {
-                let v = self.expr(x)?;
-                self.store_local(*id, v)?;
+                let v = self.assign_local(*id, x)?;
+                if is_managed(&e.ty) {
+                    self.incref(v, &e.ty)?;
+                    self.hold(v, &e.ty)?;
+                }
                 Ok(v)
             }
             ExprKind::Cast(x) => {
@@ -95,6 +166,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             ExprKind::Call(intrinsic, args) => self.intrinsic(*intrinsic, args),
             ExprKind::CallFunc { symbol, args } => self.call_func(symbol, args, &e.ty),
             ExprKind::Tuple(items) => {
+                let mark = self.mark();
                 let mut agg = reg_type(self.cx.ctx, &e.ty).into_struct_type().get_undef();
                 for (i, item) in items.iter().enumerate() {
                     let v = self.expr(item)?;
@@ -103,24 +175,71 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                         .build_insert_value(agg, v, i as u32, "")?
                         .into_struct_value();
                 }
+                // The items' references move into the tuple.
+                self.forget_to(mark)?;
+                self.hold(agg.into(), &e.ty)?;
                 Ok(agg.into())
             }
             ExprKind::TupleGet(x, i) => {
-                let v = self.expr(x)?;
-                Ok(self
+                let mark = self.mark();
+                let t = self.borrow(x)?;
+                let v = self
                     .b
-                    .build_extract_value(v.into_struct_value(), *i as u32, "")?)
+                    .build_extract_value(t.into_struct_value(), *i as u32, "")?;
+                if is_managed(&e.ty) {
+                    self.incref(v, &e.ty)?;
+                }
+                self.release_to(mark)?;
+                self.hold(v, &e.ty)?;
+                Ok(v)
             }
             ExprKind::Index {
                 array,
                 indices,
                 boundscheck,
             } => {
-                let a = self.expr(array)?;
+                let mark = self.mark();
+                let a = self.borrow(array)?;
                 let ptr = self.element_ptr(a, &array.ty, indices, *boundscheck)?;
-                self.load_element(ptr, &array.ty)
+                let v = self.load_element(ptr, &array.ty)?;
+                self.release_to(mark)?;
+                Ok(v)
             }
+            ExprKind::Elementwise {
+                inputs,
+                body,
+                shape,
+                out,
+            } => self.elementwise(e, inputs, body, shape.as_deref(), out.as_deref()),
+            ExprKind::ElemInput(k) => match self.elem.last().and_then(|f| f.inputs.get(*k)) {
+                Some(v) => Ok(*v),
+                None => unsupported(format!("elementwise input {k} outside its body")),
+            },
+            ExprKind::ElemIndex(d) => match self.elem.last().and_then(|f| f.index.get(*d)) {
+                Some(v) => Ok((*v).into()),
+                None => unsupported(format!("elementwise index {d} outside its body")),
+            },
+            ExprKind::View {
+                array,
+                dims,
+                boundscheck,
+            } => self.view(e, array, dims, *boundscheck),
+            ExprKind::Transpose { array, axes } => self.transpose(e, array, axes),
+            ExprKind::Reshape { array, shape } => self.reshape(e, array, shape),
+            ExprKind::Reduce {
+                op,
+                array,
+                axis,
+                ddof,
+            } => self.reduce(e, *op, array, *axis, ddof.as_deref()),
+            ExprKind::RuntimeCall { func, args } => self.runtime_call(e, *func, args),
         }
+    }
+
+    /// Evaluates an integer `x` as `int64`.
+    pub fn int64(&mut self, x: &Expr) -> Result<inkwell::values::IntValue<'ctx>> {
+        let v = self.expr(x)?;
+        Ok(self.ir().cast(v, scalar(x)?, Scalar::I64)?.into_int_value())
     }
 
     fn constant(&self, c: ConstValue, ty: &Type) -> Result<BasicValueEnum<'ctx>> {
@@ -188,7 +307,10 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         let mut incoming = Vec::with_capacity(2);
         for (bb, x) in [(then_bb, then), (else_bb, orelse)] {
             self.b.position_at_end(bb);
+            let mark = self.mark();
             let v = self.expr(x)?;
+            // Held again after the merge, where the value is one phi.
+            self.forget_to(mark)?;
             // Guards and calls inside `x` may have moved us to another block.
             incoming.push((v, self.b.get_insert_block().expect("builder is positioned")));
             self.b.build_unconditional_branch(merge)?;
@@ -198,6 +320,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         for (v, bb) in &incoming {
             phi.add_incoming(&[(v as &dyn BasicValue, *bb)]);
         }
+        self.hold(phi.as_basic_value(), ty)?;
         Ok(phi.as_basic_value())
     }
 
@@ -214,11 +337,16 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         let ret_ty = reg_type(self.cx.ctx, ty);
         let slot = self.entry_alloca(ret_ty.as_basic_type_enum(), "result")?;
         let mut argv = vec![slot.into()];
+        // The callee borrows its arguments.
+        let mark = self.mark();
         for a in args {
-            argv.push(self.expr(a)?);
+            argv.push(self.borrow(a)?);
         }
         let status = self.ir().call(callee, &argv)?.into_int_value();
         self.propagate(status)?;
-        Ok(self.b.build_load(ret_ty, slot, "")?)
+        self.release_to(mark)?;
+        let v = self.b.build_load(ret_ty, slot, "")?;
+        self.hold(v, ty)?;
+        Ok(v)
     }
 }

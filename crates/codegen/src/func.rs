@@ -1,6 +1,10 @@
 //! One compiled function: its frame (a stack slot per local, all in the
 //! entry block so that mem2reg turns them into SSA values), the status it
 //! returns when a check fails, and the fast-math flags of its float code.
+//!
+//! Every exit (return, raise, a failed check, a callee's exception) stores
+//! its status and branches to one exit block, which releases the array
+//! references the frame owns (see `nrt`) and returns the status.
 
 use std::collections::HashMap;
 
@@ -14,7 +18,9 @@ use inkwell::values::{
 use inkwell::IntPredicate;
 use oxjit_tir::{Function, LocalId};
 
+use crate::elementwise::ElemFrame;
 use crate::module::{Ir, ModuleCx};
+use crate::nrt::{self, Temps};
 use crate::types::reg_type;
 use crate::Result;
 
@@ -28,8 +34,24 @@ pub(crate) struct FnEmitter<'a, 'ctx> {
     ret_out: PointerValue<'ctx>,
     /// (continue target, break target) of each enclosing loop, innermost last.
     pub loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>)>,
-    /// One block per exception id that returns that id.
+    /// One block per exception id that leaves with that id.
     raise_blocks: HashMap<u32, BasicBlock<'ctx>>,
+    /// Where every exit branches, with its status in `status`.
+    exit: BasicBlock<'ctx>,
+    status: PointerValue<'ctx>,
+    /// Locals whose references the frame releases at exit.
+    owned_locals: Vec<LocalId>,
+    pub temps: Temps<'ctx>,
+    /// The `Elementwise` bodies being emitted, innermost last.
+    pub elem: Vec<ElemFrame<'ctx>>,
+}
+
+/// The id of a constant exception `class(message)` that codegen raises
+/// itself (registered once per process).
+pub(crate) fn registered(class: &str, message: &str) -> u32 {
+    oxjit_runtime::exceptions::register(oxjit_runtime::exceptions::ExcSpec::with_message(
+        class, message,
+    ))
 }
 
 pub(crate) fn emit_function(cx: &ModuleCx<'_>, f: &Function) -> Result<()> {
@@ -37,6 +59,7 @@ pub(crate) fn emit_function(cx: &ModuleCx<'_>, f: &Function) -> Result<()> {
     let func = cx.compiled(&f.symbol)?;
     let entry = ctx.append_basic_block(func, "entry");
     let body = ctx.append_basic_block(func, "body");
+    let exit = ctx.append_basic_block(func, "exit");
     let allocas = ctx.create_builder();
     allocas.position_at_end(entry);
     let mut locals = Vec::with_capacity(f.locals.len());
@@ -50,6 +73,8 @@ pub(crate) fn emit_function(cx: &ModuleCx<'_>, f: &Function) -> Result<()> {
         allocas.build_store(slot, init)?;
         locals.push(slot);
     }
+    let status = allocas.build_alloca(ctx.i32_type(), "status")?;
+    allocas.build_store(status, ctx.i32_type().const_zero())?;
     let b = ctx.create_builder();
     b.position_at_end(body);
     let ret_out = func
@@ -65,13 +90,23 @@ pub(crate) fn emit_function(cx: &ModuleCx<'_>, f: &Function) -> Result<()> {
         ret_out,
         loops: Vec::new(),
         raise_blocks: HashMap::new(),
+        exit,
+        status,
+        owned_locals: nrt::owned_locals(f),
+        temps: Temps::default(),
+        elem: Vec::new(),
     };
+    e.own_reassigned_params()?;
     e.block(&f.body)?;
     // Typeck ends every function with a `return`; a fall-through left here is
     // unreachable or returns None, which has nothing to store.
     if !e.terminated() {
-        e.b.build_return(Some(&ctx.i32_type().const_zero()))?;
+        e.return_status(ctx.i32_type().const_zero())?;
     }
+    e.b.position_at_end(exit);
+    e.release_frame()?;
+    let status = e.b.build_load(ctx.i32_type(), e.status, "status")?;
+    e.b.build_return(Some(&status))?;
     e.allocas.build_unconditional_branch(body)?;
     if f.flags.fastmath {
         set_fast_math(func);
@@ -123,6 +158,22 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         Ok(self.allocas.build_alloca(ty, name)?)
     }
 
+    /// An entry-block slot holding zero from the start of the function.
+    pub fn zeroed_alloca(
+        &self,
+        ty: impl BasicType<'ctx>,
+        name: &str,
+    ) -> Result<PointerValue<'ctx>> {
+        let ty = ty.as_basic_type_enum();
+        let slot = self.allocas.build_alloca(ty, name)?;
+        self.allocas.build_store(slot, ty.const_zero())?;
+        Ok(slot)
+    }
+
+    pub fn owned_locals(&self) -> &[LocalId] {
+        &self.owned_locals
+    }
+
     pub fn load_local(&self, id: LocalId) -> Result<BasicValueEnum<'ctx>> {
         let ty = reg_type(self.cx.ctx, &self.f.local(id).ty);
         Ok(self
@@ -141,8 +192,10 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         self.return_status(self.cx.ctx.i32_type().const_zero())
     }
 
+    /// Leaves the function with `status` through the exit block.
     pub fn return_status(&self, status: impl BasicValue<'ctx>) -> Result<()> {
-        self.b.build_return(Some(&status))?;
+        self.b.build_store(self.status, status)?;
+        self.b.build_unconditional_branch(self.exit)?;
         Ok(())
     }
 
@@ -154,13 +207,34 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 let bb = self.ir().append_block(&format!("raise{exc}"));
                 let b = self.cx.ctx.create_builder();
                 b.position_at_end(bb);
-                b.build_return(Some(&self.cx.ctx.i32_type().const_int(exc.into(), false)))?;
+                b.build_store(
+                    self.status,
+                    self.cx.ctx.i32_type().const_int(exc.into(), false),
+                )?;
+                b.build_unconditional_branch(self.exit)?;
                 self.raise_blocks.insert(exc, bb);
                 bb
             }
         };
         let cont = self.ir().append_block("ok");
         self.b.build_conditional_branch(ok, cont, fail)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// Unless `ok`, leaves with the status `fail` computes (in its own
+    /// block, e.g. a runtime call that formats a message); emission
+    /// continues where `ok` holds.
+    pub fn fail_unless(
+        &mut self,
+        ok: IntValue<'ctx>,
+        fail: impl FnOnce(&mut Self) -> Result<IntValue<'ctx>>,
+    ) -> Result<()> {
+        let (fail_bb, cont) = (self.ir().append_block("fail"), self.ir().append_block("ok"));
+        self.b.build_conditional_branch(ok, cont, fail_bb)?;
+        self.b.position_at_end(fail_bb);
+        let status = fail(self)?;
+        self.return_status(status)?;
         self.b.position_at_end(cont);
         Ok(())
     }

@@ -92,24 +92,44 @@ impl<'ctx> Ir<'_, 'ctx> {
     }
 
     /// `round(x, ndigits)` through the runtime (float32 computed in double).
-    fn round_digits(&self, x: BasicValueEnum<'ctx>, ndigits: BasicValueEnum<'ctx>) -> Result<BasicValueEnum<'ctx>> {
+    fn round_digits(
+        &self,
+        x: BasicValueEnum<'ctx>,
+        ndigits: BasicValueEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>> {
         let i64t = self.ctx().i64_type();
         if x.is_int_value() {
-            let func = self.cx.pure_extern("oxjit_rt_round_int", i64t.fn_type(&[i64t.into(), i64t.into()], false));
+            let func = self.cx.pure_extern(
+                "oxjit_rt_round_int",
+                i64t.fn_type(&[i64t.into(), i64t.into()], false),
+            );
             return self.call(func, &[x, ndigits]);
         }
         let f64t = self.ctx().f64_type();
-        let func = self.cx.pure_extern("oxjit_rt_round_float", f64t.fn_type(&[f64t.into(), i64t.into()], false));
+        let func = self.cx.pure_extern(
+            "oxjit_rt_round_float",
+            f64t.fn_type(&[f64t.into(), i64t.into()], false),
+        );
         let wide = self.b.build_float_cast(x.into_float_value(), f64t, "")?;
         let y = self.call(func, &[wide.into(), ndigits])?.into_float_value();
-        Ok(self.b.build_float_cast(y, x.into_float_value().get_type(), "")?.into())
+        Ok(self
+            .b
+            .build_float_cast(y, x.into_float_value().get_type(), "")?
+            .into())
     }
 
     /// Python's correctly rounded `int / int`, in the runtime.
-    fn int_truediv(&self, a: BasicValueEnum<'ctx>, b: BasicValueEnum<'ctx>) -> Result<BasicValueEnum<'ctx>> {
+    fn int_truediv(
+        &self,
+        a: BasicValueEnum<'ctx>,
+        b: BasicValueEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>> {
         let f64t = self.ctx().f64_type();
         let i64t = self.ctx().i64_type();
-        let func = self.cx.pure_extern("oxjit_rt_int_truediv", f64t.fn_type(&[i64t.into(), i64t.into()], false));
+        let func = self.cx.pure_extern(
+            "oxjit_rt_int_truediv",
+            f64t.fn_type(&[i64t.into(), i64t.into()], false),
+        );
         self.call(func, &[a, b])
     }
 
@@ -141,10 +161,24 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         if args.len() != arity {
             return unsupported(format!("{intrinsic:?} with {} arguments", args.len()));
         }
+        // Array arguments (of `Dim`, `Size`) are only read.
+        let mark = self.mark();
         let vals = args
             .iter()
-            .map(|a| self.expr(a))
+            .map(|a| self.borrow(a))
             .collect::<Result<Vec<_>>>()?;
+        let v = self.intrinsic_of(intrinsic, args, &vals)?;
+        self.release_to(mark)?;
+        Ok(v)
+    }
+
+    fn intrinsic_of(
+        &self,
+        intrinsic: Intrinsic,
+        args: &[Expr],
+        vals: &[BasicValueEnum<'ctx>],
+    ) -> Result<BasicValueEnum<'ctx>> {
+        use Intrinsic::*;
         let x = vals[0];
         let float = |i: usize| vals[i].into_float_value();
         let ir = self.ir();

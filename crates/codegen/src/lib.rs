@@ -11,16 +11,30 @@
 //! [`wrapper_symbol`]`(entry)`: `i32 (const *const u8 args[], *mut u8 ret)`,
 //! reading each argument from `*args[i]` and writing the result to `ret`,
 //! both in memory form (C layout of `Type::size_align`, bools as bytes 0/1).
+//!
+//! Arrays are reference-counted values (`nrt`): arguments are borrowed, a
+//! result is owned by the caller (through the wrapper, by Python). Array
+//! expressions are fused loops (`elementwise`, over `loops`), views share
+//! memory (`view`), reductions follow NumPy bit for bit (`reduce`), and
+//! errors whose messages name run-time shapes return
+//! `oxjit_runtime::exceptions::DYNAMIC`.
 
 mod arith;
 mod array;
 mod complex;
+mod elementwise;
 mod expr;
 mod func;
 mod intrinsics;
+mod loops;
 mod module;
+mod moments;
+mod nrt;
+mod reduce;
+mod runtime_call;
 mod stmt;
 mod types;
+mod view;
 mod wrapper;
 
 use inkwell::builder::BuilderError;
@@ -69,7 +83,10 @@ pub struct Compiled {
 
 /// Compiles `funcs` (as for [`emit_module`]) to machine code in the
 /// process JIT.
-pub fn compile(funcs: &[&oxjit_tir::Function], entry: usize) -> std::result::Result<Compiled, String> {
+pub fn compile(
+    funcs: &[&oxjit_tir::Function],
+    entry: usize,
+) -> std::result::Result<Compiled, String> {
     let ctx = Context::create();
     let module = emit_module(&ctx, funcs, entry)?;
     oxjit_jit::optimize(&module, oxjit_jit::OptLevel::O3)?;

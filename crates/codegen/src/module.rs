@@ -99,6 +99,15 @@ impl<'ctx> ModuleCx<'ctx> {
         }
     }
 
+    /// An oxjit runtime function that may read or write memory (reference
+    /// counts, error messages, reductions).
+    pub fn runtime_fn(&self, name: &str, ty: FunctionType<'ctx>) -> FunctionValue<'ctx> {
+        match self.module.get_function(name) {
+            Some(f) => f,
+            None => self.add_function(name, ty, Linkage::External),
+        }
+    }
+
     /// An external function without side effects (libm, runtime math),
     /// declared as clang does with `-fno-math-errno` so that LLVM may hoist,
     /// fold and vectorise calls to it.

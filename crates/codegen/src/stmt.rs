@@ -23,10 +23,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
 
     fn stmt(&mut self, s: &Stmt) -> Result<()> {
         match &s.kind {
-            StmtKind::Assign(id, e) => {
-                let v = self.expr(e)?;
-                self.store_local(*id, v)
-            }
+            StmtKind::Assign(id, e) => self.assign_local(*id, e).map(drop),
             StmtKind::Store {
                 array,
                 indices,
@@ -35,11 +32,17 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             } => {
                 // Python evaluates the value before the target.
                 let v = self.expr(value)?;
-                let a = self.expr(array)?;
+                let mark = self.mark();
+                let a = self.borrow(array)?;
                 let ptr = self.element_ptr(a, &array.ty, indices, *boundscheck)?;
-                self.store_element(ptr, &array.ty, v)
+                self.store_element(ptr, &array.ty, v)?;
+                self.release_to(mark)
             }
-            StmtKind::Expr(e) => self.expr(e).map(drop),
+            StmtKind::Expr(e) => {
+                let mark = self.mark();
+                self.expr(e)?;
+                self.release_to(mark)
+            }
             StmtKind::If { cond, then, orelse } => self.if_stmt(cond, then, orelse),
             StmtKind::While { cond, body, orelse } => self.emit_loop(
                 |e| Ok(e.expr(cond)?.into_int_value()),
@@ -69,7 +72,10 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 Ok(())
             }
             StmtKind::Return(e) => {
+                let mark = self.mark();
                 let v = self.expr(e)?;
+                // The caller owns the result.
+                self.forget_to(mark)?;
                 self.return_value(v)
             }
             StmtKind::Raise(exc) => {

@@ -23,7 +23,10 @@ use crate::Result;
 
 /// Field numbers of the array struct.
 pub(crate) mod array_field {
+    pub const MEMINFO: u32 = 0;
+    pub const PARENT: u32 = 1;
     pub const NITEMS: u32 = 2;
+    pub const ITEMSIZE: u32 = 3;
     pub const DATA: u32 = 4;
     pub const SHAPE: u32 = 5;
     pub const STRIDES: u32 = 6;

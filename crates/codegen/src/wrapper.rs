@@ -1,7 +1,9 @@
 //! The entry wrapper `i32 @<entry>__wrap(const *const u8 args[], *mut u8 ret)`:
 //! the one C-callable door into a module, so callers never need to know the
 //! entry function's by-value LLVM signature. Arguments and result are in
-//! memory form (see `types`); `ret` is written only on status 0.
+//! memory form (see `types`); `ret` is written only on status 0. Array
+//! arguments are borrowed; the references in an array result pass to the
+//! caller.
 
 use inkwell::module::Linkage;
 use inkwell::values::BasicValueEnum;

@@ -140,7 +140,7 @@ impl Cx<'_> {
                 self.expr(first, maybe);
                 rest.iter().for_each(|(_, x)| self.expr(x, maybe));
             }
-            ExprKind::BoolOp(_, xs) | ExprKind::Tuple(xs) => xs.iter().for_each(|x| self.expr(x, maybe)),
+            ExprKind::BoolOp(_, xs) | ExprKind::Tuple(xs) | ExprKind::List(xs) => xs.iter().for_each(|x| self.expr(x, maybe)),
             ExprKind::IfExp { test, body, orelse } => {
                 self.expr(test, maybe);
                 self.expr(body, maybe);

@@ -111,6 +111,9 @@ pub enum ExprKind {
     Attribute(Box<Expr>, String),
     Subscript(Box<Expr>, Box<Expr>),
     Tuple(Vec<Expr>),
+    /// A list display; compiled code accepts it only as the literal of
+    /// `np.array([...])`.
+    List(Vec<Expr>),
     Slice { lower: Option<Box<Expr>>, upper: Option<Box<Expr>>, step: Option<Box<Expr>> },
 }
 

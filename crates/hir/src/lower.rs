@@ -387,6 +387,7 @@ impl Lower<'_> {
             }
             AExpr::Subscript(s) => ExprKind::Subscript(self.boxed(&s.value), self.boxed(&s.slice)),
             AExpr::Tuple(t) => ExprKind::Tuple(t.elts.iter().map(|e| self.expr(e)).collect()),
+            AExpr::List(l) => ExprKind::List(l.elts.iter().map(|e| self.expr(e)).collect()),
             AExpr::Slice(s) => ExprKind::Slice {
                 lower: s.lower.as_ref().map(|e| self.boxed(e)),
                 upper: s.upper.as_ref().map(|e| self.boxed(e)),
@@ -399,7 +400,6 @@ impl Lower<'_> {
                     AExpr::SetComp(_) | AExpr::Set(_) => ("a set", "use a NumPy array or explicit comparisons"),
                     AExpr::DictComp(_) | AExpr::Dict(_) => ("a dict", "use arrays or tuples; typed dicts are not available yet"),
                     AExpr::Generator(_) => ("a generator expression", "write the loop explicitly"),
-                    AExpr::List(_) => ("a list", "use a tuple for a fixed collection, or a NumPy array"),
                     AExpr::Yield(_) | AExpr::YieldFrom(_) => ("`yield` (generators)", "return an array or tuple of results"),
                     AExpr::Await(_) => ("`await`", "compiled functions are synchronous"),
                     AExpr::FString(_) | AExpr::TString(_) => ("an f-string", "use a constant message string"),

@@ -125,6 +125,10 @@ impl Printer<'_> {
             }
             ExprKind::Attribute(x, name) => format!("{}.{name}", self.expr(x)),
             ExprKind::Subscript(x, i) => format!("{}[{}]", self.expr(x), self.expr(i)),
+            ExprKind::List(items) => {
+                let inner: Vec<String> = items.iter().map(|x| self.expr(x)).collect();
+                format!("[{}]", inner.join(", "))
+            }
             ExprKind::Tuple(items) => {
                 let inner: Vec<String> = items.iter().map(|x| self.expr(x)).collect();
                 format!("({}{})", inner.join(", "), if items.len() == 1 { "," } else { "" })

@@ -162,6 +162,74 @@ unsafe fn unbox_scalar(py: Python<'_>, obj: *mut ffi::PyObject, s: Scalar, out: 
     Ok(())
 }
 
+/// Keeps a compiled-code allocation alive for as long as the ndarray that
+/// uses it as its base: the ndarray owns the reference the compiled code
+/// returned, and releases it when it dies.
+#[pyclass(frozen, module = "oxjit._core")]
+pub struct MemInfoOwner {
+    meminfo: usize,
+}
+
+impl Drop for MemInfoOwner {
+    fn drop(&mut self) {
+        // SAFETY: the owner holds one reference to a live meminfo.
+        unsafe { oxjit_runtime::memory::oxjit_rt_meminfo_decref(self.meminfo as *mut oxjit_runtime::memory::MemInfo) };
+    }
+}
+
+/// An ndarray for a compiled array value (whose reference it takes over):
+/// new memory becomes an ndarray owning it without a copy; a view of an
+/// argument becomes a view whose base is the argument; the argument itself
+/// comes back as the same object.
+unsafe fn box_array(py: Python<'_>, a: &oxjit_types::ArrayType, p: *const u8) -> PyResult<*mut ffi::PyObject> {
+    let w = p as *const u64;
+    let nd = a.ndim as usize;
+    let meminfo = *w as usize;
+    let parent = *w.add(1) as *mut ffi::PyObject;
+    let data = *w.add(4) as *mut c_void;
+    let mut shape: Vec<npyffi::npy_intp> = (0..nd).map(|k| *w.add(5 + k) as npyffi::npy_intp).collect();
+    let mut strides: Vec<npyffi::npy_intp> = (0..nd).map(|k| *w.add(5 + nd + k) as npyffi::npy_intp).collect();
+    let base: *mut ffi::PyObject = if meminfo != 0 {
+        Bound::new(py, MemInfoOwner { meminfo })?.into_ptr()
+    } else if parent.is_null() {
+        return Err(PyTypeError::new_err("internal error: an array value without memory"));
+    } else {
+        let pa = &(*(parent as *mut npyffi::PyArrayObject)).fields;
+        let same = pa.data as *mut c_void == data
+            && pa.nd as usize == nd
+            && (0..nd).all(|k| *pa.dimensions.add(k) == shape[k] && *pa.strides.add(k) == strides[k]);
+        ffi::Py_INCREF(parent);
+        if same {
+            return Ok(parent);
+        }
+        parent
+    };
+    let descr = PY_ARRAY_API.PyArray_DescrFromType(py, type_num(a.dtype) as i32);
+    let subtype = npyffi::get_type_object(py, npyffi::NpyTypes::PyArray_Type);
+    const NPY_ARRAY_WRITEABLE: i32 = 0x400;
+    let arr = PY_ARRAY_API.PyArray_NewFromDescr(
+        py,
+        subtype,
+        descr,
+        nd as i32,
+        shape.as_mut_ptr(),
+        strides.as_mut_ptr(),
+        data,
+        NPY_ARRAY_WRITEABLE,
+        std::ptr::null_mut(),
+    );
+    if arr.is_null() {
+        ffi::Py_DECREF(base);
+        return Err(fetch_err(py));
+    }
+    // Steals the reference to `base`, also on failure.
+    if PY_ARRAY_API.PyArray_SetBaseObject(py, arr.cast(), base) < 0 {
+        ffi::Py_DECREF(arr);
+        return Err(fetch_err(py));
+    }
+    Ok(arr)
+}
+
 /// Builds the Python object for a compiled value of type `t` at `p`.
 ///
 /// # Safety
@@ -206,16 +274,7 @@ pub unsafe fn box_value(py: Python<'_>, t: &Type, p: *const u8) -> PyResult<Py<P
             }
             tuple
         }
-        Type::Array(_) => {
-            // Arrays made in compiled code arrive with the arrays issue; an
-            // argument array returned as is goes back as the same object.
-            let parent = *(p as *const *mut ffi::PyObject).add(1);
-            if parent.is_null() {
-                return Err(PyTypeError::new_err("returning new arrays is not supported yet"));
-            }
-            ffi::Py_INCREF(parent);
-            parent
-        }
+        Type::Array(a) => box_array(py, a, p)?,
     };
     if raw.is_null() {
         return Err(fetch_err(py));

@@ -14,7 +14,7 @@ use crate::typeof_::code;
 use oxjit_diag::SourceFile;
 use oxjit_hir as hir;
 use oxjit_runtime::exceptions::ExcSpec;
-use oxjit_tir::{self as tir, ExprKind, Flags, StmtKind};
+use oxjit_tir::{self as tir, ExprKind, Flags};
 use oxjit_typeck::{typecheck, CalleeSig, Oracle, Param, Request, Typed};
 use oxjit_types::Type;
 use pyo3::prelude::*;
@@ -255,54 +255,16 @@ impl Oracle for DriverOracle<'_, '_> {
 /// Symbols of the jitted functions `f` calls.
 fn callees(f: &tir::Function) -> Vec<String> {
     fn expr(e: &tir::Expr, out: &mut Vec<String>) {
-        use ExprKind::*;
-        match &e.kind {
-            CallFunc { symbol, args } => {
-                out.push(symbol.clone());
-                args.iter().for_each(|a| expr(a, out));
-            }
-            Const(_) | Local(_) => {}
-            SetLocal(_, x) | Cast(x) | Unary(_, x) | Truth(x) | TupleGet(x, _) => expr(x, out),
-            Guard { value, .. } => expr(value, out),
-            Binary(_, a, b) | Compare(_, a, b) => {
-                expr(a, out);
-                expr(b, out);
-            }
-            IfExp(c, a, b) => {
-                expr(c, out);
-                expr(a, out);
-                expr(b, out);
-            }
-            Call(_, xs) | Tuple(xs) => xs.iter().for_each(|x| expr(x, out)),
-            Index { array, indices, .. } => {
-                expr(array, out);
-                indices.iter().for_each(|x| expr(x, out));
-            }
+        if let ExprKind::CallFunc { symbol, .. } = &e.kind {
+            out.push(symbol.clone());
         }
+        e.children().into_iter().for_each(|c| expr(c, out));
     }
     fn block(stmts: &[tir::Stmt], out: &mut Vec<String>) {
         for s in stmts {
-            match &s.kind {
-                StmtKind::Assign(_, e) | StmtKind::Expr(e) | StmtKind::Return(e) => expr(e, out),
-                StmtKind::Store { array, indices, value, .. } => {
-                    expr(array, out);
-                    indices.iter().for_each(|x| expr(x, out));
-                    expr(value, out);
-                }
-                StmtKind::If { cond, then, orelse } | StmtKind::While { cond, body: then, orelse } => {
-                    expr(cond, out);
-                    block(then, out);
-                    block(orelse, out);
-                }
-                StmtKind::ForRange { start, stop, step, body, orelse, .. } => {
-                    expr(start, out);
-                    expr(stop, out);
-                    expr(step, out);
-                    block(body, out);
-                    block(orelse, out);
-                }
-                StmtKind::Break | StmtKind::Continue | StmtKind::Raise(_) => {}
-            }
+            let (exprs, blocks) = s.parts();
+            exprs.into_iter().for_each(|e| expr(e, out));
+            blocks.into_iter().for_each(|b| block(b, out));
         }
     }
     let mut out = Vec::new();

@@ -108,6 +108,13 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
     if let Ok(m) = v.cast::<PyModule>() {
         return Value::Module(m.name().map(|n| n.to_string()).unwrap_or_default());
     }
+    // A dtype object (`np.dtype("f8")`) stands for its scalar type.
+    let ty = v.get_type();
+    if ty.getattr("__module__").and_then(|m| m.extract::<String>()).is_ok_and(|m| m == "numpy.dtypes") {
+        if let Ok(n) = v.getattr("name").and_then(|n| n.extract::<String>()) {
+            return Value::Function(format!("numpy.{n}"));
+        }
+    }
     if let Ok(t) = v.cast::<PyType>() {
         let py = v.py();
         let is_exc = py.get_type::<pyo3::exceptions::PyBaseException>();
@@ -130,6 +137,7 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
         match (module.as_deref(), fname) {
             (_, Some(f)) if is_ufunc => return Value::Function(format!("numpy.{f}")),
             (Some(m @ ("math" | "builtins" | "cmath")), Some(f)) => return Value::Function(format!("{m}.{f}")),
+            (Some(m), Some(f)) if m.starts_with("numpy.random") => return Value::Function(format!("numpy.random.{f}")),
             (Some(m), Some(f)) if m == "numpy" || m.starts_with("numpy.") => return Value::Function(format!("numpy.{f}")),
             (None, Some(f)) if name.starts_with("math.") => return Value::Function(format!("math.{f}")),
             _ => {}

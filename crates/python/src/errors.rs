@@ -61,7 +61,8 @@ impl CompileError {
 
 /// The Python exception for a compiled function's non-zero status.
 pub fn exception_from_status(py: Python<'_>, status: i32) -> PyErr {
-    let Some(spec) = exceptions::get(status as u32) else {
+    let spec = if status as u32 == exceptions::DYNAMIC { exceptions::take_dynamic() } else { exceptions::get(status as u32) };
+    let Some(spec) = spec else {
         return PySystemError::new_err(format!("compiled code returned unknown status {status}"));
     };
     let make = || -> PyResult<PyErr> {

@@ -35,6 +35,7 @@ fn alloc_stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dispatcher::Dispatcher>()?;
+    m.add_class::<boxing::MemInfoOwner>()?;
     m.add_function(wrap_pyfunction!(typeof_py, m)?)?;
     m.add_function(wrap_pyfunction!(alloc_stats, m)?)?;
     Ok(())

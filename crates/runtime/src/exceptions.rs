@@ -9,7 +9,13 @@
 //! Ids below [`FIRST_DYNAMIC_ID`] are reserved for the well-known errors that
 //! code generation emits itself (division by zero, bounds checks, ...). Their
 //! messages match CPython 3.11 exactly.
+//!
+//! Errors whose message depends on run-time values (NumPy's shape errors)
+//! return status [`DYNAMIC`]: the runtime function that formatted the
+//! message left it in a thread-local slot, which the caller takes with
+//! [`take_dynamic`].
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
@@ -58,6 +64,9 @@ pub const NEG_INT_POWER: u32 = 7;
 pub const ZERO_POW_NEG: u32 = 8;
 /// `1 % 0`.
 pub const ZERO_DIV_INT_MOD: u32 = 9;
+
+/// "The exception was stored for this thread": see [`take_dynamic`].
+pub const DYNAMIC: u32 = 63;
 
 /// Ids handed out by [`register`] start here; everything below is reserved.
 pub const FIRST_DYNAMIC_ID: u32 = 64;
@@ -173,6 +182,23 @@ pub fn get(id: u32) -> Option<ExcSpec> {
     reg.specs.get((id - FIRST_DYNAMIC_ID) as usize).cloned()
 }
 
+thread_local! {
+    static PENDING: RefCell<Option<ExcSpec>> = const { RefCell::new(None) };
+}
+
+/// Stores `spec` as this thread's pending exception and returns [`DYNAMIC`],
+/// the status compiled code passes up.
+pub fn raise_dynamic(spec: ExcSpec) -> u32 {
+    PENDING.with(|p| *p.borrow_mut() = Some(spec));
+    DYNAMIC
+}
+
+/// Takes the exception stored by the runtime function that produced status
+/// [`DYNAMIC`] on this thread.
+pub fn take_dynamic() -> Option<ExcSpec> {
+    PENDING.with(|p| p.borrow_mut().take())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,7 +214,7 @@ mod tests {
         assert_eq!(get(0), None);
         assert_eq!(get(FIRST_DYNAMIC_ID - 1), None);
         for (id, _, _) in RESERVED {
-            assert!(*id > 0 && *id < FIRST_DYNAMIC_ID);
+            assert!(*id > 0 && *id < FIRST_DYNAMIC_ID && *id != DYNAMIC);
         }
     }
 
@@ -223,5 +249,16 @@ mod tests {
             args: vec![ExcArg::Float(-0.0)],
         });
         assert_ne!(zero, neg_zero);
+    }
+
+    #[test]
+    fn dynamic_exceptions_are_taken_once_per_thread() {
+        let spec = ExcSpec::with_message("ValueError", "shape mismatch");
+        assert_eq!(raise_dynamic(spec.clone()), DYNAMIC);
+        std::thread::spawn(|| assert_eq!(take_dynamic(), None))
+            .join()
+            .unwrap();
+        assert_eq!(take_dynamic(), Some(spec));
+        assert_eq!(take_dynamic(), None);
     }
 }

@@ -5,7 +5,11 @@
 //! JIT-compiled code calls by address. This crate knows nothing about LLVM or
 //! PyO3, so both the compiler and the extension can depend on it.
 
+pub mod abi;
+pub mod arrayfns;
 pub mod exceptions;
 pub mod memory;
+pub mod pairwise;
 pub mod rounding;
+pub mod shapes;
 pub mod symbols;

@@ -81,8 +81,10 @@ pub unsafe extern "C" fn oxjit_rt_free(p: *mut u8) {
     }
 }
 
-/// Offset of the data from the start of the block: the header rounded up.
-fn data_offset(align: usize) -> usize {
+/// Offset of a meminfo's data from the meminfo, for data aligned to `align`
+/// (a power of two, at least [`MIN_ALIGN`]): the header rounded up. Compiled
+/// code derives the data pointer of a fresh allocation from this.
+pub fn data_offset(align: usize) -> usize {
     std::mem::size_of::<MemInfo>().next_multiple_of(align)
 }
 

@@ -11,10 +11,15 @@
 
 use std::ffi::c_int;
 
-use crate::rounding::{oxjit_rt_int_truediv, oxjit_rt_round_float, oxjit_rt_round_int};
 use crate::memory::{
     oxjit_rt_alloc, oxjit_rt_free, oxjit_rt_meminfo_alloc, oxjit_rt_meminfo_alloc_dtor,
     oxjit_rt_meminfo_data, oxjit_rt_meminfo_decref, oxjit_rt_meminfo_incref, oxjit_rt_meminfo_size,
+};
+use crate::pairwise::{oxjit_rt_sqdev_pairwise, oxjit_rt_sum_pairwise};
+use crate::rounding::{oxjit_rt_int_truediv, oxjit_rt_round_float, oxjit_rt_round_int};
+use crate::shapes::{
+    oxjit_rt_broadcast_error, oxjit_rt_broadcast_into_error, oxjit_rt_output_shape_error,
+    oxjit_rt_reshape_shape,
 };
 
 // libm (always linked by std on Linux); declared here because the `libc`
@@ -57,7 +62,7 @@ pub extern "C" fn oxjit_rt_erfc(x: f64) -> f64 {
 
 /// Every `extern "C"` function compiled code may call: (symbol name, address).
 pub fn symbols() -> Vec<(&'static str, usize)> {
-    vec![
+    let mut all = vec![
         ("oxjit_rt_alloc", oxjit_rt_alloc as *const () as usize),
         ("oxjit_rt_free", oxjit_rt_free as *const () as usize),
         (
@@ -88,10 +93,45 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         ("oxjit_rt_gamma", oxjit_rt_gamma as *const () as usize),
         ("oxjit_rt_erf", oxjit_rt_erf as *const () as usize),
         ("oxjit_rt_erfc", oxjit_rt_erfc as *const () as usize),
-        ("oxjit_rt_round_float", oxjit_rt_round_float as *const () as usize),
-        ("oxjit_rt_round_int", oxjit_rt_round_int as *const () as usize),
-        ("oxjit_rt_int_truediv", oxjit_rt_int_truediv as *const () as usize),
-    ]
+        (
+            "oxjit_rt_round_float",
+            oxjit_rt_round_float as *const () as usize,
+        ),
+        (
+            "oxjit_rt_round_int",
+            oxjit_rt_round_int as *const () as usize,
+        ),
+        (
+            "oxjit_rt_int_truediv",
+            oxjit_rt_int_truediv as *const () as usize,
+        ),
+        (
+            "oxjit_rt_broadcast_error",
+            oxjit_rt_broadcast_error as *const () as usize,
+        ),
+        (
+            "oxjit_rt_broadcast_into_error",
+            oxjit_rt_broadcast_into_error as *const () as usize,
+        ),
+        (
+            "oxjit_rt_output_shape_error",
+            oxjit_rt_output_shape_error as *const () as usize,
+        ),
+        (
+            "oxjit_rt_reshape_shape",
+            oxjit_rt_reshape_shape as *const () as usize,
+        ),
+        (
+            "oxjit_rt_sum_pairwise",
+            oxjit_rt_sum_pairwise as *const () as usize,
+        ),
+        (
+            "oxjit_rt_sqdev_pairwise",
+            oxjit_rt_sqdev_pairwise as *const () as usize,
+        ),
+    ];
+    all.extend(crate::arrayfns::symbols());
+    all
 }
 
 #[cfg(test)]

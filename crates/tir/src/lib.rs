@@ -8,6 +8,14 @@
 //! power) are explicit `Guard` nodes; raising statements name the exception
 //! descriptor id registered with the runtime. A function returns an `i32`
 //! status in compiled code: 0, or the id of the exception it raised.
+//!
+//! Arrays are reference-counted values. Every evaluation of an array-typed
+//! expression produces a new reference (an `Elementwise` allocates; a read
+//! of a local, a view or a tuple item adds a reference to the same memory);
+//! locals own the reference they hold; arguments are borrowed by the callee;
+//! a returned value is owned by the caller. Code generation inserts the
+//! increments and decrements (also on exception paths) so that every
+//! allocation is freed exactly once.
 
 mod print;
 mod verify;
@@ -57,6 +65,19 @@ pub struct Function {
     pub ret: Type,
     pub body: Vec<Stmt>,
     pub flags: Flags,
+}
+
+impl Stmt {
+    /// The expressions and nested statement blocks of this statement.
+    pub fn parts(&self) -> (Vec<&Expr>, Vec<&[Stmt]>) {
+        match &self.kind {
+            StmtKind::Assign(_, e) | StmtKind::Expr(e) | StmtKind::Return(e) => (vec![e], vec![]),
+            StmtKind::Store { array, indices, value, .. } => (std::iter::once(array).chain(indices).chain(std::iter::once(value)).collect(), vec![]),
+            StmtKind::If { cond, then, orelse } | StmtKind::While { cond, body: then, orelse } => (vec![cond], vec![then, orelse]),
+            StmtKind::ForRange { start, stop, step, body, orelse, .. } => (vec![start, stop, step], vec![body, orelse]),
+            StmtKind::Break | StmtKind::Continue | StmtKind::Raise(_) => (vec![], vec![]),
+        }
+    }
 }
 
 impl Function {
@@ -120,7 +141,8 @@ pub enum ExprKind {
     SetLocal(LocalId, Box<Expr>),
     /// Numeric conversion of a scalar to `self.ty` (Python/NumPy semantics:
     /// float→int truncates, int→bool and float→bool test non-zero, complex→real
-    /// takes the real part).
+    /// takes the real part); or an array seen with the general layout `A`
+    /// (same dtype and ndim: the value is unchanged).
     Cast(Box<Expr>),
     Unary(UnaryOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
@@ -140,6 +162,149 @@ pub enum ExprKind {
     /// `array[indices]` with one integer index per dimension; negative indices
     /// count from the end.
     Index { array: Box<Expr>, indices: Vec<Expr>, boundscheck: bool },
+
+    // ---- Arrays as values. Every expression of array type yields a new
+    // reference: code generation counts references (see the crate docs).
+    /// An elementwise computation over a result shape, fused into one loop
+    /// nest with no temporary arrays. The result shape is the broadcast
+    /// (NumPy rules) of the array inputs' shapes and of `shape` if given;
+    /// incompatible shapes raise `ValueError` naming them. `body` is a scalar
+    /// expression of the result dtype over `ElemInput`/`ElemIndex`. Without
+    /// `out` the result is a new C-contiguous array (`self.ty`); with `out`
+    /// (an array whose shape is the result shape, e.g. a view for slice
+    /// assignment or `a += b`) the elements are written into it and the
+    /// expression has type `none`. Evaluation order, each once, before the
+    /// loop: the `shape` extents, then `out`, then the inputs in order (so a
+    /// temporary set by `SetLocal` in an extent may be read by an input).
+    Elementwise { inputs: Vec<Expr>, body: Box<Expr>, shape: Option<Vec<Expr>>, out: Option<Box<Expr>> },
+    /// Inside an `Elementwise` body: input `k` at the current position (an
+    /// array input's element, broadcast; a scalar input's value).
+    ElemInput(usize),
+    /// Inside an `Elementwise` body: the current index along result
+    /// dimension `d` (`int64`).
+    ElemIndex(usize),
+    /// Basic indexing: a view sharing the array's memory. One entry per
+    /// source dimension in order (missing trailing dimensions are taken
+    /// whole), plus `NewAxis` entries inserting length-1 dimensions.
+    View { array: Box<Expr>, dims: Vec<ViewDim>, boundscheck: bool },
+    /// A view with dimensions permuted: result dimension `i` is source
+    /// dimension `axes[i]` (`.T` reverses them).
+    Transpose { array: Box<Expr>, axes: Vec<usize> },
+    /// A view of a C-contiguous array with a new shape (`int64` extents, one
+    /// of which may be -1 to infer it); a size mismatch raises `ValueError`.
+    Reshape { array: Box<Expr>, shape: Vec<Expr> },
+    /// A reduction of an array (or `Elementwise`, fused) over all elements
+    /// (`axis: None`, scalar result) or along one axis (array result with
+    /// that axis removed). Result type: see `ReduceOp`.
+    Reduce { op: ReduceOp, array: Box<Expr>, axis: Option<usize>, ddof: Option<Box<Expr>> },
+    /// An array operation implemented by the runtime function
+    /// `oxjit_rt_af_<func.name()>` (ABI: `oxjit_runtime::abi`). Arguments are
+    /// borrowed; the result (`self.ty`) is new. See `RuntimeFn` for each.
+    RuntimeCall { func: RuntimeFn, args: Vec<Expr> },
+}
+
+/// Runtime array functions: arguments → result type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RuntimeFn {
+    /// `(a)` → `a` sorted along its last axis (NaN last), a new C array.
+    Sort,
+    /// `(a)` 1-d → `int64` indices that sort it (stable).
+    ArgSort,
+    /// `(a)` → tuple of `ndim` 1-d `int64` arrays of the indices of non-zero elements (C order).
+    Nonzero,
+    /// `(a, mask)` mask a `bool` array of `a`'s shape → 1-d array of the selected elements (`a[mask]`).
+    Compress,
+    /// `(a, mask, value)` → `none`: `a[mask] = value` (value a scalar of a's dtype, or a 1-d array with one element per selected position).
+    MaskAssign,
+    /// `(a, index)` index a 1-d integer array → `a[index]` along axis 0 (negative indices wrap; out of range raises `IndexError`).
+    Take,
+    /// `(a, index, value)` → `none`: `a[index] = value` along axis 0 of a 1-d `a` (value a scalar of a's dtype or a 1-d array of `len(index)`).
+    TakeAssign,
+    /// `(a)` → 1-d running sum of the flattened array (dtype as for `sum`); `(a, axis)` with an `int64` axis → same shape.
+    CumSum,
+    CumProd,
+    /// `(a, b)` → NumPy's `dot`/`@` for 1-d and 2-d arrays of one float or complex dtype (1-d·1-d gives a scalar).
+    Dot,
+    /// `(arrays, axis)`: a tuple of arrays of one dtype and ndim, an `int64` axis → `np.concatenate`.
+    Concatenate,
+    /// `(arrays, axis)` → `np.stack` (ndim + 1).
+    Stack,
+    /// `(a, shift)` → `np.roll` of the flattened array, reshaped back (no axis).
+    Roll,
+    /// `(seed)` `int64` → `none`: seeds oxjit's generator (separate from NumPy's).
+    RandomSeed,
+    /// `(*shape)` `int64` extents → float64 in [0, 1): a scalar if no extents, else an array. NumPy's legacy `random_sample` stream.
+    RandomSample,
+    /// `(*shape)` → standard normal (legacy polar Box-Muller with the cached second value).
+    RandomNormal,
+    /// `(low, high, *shape)` float64 → uniform in [low, high).
+    RandomUniform,
+    /// `(low, high, *shape)` `int64` → integers in [low, high) (`int64` result; legacy masked rejection).
+    RandomInt,
+    /// `(a)` → `none`: shuffles `a` in place along axis 0 (legacy Fisher-Yates).
+    RandomShuffle,
+}
+
+impl RuntimeFn {
+    /// The runtime symbol is `oxjit_rt_af_` followed by this name.
+    pub fn name(self) -> &'static str {
+        use RuntimeFn::*;
+        match self {
+            Sort => "sort",
+            ArgSort => "argsort",
+            Nonzero => "nonzero",
+            Compress => "compress",
+            MaskAssign => "mask_assign",
+            Take => "take",
+            TakeAssign => "take_assign",
+            CumSum => "cumsum",
+            CumProd => "cumprod",
+            Dot => "dot",
+            Concatenate => "concatenate",
+            Stack => "stack",
+            Roll => "roll",
+            RandomSeed => "random_seed",
+            RandomSample => "random_sample",
+            RandomNormal => "random_normal",
+            RandomUniform => "random_uniform",
+            RandomInt => "random_int",
+            RandomShuffle => "random_shuffle",
+        }
+    }
+}
+
+/// One source dimension of a `View`.
+#[derive(Clone, Debug)]
+pub enum ViewDim {
+    /// A single integer index (`int64`, negative counts from the end): the
+    /// dimension is removed.
+    Index(Expr),
+    /// `start:stop:step` (each `int64` or absent) with Python's slice
+    /// semantics; a zero step raises `ValueError`.
+    Slice { start: Option<Expr>, stop: Option<Expr>, step: Option<Expr> },
+    /// `None` / `np.newaxis`: a new dimension of length 1 (consumes no
+    /// source dimension).
+    NewAxis,
+}
+
+/// Reductions. `Sum`/`Prod` accumulate in the result type (NumPy: ints at
+/// least int64, bools as int64); `Min`/`Max` propagate NaN and raise
+/// `ValueError` on empty input; `Mean`/`Var`/`Std` are float (complex for
+/// complex `Mean`); `ArgMin`/`ArgMax` are `int64` (first occurrence, NaN
+/// wins); `All`/`Any` are `bool`; `Var`/`Std` use `ddof` (`int64`, default 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    Sum,
+    Prod,
+    Min,
+    Max,
+    Mean,
+    Var,
+    Std,
+    ArgMin,
+    ArgMax,
+    All,
+    Any,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -275,6 +440,32 @@ pub enum MathFn2 {
 impl Expr {
     pub fn new(kind: ExprKind, ty: Type, span: Span) -> Expr {
         Expr { kind, ty, span }
+    }
+
+    /// The direct sub-expressions, in evaluation order.
+    pub fn children(&self) -> Vec<&Expr> {
+        use ExprKind::*;
+        match &self.kind {
+            Const(_) | Local(_) | ElemInput(_) | ElemIndex(_) => vec![],
+            SetLocal(_, x) | Cast(x) | Unary(_, x) | Truth(x) | TupleGet(x, _) | Transpose { array: x, .. } => vec![x],
+            Guard { value, .. } => vec![value],
+            Binary(_, a, b) | Compare(_, a, b) => vec![a, b],
+            IfExp(c, a, b) => vec![c, a, b],
+            Call(_, xs) | Tuple(xs) | CallFunc { args: xs, .. } | RuntimeCall { args: xs, .. } => xs.iter().collect(),
+            Index { array, indices, .. } => std::iter::once(&**array).chain(indices).collect(),
+            Elementwise { inputs, body, shape, out } => {
+                shape.iter().flatten().chain(out.as_deref()).chain(inputs).chain(std::iter::once(&**body)).collect()
+            }
+            View { array, dims, .. } => std::iter::once(&**array)
+                .chain(dims.iter().flat_map(|d| match d {
+                    ViewDim::Index(i) => vec![i],
+                    ViewDim::Slice { start, stop, step } => [start, stop, step].into_iter().flatten().collect(),
+                    ViewDim::NewAxis => vec![],
+                }))
+                .collect(),
+            Reshape { array, shape } => std::iter::once(&**array).chain(shape).collect(),
+            Reduce { array, ddof, .. } => std::iter::once(&**array).chain(ddof.as_deref()).collect(),
+        }
     }
     pub fn scalar(&self) -> Option<Scalar> {
         self.ty.scalar()

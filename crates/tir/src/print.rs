@@ -115,6 +115,37 @@ impl Printer<'_> {
             ExprKind::Index { array, indices, boundscheck } => {
                 format!("{}[{}]{}", self.expr(array), self.list(indices), if *boundscheck { "!" } else { "" })
             }
+            ExprKind::Elementwise { inputs, body, shape, out } => {
+                let mut s = format!("elementwise(inputs=[{}], body={}", self.list(inputs), self.expr(body));
+                if let Some(shape) = shape {
+                    s.push_str(&format!(", shape=({})", self.list(shape)));
+                }
+                if let Some(out) = out {
+                    s.push_str(&format!(", out={}", self.expr(out)));
+                }
+                s + ")"
+            }
+            ExprKind::ElemInput(k) => format!("in{k}"),
+            ExprKind::ElemIndex(d) => format!("idx{d}"),
+            ExprKind::View { array, dims, boundscheck } => {
+                let opt = |x: &Option<Expr>| x.as_ref().map_or(String::new(), |x| self.expr(x));
+                let dims: Vec<String> = dims
+                    .iter()
+                    .map(|d| match d {
+                        ViewDim::Index(i) => self.expr(i),
+                        ViewDim::Slice { start, stop, step } => format!("{}:{}:{}", opt(start), opt(stop), opt(step)),
+                        ViewDim::NewAxis => "newaxis".to_string(),
+                    })
+                    .collect();
+                format!("view({}[{}]){}", self.expr(array), dims.join(", "), if *boundscheck { "!" } else { "" })
+            }
+            ExprKind::Transpose { array, axes } => format!("transpose({}, {axes:?})", self.expr(array)),
+            ExprKind::Reshape { array, shape } => format!("reshape({}, ({}))", self.expr(array), self.list(shape)),
+            ExprKind::RuntimeCall { func, args } => format!("runtime {}({})", func.name(), self.list(args)),
+            ExprKind::Reduce { op, array, axis, ddof } => {
+                let ddof = ddof.as_ref().map_or(String::new(), |d| format!(", ddof={}", self.expr(d)));
+                format!("{op:?}({}, axis={axis:?}{ddof})", self.expr(array))
+            }
         };
         format!("{body}: {:#}", e.ty)
     }

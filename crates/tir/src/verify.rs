@@ -88,7 +88,8 @@ impl Verifier<'_> {
             }
             ExprKind::Cast(x) => {
                 self.expr(x)?;
-                if x.ty.scalar().is_none() || e.ty.scalar().is_none() {
+                let relayout = matches!((x.ty.array(), e.ty.array()), (Some(a), Some(b)) if a.dtype == b.dtype && a.ndim == b.ndim);
+                if !relayout && (x.ty.scalar().is_none() || e.ty.scalar().is_none()) {
                     return fail(e.span, format!("cast between non-scalars {:#} -> {:#}", x.ty, e.ty));
                 }
                 Ok(())
@@ -122,7 +123,7 @@ impl Verifier<'_> {
                 self.expect(f, &e.ty)
             }
             ExprKind::Guard { value, .. } => self.expect(value, &e.ty),
-            ExprKind::Call(_, args) | ExprKind::CallFunc { args, .. } | ExprKind::Tuple(args) => {
+            ExprKind::Call(_, args) | ExprKind::CallFunc { args, .. } | ExprKind::Tuple(args) | ExprKind::RuntimeCall { args, .. } => {
                 args.iter().try_for_each(|a| self.expr(a))
             }
             ExprKind::TupleGet(x, i) => {
@@ -132,6 +133,50 @@ impl Verifier<'_> {
                     _ => fail(e.span, "tuple element type mismatch".into()),
                 }
             }
+            ExprKind::Elementwise { inputs, body, shape, out } => {
+                inputs.iter().try_for_each(|x| self.expr(x))?;
+                shape.iter().flatten().try_for_each(|x| self.int(x))?;
+                let dtype = match out {
+                    Some(o) => {
+                        self.expr(o)?;
+                        self.is(e, &Type::None)?;
+                        o.ty.array().map(|a| a.dtype)
+                    }
+                    None => e.ty.array().map(|a| a.dtype),
+                };
+                let Some(dtype) = dtype else { return fail(e.span, "elementwise result is not an array".into()) };
+                if body.ty != Type::Scalar(dtype) {
+                    return fail(body.span, format!("elementwise body has type {:#}, the result dtype is {dtype}", body.ty));
+                }
+                Ok(())
+            }
+            ExprKind::ElemInput(_) | ExprKind::ElemIndex(_) => Ok(()),
+            ExprKind::View { array, dims, .. } => {
+                self.expr(array)?;
+                for d in dims {
+                    match d {
+                        ViewDim::Index(i) => self.int(i)?,
+                        ViewDim::Slice { start, stop, step } => {
+                            [start, stop, step].into_iter().flatten().try_for_each(|x| self.int(x))?
+                        }
+                        ViewDim::NewAxis => {}
+                    }
+                }
+                self.array_result(array, e)
+            }
+            ExprKind::Transpose { array, .. } => self.array_result(array, e),
+            ExprKind::Reshape { array, shape } => {
+                shape.iter().try_for_each(|x| self.int(x))?;
+                self.array_result(array, e)
+            }
+            ExprKind::Reduce { array, ddof, .. } => {
+                self.expr(array)?;
+                ddof.iter().try_for_each(|d| self.int(d))?;
+                if array.ty.array().is_none() {
+                    return fail(e.span, "reduction of a non-array".into());
+                }
+                Ok(())
+            }
             ExprKind::Index { array, indices, .. } => {
                 self.expr(array)?;
                 indices.iter().try_for_each(|i| self.int(i))?;
@@ -140,6 +185,15 @@ impl Verifier<'_> {
                     _ => fail(e.span, "index of a non-array or with a wrong number of indices".into()),
                 }
             }
+        }
+    }
+
+    /// A view: an array of the same dtype as its source.
+    fn array_result(&self, array: &Expr, e: &Expr) -> Result<(), String> {
+        self.expr(array)?;
+        match (array.ty.array(), e.ty.array()) {
+            (Some(a), Some(r)) if a.dtype == r.dtype => Ok(()),
+            _ => fail(e.span, format!("view of {:#} typed {:#}", array.ty, e.ty)),
         }
     }
 

@@ -79,6 +79,14 @@ impl Checker<'_> {
                 self.range_len(crate::check::range_call(&args[0]).unwrap(), span)
             }
             HK::Global(Value::Function(name)) => {
+                if let Some(f) = name.strip_prefix("numpy.") {
+                    if let Some(e) = self.array_function(name, args, kwargs, span)? {
+                        return Ok(e);
+                    }
+                    if let Some(e) = self.runtime_function(f, args, kwargs, span)? {
+                        return Ok(e);
+                    }
+                }
                 if !kwargs.is_empty() {
                     return Err(error(
                         Code::BadCall,
@@ -88,6 +96,11 @@ impl Checker<'_> {
                     ));
                 }
                 let args = args.iter().map(|a| self.expr(a)).collect::<R<Vec<_>>>()?;
+                let ufunc_like = name.starts_with("numpy.") || name == "builtins.abs";
+                if ufunc_like && args.iter().any(crate::arrays::is_arrayish) {
+                    let name = name.clone();
+                    return self.elementwise(args, span, |ck, p| ck.call_library(&name, p, span));
+                }
                 self.call_library(name, args, span)
             }
             HK::Global(Value::ExceptionClass(c)) => Err(error(
@@ -98,6 +111,9 @@ impl Checker<'_> {
             )),
             HK::Attribute(obj, method) => {
                 let obj = self.expr(obj)?;
+                if obj.ty.array().is_some() {
+                    return self.array_method(obj, method, args, kwargs, span);
+                }
                 if !args.is_empty() || !kwargs.is_empty() {
                     return Err(self.no_method(&obj, method, span));
                 }
@@ -115,11 +131,12 @@ impl Checker<'_> {
     }
 
     fn no_method(&self, obj: &tir::Expr, method: &str, span: Span) -> Fail {
-        let hint = match obj.ty {
-            Type::Array(_) => "array methods are not supported yet; write the loop explicitly",
-            _ => "the only scalar method is conjugate()",
-        };
-        error(Code::UnknownAttribute, span, format!("a value of type {} has no method '{method}' in compiled code", obj.ty), hint)
+        error(
+            Code::UnknownAttribute,
+            span,
+            format!("a value of type {} has no method '{method}' in compiled code", obj.ty),
+            "the only scalar method is conjugate()",
+        )
     }
 
     fn arity(&self, name: &str, args: &[tir::Expr], range: std::ops::RangeInclusive<usize>, span: Span) -> R<()> {
@@ -160,7 +177,7 @@ impl Checker<'_> {
         }
     }
 
-    fn call_library(&mut self, name: &str, mut args: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
+    pub fn call_library(&mut self, name: &str, mut args: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
         let (module, f) = name.rsplit_once('.').unwrap_or(("", name));
         let flavor = if module == "math" { Flavor::Math } else { Flavor::Numpy };
         match (module, f) {

@@ -31,6 +31,9 @@ pub(crate) struct Checker<'a> {
     /// Set when a callee's return type was still being inferred.
     pub pending_callee: bool,
     pub last_pass: bool,
+    /// Above zero while typing the scalar body of an elementwise expression,
+    /// whose arithmetic follows NumPy's error model.
+    pub elementwise_depth: u32,
     pub diags: Vec<Diagnostic>,
     /// Unknowns met in the last pass: they are errors unless a callee is pending.
     unknowns: Vec<Span>,
@@ -59,6 +62,7 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
         changed: true,
         pending_callee: false,
         last_pass: false,
+        elementwise_depth: 0,
         diags: Vec::new(),
         unknowns: Vec::new(),
     };
@@ -390,8 +394,25 @@ impl Checker<'_> {
             }
             Target::Subscript { base, index, span } => {
                 let array = self.expr(base)?;
+                if array.ty.array().is_none() {
+                    return Err(error(Code::BadTarget, base.span, format!("cannot assign to an item of {}", array.ty), "only array elements can be assigned"));
+                }
+                if let Some(ix) = self.array_index(index)? {
+                    if let Some(e) = self.fancy_assign(array.clone(), &ix, v.clone(), *span)? {
+                        Self::push(out, TS::Expr(e), *span);
+                        return Ok(());
+                    }
+                }
+                if let Some(view) = self.view(array.clone(), index, *span)? {
+                    let e = self.assign_into(view, v, *span)?;
+                    Self::push(out, TS::Expr(e), *span);
+                    return Ok(());
+                }
                 let indices = self.indices(&array, index)?;
                 let a = array.ty.array().unwrap();
+                if v.ty.array().is_some() {
+                    return Err(error(Code::BadOperand, v.span, format!("cannot store a {} into an element of {}", v.ty, array.ty), "assign a number, or assign into a slice"));
+                }
                 let value = self.coerce(v, &Type::Scalar(a.dtype));
                 let boundscheck = self.req.flags.boundscheck;
                 Self::push(out, TS::Store { array, indices, value, boundscheck }, *span);
@@ -407,12 +428,27 @@ impl Checker<'_> {
                 let ty = self.local_ty(self.lid(*id)).cloned().ok_or(Fail::Unknown(*span))?;
                 let cur = tir::Expr::new(TK::Local(self.lid(*id)), ty, *span);
                 let rhs = self.expr(value)?;
+                if cur.ty.array().is_some() {
+                    // `a += b` updates the array in place (ndarray.__iadd__).
+                    let e = self.array_inplace(op, cur, rhs, span.to(value.span))?;
+                    Self::push(out, TS::Expr(e), *span);
+                    return Ok(());
+                }
                 let v = self.binary(op, cur, rhs, span.to(value.span))?;
                 self.assign(target, v, out)
             }
             Target::Subscript { base, index, span } => {
                 let array = self.expr(base)?;
                 let array = self.once(array, "array", out);
+                if array.ty.array().is_none() {
+                    return Err(error(Code::BadTarget, base.span, format!("cannot assign to an item of {}", array.ty), "only array elements can be assigned"));
+                }
+                if let Some(view) = self.view(array.clone(), index, *span)? {
+                    let rhs = self.expr(value)?;
+                    let e = self.array_inplace(op, view, rhs, span.to(value.span))?;
+                    Self::push(out, TS::Expr(e), *span);
+                    return Ok(());
+                }
                 let indices = self.indices(&array, index)?;
                 let indices: Vec<tir::Expr> = indices.into_iter().map(|i| self.once(i, "index", out)).collect();
                 let a = array.ty.array().unwrap();
@@ -473,14 +509,6 @@ impl Checker<'_> {
                     "loop over range(...) or a 1-d array",
                 ));
             };
-            if a.ndim != 1 {
-                return Err(error(
-                    Code::BadIndex,
-                    iter.span,
-                    format!("iterating over a {}-d array is not supported yet", a.ndim),
-                    "loop over indices: for i in range(a.shape[0])",
-                ));
-            }
             let seq = self.once(seq, "iter", out);
             let i64t = Type::Scalar(Scalar::I64);
             let var = self.temp("index", i64t.clone());
@@ -488,11 +516,12 @@ impl Checker<'_> {
             let one = tir::Expr::new(TK::Const(tir::ConstValue::Int(1)), i64t.clone(), iter.span);
             let len = tir::Expr::new(TK::Call(tir::Intrinsic::Dim(0), vec![seq.clone()]), i64t.clone(), iter.span);
             let idx = tir::Expr::new(TK::Local(var), i64t, iter.span);
-            let item = tir::Expr::new(
-                TK::Index { array: Box::new(seq), indices: vec![idx], boundscheck: false },
-                Type::Scalar(a.dtype),
-                target.span(),
-            );
+            // Iterating over a n-d array yields its rows, as views.
+            let item = if a.ndim == 1 {
+                tir::Expr::new(TK::Index { array: Box::new(seq), indices: vec![idx], boundscheck: false }, Type::Scalar(a.dtype), target.span())
+            } else {
+                self.row(seq, idx, target.span())
+            };
             (var, zero, len, one, item)
         };
         let mut body_out = Vec::new();

@@ -30,6 +30,10 @@ impl Checker<'_> {
         }
         match (&e.ty, ty) {
             (Type::Scalar(_), Type::Scalar(s)) => cast_scalar(e, *s),
+            (Type::Array(_), Type::Array(_)) => {
+                let span = e.span;
+                tir::Expr::new(TK::Cast(Box::new(e)), ty.clone(), span)
+            }
             (Type::Tuple(from), Type::Tuple(to)) if from.len() == to.len() => {
                 let span = e.span;
                 let items: Vec<tir::Expr> = match e.kind {
@@ -125,11 +129,17 @@ impl Checker<'_> {
                 let ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
                 Ok(tir::Expr::new(TK::Tuple(items), ty, span))
             }
+            HK::List(_) => Err(error(
+                Code::UnsupportedSyntax,
+                span,
+                "lists are not supported in compiled code",
+                "use a tuple, or make an array with np.array([...])",
+            )),
             HK::Slice { .. } => Err(error(
                 Code::BadIndex,
                 span,
-                "slicing is not supported yet",
-                "index single elements, e.g. a[i] inside a loop over range(lo, hi)",
+                "a slice can only be used to index an array",
+                "write the slice inside the brackets: a[1:3]",
             )),
         }
     }
@@ -159,11 +169,18 @@ impl Checker<'_> {
 
     fn attribute(&mut self, x: tir::Expr, name: &str, span: Span) -> R<tir::Expr> {
         let int = |kind, span| tir::Expr::new(kind, Type::INT, span);
+        if x.ty.array().is_some() {
+            if let Some(e) = self.array_attribute(x.clone(), name, span)? {
+                return Ok(e);
+            }
+        }
         let ty = x.ty.clone();
         match (&ty, name) {
             (Type::Array(a), "shape") => {
+                let uses = (a.ndim as usize).max(1);
+                let mut xs = self.shared(x, uses).into_iter();
                 let dims: Vec<tir::Expr> =
-                    (0..a.ndim as usize).map(|k| int(TK::Call(Intrinsic::Dim(k), vec![x.clone()]), span)).collect();
+                    (0..a.ndim as usize).map(|k| int(TK::Call(Intrinsic::Dim(k), vec![xs.next().unwrap()]), span)).collect();
                 let ty = Type::Tuple(vec![Type::INT; dims.len()]);
                 Ok(tir::Expr::new(TK::Tuple(dims), ty, span))
             }
@@ -198,6 +215,14 @@ impl Checker<'_> {
         match &base.ty {
             Type::Array(a) => {
                 let dtype = a.dtype;
+                if let Some(ix) = self.array_index(index)? {
+                    if let Some(e) = self.fancy_index(base.clone(), &ix, span)? {
+                        return Ok(e);
+                    }
+                }
+                if let Some(view) = self.view(base.clone(), index, span)? {
+                    return Ok(view);
+                }
                 let indices = self.indices(&base, index)?;
                 let boundscheck = self.req.flags.boundscheck;
                 Ok(tir::Expr::new(TK::Index { array: Box::new(base), indices, boundscheck }, Type::Scalar(dtype), span))
@@ -271,6 +296,15 @@ impl Checker<'_> {
             acc = tir::Expr::new(TK::IfExp(Box::new(hit), Box::new(item), Box::new(acc)), elem.clone(), span);
         }
         Ok(acc)
+    }
+
+    /// The index if it is a single array (a mask or an index array).
+    pub fn array_index(&mut self, index: &hir::Expr) -> R<Option<tir::Expr>> {
+        if matches!(index.kind, HK::Tuple(_) | HK::Slice { .. } | HK::Const(_)) {
+            return Ok(None);
+        }
+        let ix = self.expr(index)?;
+        Ok(if ix.ty.array().is_some() { Some(ix) } else { None })
     }
 
     /// One `int64` index per dimension of `array` from an index expression.
@@ -358,6 +392,13 @@ impl Checker<'_> {
 
     fn compare(&mut self, op: hir::CmpOp, l: tir::Expr, r: tir::Expr, span: Span) -> R<tir::Expr> {
         use hir::CmpOp as C;
+        if crate::arrays::is_arrayish(&l) || crate::arrays::is_arrayish(&r) {
+            return self.elementwise(vec![l, r], span, |ck, mut p| {
+                let r = p.pop().unwrap();
+                let l = p.pop().unwrap();
+                ck.compare(op, l, r, span)
+            });
+        }
         let top = match op {
             C::Eq => tir::CmpOp::Eq,
             C::Ne => tir::CmpOp::Ne,
@@ -377,6 +418,9 @@ impl Checker<'_> {
         match (l.ty.scalar(), r.ty.scalar()) {
             (Some(a), Some(b)) => {
                 let t = common_scalar(a, b);
+                if t.is_complex() && !matches!(top, tir::CmpOp::Eq | tir::CmpOp::Ne) && self.elementwise_depth > 0 {
+                    return Ok(self.complex_order(top, cast_scalar(l, t), cast_scalar(r, t), span));
+                }
                 if t.is_complex() && !matches!(top, tir::CmpOp::Eq | tir::CmpOp::Ne) {
                     return Err(error(
                         Code::BadOperand,
@@ -396,6 +440,29 @@ impl Checker<'_> {
                 "comparisons work on numbers",
             )),
         }
+    }
+
+    /// NumPy's lexicographic order of complex numbers (real part first).
+    fn complex_order(&mut self, op: tir::CmpOp, l: tir::Expr, r: tir::Expr, span: Span) -> tir::Expr {
+        let part = |x: tir::Expr, op: Intrinsic| {
+            let t = Type::Scalar(x.ty.scalar().unwrap().component());
+            tir::Expr::new(TK::Call(op, vec![x]), t, span)
+        };
+        let mut ls = self.shared(l, 3).into_iter();
+        let mut rs = self.shared(r, 3).into_iter();
+        let cmp = |op, a, b| tir::Expr::new(TK::Compare(op, Box::new(a), Box::new(b)), Type::BOOL, span);
+        let strict = match op {
+            tir::CmpOp::Le => tir::CmpOp::Lt,
+            tir::CmpOp::Ge => tir::CmpOp::Gt,
+            o => o,
+        };
+        let first = cmp(strict, part(ls.next().unwrap(), Intrinsic::Real), part(rs.next().unwrap(), Intrinsic::Real));
+        let tie = cmp(tir::CmpOp::Eq, part(ls.next().unwrap(), Intrinsic::Real), part(rs.next().unwrap(), Intrinsic::Real));
+        let second = cmp(op, part(ls.next().unwrap(), Intrinsic::Imag), part(rs.next().unwrap(), Intrinsic::Imag));
+        let t = konst(ConstValue::Bool(true), Type::BOOL, span);
+        let f = konst(ConstValue::Bool(false), Type::BOOL, span);
+        let rest = tir::Expr::new(TK::IfExp(Box::new(tie), Box::new(second), Box::new(f)), Type::BOOL, span);
+        tir::Expr::new(TK::IfExp(Box::new(first), Box::new(t), Box::new(rest)), Type::BOOL, span)
     }
 
     fn bool_op(&mut self, op: hir::BoolOp, values: &[hir::Expr], span: Span) -> R<tir::Expr> {

@@ -10,10 +10,12 @@
 //! The checker never compiles a callee: it asks the `Oracle` (the driver) for
 //! the signature of jitted callees and for exception descriptor ids.
 
+mod arrays;
 mod calls;
 mod check;
 mod expr;
 mod ops;
+mod runtime_fns;
 
 use oxjit_diag::Diagnostic;
 use oxjit_hir::Const;

@@ -40,6 +40,9 @@ fn arith(s: Scalar) -> Scalar {
 
 impl Checker<'_> {
     pub fn unary(&mut self, op: hir::UnaryOp, x: tir::Expr, span: Span) -> R<tir::Expr> {
+        if crate::arrays::is_arrayish(&x) && op != hir::UnaryOp::Not {
+            return self.elementwise(vec![x], span, |ck, mut p| ck.unary(op, p.remove(0), span));
+        }
         if op == hir::UnaryOp::Not {
             let t = self.truth(x)?;
             return Ok(tir::Expr::new(TK::Unary(UnaryOp::Not, Box::new(t)), Type::BOOL, span));
@@ -78,6 +81,16 @@ impl Checker<'_> {
                 hint.to_string(),
             )
         };
+        if op == hir::BinOp::MatMul {
+            return self.dot(a, b, span);
+        }
+        if crate::arrays::is_arrayish(&a) || crate::arrays::is_arrayish(&b) {
+            return self.elementwise(vec![a, b], span, |ck, mut p| {
+                let b = p.pop().unwrap();
+                let a = p.pop().unwrap();
+                ck.binary(op, a, b, span)
+            });
+        }
         let (Some(sa), Some(sb)) = (a.ty.scalar(), b.ty.scalar()) else {
             let hint = if a.ty.array().is_some() || b.ty.array().is_some() {
                 "whole-array arithmetic is not supported yet; loop over the elements"
@@ -89,7 +102,7 @@ impl Checker<'_> {
         let Some(top) = tir_op(op) else {
             return Err(bad(&a, &b, "matrix multiplication applies to arrays"));
         };
-        let python = self.req.flags.error_model == ErrorModel::Python;
+        let python = self.req.flags.error_model == ErrorModel::Python && self.elementwise_depth == 0;
         let both_bool = sa == Scalar::Bool && sb == Scalar::Bool;
         let t = if both_bool && matches!(top, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) {
             Scalar::Bool

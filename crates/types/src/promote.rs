@@ -109,7 +109,7 @@ fn int_pair(a: Scalar, b: Scalar) -> Scalar {
 }
 
 /// The type of a variable assigned values of types `a` and `b`, or `None` if
-/// no type holds both. Arrays unify only with identical array types.
+/// no type holds both.
 pub fn unify(a: &Type, b: &Type) -> Option<Type> {
     if a == b {
         return Some(a.clone());
@@ -119,6 +119,11 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
             // A variable holding both a Python int and a float is a float64, as
             // in Numba; weak types stay weak only if both are.
             Some(Type::Scalar(common_scalar(*x, *y)))
+        }
+        // Arrays of one dtype and ndim but different layouts unify to the
+        // general layout, as in Numba.
+        (Type::Array(x), Type::Array(y)) if x.dtype == y.dtype && x.ndim == y.ndim => {
+            Some(Type::Array(crate::ArrayType { layout: crate::Layout::A, ..*x }))
         }
         (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => {
             xs.iter().zip(ys).map(|(x, y)| unify(x, y)).collect::<Option<Vec<_>>>().map(Type::Tuple)

@@ -7,21 +7,6 @@ use oxjit_tir::{BinOp, ConstValue, Expr, ExprKind, Intrinsic, StmtKind, UnaryOp}
 
 use crate::support::*;
 
-/// The array struct's memory form: meminfo, parent, nitems, itemsize, data,
-/// shape, strides (bytes).
-fn array_struct<T>(data: &mut [T], shape: &[i64], strides: &[i64]) -> Vec<i64> {
-    let mut v = vec![
-        0,
-        0,
-        shape.iter().product(),
-        size_of::<T>() as i64,
-        data.as_mut_ptr() as i64,
-    ];
-    v.extend(shape);
-    v.extend(strides);
-    v
-}
-
 fn index(array: &Expr, indices: Vec<Expr>, dtype: Scalar, boundscheck: bool) -> Expr {
     e(
         ExprKind::Index {
@@ -78,7 +63,7 @@ fn two_d_arrays_in_every_layout() {
             buf[pos(r, c)] = (10 * r + c) as f64;
         }
         let original = buf.clone();
-        let arr = array_struct(&mut buf, &[3, 4], &strides);
+        let arr = array_arg(&mut buf, &[3, 4], &strides);
         for i in -4i64..=3 {
             for j in -5i64..=4 {
                 let (r, c) = (if i < 0 { i + 3 } else { i }, if j < 0 { j + 4 } else { j });
@@ -122,7 +107,7 @@ fn bool_arrays_hold_bytes() {
     let f = fb.finish("t_bool_array", Type::BOOL, stmts);
     let w = compile(&[&f]);
     let mut buf = [2u8, 0, 1];
-    let arr = array_struct(&mut buf, &[3], &[1]);
+    let arr = array_arg(&mut buf, &[3], &[1]);
     for (i, want_ret, want_buf) in [
         (0i64, 0u8, [0u8, 0, 1]),
         (1, 1, [0, 1, 1]),

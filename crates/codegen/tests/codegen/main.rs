@@ -5,8 +5,12 @@
 //! All tests share the process-global JIT, so every symbol is unique.
 
 mod arith;
+mod array_exprs;
 mod arrays;
 mod calls;
 mod control;
+mod memory;
 mod python_tables;
+mod reductions;
 mod support;
+mod views;

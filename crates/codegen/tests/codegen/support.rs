@@ -1,12 +1,15 @@
-//! Typed-IR construction shorthands and the compile-and-call harness.
+//! Typed-IR construction shorthands, the compile-and-call harness, array
+//! arguments and results in memory form, and the allocation-balance check.
 
 use std::mem::MaybeUninit;
+use std::sync::Mutex;
 
 use inkwell::context::Context;
 use oxjit_codegen::{emit_module, wrapper_symbol};
 use oxjit_diag::Span;
 use oxjit_jit::{emit_object, jit, optimize, OptLevel};
-use oxjit_tir::oxjit_types::{Scalar, Type};
+use oxjit_runtime::memory::{oxjit_rt_meminfo_decref, stats, MemInfo};
+use oxjit_tir::oxjit_types::{ArrayType, Layout, Scalar, Type};
 use oxjit_tir::*;
 
 pub fn e(kind: ExprKind, ty: Type) -> Expr {
@@ -60,6 +63,100 @@ pub fn call(symbol: &str, args: Vec<Expr>, ty: Type) -> Expr {
         ExprKind::CallFunc {
             symbol: symbol.into(),
             args,
+        },
+        ty,
+    )
+}
+
+pub fn arr(dtype: Scalar, ndim: u8, layout: Layout) -> Type {
+    Type::Array(ArrayType {
+        dtype,
+        ndim,
+        layout,
+    })
+}
+
+pub fn f64c(ndim: u8) -> Type {
+    arr(Scalar::F64, ndim, Layout::C)
+}
+
+pub fn float(x: f64) -> Expr {
+    cnst(ConstValue::Float(x), Type::F64)
+}
+
+pub fn input(k: usize, s: Scalar) -> Expr {
+    e(ExprKind::ElemInput(k), Type::Scalar(s))
+}
+
+pub fn elem_index(d: usize) -> Expr {
+    e(ExprKind::ElemIndex(d), Type::I64)
+}
+
+/// A new array of type `ty` computing `body` over `inputs`.
+pub fn elementwise(inputs: Vec<Expr>, body: Expr, ty: Type) -> Expr {
+    e(
+        ExprKind::Elementwise {
+            inputs,
+            body: Box::new(body),
+            shape: None,
+            out: None,
+        },
+        ty,
+    )
+}
+
+/// A new array of type `ty` and the given extents.
+pub fn filled(shape: Vec<Expr>, inputs: Vec<Expr>, body: Expr, ty: Type) -> Expr {
+    e(
+        ExprKind::Elementwise {
+            inputs,
+            body: Box::new(body),
+            shape: Some(shape),
+            out: None,
+        },
+        ty,
+    )
+}
+
+/// `body` over `inputs` written into `out`.
+pub fn write_into(out: Expr, inputs: Vec<Expr>, body: Expr) -> Expr {
+    e(
+        ExprKind::Elementwise {
+            inputs,
+            body: Box::new(body),
+            shape: None,
+            out: Some(Box::new(out)),
+        },
+        Type::None,
+    )
+}
+
+pub fn view(array: Expr, dims: Vec<ViewDim>, ty: Type) -> Expr {
+    e(
+        ExprKind::View {
+            array: Box::new(array),
+            dims,
+            boundscheck: true,
+        },
+        ty,
+    )
+}
+
+pub fn slice(start: Option<i64>, stop: Option<i64>, step: Option<i64>) -> ViewDim {
+    ViewDim::Slice {
+        start: start.map(int),
+        stop: stop.map(int),
+        step: step.map(int),
+    }
+}
+
+pub fn index(array: Expr, indices: Vec<Expr>) -> Expr {
+    let ty = Type::Scalar(array.ty.array().expect("an array").dtype);
+    e(
+        ExprKind::Index {
+            array: Box::new(array),
+            indices,
+            boundscheck: true,
         },
         ty,
     )
@@ -136,6 +233,16 @@ impl Fb {
 
 pub type Wrapper = extern "C" fn(*const *const u8, *mut u8) -> i32;
 
+/// As `compile`, also returning the optimised LLVM IR.
+pub fn compile_ir(funcs: &[&Function]) -> (Wrapper, String) {
+    let compiled = oxjit_codegen::compile(funcs, 0).unwrap();
+    // SAFETY: the wrapper has exactly this C signature.
+    (
+        unsafe { std::mem::transmute::<usize, Wrapper>(compiled.wrapper) },
+        compiled.llvm_ir,
+    )
+}
+
 /// Compiles `funcs` (the entry first) and returns the entry's wrapper.
 pub fn compile(funcs: &[&Function]) -> Wrapper {
     let ctx = Context::create();
@@ -194,5 +301,123 @@ pub fn int_range(s: Scalar) -> (i128, i128) {
         (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
     } else {
         (0, (1 << bits) - 1)
+    }
+}
+
+/// An array argument's memory form over `data`: meminfo (null: the memory
+/// is the caller's), parent, nitems, itemsize, data, shape, strides (bytes).
+pub fn array_arg<T>(data: &mut [T], shape: &[i64], strides: &[i64]) -> Vec<i64> {
+    let mut v = vec![
+        0,
+        0,
+        shape.iter().product(),
+        size_of::<T>() as i64,
+        data.as_mut_ptr() as i64,
+    ];
+    v.extend(shape);
+    v.extend(strides);
+    v
+}
+
+/// `array_arg` with C strides.
+pub fn c_array<T>(data: &mut [T], shape: &[i64]) -> Vec<i64> {
+    let mut strides = vec![size_of::<T>() as i64; shape.len()];
+    for k in (0..shape.len().saturating_sub(1)).rev() {
+        strides[k] = strides[k + 1] * shape[k + 1];
+    }
+    array_arg(data, shape, &strides)
+}
+
+/// An `N`-d array result in memory form.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct ArrayOut<const N: usize> {
+    pub meminfo: *mut MemInfo,
+    pub parent: *mut u8,
+    pub nitems: i64,
+    pub itemsize: i64,
+    pub data: *mut u8,
+    pub shape: [i64; N],
+    pub strides: [i64; N],
+}
+
+impl<const N: usize> ArrayOut<N> {
+    /// The elements in C order, read through the strides.
+    pub fn values<T: Copy>(&self) -> Vec<T> {
+        let n: i64 = self.shape.iter().product();
+        assert_eq!(n, self.nitems, "nitems is the product of the shape");
+        (0..n)
+            .map(|mut flat| {
+                let mut offset = 0;
+                for k in (0..N).rev() {
+                    offset += (flat % self.shape[k]) * self.strides[k];
+                    flat /= self.shape[k];
+                }
+                // SAFETY: the array's elements are readable at these offsets.
+                unsafe {
+                    self.data
+                        .offset(offset as isize)
+                        .cast::<T>()
+                        .read_unaligned()
+                }
+            })
+            .collect()
+    }
+
+    /// Drops the caller's reference (what the Python boxing code does when
+    /// the ndarray dies).
+    pub fn release(self) {
+        // SAFETY: the caller owns one reference to the result.
+        unsafe { oxjit_rt_meminfo_decref(self.meminfo) }
+    }
+}
+
+/// The allocation counters are process-global: tests that run compiled
+/// code allocating arrays hold this lock so their checks do not interleave.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Runs `f` and checks that every block and meminfo allocated meanwhile
+/// was freed; returns `f`'s result and the number of meminfos allocated.
+/// glibc's malloc is told to scribble over fresh and freed memory (blocks
+/// beyond its per-thread cache, above 1 KiB), so that reading an array
+/// after its release gives garbage rather than the old values.
+pub fn balanced<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    extern "C" {
+        fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+    }
+    const M_PERTURB: std::ffi::c_int = -6;
+    static PERTURB: std::sync::Once = std::sync::Once::new();
+    // SAFETY: sets a malloc tuning parameter.
+    PERTURB.call_once(|| assert_eq!(unsafe { mallopt(M_PERTURB, 0xA5) }, 1));
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = stats();
+    let r = f();
+    let after = stats();
+    let allocated = after.meminfo_allocs - before.meminfo_allocs;
+    assert_eq!(
+        allocated,
+        after.meminfo_frees - before.meminfo_frees,
+        "meminfos leaked or freed twice"
+    );
+    assert_eq!(
+        after.allocs - before.allocs,
+        after.frees - before.frees,
+        "blocks leaked or freed twice"
+    );
+    (r, allocated)
+}
+
+/// The message of the exception a `DYNAMIC` status or a descriptor id stands for.
+pub fn exception(status: i32) -> (String, String) {
+    use oxjit_runtime::exceptions::{get, take_dynamic, ExcArg, DYNAMIC};
+    let spec = if status as u32 == DYNAMIC {
+        take_dynamic()
+    } else {
+        get(status as u32)
+    };
+    let spec = spec.unwrap_or_else(|| panic!("no exception for status {status}"));
+    match &spec.args[..] {
+        [ExcArg::Str(m)] => (spec.class.clone(), m.clone()),
+        args => panic!("unexpected exception arguments {args:?}"),
     }
 }

@@ -1,0 +1,546 @@
+//! `Elementwise`: NumPy broadcasting and one fused loop nest per array
+//! expression.
+//!
+//! The result shape is the broadcast of the operands, folded left to right
+//! (`shape` first, then the array inputs) so that a conflict names the
+//! shapes NumPy names for the equivalent chain of binary operations:
+//! `operands could not be broadcast together with shapes (3,) (4,) `. With
+//! `out`, two forms are told apart: an in-place operation (`out` is also an
+//! input, as for `a += b`) follows ufunc rules (all shapes named, then
+//! `non-broadcastable output operand ...`); otherwise it is an assignment
+//! (`a[1:] = b * c`): `could not broadcast input array from shape ... into
+//! shape ...`.
+//!
+//! The loop writes `body` at every position. When the output and every
+//! array input are contiguous with the result's shape (checked at run time
+//! unless the layouts say so) it is one flat unit-stride loop that LLVM
+//! vectorises; otherwise a nest with a pointer per operand. An `out` whose
+//! memory overlaps an input read at other positions (`a[1:] = a[:-1]`) is
+//! computed into a temporary and copied, so results match NumPy's.
+
+use inkwell::values::{BasicValueEnum, IntValue, PointerValue};
+use inkwell::{AddressSpace, IntPredicate};
+use oxjit_tir::oxjit_types::{ArrayType, Layout, Type};
+use oxjit_tir::{Expr, ExprKind};
+
+use crate::array::{array_type, ArrayParts};
+use crate::expr::sub_exprs;
+use crate::func::{registered, FnEmitter};
+use crate::loops::Operand;
+use crate::{unsupported, Result};
+
+/// What `ElemInput`/`ElemIndex` mean inside the body being emitted.
+pub(crate) struct ElemFrame<'ctx> {
+    pub inputs: Vec<BasicValueEnum<'ctx>>,
+    pub index: Vec<IntValue<'ctx>>,
+}
+
+enum Input<'ctx> {
+    /// A loop-invariant value.
+    Scalar(BasicValueEnum<'ctx>),
+    /// Its index in `Prepared::operands`.
+    Array(usize),
+}
+
+/// An `Elementwise`'s evaluated inputs and its loop shape.
+pub(crate) struct Prepared<'ctx> {
+    pub shape: Vec<IntValue<'ctx>>,
+    inputs: Vec<Input<'ctx>>,
+    /// The array inputs as operands over `shape`.
+    pub operands: Vec<Operand<'ctx>>,
+}
+
+/// How `out` takes part in broadcasting.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum OutRole {
+    InPlace,
+    Assign,
+}
+
+/// True if `e` reads `ElemIndex` (then the flat loop, which has no
+/// per-dimension indices, is only possible in one dimension).
+pub(crate) fn uses_index(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::ElemIndex(_)) || sub_exprs(e).into_iter().any(uses_index)
+}
+
+impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
+    pub fn elementwise(
+        &mut self,
+        e: &Expr,
+        inputs: &[Expr],
+        body: &Expr,
+        shape: Option<&[Expr]>,
+        out: Option<&Expr>,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let mark = self.mark();
+        let fixed = self.extents(shape)?;
+        let Some(out) = out else {
+            let at = array_type(e)?;
+            let p = self.prepare(inputs, fixed, at.ndim as usize, None)?;
+            let result = self.alloc_array(at.dtype, &p.shape)?;
+            self.hold(result, &e.ty)?;
+            let parts = self.array_parts(result, at.ndim)?;
+            let target = self.operand(at, &parts, at.ndim as usize, &p.shape)?;
+            self.fill(&p, target, body)?;
+            self.release_below_top(mark)?;
+            return Ok(result);
+        };
+        let ot = array_type(out)?;
+        let o = self.borrow(out)?;
+        let parts = self.array_parts(o, ot.ndim)?;
+        // Typeck emits `a op= b` with the target repeated as an input.
+        let role = if inputs
+            .iter()
+            .any(|x| format!("{x:?}") == format!("{out:?}"))
+        {
+            OutRole::InPlace
+        } else {
+            OutRole::Assign
+        };
+        let p = self.prepare(inputs, fixed, ot.ndim as usize, Some((&parts.shape, role)))?;
+        let target = self.operand(ot, &parts, ot.ndim as usize, &p.shape)?;
+        self.fill_out(&p, target, ot, body)?;
+        self.release_to(mark)?;
+        Ok(self.cx.ctx.struct_type(&[], false).const_zero().into())
+    }
+
+    /// The evaluated `shape` extents of an `Elementwise` (evaluated first),
+    /// which NumPy requires to be non-negative.
+    pub fn extents(&mut self, shape: Option<&[Expr]>) -> Result<Option<Vec<IntValue<'ctx>>>> {
+        let Some(xs) = shape else { return Ok(None) };
+        let zero = self.cx.ctx.i64_type().const_zero();
+        let mut dims = Vec::with_capacity(xs.len());
+        let mut ok = self.cx.ctx.bool_type().const_all_ones();
+        for x in xs {
+            let d = self.int64(x)?;
+            ok = self.b.build_and(
+                ok,
+                self.b.build_int_compare(IntPredicate::SGE, d, zero, "")?,
+                "",
+            )?;
+            dims.push(d);
+        }
+        self.raise_unless(
+            ok,
+            registered("ValueError", "negative dimensions are not allowed"),
+        )?;
+        Ok(Some(dims))
+    }
+
+    /// Evaluates the inputs (after the extents and `out`, which the caller
+    /// evaluated) and broadcasts them to the loop shape of `nd` dimensions.
+    pub fn prepare(
+        &mut self,
+        inputs: &[Expr],
+        fixed: Option<Vec<IntValue<'ctx>>>,
+        nd: usize,
+        out: Option<(&[IntValue<'ctx>], OutRole)>,
+    ) -> Result<Prepared<'ctx>> {
+        let mut ins = Vec::with_capacity(inputs.len());
+        let mut arrays = Vec::new();
+        for x in inputs {
+            if let Some(at) = x.ty.array() {
+                let v = self.borrow(x)?;
+                arrays.push((self.array_parts(v, at.ndim)?, at));
+                ins.push(Input::Array(arrays.len() - 1));
+            } else {
+                ins.push(Input::Scalar(self.expr(x)?));
+            }
+        }
+        let shapes: Vec<Vec<IntValue>> = fixed
+            .into_iter()
+            .chain(arrays.iter().map(|(p, _)| p.shape.clone()))
+            .collect();
+        let result = self.broadcast(nd, shapes, out)?;
+        let mut operands = Vec::with_capacity(arrays.len());
+        for (parts, at) in &arrays {
+            operands.push(self.operand(*at, parts, nd, &result)?);
+        }
+        Ok(Prepared {
+            shape: result,
+            inputs: ins,
+            operands,
+        })
+    }
+
+    /// The loop shape (`nd` dimensions): the operands' shapes broadcast
+    /// left to right (see the module docs), checked against `out`'s shape
+    /// if given. An assigned value may have more dimensions than `out` if
+    /// the extra leading ones have length 1, as NumPy allows.
+    fn broadcast(
+        &mut self,
+        nd: usize,
+        mut shapes: Vec<Vec<IntValue<'ctx>>>,
+        out: Option<(&[IntValue<'ctx>], OutRole)>,
+    ) -> Result<Vec<IntValue<'ctx>>> {
+        let i64t = self.cx.ctx.i64_type();
+        let one = i64t.const_int(1, false);
+        if let Some((o, OutRole::InPlace)) = out {
+            shapes.push(o.to_vec());
+        }
+        let width = shapes.iter().map(Vec::len).max().unwrap_or(0).max(nd);
+        if out.is_none() && width > nd {
+            return unsupported(format!(
+                "a {width}-d operand of a {nd}-d elementwise result"
+            ));
+        }
+        let mut acc = vec![one; width];
+        let mut acc_nd = 0;
+        for (k, s) in shapes.iter().enumerate() {
+            let m = s.len();
+            let before = acc[width - acc_nd..].to_vec();
+            let mut ok = self.cx.ctx.bool_type().const_all_ones();
+            for (j, &x) in s.iter().enumerate() {
+                let d = width - m + j;
+                let a = acc[d];
+                let (eq, a1, x1) = (
+                    self.b.build_int_compare(IntPredicate::EQ, a, x, "")?,
+                    self.b.build_int_compare(IntPredicate::EQ, a, one, "")?,
+                    self.b.build_int_compare(IntPredicate::EQ, x, one, "")?,
+                );
+                ok = self.b.build_and(
+                    ok,
+                    self.b.build_or(eq, self.b.build_or(a1, x1, "")?, "")?,
+                    "",
+                )?;
+                acc[d] = self.ir().iselect(a1, x, a)?;
+            }
+            if k > 0 {
+                let in_place = matches!(out, Some((_, OutRole::InPlace)));
+                self.fail_unless(ok, |em| {
+                    if in_place {
+                        em.broadcast_error(&shapes)
+                    } else {
+                        em.broadcast_error(&[before, s.clone()])
+                    }
+                })?;
+            }
+            acc_nd = acc_nd.max(m);
+        }
+        let Some((o, role)) = out else { return Ok(acc) };
+        let bool_t = self.cx.ctx.bool_type();
+        // An in-place result must have exactly `out`'s shape.
+        let mut ok = if role == OutRole::InPlace && acc_nd > nd {
+            bool_t.const_zero()
+        } else {
+            bool_t.const_all_ones()
+        };
+        for (d, &x) in acc.iter().enumerate().skip(width - acc_nd) {
+            let od = (d + nd).checked_sub(width);
+            let unit = self.b.build_int_compare(IntPredicate::EQ, x, one, "")?;
+            let fits = match (od, role) {
+                (None, _) => unit,
+                (Some(od), OutRole::InPlace) => {
+                    self.b.build_int_compare(IntPredicate::EQ, x, o[od], "")?
+                }
+                (Some(od), OutRole::Assign) => self.b.build_or(
+                    self.b.build_int_compare(IntPredicate::EQ, x, o[od], "")?,
+                    unit,
+                    "",
+                )?,
+            };
+            ok = self.b.build_and(ok, fits, "")?;
+        }
+        let broadcast = acc[width - acc_nd..].to_vec();
+        self.fail_unless(ok, |em| {
+            let f = match role {
+                OutRole::InPlace => "oxjit_rt_output_shape_error",
+                OutRole::Assign => "oxjit_rt_broadcast_into_error",
+            };
+            let (first, second) = match role {
+                OutRole::InPlace => (o, &broadcast[..]),
+                OutRole::Assign => (&broadcast[..], o),
+            };
+            let (a, b) = (em.dims_buffer(first)?, em.dims_buffer(second)?);
+            let i32t = em.cx.ctx.i32_type();
+            let ptr = em.cx.ctx.ptr_type(AddressSpace::default());
+            let func = em.cx.runtime_fn(
+                f,
+                i32t.fn_type(&[ptr.into(), i64t.into(), ptr.into(), i64t.into()], false),
+            );
+            let len = |x: &[IntValue]| i64t.const_int(x.len() as u64, false).into();
+            Ok(em
+                .ir()
+                .call(func, &[a.into(), len(first), b.into(), len(second)])?
+                .into_int_value())
+        })?;
+        Ok(o.to_vec())
+    }
+
+    /// `oxjit_rt_broadcast_error` naming `shapes`; returns its status.
+    fn broadcast_error(&mut self, shapes: &[Vec<IntValue<'ctx>>]) -> Result<IntValue<'ctx>> {
+        let ctx = self.cx.ctx;
+        let i64t = ctx.i64_type();
+        let all: Vec<IntValue> = shapes.iter().flatten().copied().collect();
+        let ndims: Vec<IntValue> = shapes
+            .iter()
+            .map(|s| i64t.const_int(s.len() as u64, false))
+            .collect();
+        let (dims, nds) = (self.dims_buffer(&all)?, self.dims_buffer(&ndims)?);
+        let ptr = ctx.ptr_type(AddressSpace::default());
+        let f = self.cx.runtime_fn(
+            "oxjit_rt_broadcast_error",
+            ctx.i32_type()
+                .fn_type(&[ptr.into(), ptr.into(), i64t.into()], false),
+        );
+        let n = i64t.const_int(shapes.len() as u64, false);
+        Ok(self
+            .ir()
+            .call(f, &[dims.into(), nds.into(), n.into()])?
+            .into_int_value())
+    }
+
+    /// A stack array holding `values`, for a runtime call.
+    pub fn dims_buffer(&self, values: &[IntValue<'ctx>]) -> Result<PointerValue<'ctx>> {
+        let i64t = self.cx.ctx.i64_type();
+        let buf = self.entry_alloca(i64t.array_type(values.len().max(1) as u32), "dims")?;
+        for (k, v) in values.iter().enumerate() {
+            // SAFETY: k < the buffer's length.
+            let p = unsafe {
+                self.b
+                    .build_in_bounds_gep(i64t, buf, &[i64t.const_int(k as u64, false)], "")?
+            };
+            self.b.build_store(p, *v)?;
+        }
+        Ok(buf)
+    }
+
+    /// Array `parts` of type `at` as an operand of a loop over `shape`
+    /// (`nd` dimensions, which it broadcasts to; extra leading dimensions,
+    /// of length 1, are dropped).
+    pub fn operand(
+        &self,
+        at: ArrayType,
+        parts: &ArrayParts<'ctx>,
+        nd: usize,
+        shape: &[IntValue<'ctx>],
+    ) -> Result<Operand<'ctx>> {
+        let i64t = self.cx.ctx.i64_type();
+        let skip = parts.shape.len().saturating_sub(nd);
+        let mut strides = vec![i64t.const_zero(); nd - (parts.shape.len() - skip)];
+        for (&n, &s) in parts.shape[skip..].iter().zip(&parts.strides[skip..]) {
+            // A length-1 extent is broadcast (stride 0); stride 0 there also
+            // lets LLVM see identical operands as such.
+            let unit =
+                self.b
+                    .build_int_compare(IntPredicate::EQ, n, i64t.const_int(1, false), "")?;
+            strides.push(self.ir().iselect(unit, i64t.const_zero(), s)?);
+        }
+        // Flat when not broadcast (as many elements as the loop) and C-contiguous.
+        let same_size = self.b.build_int_compare(
+            IntPredicate::EQ,
+            self.product(&parts.shape)?,
+            self.product(shape)?,
+            "",
+        )?;
+        let flat = self
+            .b
+            .build_and(same_size, self.is_c_contiguous(at, parts)?, "")?;
+        Ok(Operand {
+            data: parts.data,
+            strides,
+            dtype: at.dtype,
+            flat,
+        })
+    }
+
+    /// Writes `body` at every position of `target`.
+    fn fill(&mut self, p: &Prepared<'ctx>, target: Operand<'ctx>, body: &Expr) -> Result<()> {
+        let dtype = target.dtype;
+        let mut flat = None;
+        if p.shape.len() <= 1 || !uses_index(body) {
+            let mut all = target.flat;
+            for o in &p.operands {
+                all = self.b.build_and(all, o.flat, "")?;
+            }
+            flat = Some(all);
+        }
+        let ops: Vec<Operand> = std::iter::once(target)
+            .chain(p.operands.iter().cloned())
+            .collect();
+        self.nest(
+            &p.shape,
+            &ops,
+            Vec::new(),
+            flat,
+            &mut |em, ptrs, index, _| {
+                let v = em.elem_value(p, &ptrs[1..], index, body)?;
+                em.store_scalar(ptrs[0], v, dtype)?;
+                Ok(Vec::new())
+            },
+        )?;
+        Ok(())
+    }
+
+    /// `body` at one position, given the array inputs' element pointers.
+    pub fn elem_value(
+        &mut self,
+        p: &Prepared<'ctx>,
+        ptrs: &[PointerValue<'ctx>],
+        index: &[IntValue<'ctx>],
+        body: &Expr,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let mut values = Vec::with_capacity(p.inputs.len());
+        for input in &p.inputs {
+            values.push(match input {
+                Input::Scalar(v) => *v,
+                Input::Array(k) => self.load_scalar(ptrs[*k], p.operands[*k].dtype)?,
+            });
+        }
+        self.elem.push(ElemFrame {
+            inputs: values,
+            index: index.to_vec(),
+        });
+        let v = self.expr(body);
+        self.elem.pop();
+        v
+    }
+
+    /// `fill` into `out`, through a temporary when `out` overlaps an input
+    /// that is read at other positions than those written.
+    fn fill_out(
+        &mut self,
+        p: &Prepared<'ctx>,
+        out: Operand<'ctx>,
+        ot: ArrayType,
+        body: &Expr,
+    ) -> Result<()> {
+        if p.operands.is_empty() {
+            return self.fill(p, out, body);
+        }
+        let ctx = self.cx.ctx;
+        let n = self.product(&p.shape)?;
+        let nonempty =
+            self.b
+                .build_int_compare(IntPredicate::SGT, n, ctx.i64_type().const_zero(), "")?;
+        let (out_lo, out_hi) = self.extent(&out, &p.shape)?;
+        let mut copy = ctx.bool_type().const_zero();
+        for o in &p.operands {
+            let (lo, hi) = self.extent(o, &p.shape)?;
+            let overlap = self.b.build_and(
+                self.b
+                    .build_int_compare(IntPredicate::ULT, lo, out_hi, "")?,
+                self.b
+                    .build_int_compare(IntPredicate::ULT, out_lo, hi, "")?,
+                "",
+            )?;
+            let mut same = if o.dtype.size() == out.dtype.size() {
+                self.b
+                    .build_int_compare(IntPredicate::EQ, o.data, out.data, "")?
+            } else {
+                ctx.bool_type().const_zero()
+            };
+            for (a, b) in o.strides.iter().zip(&out.strides) {
+                same = self.b.build_and(
+                    same,
+                    self.b.build_int_compare(IntPredicate::EQ, *a, *b, "")?,
+                    "",
+                )?;
+            }
+            copy = self.b.build_or(
+                copy,
+                self.b.build_and(overlap, self.b.build_not(same, "")?, "")?,
+                "",
+            )?;
+        }
+        let copy = self.b.build_and(copy, nonempty, "")?;
+        let tmp_type = ArrayType {
+            dtype: ot.dtype,
+            ndim: ot.ndim,
+            layout: Layout::C,
+        };
+        let entry = self.new_temp(&Type::Array(tmp_type))?;
+        let ir = self.ir();
+        let (alloc_bb, join, copy_bb, done) = (
+            ir.append_block("overlap"),
+            ir.append_block("overlap.join"),
+            ir.append_block("overlap.copy"),
+            ir.append_block("overlap.done"),
+        );
+        let pre = self.b.get_insert_block().expect("builder is positioned");
+        self.b.build_conditional_branch(copy, alloc_bb, join)?;
+        self.b.position_at_end(alloc_bb);
+        let tmp = self.alloc_array(ot.dtype, &p.shape)?;
+        self.fill_temp(entry, tmp, &Type::Array(tmp_type))?;
+        let tmp_parts = self.array_parts(tmp, ot.ndim)?;
+        let tmp_op = self.operand(tmp_type, &tmp_parts, ot.ndim as usize, &p.shape)?;
+        let alloc_end = self.b.get_insert_block().expect("builder is positioned");
+        self.b.build_unconditional_branch(join)?;
+        self.b.position_at_end(join);
+        let pick = |em: &Self,
+                    a: BasicValueEnum<'ctx>,
+                    b: BasicValueEnum<'ctx>|
+         -> Result<BasicValueEnum<'ctx>> {
+            let phi = em.b.build_phi(a.get_type(), "")?;
+            phi.add_incoming(&[(&a, alloc_end), (&b, pre)]);
+            Ok(phi.as_basic_value())
+        };
+        let target = Operand {
+            data: pick(self, tmp_op.data.into(), out.data.into())?.into_pointer_value(),
+            strides: tmp_op
+                .strides
+                .iter()
+                .zip(&out.strides)
+                .map(|(a, b)| Ok(pick(self, (*a).into(), (*b).into())?.into_int_value()))
+                .collect::<Result<_>>()?,
+            dtype: ot.dtype,
+            flat: pick(self, tmp_op.flat.into(), out.flat.into())?.into_int_value(),
+        };
+        self.fill(p, target.clone(), body)?;
+        self.b.build_conditional_branch(copy, copy_bb, done)?;
+        self.b.position_at_end(copy_bb);
+        let flat = self.b.build_and(target.flat, out.flat, "")?;
+        self.nest(
+            &p.shape,
+            &[out.clone(), target],
+            Vec::new(),
+            Some(flat),
+            &mut |em, ptrs, _, _| {
+                let v = em.load_scalar(ptrs[1], ot.dtype)?;
+                em.store_scalar(ptrs[0], v, ot.dtype)?;
+                Ok(Vec::new())
+            },
+        )?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        Ok(())
+    }
+
+    /// The byte range `[lo, hi)` an operand's elements occupy over `shape`
+    /// (as integers; meaningful only for a non-empty loop).
+    fn extent(
+        &self,
+        o: &Operand<'ctx>,
+        shape: &[IntValue<'ctx>],
+    ) -> Result<(IntValue<'ctx>, IntValue<'ctx>)> {
+        let i64t = self.cx.ctx.i64_type();
+        let (mut lo, mut hi) = (i64t.const_zero(), i64t.const_zero());
+        for (&n, &s) in shape.iter().zip(&o.strides) {
+            let span = self.b.build_int_mul(
+                self.b.build_int_sub(n, i64t.const_int(1, false), "")?,
+                s,
+                "",
+            )?;
+            let negative =
+                self.b
+                    .build_int_compare(IntPredicate::SLT, span, i64t.const_zero(), "")?;
+            lo = self.b.build_int_add(
+                lo,
+                self.ir().iselect(negative, span, i64t.const_zero())?,
+                "",
+            )?;
+            hi = self.b.build_int_add(
+                hi,
+                self.ir().iselect(negative, i64t.const_zero(), span)?,
+                "",
+            )?;
+        }
+        let base = self.b.build_ptr_to_int(o.data, i64t, "")?;
+        let size = i64t.const_int(o.dtype.size() as u64, false);
+        Ok((
+            self.b.build_int_add(base, lo, "")?,
+            self.b
+                .build_int_add(self.b.build_int_add(base, hi, "")?, size, "")?,
+        ))
+    }
+}

@@ -1,0 +1,624 @@
+//! `np.dot` / `@` for 1-d and 2-d arrays.
+//!
+//! Matrix products use the BLIS/GotoBLAS structure: blocks of B are packed
+//! into panels of `NR` columns and blocks of A into panels of `MR` rows, so
+//! a register-blocked micro-kernel streams both from cache with unit
+//! stride whatever the operands' layouts. The kernel is plain generic Rust
+//! that LLVM vectorises; for float32/float64 it is compiled a second and
+//! third time with AVX2+FMA and AVX-512 enabled (the crate itself targets
+//! baseline x86-64) and chosen at run time. Other dtypes (complex,
+//! integers) use the same code with a small tile. Large products are split
+//! by columns across threads, as OpenBLAS does for NumPy.
+
+use std::mem::size_of;
+use std::sync::mpsc::{channel, Sender};
+use std::sync::{Arc, LazyLock, Mutex};
+
+use super::{raise, shape_str, with_dtype, write_scalar, Args, Array, Elem, NewArray, Result};
+use crate::abi::TypeCode;
+
+/// Depth of a packed block (A panels of `MR × KC` and B panels of
+/// `KC × NR` elements stay in L1/L2).
+const KC: usize = 256;
+/// Rows of A per packed block.
+const MC: usize = 72;
+/// Columns of B per packed block.
+const NC: usize = 4080;
+
+pub unsafe fn dot(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
+    let (a, b) = (args.array(0), args.array(1));
+    if !(1..=2).contains(&a.ndim())
+        || !(1..=2).contains(&b.ndim())
+        || a.dtype != b.dtype
+        || a.dtype != out_ty.dtype()
+    {
+        return Err(raise(
+            "TypeError",
+            "oxjit runtime: dot expects 1-d or 2-d arrays of the result's dtype",
+        ));
+    }
+    let (ka, kb) = (a.shape[a.ndim() - 1], b.shape[0]);
+    if ka != kb {
+        return Err(raise(
+            "ValueError",
+            format!(
+                "shapes {} and {} not aligned: {ka} (dim {}) != {kb} (dim 0)",
+                shape_str(a.shape),
+                shape_str(b.shape),
+                a.ndim() - 1
+            ),
+        ));
+    }
+    let mat = |x: &Array| Mat {
+        ptr: x.data,
+        rs: x.strides[0] as isize,
+        cs: x.strides.get(1).copied().unwrap_or(0) as isize,
+    };
+    let k = ka as usize;
+    with_dtype!(a.dtype, T => {
+        let run = variant::<T>();
+        if a.ndim() == 1 && b.ndim() == 1 {
+            write_scalar(out, run(Task::Vector { n: k, x: mat(&a), y: mat(&b) }));
+            return Ok(());
+        }
+        let mut shape = a.shape[..a.ndim() - 1].to_vec();
+        shape.extend_from_slice(&b.shape[1..]);
+        let r = NewArray::alloc(a.dtype, shape)?;
+        let c = r.data().cast::<T>();
+        match (a.ndim(), b.ndim()) {
+            (2, 1) => {
+                run(Task::MatVec { m: a.shape[0] as usize, k, a: mat(&a), x: mat(&b), c });
+            }
+            // A vector times a matrix is the transposed matrix times the vector.
+            (1, 2) => {
+                run(Task::MatVec { m: b.shape[1] as usize, k, a: mat(&b).transposed(), x: mat(&a), c });
+            }
+            _ => matrix(run, a.shape[0] as usize, b.shape[1] as usize, k, mat(&a), mat(&b), c),
+        }
+        r.write(out);
+        Ok(())
+    })
+}
+
+/// One product for an instruction-set variant to compute.
+#[derive(Clone, Copy)]
+enum Task<T> {
+    /// `x · y`, returned.
+    Vector { n: usize, x: Mat, y: Mat },
+    /// `c = A · x` for an `m × k` matrix.
+    MatVec {
+        m: usize,
+        k: usize,
+        a: Mat,
+        x: Mat,
+        c: *mut T,
+    },
+    /// `c = A · B` (`m × k` by `k × n`), `c` with row stride `ldc` elements.
+    Matrix {
+        m: usize,
+        n: usize,
+        k: usize,
+        a: Mat,
+        b: Mat,
+        c: *mut T,
+        ldc: usize,
+    },
+}
+
+/// A task moved to another thread: its pointers address disjoint parts of
+/// the result, and the caller waits for it before its operands go away.
+struct Shared<T>(Task<T>);
+unsafe impl<T> Send for Shared<T> {}
+
+/// Multiply-adds per thread below which handing work to a helper thread
+/// costs more than it saves.
+const PER_THREAD: usize = 1 << 21;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Helper threads for large products, one per core beyond the caller's,
+/// started on first use and kept (starting a thread per product costs as
+/// much as the product of two 100×100 matrices).
+struct Pool {
+    jobs: Mutex<Sender<Job>>,
+    threads: usize,
+    /// The process that started the threads: a child made by `fork` has
+    /// none of them and must not wait for jobs it hands out.
+    pid: u32,
+}
+
+static POOL: LazyLock<Pool> = LazyLock::new(|| {
+    let (jobs, queue) = channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    let wanted = std::thread::available_parallelism().map_or(1, |p| p.get()) - 1;
+    let threads = (0..wanted)
+        .filter(|_| {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name("oxjit-dot".into())
+                .spawn(move || loop {
+                    let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                })
+                .is_ok()
+        })
+        .count();
+    Pool {
+        jobs: Mutex::new(jobs),
+        threads,
+        pid: std::process::id(),
+    }
+});
+
+/// `c = A · B`, split by columns across the pool when it is big enough.
+#[allow(clippy::too_many_arguments)]
+unsafe fn matrix<T: Elem>(
+    run: unsafe fn(Task<T>) -> T,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Mat,
+    b: Mat,
+    c: *mut T,
+) {
+    let work = m.saturating_mul(n).saturating_mul(k);
+    let parts = if work < 2 * PER_THREAD || POOL.pid != std::process::id() {
+        1
+    } else {
+        (POOL.threads + 1).min(work / PER_THREAD).min(n / 16).max(1)
+    };
+    // Column blocks are multiples of 16, whole float64 panels.
+    let width = n.div_ceil(parts).next_multiple_of(16);
+    let task = |j0: usize| {
+        let cols = width.min(n - j0);
+        let b = Mat {
+            ptr: b.ptr.offset(j0 as isize * b.cs),
+            ..b
+        };
+        Task::Matrix {
+            m,
+            n: cols,
+            k,
+            a,
+            b,
+            c: c.add(j0),
+            ldc: n,
+        }
+    };
+    let (done, finished) = channel::<()>();
+    let mut pending = 0;
+    for j0 in (width..n).step_by(width) {
+        let part = Shared(task(j0));
+        let done = done.clone();
+        let job: Job = Box::new(move || {
+            let part = part;
+            run(part.0);
+            let _ = done.send(());
+        });
+        // A job the pool cannot take is computed here.
+        match POOL
+            .jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send(job)
+        {
+            Ok(()) => pending += 1,
+            Err(refused) => (refused.0)(),
+        }
+    }
+    run(task(0));
+    // Each job reports once (or drops its sender if it fails).
+    drop(done);
+    for _ in 0..pending {
+        let _ = finished.recv();
+    }
+}
+
+/// The product function for `T` with the widest instruction set this CPU
+/// has for float32/float64, otherwise the portable one.
+fn variant<T: Elem>() -> unsafe fn(Task<T>) -> T {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let double = std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>();
+        let single = std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>();
+        if double || single {
+            // Tiles of 12 vector registers of accumulators: larger ones are
+            // no longer kept in registers by the vectoriser.
+            if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma") {
+                return if double {
+                    avx512::<T, 6, 16>
+                } else {
+                    avx512::<T, 6, 32>
+                };
+            }
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                return if double {
+                    avx2::<T, 6, 8>
+                } else {
+                    avx2::<T, 6, 16>
+                };
+            }
+        }
+    }
+    run::<T, 4, 4, false>
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn avx512<T: Elem, const MR: usize, const NR: usize>(task: Task<T>) -> T {
+    run::<T, MR, NR, true>(task)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn avx2<T: Elem, const MR: usize, const NR: usize>(task: Task<T>) -> T {
+    run::<T, MR, NR, true>(task)
+}
+
+/// A strided matrix: element `(i, j)` at `ptr + i*rs + j*cs` (bytes).
+#[derive(Clone, Copy)]
+struct Mat {
+    ptr: *const u8,
+    rs: isize,
+    cs: isize,
+}
+
+impl Mat {
+    #[inline(always)]
+    unsafe fn at<T>(&self, i: usize, j: usize) -> T {
+        self.ptr
+            .offset(i as isize * self.rs + j as isize * self.cs)
+            .cast::<T>()
+            .read_unaligned()
+    }
+
+    fn transposed(self) -> Mat {
+        Mat {
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
+}
+
+/// Computes a task (the scalar for `Vector`, else zero). Inlined into each
+/// instruction-set variant.
+#[inline(always)]
+unsafe fn run<T: Elem, const MR: usize, const NR: usize, const FMA: bool>(task: Task<T>) -> T {
+    match task {
+        Task::Vector { n, x, y } => return vdot::<T, FMA>(n, x, y),
+        Task::MatVec { m, k, a, x, c } => matvec::<T, FMA>(m, k, a, x, c),
+        Task::Matrix {
+            m,
+            n,
+            k,
+            a,
+            b,
+            c,
+            ldc,
+        } => gemm::<T, MR, NR, FMA>(m, n, k, a, b, c, ldc),
+    }
+    T::ZERO
+}
+
+/// Independent partial sums in vector dot products (two AVX-512 or four
+/// AVX2 registers of float64), so additions do not wait on each other.
+const LANES: usize = 16;
+
+/// `sum(x[i] * y[i])` over `n` elements of two strided vectors (`rs` is
+/// the step).
+#[inline(always)]
+unsafe fn vdot<T: Elem, const FMA: bool>(n: usize, x: Mat, y: Mat) -> T {
+    let mut acc = [T::ZERO; LANES];
+    let body = n - n % LANES;
+    let unit = size_of::<T>() as isize;
+    if x.rs == unit && y.rs == unit {
+        let (xs, ys) = (x.ptr.cast::<T>(), y.ptr.cast::<T>());
+        for i in (0..body).step_by(LANES) {
+            for (l, s) in acc.iter_mut().enumerate() {
+                *s = xs
+                    .add(i + l)
+                    .read_unaligned()
+                    .mul_add::<FMA>(ys.add(i + l).read_unaligned(), *s);
+            }
+        }
+    } else {
+        for i in (0..body).step_by(LANES) {
+            for (l, s) in acc.iter_mut().enumerate() {
+                *s = x.at::<T>(i + l, 0).mul_add::<FMA>(y.at(i + l, 0), *s);
+            }
+        }
+    }
+    for i in body..n {
+        acc[0] = x.at::<T>(i, 0).mul_add::<FMA>(y.at(i, 0), acc[0]);
+    }
+    // Combine the partial sums pairwise.
+    let mut width = LANES;
+    while width > 1 {
+        width /= 2;
+        for l in 0..width {
+            acc[l] = acc[l].add(acc[l + width]);
+        }
+    }
+    acc[0]
+}
+
+/// `c = A · x` for an `m × k` matrix: row dot products when A's rows are
+/// contiguous, else column updates `c += x[p] * A[:, p]`, contiguous when
+/// its columns are.
+#[inline(always)]
+unsafe fn matvec<T: Elem, const FMA: bool>(m: usize, k: usize, a: Mat, x: Mat, c: *mut T) {
+    let unit = size_of::<T>() as isize;
+    if a.cs == unit || a.rs != unit {
+        for i in 0..m {
+            let row = Mat {
+                ptr: a.ptr.offset(i as isize * a.rs),
+                rs: a.cs,
+                cs: 0,
+            };
+            c.add(i).write(vdot::<T, FMA>(k, row, x));
+        }
+        return;
+    }
+    for i in 0..m {
+        c.add(i).write(T::ZERO);
+    }
+    for p in 0..k {
+        let s: T = x.at(p, 0);
+        let col = a.ptr.offset(p as isize * a.cs).cast::<T>();
+        for i in 0..m {
+            c.add(i)
+                .write(s.mul_add::<FMA>(col.add(i).read_unaligned(), c.add(i).read()));
+        }
+    }
+}
+
+/// `c = A · B` (`m × k` by `k × n`, `c` with row stride `ldc`), blocked.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm<T: Elem, const MR: usize, const NR: usize, const FMA: bool>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Mat,
+    b: Mat,
+    c: *mut T,
+    ldc: usize,
+) {
+    if k == 0 {
+        for i in 0..m {
+            for j in 0..n {
+                c.add(i * ldc + j).write(T::ZERO);
+            }
+        }
+        return;
+    }
+    // Packing writes every element the kernels read (padding included),
+    // so the buffers are never initialised separately.
+    let mut a_buf = Vec::<T>::with_capacity(MC.min(m).next_multiple_of(MR) * KC.min(k));
+    let mut b_buf = Vec::<T>::with_capacity(NC.min(n).next_multiple_of(NR) * KC.min(k));
+    let (apack, bpack) = (a_buf.as_mut_ptr(), b_buf.as_mut_ptr());
+    for jc in (0..n).step_by(NC) {
+        let nc = NC.min(n - jc);
+        for pc in (0..k).step_by(KC) {
+            let kc = KC.min(k - pc);
+            pack::<T, NR>(bpack, b.transposed(), jc, pc, nc, kc);
+            for ic in (0..m).step_by(MC) {
+                let mc = MC.min(m - ic);
+                pack::<T, MR>(apack, a, ic, pc, mc, kc);
+                for jr in (0..nc).step_by(NR) {
+                    for ir in (0..mc).step_by(MR) {
+                        kernel::<T, MR, NR, FMA>(
+                            kc,
+                            apack.add(ir * kc),
+                            bpack.add(jr * kc),
+                            c.add((ic + ir) * ldc + jc + jr),
+                            ldc,
+                            MR.min(mc - ir),
+                            NR.min(nc - jr),
+                            pc == 0,
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Packs rows `r0..r0+rows` and columns `p0..p0+depth` of `x` into panels
+/// of `R` rows, each stored column by column (`R` consecutive elements per
+/// column), the last panel padded with zeros. B is packed as Bᵀ.
+#[inline(always)]
+unsafe fn pack<T: Elem, const R: usize>(
+    dst: *mut T,
+    x: Mat,
+    r0: usize,
+    p0: usize,
+    rows: usize,
+    depth: usize,
+) {
+    let mut d = dst;
+    for i0 in (0..rows).step_by(R) {
+        let live = R.min(rows - i0);
+        for p in 0..depth {
+            for i in 0..R {
+                d.add(i).write(if i < live {
+                    x.at(r0 + i0 + i, p0 + p)
+                } else {
+                    T::ZERO
+                });
+            }
+            d = d.add(R);
+        }
+    }
+}
+
+/// An `MR × NR` tile of C from packed panels: `acc += a[:, p] ⊗ b[p, :]`
+/// for each `p`, held in registers, then stored (`first` block) or added
+/// to C for its `mr × nr` live part.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn kernel<T: Elem, const MR: usize, const NR: usize, const FMA: bool>(
+    kc: usize,
+    a: *const T,
+    b: *const T,
+    c: *mut T,
+    ldc: usize,
+    mr: usize,
+    nr: usize,
+    first: bool,
+) {
+    let mut acc = [[T::ZERO; NR]; MR];
+    for p in 0..kc {
+        let bv = b.add(p * NR).cast::<[T; NR]>().read();
+        let av = a.add(p * MR).cast::<[T; MR]>().read();
+        for i in 0..MR {
+            for j in 0..NR {
+                acc[i][j] = av[i].mul_add::<FMA>(bv[j], acc[i][j]);
+            }
+        }
+    }
+    for (i, row) in acc.iter().enumerate().take(mr) {
+        let dst = c.add(i * ldc);
+        for (j, &v) in row.iter().enumerate().take(nr) {
+            dst.add(j)
+                .write(if first { v } else { dst.add(j).read().add(v) });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every instruction-set variant on this CPU, not only the one chosen
+    //! at run time (the ABI-level tests in `tests/arrayfns` cover that).
+
+    use super::*;
+
+    type Variant<T> = unsafe fn(Task<T>) -> T;
+
+    fn variants<T: Elem>() -> Vec<(&'static str, Variant<T>)> {
+        let mut v: Vec<(&'static str, Variant<T>)> = vec![("portable", run::<T, 4, 4, false>)];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                v.push(("avx2", avx2::<T, 6, 8>));
+            }
+            if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma") {
+                v.push(("avx512", avx512::<T, 6, 16>));
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn variants_agree_with_the_definition() {
+        for (m, k, n) in [(1, 1, 1), (7, 13, 29), (37, 300, 41), (13, 5, 70)] {
+            let a: Vec<f64> = (0..m * k)
+                .map(|i| ((i * 37 % 101) as f64 - 50.0) / 16.0)
+                .collect();
+            let b: Vec<f64> = (0..k * n)
+                .map(|i| ((i * 53 % 89) as f64 - 44.0) / 8.0)
+                .collect();
+            // Small integers over powers of two: every sum is exact.
+            let want: Vec<f64> = (0..m * n)
+                .map(|ij| (0..k).map(|p| a[ij / n * k + p] * b[p * n + ij % n]).sum())
+                .collect();
+            let row_major = |x: &[f64], cols: usize| Mat {
+                ptr: x.as_ptr().cast(),
+                rs: (cols * 8) as isize,
+                cs: 8,
+            };
+            for (name, f) in variants::<f64>() {
+                let mut c = vec![f64::NAN; m * n];
+                // B given as the transpose of a column-major copy.
+                let bt: Vec<f64> = (0..k * n).map(|q| b[(q % k) * n + q / k]).collect();
+                let b_cm = Mat {
+                    ptr: bt.as_ptr().cast(),
+                    rs: 8,
+                    cs: (k * 8) as isize,
+                };
+                unsafe {
+                    f(Task::Matrix {
+                        m,
+                        n,
+                        k,
+                        a: row_major(&a, k),
+                        b: b_cm,
+                        c: c.as_mut_ptr(),
+                        ldc: n,
+                    })
+                };
+                assert_eq!(c, want, "{name} {m}x{k}x{n}");
+
+                let x: Vec<f64> = (0..k).map(|p| p as f64 - 3.0).collect();
+                let mut y = vec![f64::NAN; m];
+                let xv = Mat {
+                    ptr: x.as_ptr().cast(),
+                    rs: 8,
+                    cs: 0,
+                };
+                unsafe {
+                    f(Task::MatVec {
+                        m,
+                        k,
+                        a: row_major(&a, k),
+                        x: xv,
+                        c: y.as_mut_ptr(),
+                    })
+                };
+                let want_y: Vec<f64> = (0..m)
+                    .map(|i| (0..k).map(|p| a[i * k + p] * x[p]).sum())
+                    .collect();
+                assert_eq!(y, want_y, "{name} matvec {m}x{k}");
+                let dot = unsafe {
+                    f(Task::Vector {
+                        n: k,
+                        x: xv,
+                        y: Mat {
+                            ptr: a.as_ptr().cast(),
+                            rs: 8,
+                            cs: 0,
+                        },
+                    })
+                };
+                assert_eq!(
+                    dot,
+                    (0..k).map(|p| x[p] * a[p]).sum::<f64>(),
+                    "{name} dot {k}"
+                );
+            }
+            let (a32, b32): (Vec<f32>, Vec<f32>) = (
+                a.iter().map(|&v| v as f32).collect(),
+                b.iter().map(|&v| v as f32).collect(),
+            );
+            for (name, f) in variants::<f32>() {
+                let mut c = vec![f32::NAN; m * n];
+                let mat = |x: &[f32], cols: usize| Mat {
+                    ptr: x.as_ptr().cast(),
+                    rs: (cols * 4) as isize,
+                    cs: 4,
+                };
+                unsafe {
+                    f(Task::Matrix {
+                        m,
+                        n,
+                        k,
+                        a: mat(&a32, k),
+                        b: mat(&b32, n),
+                        c: c.as_mut_ptr(),
+                        ldc: n,
+                    })
+                };
+                for (g, w) in c.iter().zip(&want) {
+                    assert!(
+                        (*g as f64 - w).abs() <= 1e-4 * w.abs().max(1.0),
+                        "{name} f32 {m}x{k}x{n}: {g} vs {w}"
+                    );
+                }
+            }
+        }
+    }
+}

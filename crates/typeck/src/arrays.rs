@@ -1,0 +1,954 @@
+//! Arrays as values: elementwise expressions (operators, comparisons and
+//! NumPy functions over arrays, fused into one `Elementwise` node as they are
+//! typed), array creation, views (slicing, `newaxis`, `.T`, `reshape`),
+//! slice assignment and in-place operators, and reductions.
+//!
+//! One mechanism serves every elementwise operation: `elementwise` turns the
+//! operands into inputs (absorbing operands that are themselves fusable
+//! `Elementwise` nodes) and types the *scalar* operation on element proxies
+//! with the ordinary scalar rules, under NumPy's error model.
+
+use crate::check::{error, Checker, R};
+use crate::expr::{cast_scalar, konst};
+use oxjit_diag::{Code, Span};
+use oxjit_hir::{self as hir, Const, ExprKind as HK, Value};
+use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic, ReduceOp, ViewDim};
+use oxjit_types::{parse_type, ArrayType, Kind, Layout, Scalar, Type};
+
+fn array_ty(dtype: Scalar, ndim: usize, layout: Layout) -> Type {
+    Type::Array(ArrayType { dtype: dtype.strong(), ndim: ndim as u8, layout })
+}
+
+/// Whether an expression takes part in elementwise typing as an array.
+pub(crate) fn is_arrayish(e: &tir::Expr) -> bool {
+    e.ty.array().is_some()
+}
+
+/// Renumbers the inputs of a fused body.
+fn shift_inputs(e: &mut tir::Expr, by: usize) {
+    use TK::*;
+    match &mut e.kind {
+        ElemInput(k) => *k += by,
+        Const(_) | Local(_) | ElemIndex(_) => {}
+        SetLocal(_, x) | Cast(x) | Unary(_, x) | Truth(x) | TupleGet(x, _) => shift_inputs(x, by),
+        Guard { value, .. } => shift_inputs(value, by),
+        Binary(_, a, b) | Compare(_, a, b) => {
+            shift_inputs(a, by);
+            shift_inputs(b, by);
+        }
+        IfExp(c, a, b) => {
+            shift_inputs(c, by);
+            shift_inputs(a, by);
+            shift_inputs(b, by);
+        }
+        Call(_, xs) | Tuple(xs) | CallFunc { args: xs, .. } => xs.iter_mut().for_each(|x| shift_inputs(x, by)),
+        // Array-valued nodes are never inside a scalar body.
+        Index { .. } | Elementwise { .. } | View { .. } | Transpose { .. } | Reshape { .. } | Reduce { .. } | RuntimeCall { .. } => {}
+    }
+}
+
+/// A compile-time dtype argument: `np.float64`, `float`, `"f8"`, `np.dtype(...)`.
+fn dtype_of(e: &hir::Expr) -> Option<Scalar> {
+    match &e.kind {
+        HK::Call { func, args, kwargs } if kwargs.is_empty() && args.len() == 1 => match &func.kind {
+            HK::Global(Value::Function(n)) if n == "numpy.dtype" => dtype_of(&args[0]),
+            _ => None,
+        },
+        HK::Global(Value::Function(n)) => match n.as_str() {
+            "builtins.float" => Some(Scalar::F64),
+            "builtins.int" => Some(Scalar::I64),
+            "builtins.bool" => Some(Scalar::Bool),
+            "builtins.complex" => Some(Scalar::C128),
+            n => n.strip_prefix("numpy.").and_then(|t| parse_type(t).ok()).and_then(|t| t.scalar()),
+        },
+        HK::Const(Const::Str(s)) => parse_type(s)
+            .ok()
+            .and_then(|t| t.scalar())
+            .or_else(|| if s.len() == 1 { Scalar::from_numpy_char(s.as_bytes()[0]) } else { None }),
+        _ => None,
+    }
+}
+
+/// Positional and keyword arguments of a library call bound to parameter names.
+pub(crate) struct Bound<'a> {
+    values: Vec<Option<&'a hir::Expr>>,
+}
+
+impl<'a> Bound<'a> {
+    pub(crate) fn get(&self, i: usize) -> Option<&'a hir::Expr> {
+        self.values.get(i).copied().flatten()
+    }
+}
+
+impl Checker<'_> {
+    pub(crate) fn bind_args<'a>(
+        &self,
+        name: &str,
+        params: &[&str],
+        args: &'a [hir::Expr],
+        kwargs: &'a [hir::Keyword],
+        required: usize,
+        span: Span,
+    ) -> R<Bound<'a>> {
+        if args.len() > params.len() {
+            return Err(error(Code::BadCall, span, format!("{name}() takes at most {} arguments", params.len()), "check the call's arguments"));
+        }
+        let mut values: Vec<Option<&hir::Expr>> = vec![None; params.len()];
+        for (i, a) in args.iter().enumerate() {
+            values[i] = Some(a);
+        }
+        for k in kwargs {
+            let Some(i) = params.iter().position(|p| *p == k.name) else {
+                return Err(error(
+                    Code::BadCall,
+                    k.span,
+                    format!("{name}() got an unsupported keyword argument '{}'", k.name),
+                    format!("supported: {}", params.join(", ")),
+                ));
+            };
+            values[i] = Some(&k.value);
+        }
+        if let Some(i) = (0..required).find(|i| values[*i].is_none()) {
+            return Err(error(Code::BadCall, span, format!("{name}() missing required argument '{}'", params[i]), "check the call's arguments"));
+        }
+        Ok(Bound { values })
+    }
+
+    fn dtype_arg(&self, e: Option<&hir::Expr>, default: Scalar) -> R<Scalar> {
+        match e {
+            None => Ok(default),
+            Some(e) if matches!(e.kind, HK::Const(Const::None)) => Ok(default),
+            Some(e) => dtype_of(e).ok_or_else(|| {
+                error(
+                    Code::BadCall,
+                    e.span,
+                    "dtype must be a constant NumPy type, such as np.float64, float or \"int32\"",
+                    "pass the dtype literally; compiled code fixes it at compile time",
+                )
+            }),
+        }
+    }
+
+    /// A constant integer argument (an axis, `k` of `eye`).
+    pub(crate) fn const_arg(&self, e: &hir::Expr, what: &str) -> R<i64> {
+        crate::expr::const_int(e).ok_or_else(|| {
+            error(Code::BadCall, e.span, format!("{what} must be a constant integer"), "write the value literally")
+        })
+    }
+
+    /// An `int64` scalar argument.
+    fn int_arg(&mut self, e: &hir::Expr, what: &str) -> R<tir::Expr> {
+        let x = self.expr(e)?;
+        match x.ty.scalar() {
+            Some(s) if s.kind() <= Kind::Int => Ok(cast_scalar(x, Scalar::I64)),
+            _ => Err(error(Code::BadCall, e.span, format!("{what} must be an integer, not {}", x.ty), "pass an int")),
+        }
+    }
+
+    /// Evaluates a value once: the first returned expression sets a
+    /// temporary, the following ones read it.
+    pub(crate) fn shared(&mut self, e: tir::Expr, uses: usize) -> Vec<tir::Expr> {
+        if matches!(e.kind, TK::Local(_) | TK::Const(_)) || uses <= 1 {
+            return vec![e; uses];
+        }
+        let (ty, span) = (e.ty.clone(), e.span);
+        let tmp = self.temp("shared", ty.clone());
+        let mut out = vec![tir::Expr::new(TK::SetLocal(tmp, Box::new(e)), ty.clone(), span)];
+        out.extend((1..uses).map(|_| tir::Expr::new(TK::Local(tmp), ty.clone(), span)));
+        out
+    }
+
+    /// The `int64` extents of a shape argument: an int or a tuple of ints.
+    pub(crate) fn shape_arg(&mut self, e: &hir::Expr) -> R<Vec<tir::Expr>> {
+        let x = self.expr(e)?;
+        match x.ty.clone() {
+            Type::Scalar(s) if s.kind() <= Kind::Int => Ok(vec![cast_scalar(x, Scalar::I64)]),
+            Type::Tuple(items) if items.iter().all(|t| t.scalar().is_some_and(|s| s.kind() <= Kind::Int)) => {
+                let n = items.len();
+                let parts: Vec<tir::Expr> = match x.kind {
+                    TK::Tuple(xs) => xs,
+                    _ => {
+                        let span = x.span;
+                        self.shared(x, n).into_iter().zip(items).enumerate().map(|(i, (t, ty))| tir::Expr::new(TK::TupleGet(Box::new(t), i), ty, span)).collect()
+                    }
+                };
+                Ok(parts.into_iter().map(|p| cast_scalar(p, Scalar::I64)).collect())
+            }
+            t => Err(error(Code::BadCall, e.span, format!("a shape must be an int or a tuple of ints, not {t}"), "pass e.g. 5 or (3, 4)")),
+        }
+    }
+
+    /// The extents of an array (evaluated once).
+    fn dims_of(&mut self, a: tir::Expr) -> Vec<tir::Expr> {
+        let nd = a.ty.array().unwrap().ndim as usize;
+        let span = a.span;
+        self.shared(a, nd.max(1))
+            .into_iter()
+            .take(nd)
+            .enumerate()
+            .map(|(k, a)| tir::Expr::new(TK::Call(Intrinsic::Dim(k), vec![a]), Type::Scalar(Scalar::I64), span))
+            .collect()
+    }
+
+    /// Applies a scalar operation elementwise over `args`: array operands
+    /// become inputs (fusable `Elementwise` operands are absorbed), scalars are
+    /// inputs evaluated once, and `op` types the operation on the element
+    /// proxies. The result is a new C-contiguous array.
+    pub fn elementwise(
+        &mut self,
+        args: Vec<tir::Expr>,
+        span: Span,
+        op: impl FnOnce(&mut Self, Vec<tir::Expr>) -> R<tir::Expr>,
+    ) -> R<tir::Expr> {
+        let mut inputs = Vec::new();
+        let mut proxies = Vec::new();
+        let mut ndim = 0;
+        for a in args {
+            match a.kind {
+                TK::Elementwise { inputs: inner, mut body, shape: None, out: None } => {
+                    ndim = ndim.max(a.ty.array().unwrap().ndim as usize);
+                    shift_inputs(&mut body, inputs.len());
+                    inputs.extend(inner);
+                    proxies.push(*body);
+                }
+                _ => {
+                    let ty = match a.ty.array() {
+                        Some(at) => {
+                            ndim = ndim.max(at.ndim as usize);
+                            Type::Scalar(at.dtype)
+                        }
+                        None => a.ty.clone(),
+                    };
+                    let proxy = tir::Expr::new(TK::ElemInput(inputs.len()), ty, a.span);
+                    inputs.push(a);
+                    proxies.push(proxy);
+                }
+            }
+        }
+        self.elementwise_depth += 1;
+        let body = op(self, proxies);
+        self.elementwise_depth -= 1;
+        let body = body?;
+        let Some(s) = body.ty.scalar() else {
+            return Err(error(Code::BadOperand, span, format!("an elementwise operation cannot produce {}", body.ty), "operate on numbers"));
+        };
+        let body = cast_scalar(body, s.strong());
+        Ok(tir::Expr::new(
+            TK::Elementwise { inputs, body: Box::new(body), shape: None, out: None },
+            array_ty(s, ndim, Layout::C),
+            span,
+        ))
+    }
+
+    /// An elementwise fill of a new array of explicit shape.
+    fn filled(&mut self, shape: Vec<tir::Expr>, inputs: Vec<tir::Expr>, body: tir::Expr, dtype: Scalar, span: Span) -> tir::Expr {
+        let nd = shape.len();
+        let body = cast_scalar(body, dtype.strong());
+        tir::Expr::new(
+            TK::Elementwise { inputs, body: Box::new(body), shape: Some(shape), out: None },
+            array_ty(dtype, nd, Layout::C),
+            span,
+        )
+    }
+
+    /// Writes `value` (broadcast) into the array `out` (a view or a local).
+    pub fn assign_into(&mut self, out: tir::Expr, value: tir::Expr, span: Span) -> R<tir::Expr> {
+        let dtype = out.ty.array().unwrap().dtype;
+        let e = self.elementwise(vec![value], span, |_, mut p| Ok(p.remove(0)))?;
+        if e.ty.array().unwrap().ndim > out.ty.array().unwrap().ndim {
+            return Err(error(
+                Code::BadOperand,
+                span,
+                format!("cannot assign a {}-d value to a {}-d array", e.ty.array().unwrap().ndim, out.ty.array().unwrap().ndim),
+                "the value must broadcast to the target's shape",
+            ));
+        }
+        let TK::Elementwise { inputs, body, .. } = e.kind else { unreachable!("elementwise builds Elementwise") };
+        let body = cast_scalar(*body, dtype);
+        Ok(tir::Expr::new(TK::Elementwise { inputs, body: Box::new(body), shape: None, out: Some(Box::new(out)) }, Type::None, span))
+    }
+
+    /// `a op= b` on an array: computed in place, with NumPy's `same_kind`
+    /// casting rule for the result.
+    pub fn array_inplace(&mut self, op: hir::BinOp, target: tir::Expr, value: tir::Expr, span: Span) -> R<tir::Expr> {
+        let dtype = target.ty.array().unwrap().dtype;
+        let [out, read] = <[tir::Expr; 2]>::try_from(self.shared(target, 2)).unwrap();
+        let e = self.elementwise(vec![read, value], span, |ck, mut p| {
+            let b = p.pop().unwrap();
+            let a = p.pop().unwrap();
+            ck.binary(op, a, b, span)
+        })?;
+        let res = e.ty.array().unwrap().dtype;
+        if res.kind() > dtype.kind() {
+            return Err(error(
+                Code::BadOperand,
+                span,
+                format!("cannot cast the result of {} from {res} to {dtype} in place (NumPy's 'same_kind' rule)", op.symbol()),
+                "make the target array of the wider dtype, or write a = a <op> b",
+            ));
+        }
+        let TK::Elementwise { inputs, body, .. } = e.kind else { unreachable!("elementwise builds Elementwise") };
+        let body = cast_scalar(*body, dtype);
+        Ok(tir::Expr::new(TK::Elementwise { inputs, body: Box::new(body), shape: None, out: Some(Box::new(out)) }, Type::None, span))
+    }
+
+    /// `a[...]` with slices, `None` or fewer indices than dimensions: a view.
+    /// Returns `None` when every dimension has an integer index (an element).
+    pub fn view(&mut self, base: tir::Expr, index: &hir::Expr, span: Span) -> R<Option<tir::Expr>> {
+        let a = base.ty.array().unwrap();
+        let items: Vec<&hir::Expr> = match &index.kind {
+            HK::Tuple(items) => items.iter().collect(),
+            _ => vec![index],
+        };
+        let is_view = items.len() < a.ndim as usize
+            || items.iter().any(|i| matches!(i.kind, HK::Slice { .. } | HK::Const(Const::None)));
+        if !is_view {
+            return Ok(None);
+        }
+        let mut dims = Vec::new();
+        let mut used = 0;
+        for it in &items {
+            match &it.kind {
+                HK::Const(Const::None) => dims.push(ViewDim::NewAxis),
+                HK::Slice { lower, upper, step } => {
+                    used += 1;
+                    let mut part = |x: &Option<Box<hir::Expr>>| -> R<Option<tir::Expr>> {
+                        x.as_ref().map(|x| self.int_arg(x, "slice indices")).transpose()
+                    };
+                    let (start, stop, step) = (part(lower)?, part(upper)?, part(step)?);
+                    dims.push(ViewDim::Slice { start, stop, step });
+                }
+                _ => {
+                    used += 1;
+                    let i = self.expr(it)?;
+                    match i.ty.scalar() {
+                        Some(s) if s.is_int() => dims.push(ViewDim::Index(cast_scalar(i, Scalar::I64))),
+                        _ => {
+                            return Err(error(
+                                Code::BadIndex,
+                                it.span,
+                                format!("indexing with {} is not supported yet", i.ty),
+                                "index with integers, slices and None",
+                            ))
+                        }
+                    }
+                }
+            }
+        }
+        if used > a.ndim as usize {
+            return Err(error(
+                Code::BadIndex,
+                index.span,
+                format!("too many indices for array: array is {}-dimensional, but {used} were indexed", a.ndim),
+                "use one index per dimension",
+            ));
+        }
+        let ndim = dims.iter().filter(|d| !matches!(d, ViewDim::Index(_))).count() + (a.ndim as usize - used);
+        let layout = view_layout(a, &dims, used);
+        let boundscheck = self.req.flags.boundscheck;
+        Ok(Some(tir::Expr::new(
+            TK::View { array: Box::new(base), dims, boundscheck },
+            array_ty(a.dtype, ndim, layout),
+            span,
+        )))
+    }
+
+    /// Row `i` of an array, as iterating over it yields.
+    pub fn row(&mut self, base: tir::Expr, i: tir::Expr, span: Span) -> tir::Expr {
+        let a = base.ty.array().unwrap();
+        let dims = vec![ViewDim::Index(i)];
+        let layout = view_layout(a, &dims, 1);
+        tir::Expr::new(TK::View { array: Box::new(base), dims, boundscheck: false }, array_ty(a.dtype, a.ndim as usize - 1, layout), span)
+    }
+
+    fn transpose(&mut self, a: tir::Expr, axes: Vec<usize>, span: Span) -> tir::Expr {
+        let at = a.ty.array().unwrap();
+        let reversed = axes.iter().rev().copied().eq(0..at.ndim as usize);
+        let layout = match (at.layout, reversed) {
+            (Layout::C, true) => Layout::F,
+            (Layout::F, true) => Layout::C,
+            _ if at.ndim == 1 => at.layout,
+            _ => Layout::A,
+        };
+        tir::Expr::new(TK::Transpose { array: Box::new(a), axes }, array_ty(at.dtype, at.ndim as usize, layout), span)
+    }
+
+    /// A C-contiguous version of an array (copied unless it already is).
+    pub(crate) fn contiguous(&mut self, a: tir::Expr, span: Span) -> R<tir::Expr> {
+        if a.ty.array().unwrap().layout == Layout::C {
+            return Ok(a);
+        }
+        self.copy(a, span)
+    }
+
+    fn copy(&mut self, a: tir::Expr, span: Span) -> R<tir::Expr> {
+        // An explicit shape keeps the copy from fusing into a later operation.
+        let e = self.elementwise(vec![a], span, |_, mut p| Ok(p.remove(0)))?;
+        Ok(e)
+    }
+
+    fn reshape(&mut self, a: tir::Expr, shape: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
+        let a = self.contiguous(a, span)?;
+        let dtype = a.ty.array().unwrap().dtype;
+        let nd = shape.len();
+        Ok(tir::Expr::new(TK::Reshape { array: Box::new(a), shape }, array_ty(dtype, nd, Layout::C), span))
+    }
+
+    /// Array attributes beyond the scalar ones: `.T`, `.real`, `.imag`.
+    pub fn array_attribute(&mut self, x: tir::Expr, name: &str, span: Span) -> R<Option<tir::Expr>> {
+        let at = x.ty.array().unwrap();
+        Ok(Some(match name {
+            "T" => {
+                let axes = (0..at.ndim as usize).rev().collect();
+                self.transpose(x, axes, span)
+            }
+            "real" | "imag" if at.dtype.is_complex() => {
+                let op = if name == "real" { Intrinsic::Real } else { Intrinsic::Imag };
+                self.elementwise(vec![x], span, |_, p| Ok(tir::Expr::new(TK::Call(op, p), Type::Scalar(at.dtype.component()), span)))?
+            }
+            "real" => x,
+            _ => return Ok(None),
+        }))
+    }
+
+    /// Methods of arrays.
+    pub fn array_method(&mut self, obj: tir::Expr, method: &str, args: &[hir::Expr], kwargs: &[hir::Keyword], span: Span) -> R<tir::Expr> {
+        let at = obj.ty.array().unwrap();
+        if let Some(op) = reduce_op(method) {
+            let b = self.bind_args(method, &["axis", "ddof"], args, kwargs, 0, span)?;
+            return self.reduce(op, obj, b.get(0), b.get(1), span);
+        }
+        match method {
+            "copy" | "flatten" => {
+                self.bind_args(method, &["order"], args, kwargs, 0, span)?;
+                let c = self.copy(obj, span)?;
+                if method == "flatten" {
+                    let minus1 = konst(ConstValue::Int(-1), Type::Scalar(Scalar::I64), span);
+                    return self.reshape(c, vec![minus1], span);
+                }
+                Ok(c)
+            }
+            "ravel" => {
+                self.bind_args(method, &[], args, kwargs, 0, span)?;
+                let minus1 = konst(ConstValue::Int(-1), Type::Scalar(Scalar::I64), span);
+                self.reshape(obj, vec![minus1], span)
+            }
+            "astype" => {
+                let b = self.bind_args(method, &["dtype"], args, kwargs, 1, span)?;
+                let dtype = self.dtype_arg(b.get(0), at.dtype)?;
+                self.elementwise(vec![obj], span, |_, mut p| Ok(cast_scalar(p.remove(0), dtype)))
+            }
+            "reshape" => {
+                let shape = match args {
+                    [one] => self.shape_arg(one)?,
+                    many => many.iter().map(|x| self.int_arg(x, "reshape dimensions")).collect::<R<_>>()?,
+                };
+                self.reshape(obj, shape, span)
+            }
+            "transpose" => {
+                let axes = if args.is_empty() {
+                    (0..at.ndim as usize).rev().collect()
+                } else {
+                    let items: Vec<&hir::Expr> = match &args[0].kind {
+                        HK::Tuple(xs) if args.len() == 1 => xs.iter().collect(),
+                        _ => args.iter().collect(),
+                    };
+                    let axes = items.iter().map(|x| self.axis(x, at.ndim)).collect::<R<Vec<usize>>>()?;
+                    let mut sorted = axes.clone();
+                    sorted.sort_unstable();
+                    if !sorted.iter().copied().eq(0..at.ndim as usize) {
+                        return Err(error(Code::BadCall, span, "axes don't match array", "pass a permutation of the dimensions"));
+                    }
+                    axes
+                };
+                Ok(self.transpose(obj, axes, span))
+            }
+            "sort" => {
+                self.bind_args(method, &[], args, kwargs, 0, span)?;
+                let [out, src] = <[tir::Expr; 2]>::try_from(self.shared(obj, 2)).unwrap();
+                let sorted = self.sort("sort", src, span)?;
+                self.assign_into(out, sorted, span)
+            }
+            "argsort" | "nonzero" => {
+                self.bind_args(method, &[], args, kwargs, 0, span)?;
+                if method == "argsort" {
+                    self.sort(method, obj, span)
+                } else {
+                    self.nonzero(obj, false, span)
+                }
+            }
+            "cumsum" | "cumprod" => {
+                let b = self.bind_args(method, &["axis"], args, kwargs, 0, span)?;
+                self.scan(method, obj, b.get(0), span)
+            }
+            "dot" => {
+                let b = self.bind_args(method, &["b"], args, kwargs, 1, span)?;
+                let other = self.expr(b.get(0).unwrap())?;
+                self.dot(obj, other, span)
+            }
+            "fill" => {
+                let b = self.bind_args(method, &["value"], args, kwargs, 1, span)?;
+                let v = self.expr(b.get(0).unwrap())?;
+                self.assign_into(obj, v, span)
+            }
+            _ => Err(error(
+                Code::UnknownAttribute,
+                span,
+                format!("arrays have no method '{method}' in compiled code"),
+                "supported: sum prod min max mean std var argmin argmax all any cumsum cumprod copy astype reshape ravel flatten transpose fill sort argsort nonzero dot",
+            )),
+        }
+    }
+
+    /// A constant axis, normalised (negative counts from the end).
+    pub(crate) fn axis(&self, e: &hir::Expr, ndim: u8) -> R<usize> {
+        let k = self.const_arg(e, "axis")?;
+        let n = ndim as i64;
+        let k2 = if k < 0 { k + n } else { k };
+        if !(0..n).contains(&k2) {
+            return Err(error(
+                Code::BadCall,
+                e.span,
+                format!("axis {k} is out of bounds for array of dimension {n}"),
+                "use an axis between -ndim and ndim-1",
+            ));
+        }
+        Ok(k2 as usize)
+    }
+
+    pub fn reduce(&mut self, op: ReduceOp, array: tir::Expr, axis: Option<&hir::Expr>, ddof: Option<&hir::Expr>, span: Span) -> R<tir::Expr> {
+        let at = array.ty.array().unwrap();
+        let axis = match axis {
+            None => None,
+            Some(e) if matches!(e.kind, HK::Const(Const::None)) => None,
+            Some(e) => Some(self.axis(e, at.ndim)?),
+        };
+        let ddof = match ddof {
+            Some(d) if matches!(op, ReduceOp::Var | ReduceOp::Std) => Some(Box::new(self.int_arg(d, "ddof")?)),
+            Some(d) => return Err(error(Code::BadCall, d.span, format!("{op:?}() takes no ddof"), "ddof applies to var and std")),
+            None => None,
+        };
+        let dtype = reduce_dtype(op, at.dtype);
+        // Reducing a 1-d array along its only axis gives a scalar, as in NumPy.
+        let axis = axis.filter(|_| at.ndim > 1);
+        let ty = match axis {
+            None => Type::Scalar(dtype),
+            Some(_) => array_ty(dtype, at.ndim as usize - 1, Layout::C),
+        };
+        Ok(tir::Expr::new(TK::Reduce { op, array: Box::new(array), axis, ddof }, ty, span))
+    }
+
+    /// NumPy functions that create arrays or take them whole (not
+    /// elementwise). `None` when `name` is none of them.
+    pub fn array_function(&mut self, name: &str, args: &[hir::Expr], kwargs: &[hir::Keyword], span: Span) -> R<Option<tir::Expr>> {
+        let f = name.strip_prefix("numpy.").unwrap_or("");
+        if let Some(op) = reduce_op(f).or(match f {
+            "amin" => Some(ReduceOp::Min),
+            "amax" => Some(ReduceOp::Max),
+            _ => None,
+        }) {
+            let b = self.bind_args(f, &["a", "axis", "ddof"], args, kwargs, 1, span)?;
+            let a = self.expr(b.get(0).unwrap())?;
+            if a.ty.array().is_none() {
+                return Ok(None);
+            }
+            return self.reduce(op, a, b.get(1), b.get(2), span).map(Some);
+        }
+        let int = Type::Scalar(Scalar::I64);
+        Ok(Some(match f {
+            "empty" | "zeros" | "ones" => {
+                let b = self.bind_args(f, &["shape", "dtype"], args, kwargs, 1, span)?;
+                let shape = self.shape_arg(b.get(0).unwrap())?;
+                let dtype = self.dtype_arg(b.get(1), Scalar::F64)?;
+                let v = konst(ConstValue::Int((f == "ones") as i64), Type::INT, span);
+                self.filled(shape, vec![], v, dtype, span)
+            }
+            "full" => {
+                let b = self.bind_args(f, &["shape", "fill_value", "dtype"], args, kwargs, 2, span)?;
+                let shape = self.shape_arg(b.get(0).unwrap())?;
+                let v = self.expr(b.get(1).unwrap())?;
+                let Some(vs) = v.ty.scalar() else {
+                    return Err(error(Code::BadCall, v.span, "the fill value must be a number", "pass a scalar"));
+                };
+                let dtype = self.dtype_arg(b.get(2), vs.strong())?;
+                let proxy = tir::Expr::new(TK::ElemInput(0), v.ty.clone(), span);
+                self.filled(shape, vec![v], proxy, dtype, span)
+            }
+            "empty_like" | "zeros_like" | "ones_like" | "full_like" => {
+                let full = f == "full_like";
+                let params: &[&str] = if full { &["a", "fill_value", "dtype"] } else { &["a", "dtype"] };
+                let b = self.bind_args(f, params, args, kwargs, params.len() - 1, span)?;
+                let a = self.expr(b.get(0).unwrap())?;
+                let Some(at) = a.ty.array() else {
+                    return Err(error(Code::BadCall, a.span, format!("{f}() needs an array, not {}", a.ty), "pass an array"));
+                };
+                let dtype = self.dtype_arg(b.get(params.len() - 1), at.dtype)?;
+                let shape = self.dims_of(a);
+                if full {
+                    let v = self.expr(b.get(1).unwrap())?;
+                    let proxy = tir::Expr::new(TK::ElemInput(0), v.ty.clone(), span);
+                    self.filled(shape, vec![v], proxy, dtype, span)
+                } else {
+                    let v = konst(ConstValue::Int((f == "ones_like") as i64), Type::INT, span);
+                    self.filled(shape, vec![], v, dtype, span)
+                }
+            }
+            "arange" => self.arange(args, kwargs, span)?,
+            "linspace" => {
+                let b = self.bind_args(f, &["start", "stop", "num", "endpoint"], args, kwargs, 2, span)?;
+                let start = self.expr(b.get(0).unwrap())?;
+                let stop = self.expr(b.get(1).unwrap())?;
+                let num = match b.get(2) {
+                    Some(n) => self.int_arg(n, "num")?,
+                    None => konst(ConstValue::Int(50), int.clone(), span),
+                };
+                let endpoint = match b.get(3) {
+                    None => true,
+                    Some(e) => match e.kind {
+                        HK::Const(Const::Bool(v)) => v,
+                        _ => return Err(error(Code::BadCall, e.span, "endpoint must be a constant True or False", "write it literally")),
+                    },
+                };
+                self.linspace(start, stop, num, endpoint, span)?
+            }
+            "eye" | "identity" => {
+                let params: &[&str] = if f == "eye" { &["N", "M", "k", "dtype"] } else { &["n", "dtype"] };
+                let b = self.bind_args(f, params, args, kwargs, 1, span)?;
+                let n = self.int_arg(b.get(0).unwrap(), "N")?;
+                let (m, k, dtype) = if f == "eye" {
+                    let [n1, n2] = <[tir::Expr; 2]>::try_from(self.shared(n, 2)).unwrap();
+                    let m = match b.get(1) {
+                        Some(m) if !matches!(m.kind, HK::Const(Const::None)) => self.int_arg(m, "M")?,
+                        _ => n2,
+                    };
+                    let k = b.get(2).map(|k| self.const_arg(k, "k")).transpose()?.unwrap_or(0);
+                    (vec![n1, m], k, self.dtype_arg(b.get(3), Scalar::F64)?)
+                } else {
+                    let [n1, n2] = <[tir::Expr; 2]>::try_from(self.shared(n, 2)).unwrap();
+                    (vec![n1, n2], 0, self.dtype_arg(b.get(1), Scalar::F64)?)
+                };
+                let idx = |d| tir::Expr::new(TK::ElemIndex(d), int.clone(), span);
+                let diff = tir::Expr::new(TK::Binary(tir::BinOp::Sub, Box::new(idx(1)), Box::new(idx(0))), int.clone(), span);
+                let on = tir::Expr::new(
+                    TK::Compare(tir::CmpOp::Eq, Box::new(diff), Box::new(konst(ConstValue::Int(k), int.clone(), span))),
+                    Type::BOOL,
+                    span,
+                );
+                self.filled(m, vec![], on, dtype, span)
+            }
+            "array" | "asarray" | "copy" | "ascontiguousarray" => {
+                let b = self.bind_args(f, &["object", "dtype"], args, kwargs, 1, span)?;
+                let obj = b.get(0).unwrap();
+                if let HK::List(_) | HK::Tuple(_) = obj.kind {
+                    self.array_literal(obj, b.get(1), span)?
+                } else {
+                    let a = self.expr(obj)?;
+                    let Some(at) = a.ty.array() else {
+                        return Err(error(Code::BadCall, a.span, format!("{f}() of {} is not supported", a.ty), "pass a list, a tuple or an array"));
+                    };
+                    let dtype = self.dtype_arg(b.get(1), at.dtype)?;
+                    if f == "asarray" && dtype == at.dtype {
+                        a
+                    } else if f == "ascontiguousarray" && dtype == at.dtype {
+                        self.contiguous(a, span)?
+                    } else {
+                        self.elementwise(vec![a], span, |_, mut p| Ok(cast_scalar(p.remove(0), dtype)))?
+                    }
+                }
+            }
+            "reshape" | "ravel" | "transpose" => {
+                let Some((first, rest)) = args.split_first() else {
+                    return Err(error(Code::BadCall, span, format!("{f}() needs an array"), "pass an array"));
+                };
+                let a = self.expr(first)?;
+                if a.ty.array().is_none() {
+                    return Err(error(Code::BadCall, a.span, format!("{f}() needs an array, not {}", a.ty), "pass an array"));
+                }
+                self.array_method(a, f, rest, kwargs, span)?
+            }
+            "where" if args.len() == 3 => {
+                let xs = args.iter().map(|a| self.expr(a)).collect::<R<Vec<_>>>()?;
+                if !xs.iter().any(is_arrayish) {
+                    return Ok(None);
+                }
+                self.elementwise(xs, span, |ck, mut p| {
+                    let y = p.pop().unwrap();
+                    let x = p.pop().unwrap();
+                    let c = p.pop().unwrap();
+                    let c = ck.truth(c)?;
+                    let t = oxjit_types::common_scalar(x.ty.scalar().unwrap(), y.ty.scalar().unwrap());
+                    let t = t.strong();
+                    Ok(tir::Expr::new(TK::IfExp(Box::new(c), Box::new(cast_scalar(x, t)), Box::new(cast_scalar(y, t))), Type::Scalar(t), span))
+                })?
+            }
+            "maximum" | "minimum" | "fmax" | "fmin" => {
+                let b = self.bind_args(f, &["x1", "x2"], args, kwargs, 2, span)?;
+                let x = self.expr(b.get(0).unwrap())?;
+                let y = self.expr(b.get(1).unwrap())?;
+                let max = f.ends_with("max") || f == "maximum";
+                let nan_wins = !f.starts_with("fm");
+                let body = |ck: &mut Self, mut p: Vec<tir::Expr>| -> R<tir::Expr> {
+                    let y = p.pop().unwrap();
+                    let x = p.pop().unwrap();
+                    ck.extremum(x, y, max, nan_wins, span)
+                };
+                if is_arrayish(&x) || is_arrayish(&y) {
+                    self.elementwise(vec![x, y], span, body)?
+                } else {
+                    let x = self.strengthen_scalar(x);
+                    let y = self.strengthen_scalar(y);
+                    body(self, vec![x, y])?
+                }
+            }
+            _ => return Ok(None),
+        }))
+    }
+
+    fn strengthen_scalar(&self, e: tir::Expr) -> tir::Expr {
+        match e.ty.scalar() {
+            Some(s) if s.is_weak() => cast_scalar(e, s.strong()),
+            _ => e,
+        }
+    }
+
+    /// `np.maximum`/`np.minimum` (NaN wins) and `np.fmax`/`np.fmin` (NaN loses)
+    /// on two scalars (each used once).
+    fn extremum(&mut self, x: tir::Expr, y: tir::Expr, max: bool, nan_wins: bool, span: Span) -> R<tir::Expr> {
+        let (Some(a), Some(b)) = (x.ty.scalar(), y.ty.scalar()) else {
+            return Err(error(Code::BadCall, span, "maximum/minimum take numbers or arrays", "pass numbers or arrays"));
+        };
+        let t = oxjit_types::common_scalar(a, b);
+        if t.is_complex() {
+            return Err(error(Code::BadCall, span, "maximum/minimum of complex numbers are not supported", "compare real parts"));
+        }
+        let [x1, x2, x3] = <[tir::Expr; 3]>::try_from(self.shared(cast_scalar(x, t), 3)).unwrap();
+        let [y1, y2, y3] = <[tir::Expr; 3]>::try_from(self.shared(cast_scalar(y, t), 3)).unwrap();
+        let ty = Type::Scalar(t);
+        let cmp = |op, a: tir::Expr, b: tir::Expr| tir::Expr::new(TK::Compare(op, Box::new(a), Box::new(b)), Type::BOOL, span);
+        let pick = |c, a, b| tir::Expr::new(TK::IfExp(Box::new(c), Box::new(a), Box::new(b)), ty.clone(), span);
+        // x is kept if it is the extremum or if it is NaN (when NaN wins) /
+        // y is NaN (when NaN loses); comparisons with NaN are false.
+        let op = if max { tir::CmpOp::Ge } else { tir::CmpOp::Le };
+        let keep_x = cmp(op, x1, y1);
+        if !t.is_float() {
+            return Ok(pick(keep_x, x2, y2));
+        }
+        let x_nan = cmp(tir::CmpOp::Ne, x2.clone(), x2.clone());
+        let y_nan = cmp(tir::CmpOp::Ne, y2.clone(), y2.clone());
+        let t_ = konst(ConstValue::Bool(true), Type::BOOL, span);
+        let special = if nan_wins { x_nan } else { y_nan };
+        let keep = tir::Expr::new(TK::IfExp(Box::new(keep_x), Box::new(t_), Box::new(special)), Type::BOOL, span);
+        Ok(pick(keep, x3, y3))
+    }
+
+    fn arange(&mut self, args: &[hir::Expr], kwargs: &[hir::Keyword], span: Span) -> R<tir::Expr> {
+        let dtype_kw = kwargs.iter().find(|k| k.name == "dtype").map(|k| &k.value);
+        let others: Vec<hir::Keyword> = kwargs.iter().filter(|k| k.name != "dtype").cloned().collect();
+        let b = self.bind_args("arange", &["start", "stop", "step"], args, &others, 1, span)?;
+        let mut xs = Vec::new();
+        for i in 0..3 {
+            if let Some(e) = b.get(i) {
+                let x = self.expr(e)?;
+                if !x.ty.scalar().is_some_and(|s| !s.is_complex()) {
+                    return Err(error(Code::BadCall, x.span, format!("arange() arguments must be real numbers, not {}", x.ty), "pass numbers"));
+                }
+                xs.push(x);
+            }
+        }
+        let all_int = xs.iter().all(|x| x.ty.scalar().is_some_and(|s| s.kind() <= Kind::Int));
+        let dtype = self.dtype_arg(dtype_kw, if all_int { Scalar::I64 } else { Scalar::F64 })?;
+        let calc = if all_int { Scalar::I64 } else { Scalar::F64 };
+        let int = Type::Scalar(Scalar::I64);
+        let (start, stop, step) = match xs.len() {
+            1 => (konst(ConstValue::Int(0), Type::INT, span), xs.pop().unwrap(), konst(ConstValue::Int(1), Type::INT, span)),
+            2 => {
+                let stop = xs.pop().unwrap();
+                (xs.pop().unwrap(), stop, konst(ConstValue::Int(1), Type::INT, span))
+            }
+            _ => {
+                let step = xs.pop().unwrap();
+                let stop = xs.pop().unwrap();
+                (xs.pop().unwrap(), stop, step)
+            }
+        };
+        let (start, stop, step) = (cast_scalar(start, calc), cast_scalar(stop, calc), cast_scalar(step, calc));
+        let zero_step = self.oracle.exception(oxjit_runtime::exceptions::ExcSpec::with_message("ZeroDivisionError", "division by zero"));
+        let step = crate::ops::guard(step, tir::Check::NonZero, zero_step);
+        let [s1, s2] = <[tir::Expr; 2]>::try_from(self.shared(start, 2)).unwrap();
+        let [d1, d2] = <[tir::Expr; 2]>::try_from(self.shared(step, 2)).unwrap();
+        let ct = Type::Scalar(calc);
+        let bin = |op, a, b, t: &Type| tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), t.clone(), span);
+        // Length: ceil((stop - start) / step), at least 0.
+        let n = if all_int {
+            let q = bin(tir::BinOp::FloorDiv, bin(tir::BinOp::Sub, s1, stop, &ct), d1, &ct);
+            tir::Expr::new(TK::Unary(tir::UnaryOp::Neg, Box::new(q)), ct.clone(), span)
+        } else {
+            let q = bin(tir::BinOp::Div, bin(tir::BinOp::Sub, stop, s1, &ct), d1, &ct);
+            let c = tir::Expr::new(TK::Call(Intrinsic::Math(tir::MathFn::Ceil), vec![q]), ct.clone(), span);
+            cast_scalar(c, Scalar::I64)
+        };
+        let n = tir::Expr::new(TK::Call(Intrinsic::Max, vec![konst(ConstValue::Int(0), int.clone(), span), cast_scalar(n, Scalar::I64)]), int, span);
+        let idx = cast_scalar(tir::Expr::new(TK::ElemIndex(0), Type::Scalar(Scalar::I64), span), calc);
+        let body = bin(tir::BinOp::Add, tir::Expr::new(TK::ElemInput(0), ct.clone(), span), bin(tir::BinOp::Mul, idx, tir::Expr::new(TK::ElemInput(1), ct.clone(), span), &ct), &ct);
+        Ok(self.filled(vec![n], vec![s2, d2], body, dtype, span))
+    }
+
+    fn linspace(&mut self, start: tir::Expr, stop: tir::Expr, num: tir::Expr, endpoint: bool, span: Span) -> R<tir::Expr> {
+        let f = Type::Scalar(Scalar::F64);
+        let i64t = Type::Scalar(Scalar::I64);
+        let mut nums = self.shared(num, if endpoint { 3 } else { 2 }).into_iter();
+        let (n1, n2) = (nums.next().unwrap(), nums.next().unwrap());
+        let start = cast_scalar(start, Scalar::F64);
+        let stop = cast_scalar(stop, Scalar::F64);
+        let bin = |op, a, b, t: &Type| tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), t.clone(), span);
+        // step = (stop - start) / div, with div = num - 1 (endpoint) or num.
+        let div = if endpoint { bin(tir::BinOp::Sub, n2, konst(ConstValue::Int(1), i64t.clone(), span), &i64t) } else { n2 };
+        let inputs = vec![start, stop, cast_scalar(div, Scalar::F64)];
+        let input = |k| tir::Expr::new(TK::ElemInput(k), f.clone(), span);
+        let idx = tir::Expr::new(TK::ElemIndex(0), i64t.clone(), span);
+        let delta = bin(tir::BinOp::Sub, input(1), input(0), &f);
+        let value = bin(tir::BinOp::Add, bin(tir::BinOp::Div, bin(tir::BinOp::Mul, cast_scalar(idx.clone(), Scalar::F64), delta, &f), input(2), &f), input(0), &f);
+        let body = if endpoint {
+            let last = bin(tir::BinOp::Sub, nums.next().unwrap(), konst(ConstValue::Int(1), i64t.clone(), span), &i64t);
+            let is_last = tir::Expr::new(TK::Compare(tir::CmpOp::Eq, Box::new(idx), Box::new(last)), Type::BOOL, span);
+            tir::Expr::new(TK::IfExp(Box::new(is_last), Box::new(input(1)), Box::new(value)), f.clone(), span)
+        } else {
+            value
+        };
+        let n = tir::Expr::new(TK::Call(Intrinsic::Max, vec![konst(ConstValue::Int(0), i64t.clone(), span), n1]), i64t, span);
+        Ok(self.filled(vec![n], inputs, body, Scalar::F64, span))
+    }
+
+    /// `np.array` of a (nested) list or tuple of numbers.
+    fn array_literal(&mut self, obj: &hir::Expr, dtype: Option<&hir::Expr>, span: Span) -> R<tir::Expr> {
+        let mut shape: Vec<usize> = Vec::new();
+        let mut leaves: Vec<&hir::Expr> = Vec::new();
+        fn walk<'a>(e: &'a hir::Expr, depth: usize, shape: &mut Vec<usize>, leaves: &mut Vec<&'a hir::Expr>) -> Result<(), Span> {
+            match &e.kind {
+                HK::List(items) | HK::Tuple(items) => {
+                    if shape.len() == depth {
+                        shape.push(items.len());
+                    } else if shape.len() < depth || shape[depth] != items.len() {
+                        return Err(e.span);
+                    }
+                    items.iter().try_for_each(|x| walk(x, depth + 1, shape, leaves))
+                }
+                _ if shape.len() != depth => Err(e.span),
+                _ => {
+                    leaves.push(e);
+                    Ok(())
+                }
+            }
+        }
+        walk(obj, 0, &mut shape, &mut leaves).map_err(|s| {
+            error(Code::BadCall, s, "np.array needs a rectangular nesting of lists of numbers", "give every row the same length")
+        })?;
+        let values = leaves.iter().map(|x| self.expr(x)).collect::<R<Vec<_>>>()?;
+        let mut t: Option<Scalar> = None;
+        for v in &values {
+            let Some(s) = v.ty.scalar() else {
+                return Err(error(Code::BadCall, v.span, format!("np.array elements must be numbers, not {}", v.ty), "use numbers"));
+            };
+            t = Some(t.map_or(s, |t| oxjit_types::common_scalar(t, s)));
+        }
+        let default = t.map_or(Scalar::F64, Scalar::strong);
+        let dtype = self.dtype_arg(dtype, default)?;
+        let i64t = Type::Scalar(Scalar::I64);
+        // Select the element by its flat (C order) index.
+        let mut flat: Option<tir::Expr> = None;
+        for (d, n) in shape.iter().enumerate() {
+            let idx = tir::Expr::new(TK::ElemIndex(d), i64t.clone(), span);
+            flat = Some(match flat {
+                None => idx,
+                Some(f) => {
+                    let scaled = tir::Expr::new(TK::Binary(tir::BinOp::Mul, Box::new(f), Box::new(konst(ConstValue::Int(*n as i64), i64t.clone(), span))), i64t.clone(), span);
+                    tir::Expr::new(TK::Binary(tir::BinOp::Add, Box::new(scaled), Box::new(idx)), i64t.clone(), span)
+                }
+            });
+        }
+        let n = values.len();
+        let ty = Type::Scalar(dtype);
+        let input = |k| cast_scalar(tir::Expr::new(TK::ElemInput(k), values[k].ty.clone(), span), dtype);
+        let mut body = if n == 0 { konst(ConstValue::Int(0), Type::INT, span) } else { input(n - 1) };
+        body = cast_scalar(body, dtype);
+        if let Some(flat) = flat.filter(|_| n > 1) {
+            let flat_tmp = self.temp("flat", i64t.clone());
+            for k in (0..n - 1).rev() {
+                let at = if k == 0 {
+                    tir::Expr::new(TK::SetLocal(flat_tmp, Box::new(flat.clone())), i64t.clone(), span)
+                } else {
+                    tir::Expr::new(TK::Local(flat_tmp), i64t.clone(), span)
+                };
+                let hit = tir::Expr::new(TK::Compare(tir::CmpOp::Eq, Box::new(at), Box::new(konst(ConstValue::Int(k as i64), i64t.clone(), span))), Type::BOOL, span);
+                body = tir::Expr::new(TK::IfExp(Box::new(hit), Box::new(input(k)), Box::new(body)), ty.clone(), span);
+            }
+        }
+        let shape = shape.iter().map(|n| konst(ConstValue::Int(*n as i64), i64t.clone(), span)).collect();
+        Ok(self.filled(shape, values, body, dtype, span))
+    }
+}
+
+fn reduce_op(name: &str) -> Option<ReduceOp> {
+    Some(match name {
+        "sum" => ReduceOp::Sum,
+        "prod" => ReduceOp::Prod,
+        "min" => ReduceOp::Min,
+        "max" => ReduceOp::Max,
+        "mean" => ReduceOp::Mean,
+        "var" => ReduceOp::Var,
+        "std" => ReduceOp::Std,
+        "argmin" => ReduceOp::ArgMin,
+        "argmax" => ReduceOp::ArgMax,
+        "all" => ReduceOp::All,
+        "any" => ReduceOp::Any,
+        _ => return None,
+    })
+}
+
+/// NumPy's result dtype of a reduction.
+fn reduce_dtype(op: ReduceOp, dtype: Scalar) -> Scalar {
+    use Scalar::*;
+    match op {
+        ReduceOp::Sum | ReduceOp::Prod => match dtype {
+            Bool | I8 | I16 | I32 => I64,
+            U8 | U16 | U32 => U64,
+            d => d,
+        },
+        ReduceOp::Min | ReduceOp::Max => dtype,
+        ReduceOp::Mean => match dtype.kind() {
+            Kind::Bool | Kind::Int => F64,
+            _ => dtype,
+        },
+        ReduceOp::Var | ReduceOp::Std => match dtype.kind() {
+            Kind::Bool | Kind::Int => F64,
+            _ => dtype.component(),
+        },
+        ReduceOp::ArgMin | ReduceOp::ArgMax => I64,
+        ReduceOp::All | ReduceOp::Any => Bool,
+    }
+}
+
+/// The layout a view promises: C when it keeps a C array's contiguity
+/// (leading integer indices, then at most one step-1 slice, then whole
+/// dimensions), else A.
+fn view_layout(a: ArrayType, dims: &[ViewDim], used: usize) -> Layout {
+    if a.layout != Layout::C {
+        return if a.ndim as usize == used && dims.iter().all(|d| matches!(d, ViewDim::Index(_))) { Layout::C } else { Layout::A };
+    }
+    let mut seen_slice = false;
+    for d in dims {
+        match d {
+            ViewDim::Index(_) if !seen_slice => {}
+            ViewDim::Slice { start, stop, step } if !seen_slice => {
+                let unit = step.as_ref().is_none_or(|s| matches!(s.kind, TK::Cast(ref x) if matches!(x.kind, TK::Const(ConstValue::Int(1)))) || matches!(s.kind, TK::Const(ConstValue::Int(1))));
+                if !unit {
+                    return Layout::A;
+                }
+                seen_slice = start.is_some() || stop.is_some();
+            }
+            ViewDim::Slice { start: None, stop: None, step: None } => {}
+            _ => return Layout::A,
+        }
+    }
+    Layout::C
+}
