@@ -58,10 +58,10 @@ fn source(f: MathFn) -> Source {
 }
 
 impl<'ctx> Ir<'_, 'ctx> {
-    fn math(&self, f: MathFn, x: FloatValue<'ctx>) -> Result<FloatValue<'ctx>> {
+    fn math(&self, f: MathFn, x: FloatValue<'ctx>, vectorize: bool) -> Result<FloatValue<'ctx>> {
         match source(f) {
             Source::Llvm(name) => self.float_intrinsic(name, &[x]),
-            Source::Libm(name) => self.libm(name, &[x]),
+            Source::Libm(name) => self.libm_call(name, &[x], vectorize),
             Source::Runtime(name) => {
                 // float32 is computed in double and rounded once.
                 let f64t = self.ctx().f64_type();
@@ -80,10 +80,11 @@ impl<'ctx> Ir<'_, 'ctx> {
         f: MathFn2,
         x: FloatValue<'ctx>,
         y: FloatValue<'ctx>,
+        vectorize: bool,
     ) -> Result<FloatValue<'ctx>> {
         match f {
-            MathFn2::Atan2 => self.libm("atan2", &[x, y]),
-            MathFn2::Hypot => self.libm("hypot", &[x, y]),
+            MathFn2::Atan2 => self.libm_call("atan2", &[x, y], vectorize),
+            MathFn2::Hypot => self.libm_call("hypot", &[x, y], vectorize),
             MathFn2::Pow => self.float_intrinsic("llvm.pow", &[x, y]),
             MathFn2::Copysign => self.float_intrinsic("llvm.copysign", &[x, y]),
             // `frem` is defined as libm's fmod, and LLVM can fold it.
@@ -181,13 +182,16 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         use Intrinsic::*;
         let x = vals[0];
         let float = |i: usize| vals[i].into_float_value();
+        // Array expressions (and fastmath code) use SIMD math; scalar code
+        // keeps libm's precision.
+        let vectorize = !self.elem.is_empty() || self.f.flags.fastmath;
         let ir = self.ir();
         let b = &self.b;
         Ok(match intrinsic {
             Dim(k) => self.dim(x, k)?.into(),
             Size => self.nitems(x)?.into(),
-            Math(f) => ir.math(f, float(0))?.into(),
-            Math2(f) => ir.math2(f, float(0), float(1))?.into(),
+            Math(f) => ir.math(f, float(0), vectorize)?.into(),
+            Math2(f) => ir.math2(f, float(0), float(1), vectorize)?.into(),
             IsNan => b
                 .build_float_compare(FloatPredicate::UNO, float(0), float(0), "")?
                 .into(),

@@ -25,6 +25,9 @@ pub(crate) struct ModuleCx<'ctx> {
     pub ctx: &'ctx Context,
     module: Module<'ctx>,
     compiled: HashMap<String, FunctionValue<'ctx>>,
+    /// Declared SIMD variants of math functions, kept in `llvm.compiler.used`
+    /// so they survive until the loop vectoriser looks for them.
+    vector_variants: std::cell::RefCell<Vec<FunctionValue<'ctx>>>,
 }
 
 impl<'ctx> ModuleCx<'ctx> {
@@ -36,11 +39,61 @@ impl<'ctx> ModuleCx<'ctx> {
             ctx,
             module,
             compiled: HashMap::new(),
+            vector_variants: std::cell::RefCell::new(Vec::new()),
         }
     }
 
     pub fn into_module(self) -> Module<'ctx> {
+        let used = self.vector_variants.borrow();
+        if !used.is_empty() {
+            let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
+            let g = self.module.add_global(ptr.array_type(used.len() as u32), None, "llvm.compiler.used");
+            g.set_linkage(Linkage::Appending);
+            g.set_section(Some("llvm.metadata"));
+            let ptrs: Vec<_> = used.iter().map(|f| f.as_global_value().as_pointer_value()).collect();
+            g.set_initializer(&ptr.const_array(&ptrs));
+        }
+        drop(used);
         self.module
+    }
+
+    /// The glibc libmvec variants of a libm function the host can run
+    /// (`_ZGVdN4v_tanh`, `_ZGVeN8v_tanh`), declared; returns the value of
+    /// LLVM's `vector-function-abi-variant` call-site attribute naming them,
+    /// from which the loop vectoriser picks the one of its vector width.
+    pub fn vector_variants(&self, scalar: &str, args: usize, t: inkwell::types::FloatType<'ctx>) -> Option<String> {
+        const ONE: &[&str] = &[
+            "acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "cos", "cosh", "exp", "exp2", "expm1", "log", "log10",
+            "log1p", "log2", "sin", "sinh", "tan", "tanh",
+        ];
+        const TWO: &[&str] = &["atan2", "hypot"];
+        let f32 = t == self.ctx.f32_type();
+        let base = if f32 { scalar.strip_suffix('f')? } else { scalar };
+        let known = match args {
+            1 => ONE.contains(&base),
+            2 => TWO.contains(&base) && !f32,
+            _ => false,
+        };
+        let isas = oxjit_jit::vector_math_isas();
+        if !known || isas.is_empty() {
+            return None;
+        }
+        let params = "v".repeat(args);
+        let abis: Vec<String> = isas
+            .into_iter()
+            .map(|(isa, bits)| {
+                let lanes = bits / if f32 { 32 } else { 64 };
+                let variant = format!("_ZGV{isa}N{lanes}{params}_{scalar}");
+                if self.module.get_function(&variant).is_none() {
+                    let v = t.vec_type(lanes);
+                    let ps: Vec<BasicMetadataTypeEnum> = (0..args).map(|_| v.into()).collect();
+                    let f = self.add_function(&variant, v.fn_type(&ps, false), Linkage::External);
+                    self.vector_variants.borrow_mut().push(f);
+                }
+                format!("_ZGV_LLVM_N{lanes}{params}_{scalar}({variant})")
+            })
+            .collect();
+        Some(abis.join(","))
     }
 
     pub fn module(&self) -> &Module<'ctx> {
@@ -171,6 +224,13 @@ impl<'ctx> Ir<'_, 'ctx> {
 
     /// Calls libm's `name` (`namef` for float32) on float arguments of one type.
     pub fn libm(&self, name: &str, args: &[FloatValue<'ctx>]) -> Result<FloatValue<'ctx>> {
+        self.libm_call(name, args, false)
+    }
+
+    /// Calls libm's `name`; with `vectorize`, the call names glibc's SIMD
+    /// variant so that a vectorised loop calls it (libmvec's functions are
+    /// accurate to 4 ULP, scalar libm's to 1).
+    pub fn libm_call(&self, name: &str, args: &[FloatValue<'ctx>], vectorize: bool) -> Result<FloatValue<'ctx>> {
         let t = args[0].get_type();
         let name = if t == self.ctx().f32_type() {
             format!("{name}f")
@@ -179,8 +239,17 @@ impl<'ctx> Ir<'_, 'ctx> {
         };
         let params: Vec<BasicMetadataTypeEnum> = args.iter().map(|a| a.get_type().into()).collect();
         let f = self.cx.pure_extern(&name, t.fn_type(&params, false));
-        let args: Vec<BasicValueEnum> = args.iter().map(|&a| a.into()).collect();
-        Ok(self.call(f, &args)?.into_float_value())
+        let margs: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
+        let site = self.b.build_call(f, &margs, "")?;
+        if vectorize {
+            if let Some(abi) = self.cx.vector_variants(&name, args.len(), t) {
+                site.add_attribute(AttributeLoc::Function, self.ctx().create_string_attribute("vector-function-abi-variant", &abi));
+            }
+        }
+        match site.try_as_basic_value().basic() {
+            Some(v) => Ok(v.into_float_value()),
+            None => unsupported("call of a void libm function"),
+        }
     }
 
     pub fn select<V: BasicValue<'ctx>>(

@@ -65,6 +65,17 @@ fn host() -> &'static Host {
     })
 }
 
+/// The glibc libmvec vector ISAs this host can run, as (vector-function ABI
+/// ISA letter, vector bits): `d` (AVX2, 256) and `e` (AVX-512, 512). Empty
+/// when libmvec cannot be loaded.
+pub fn vector_math_isas() -> Vec<(char, u32)> {
+    if !crate::has_libmvec() {
+        return Vec::new();
+    }
+    let has = |f: &str| host().features.split(',').any(|x| x == f);
+    [('d', 256, "+avx2"), ('e', 512, "+avx512f")].into_iter().filter(|(_, _, f)| has(f)).map(|(i, b, _)| (i, b)).collect()
+}
+
 /// A new target machine for the host CPU.
 pub fn host_target_machine() -> TargetMachine {
     let host = host();

@@ -3,12 +3,14 @@
 //! Matrix products use the BLIS/GotoBLAS structure: blocks of B are packed
 //! into panels of `NR` columns and blocks of A into panels of `MR` rows, so
 //! a register-blocked micro-kernel streams both from cache with unit
-//! stride whatever the operands' layouts. The kernel is plain generic Rust
-//! that LLVM vectorises; for float32/float64 it is compiled a second and
-//! third time with AVX2+FMA and AVX-512 enabled (the crate itself targets
-//! baseline x86-64) and chosen at run time. Other dtypes (complex,
-//! integers) use the same code with a small tile. Large products are split
-//! by columns across threads, as OpenBLAS does for NumPy.
+//! stride whatever the operands' layouts. The crate targets baseline
+//! x86-64, so float32/float64 products are compiled again with AVX2+FMA
+//! and with AVX-512 enabled and chosen at run time; their micro-kernels
+//! hold the accumulators in explicit SIMD registers (see [`Simd`]). Other
+//! dtypes (complex, integers, and any CPU without FMA) use a portable
+//! generic kernel. Vector and matrix-vector products are plain loops that
+//! LLVM vectorises. Large products are split by columns across a small
+//! thread pool, as OpenBLAS does for NumPy.
 
 use std::mem::size_of;
 use std::sync::mpsc::{channel, Sender};
@@ -217,45 +219,52 @@ unsafe fn matrix<T: Elem>(
     }
 }
 
-/// The product function for `T` with the widest instruction set this CPU
-/// has for float32/float64, otherwise the portable one.
-fn variant<T: Elem>() -> unsafe fn(Task<T>) -> T {
+/// A product function: one instruction-set variant for one dtype.
+type Variant<T> = unsafe fn(Task<T>) -> T;
+
+/// The product function for `T`: for float32/float64 the widest
+/// instruction set this CPU has, otherwise portable code.
+fn variant<T: Elem>() -> Variant<T> {
     #[cfg(target_arch = "x86_64")]
     {
-        let double = std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>();
-        let single = std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>();
-        if double || single {
-            // Tiles of 12 vector registers of accumulators: larger ones are
-            // no longer kept in registers by the vectoriser.
-            if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma") {
-                return if double {
-                    avx512::<T, 6, 16>
-                } else {
-                    avx512::<T, 6, 32>
-                };
-            }
-            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-                return if double {
-                    avx2::<T, 6, 8>
-                } else {
-                    avx2::<T, 6, 16>
-                };
-            }
+        use std::any::TypeId;
+        use std::arch::x86_64::{__m256, __m256d, __m512, __m512d};
+        let fma = is_x86_feature_detected!("fma");
+        let avx512 = fma && is_x86_feature_detected!("avx512f");
+        let avx2 = fma && is_x86_feature_detected!("avx2");
+        // Tiles of 6 rows × 2 registers: 12 accumulators, 2 for B, 1 for A.
+        if TypeId::of::<T>() == TypeId::of::<f64>() {
+            let f: Variant<f64> = match (avx512, avx2) {
+                (true, _) => with_avx512::<f64, Simd<__m512d, 6, 2>>,
+                (_, true) => with_avx2::<f64, Simd<__m256d, 6, 2>>,
+                _ => run::<f64, Scalar<4, 4>, false>,
+            };
+            // SAFETY: `T` is `f64`.
+            return unsafe { std::mem::transmute::<Variant<f64>, Variant<T>>(f) };
+        }
+        if TypeId::of::<T>() == TypeId::of::<f32>() {
+            let f: Variant<f32> = match (avx512, avx2) {
+                (true, _) => with_avx512::<f32, Simd<__m512, 6, 2>>,
+                (_, true) => with_avx2::<f32, Simd<__m256, 6, 2>>,
+                _ => run::<f32, Scalar<4, 4>, false>,
+            };
+            // SAFETY: `T` is `f32`.
+            return unsafe { std::mem::transmute::<Variant<f32>, Variant<T>>(f) };
         }
     }
-    run::<T, 4, 4, false>
+    run::<T, Scalar<4, 4>, false>
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn avx512<T: Elem, const MR: usize, const NR: usize>(task: Task<T>) -> T {
-    run::<T, MR, NR, true>(task)
+unsafe fn with_avx512<T: Elem, K: Tile<T>>(task: Task<T>) -> T {
+    run::<T, K, true>(task)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn avx2<T: Elem, const MR: usize, const NR: usize>(task: Task<T>) -> T {
-    run::<T, MR, NR, true>(task)
+unsafe fn with_avx2<T: Elem, K: Tile<T>>(task: Task<T>) -> T {
+    run::<T, K, true>(task)
 }
 
 /// A strided matrix: element `(i, j)` at `ptr + i*rs + j*cs` (bytes).
@@ -287,7 +296,7 @@ impl Mat {
 /// Computes a task (the scalar for `Vector`, else zero). Inlined into each
 /// instruction-set variant.
 #[inline(always)]
-unsafe fn run<T: Elem, const MR: usize, const NR: usize, const FMA: bool>(task: Task<T>) -> T {
+unsafe fn run<T: Elem, K: Tile<T>, const FMA: bool>(task: Task<T>) -> T {
     match task {
         Task::Vector { n, x, y } => return vdot::<T, FMA>(n, x, y),
         Task::MatVec { m, k, a, x, c } => matvec::<T, FMA>(m, k, a, x, c),
@@ -299,7 +308,7 @@ unsafe fn run<T: Elem, const MR: usize, const NR: usize, const FMA: bool>(task: 
             b,
             c,
             ldc,
-        } => gemm::<T, MR, NR, FMA>(m, n, k, a, b, c, ldc),
+        } => gemm::<T, K>(m, n, k, a, b, c, ldc),
     }
     T::ZERO
 }
@@ -379,7 +388,7 @@ unsafe fn matvec<T: Elem, const FMA: bool>(m: usize, k: usize, a: Mat, x: Mat, c
 /// `c = A · B` (`m × k` by `k × n`, `c` with row stride `ldc`), blocked.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn gemm<T: Elem, const MR: usize, const NR: usize, const FMA: bool>(
+unsafe fn gemm<T: Elem, K: Tile<T>>(
     m: usize,
     n: usize,
     k: usize,
@@ -398,27 +407,27 @@ unsafe fn gemm<T: Elem, const MR: usize, const NR: usize, const FMA: bool>(
     }
     // Packing writes every element the kernels read (padding included),
     // so the buffers are never initialised separately.
-    let mut a_buf = Vec::<T>::with_capacity(MC.min(m).next_multiple_of(MR) * KC.min(k));
-    let mut b_buf = Vec::<T>::with_capacity(NC.min(n).next_multiple_of(NR) * KC.min(k));
+    let mut a_buf = Vec::<T>::with_capacity(MC.min(m).next_multiple_of(K::MR) * KC.min(k));
+    let mut b_buf = Vec::<T>::with_capacity(NC.min(n).next_multiple_of(K::NR) * KC.min(k));
     let (apack, bpack) = (a_buf.as_mut_ptr(), b_buf.as_mut_ptr());
     for jc in (0..n).step_by(NC) {
         let nc = NC.min(n - jc);
         for pc in (0..k).step_by(KC) {
             let kc = KC.min(k - pc);
-            pack::<T, NR>(bpack, b.transposed(), jc, pc, nc, kc);
+            pack(bpack, K::NR, b.transposed(), jc, pc, nc, kc);
             for ic in (0..m).step_by(MC) {
                 let mc = MC.min(m - ic);
-                pack::<T, MR>(apack, a, ic, pc, mc, kc);
-                for jr in (0..nc).step_by(NR) {
-                    for ir in (0..mc).step_by(MR) {
-                        kernel::<T, MR, NR, FMA>(
+                pack(apack, K::MR, a, ic, pc, mc, kc);
+                for jr in (0..nc).step_by(K::NR) {
+                    for ir in (0..mc).step_by(K::MR) {
+                        K::tile(
                             kc,
                             apack.add(ir * kc),
                             bpack.add(jr * kc),
                             c.add((ic + ir) * ldc + jc + jr),
                             ldc,
-                            MR.min(mc - ir),
-                            NR.min(nc - jr),
+                            K::MR.min(mc - ir),
+                            K::NR.min(nc - jr),
                             pc == 0,
                         );
                     }
@@ -429,11 +438,12 @@ unsafe fn gemm<T: Elem, const MR: usize, const NR: usize, const FMA: bool>(
 }
 
 /// Packs rows `r0..r0+rows` and columns `p0..p0+depth` of `x` into panels
-/// of `R` rows, each stored column by column (`R` consecutive elements per
+/// of `r` rows, each stored column by column (`r` consecutive elements per
 /// column), the last panel padded with zeros. B is packed as Bᵀ.
 #[inline(always)]
-unsafe fn pack<T: Elem, const R: usize>(
+unsafe fn pack<T: Elem>(
     dst: *mut T,
+    r: usize,
     x: Mat,
     r0: usize,
     p0: usize,
@@ -441,74 +451,211 @@ unsafe fn pack<T: Elem, const R: usize>(
     depth: usize,
 ) {
     let mut d = dst;
-    for i0 in (0..rows).step_by(R) {
-        let live = R.min(rows - i0);
+    for i0 in (0..rows).step_by(r) {
+        let live = r.min(rows - i0);
         for p in 0..depth {
-            for i in 0..R {
+            for i in 0..r {
                 d.add(i).write(if i < live {
                     x.at(r0 + i0 + i, p0 + p)
                 } else {
                     T::ZERO
                 });
             }
-            d = d.add(R);
+            d = d.add(r);
         }
     }
 }
 
-/// An `MR × NR` tile of C from packed panels: `acc += a[:, p] ⊗ b[p, :]`
-/// for each `p`, held in registers, then stored (`first` block) or added
-/// to C for its `mr × nr` live part.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-unsafe fn kernel<T: Elem, const MR: usize, const NR: usize, const FMA: bool>(
-    kc: usize,
-    a: *const T,
-    b: *const T,
-    c: *mut T,
-    ldc: usize,
-    mr: usize,
-    nr: usize,
-    first: bool,
-) {
-    let mut acc = [[T::ZERO; NR]; MR];
-    for p in 0..kc {
-        let bv = b.add(p * NR).cast::<[T; NR]>().read();
-        let av = a.add(p * MR).cast::<[T; MR]>().read();
-        for i in 0..MR {
-            for j in 0..NR {
-                acc[i][j] = av[i].mul_add::<FMA>(bv[j], acc[i][j]);
+/// A register-blocked micro-kernel: an `MR × NR` tile of C from an A panel
+/// (`MR` rows) and a B panel (`NR` columns) packed `kc` deep, stored
+/// (`first` block along k) or added to C for its `mr × nr` live part.
+trait Tile<T> {
+    const MR: usize;
+    const NR: usize;
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn tile(
+        kc: usize,
+        a: *const T,
+        b: *const T,
+        c: *mut T,
+        ldc: usize,
+        mr: usize,
+        nr: usize,
+        first: bool,
+    );
+}
+
+/// The portable kernel, for every dtype: accumulators in a plain array.
+struct Scalar<const MR: usize, const NR: usize>;
+
+impl<T: Elem, const MR: usize, const NR: usize> Tile<T> for Scalar<MR, NR> {
+    const MR: usize = MR;
+    const NR: usize = NR;
+
+    #[inline(always)]
+    unsafe fn tile(
+        kc: usize,
+        a: *const T,
+        b: *const T,
+        c: *mut T,
+        ldc: usize,
+        mr: usize,
+        nr: usize,
+        first: bool,
+    ) {
+        let mut acc = [[T::ZERO; NR]; MR];
+        for p in 0..kc {
+            let bv = b.add(p * NR).cast::<[T; NR]>().read();
+            let av = a.add(p * MR).cast::<[T; MR]>().read();
+            for i in 0..MR {
+                for j in 0..NR {
+                    acc[i][j] = av[i].mul_add::<false>(bv[j], acc[i][j]);
+                }
+            }
+        }
+        for (i, row) in acc.iter().enumerate().take(mr) {
+            let dst = c.add(i * ldc);
+            for (j, &v) in row.iter().enumerate().take(nr) {
+                dst.add(j)
+                    .write(if first { v } else { dst.add(j).read().add(v) });
             }
         }
     }
-    for (i, row) in acc.iter().enumerate().take(mr) {
-        let dst = c.add(i * ldc);
-        for (j, &v) in row.iter().enumerate().take(nr) {
-            dst.add(j)
-                .write(if first { v } else { dst.add(j).read().add(v) });
+}
+
+/// A SIMD register of `W` elements of `T`, for kernels inlined into
+/// functions compiled with the instruction set it needs.
+#[cfg(target_arch = "x86_64")]
+trait Lanes<T>: Copy {
+    const W: usize;
+    unsafe fn zero() -> Self;
+    unsafe fn splat(x: T) -> Self;
+    unsafe fn load(p: *const T) -> Self;
+    unsafe fn store(self, p: *mut T);
+    /// `self * b + c`, fused.
+    unsafe fn fma(self, b: Self, c: Self) -> Self;
+    unsafe fn add(self, b: Self) -> Self;
+}
+
+#[cfg(target_arch = "x86_64")]
+macro_rules! lanes {
+    ($($v:ident $t:ty, $w:expr, [$zero:ident $set1:ident $load:ident $store:ident $fmadd:ident $add:ident];)*) => {$(
+        impl Lanes<$t> for std::arch::x86_64::$v {
+            const W: usize = $w;
+            #[inline(always)]
+            unsafe fn zero() -> Self {
+                std::arch::x86_64::$zero()
+            }
+            #[inline(always)]
+            unsafe fn splat(x: $t) -> Self {
+                std::arch::x86_64::$set1(x)
+            }
+            #[inline(always)]
+            unsafe fn load(p: *const $t) -> Self {
+                std::arch::x86_64::$load(p)
+            }
+            #[inline(always)]
+            unsafe fn store(self, p: *mut $t) {
+                std::arch::x86_64::$store(p, self)
+            }
+            #[inline(always)]
+            unsafe fn fma(self, b: Self, c: Self) -> Self {
+                std::arch::x86_64::$fmadd(self, b, c)
+            }
+            #[inline(always)]
+            unsafe fn add(self, b: Self) -> Self {
+                std::arch::x86_64::$add(self, b)
+            }
+        }
+    )*};
+}
+
+#[cfg(target_arch = "x86_64")]
+lanes! {
+    __m512d f64, 8, [_mm512_setzero_pd _mm512_set1_pd _mm512_loadu_pd _mm512_storeu_pd _mm512_fmadd_pd _mm512_add_pd];
+    __m512 f32, 16, [_mm512_setzero_ps _mm512_set1_ps _mm512_loadu_ps _mm512_storeu_ps _mm512_fmadd_ps _mm512_add_ps];
+    __m256d f64, 4, [_mm256_setzero_pd _mm256_set1_pd _mm256_loadu_pd _mm256_storeu_pd _mm256_fmadd_pd _mm256_add_pd];
+    __m256 f32, 8, [_mm256_setzero_ps _mm256_set1_ps _mm256_loadu_ps _mm256_storeu_ps _mm256_fmadd_ps _mm256_add_ps];
+}
+
+/// The SIMD kernel: `MR` rows of `NV` registers of accumulators. Written
+/// with explicit vectors because LLVM's vectoriser stops keeping a plain
+/// accumulator array in registers beyond about 100 elements, which a tile
+/// filling AVX-512 registers needs.
+#[cfg(target_arch = "x86_64")]
+struct Simd<V, const MR: usize, const NV: usize>(std::marker::PhantomData<V>);
+
+#[cfg(target_arch = "x86_64")]
+impl<T: Elem, V: Lanes<T>, const MR: usize, const NV: usize> Tile<T> for Simd<V, MR, NV> {
+    const MR: usize = MR;
+    const NR: usize = NV * V::W;
+
+    #[inline(always)]
+    unsafe fn tile(
+        kc: usize,
+        a: *const T,
+        b: *const T,
+        c: *mut T,
+        ldc: usize,
+        mr: usize,
+        nr: usize,
+        first: bool,
+    ) {
+        let w = V::W;
+        let mut acc = [[V::zero(); NV]; MR];
+        for p in 0..kc {
+            let bp = b.add(p * NV * w);
+            let bv: [V; NV] = std::array::from_fn(|v| V::load(bp.add(v * w)));
+            for (i, row) in acc.iter_mut().enumerate() {
+                let ai = V::splat(a.add(p * MR + i).read());
+                for (s, &bj) in row.iter_mut().zip(&bv) {
+                    *s = ai.fma(bj, *s);
+                }
+            }
+        }
+        if mr == MR && nr == NV * w {
+            for (i, row) in acc.iter().enumerate() {
+                for (v, &s) in row.iter().enumerate() {
+                    let dst = c.add(i * ldc + v * w);
+                    (if first { s } else { s.add(V::load(dst)) }).store(dst);
+                }
+            }
+            return;
+        }
+        // An edge tile: each row through a buffer, then its live part.
+        const { assert!(NV * V::W <= 64, "a tile row fits the buffer") };
+        let mut buf = [T::ZERO; 64];
+        for (i, row) in acc.iter().enumerate().take(mr) {
+            for (v, &s) in row.iter().enumerate() {
+                s.store(buf.as_mut_ptr().add(v * w));
+            }
+            let dst = c.add(i * ldc);
+            for (j, &x) in buf.iter().enumerate().take(nr) {
+                dst.add(j)
+                    .write(if first { x } else { dst.add(j).read().add(x) });
+            }
         }
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     //! Every instruction-set variant on this CPU, not only the one chosen
     //! at run time (the ABI-level tests in `tests/arrayfns` cover that).
 
+    use std::arch::x86_64::{__m256, __m256d, __m512, __m512d};
+
     use super::*;
 
-    type Variant<T> = unsafe fn(Task<T>) -> T;
-
-    fn variants<T: Elem>() -> Vec<(&'static str, Variant<T>)> {
-        let mut v: Vec<(&'static str, Variant<T>)> = vec![("portable", run::<T, 4, 4, false>)];
-        #[cfg(target_arch = "x86_64")]
-        {
-            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-                v.push(("avx2", avx2::<T, 6, 8>));
-            }
-            if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma") {
-                v.push(("avx512", avx512::<T, 6, 16>));
-            }
+    /// The portable variant and the SIMD ones this CPU can run.
+    fn variants<T: Elem, V2: Lanes<T>, V5: Lanes<T>>() -> Vec<(&'static str, Variant<T>)> {
+        let mut v: Vec<(&'static str, Variant<T>)> =
+            vec![("portable", run::<T, Scalar<4, 4>, false>)];
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            v.push(("avx2", with_avx2::<T, Simd<V2, 6, 2>>));
+        }
+        if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma") {
+            v.push(("avx512", with_avx512::<T, Simd<V5, 6, 2>>));
         }
         v
     }
@@ -531,7 +678,7 @@ mod tests {
                 rs: (cols * 8) as isize,
                 cs: 8,
             };
-            for (name, f) in variants::<f64>() {
+            for (name, f) in variants::<f64, __m256d, __m512d>() {
                 let mut c = vec![f64::NAN; m * n];
                 // B given as the transpose of a column-major copy.
                 let bt: Vec<f64> = (0..k * n).map(|q| b[(q % k) * n + q / k]).collect();
@@ -594,7 +741,7 @@ mod tests {
                 a.iter().map(|&v| v as f32).collect(),
                 b.iter().map(|&v| v as f32).collect(),
             );
-            for (name, f) in variants::<f32>() {
+            for (name, f) in variants::<f32, __m256, __m512>() {
                 let mut c = vec![f32::NAN; m * n];
                 let mat = |x: &[f32], cols: usize| Mat {
                     ptr: x.as_ptr().cast(),

@@ -149,13 +149,15 @@ fn operand<T: Dt>(v: &[T], rows: usize, cols: usize, layout: usize) -> Arg {
 fn blocked_products_match_the_definition() {
     balanced(|| {
         // Edges in every direction, several KC blocks (k > 256), several
-        // MC blocks (m > 144) and several NC blocks (n > 3072).
+        // MC blocks (m > 72), several NC blocks (n > 4080) and a product
+        // big enough to be split across threads.
         for (m, k, n) in [
             (1, 1, 1),
             (7, 13, 29),
             (37, 300, 41),
             (300, 5, 10),
-            (3, 4, 3100),
+            (3, 4, 4200),
+            (150, 170, 190),
         ] {
             let (av, bv) = (values(m * k, 1), values(k * n, 2));
             let want: Vec<f64> = (0..m * n)

@@ -320,30 +320,57 @@ fn long_streams_match_numpy() {
     // Sums over 1000 draws (exact float sums in order, integer sums mod
     // 2**64) and the last draw, from the same calls in NumPy.
     balanced(|| {
-        for (s, sum, last) in [(3, 17.319014244327423, 0.03468126349311669), (2024, 25.387657215165348, 1.3915110091876546)] {
+        for (s, sum, last) in [
+            (3, 17.319014244327423, 0.03468126349311669),
+            (2024, 25.387657215165348, 1.3915110091876546),
+        ] {
             seed(s);
             let v: Vec<f64> = draws(oxjit_rt_af_random_normal, &[], 1001);
-            assert_eq!((v.iter().fold(0.0, |a, b| a + b), v[1000]), (sum, last), "normal seed {s}");
+            assert_eq!(
+                (v.iter().fold(0.0, |a, b| a + b), v[1000]),
+                (sum, last),
+                "normal seed {s}"
+            );
         }
         for (s, lo, hi, sum, last) in [
             (5, 0i64, 7i64, 3055u64, 1i64),
             (6, -3, 1 << 33, 4354237830785, 648898997),
-            (7, -(1 << 40), 1 << 62, 1614366863165165796, 1592906958015525823),
+            (
+                7,
+                -(1 << 40),
+                1 << 62,
+                1614366863165165796,
+                1592906958015525823,
+            ),
             (8, 0, (1 << 31) + 1, 1099762323371, 1159939003),
         ] {
             seed(s);
             let v: Vec<i64> = draws(oxjit_rt_af_random_int, &[scalar(lo), scalar(hi)], 1000);
             let total = v.iter().fold(0u64, |a, &b| a.wrapping_add(b as u64));
-            assert_eq!((total, v[999]), (sum, last), "randint seed {s} [{lo}, {hi})");
+            assert_eq!(
+                (total, v[999]),
+                (sum, last),
+                "randint seed {s} [{lo}, {hi})"
+            );
         }
         seed(9);
         let a = vector(&(0..1000i64).collect::<Vec<_>>());
         call(oxjit_rt_af_random_shuffle, &[&a], NONE).unwrap();
         let v = a.elements::<i64>();
         assert_eq!(&v[..5], [2, 879, 57, 496, 611]);
-        assert_eq!(v.iter().enumerate().map(|(i, &x)| i as i64 * x).sum::<i64>(), 251142790);
+        assert_eq!(
+            v.iter()
+                .enumerate()
+                .map(|(i, &x)| i as i64 * x)
+                .sum::<i64>(),
+            251142790
+        );
         seed(10);
-        let u: Vec<f64> = draws(oxjit_rt_af_random_uniform, &[scalar(-1e3f64), scalar(5.0f64)], 1000);
+        let u: Vec<f64> = draws(
+            oxjit_rt_af_random_uniform,
+            &[scalar(-1e3f64), scalar(5.0f64)],
+            1000,
+        );
         assert_eq!(u.iter().fold(0.0, |a, b| a + b), -505534.7513925598);
     });
 }
