@@ -15,6 +15,7 @@ Test modules import these with ``from conftest import ...`` (pytest puts
 ``tests/`` on ``sys.path``).
 """
 
+import gc
 import math
 import os
 import struct
@@ -311,12 +312,49 @@ def run_python(code_path, env_extra=None, timeout=300):
 # --- leak check ----------------------------------------------------------------------
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the item, for the leak check."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
 @pytest.fixture(autouse=True)
-def balanced_allocations():
-    """Every runtime allocation made during a test is freed by its end."""
+def balanced_allocations(request):
+    """Every runtime allocation made during a passing test is freed by its
+    end. (A failing test's traceback keeps its values alive, so its count is
+    not checked, and the next test starts from a collected heap.)"""
+    gc.collect()
     before = _core.alloc_stats()
     yield
+    rep = getattr(request.node, "rep_call", None)
+    if rep is None or not rep.passed:
+        return
+    gc.collect()
     after = _core.alloc_stats()
     delta = {k: after[k] - before[k] for k in ("allocs", "frees", "meminfo_allocs", "meminfo_frees")}
     assert delta["allocs"] == delta["frees"], f"runtime allocations leaked during the test: {delta}"
     assert delta["meminfo_allocs"] == delta["meminfo_frees"], f"meminfos leaked during the test: {delta}"
+
+
+def _known_failures():
+    """Node id → reason, from known_failures.txt."""
+    path = os.path.join(os.path.dirname(__file__), "known_failures.txt")
+    known = {}
+    with open(path) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                nodeid, reason = line.rstrip("\n").split("\t", 1)
+                known[nodeid] = reason
+    return known
+
+
+def pytest_collection_modifyitems(config, items):
+    """Known differences from NumPy (tests/known_failures.txt) are strict
+    xfails with their reason, so a fix shows up as an XPASS failure."""
+    known = _known_failures()
+    for item in items:
+        reason = known.get(item.nodeid)
+        if reason:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=f"known difference: {reason}"))

@@ -254,15 +254,9 @@ impl Checker<'_> {
     /// Writes `value` (broadcast) into the array `out` (a view or a local).
     pub fn assign_into(&mut self, out: tir::Expr, value: tir::Expr, span: Span) -> R<tir::Expr> {
         let dtype = out.ty.array().unwrap().dtype;
+        // Extra leading dimensions of the value must have length 1; the
+        // broadcast checks that at run time, as NumPy does.
         let e = self.elementwise(vec![value], span, |_, mut p| Ok(p.remove(0)))?;
-        if e.ty.array().unwrap().ndim > out.ty.array().unwrap().ndim {
-            return Err(error(
-                Code::BadOperand,
-                span,
-                format!("cannot assign a {}-d value to a {}-d array", e.ty.array().unwrap().ndim, out.ty.array().unwrap().ndim),
-                "the value must broadcast to the target's shape",
-            ));
-        }
         let TK::Elementwise { inputs, body, .. } = e.kind else { unreachable!("elementwise builds Elementwise") };
         let body = cast_scalar(*body, dtype);
         Ok(tir::Expr::new(TK::Elementwise { inputs, body: Box::new(body), shape: None, out: Some(Box::new(out)) }, Type::None, span))
@@ -279,7 +273,9 @@ impl Checker<'_> {
             ck.binary(op, a, b, span)
         })?;
         let res = e.ty.array().unwrap().dtype;
-        if res.kind() > dtype.kind() {
+        // NumPy's 'same_kind': no cast to a lower kind, nor signed → unsigned.
+        let signed_to_unsigned = res.is_int() && res.is_signed() && dtype.is_int() && !dtype.is_signed();
+        if res.kind() > dtype.kind() || signed_to_unsigned {
             return Err(error(
                 Code::BadOperand,
                 span,
@@ -528,6 +524,9 @@ impl Checker<'_> {
             Some(d) => return Err(error(Code::BadCall, d.span, format!("{op:?}() takes no ddof"), "ddof applies to var and std")),
             None => None,
         };
+        if at.dtype.is_complex() && matches!(op, ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax) {
+            return Err(error(Code::BadCall, span, format!("{op:?} of complex arrays is not supported yet"), "reduce the real parts or the absolute values"));
+        }
         let dtype = reduce_dtype(op, at.dtype);
         // Reducing a 1-d array along its only axis gives a scalar, as in NumPy.
         let axis = axis.filter(|_| at.ndim > 1);
@@ -774,7 +773,7 @@ impl Checker<'_> {
         let (start, stop, step) = (cast_scalar(start, calc), cast_scalar(stop, calc), cast_scalar(step, calc));
         let zero_step = self.oracle.exception(oxjit_runtime::exceptions::ExcSpec::with_message("ZeroDivisionError", "division by zero"));
         let step = crate::ops::guard(step, tir::Check::NonZero, zero_step);
-        let [s1, s2] = <[tir::Expr; 2]>::try_from(self.shared(start, 2)).unwrap();
+        let [s1, s2, s3] = <[tir::Expr; 3]>::try_from(self.shared(start, 3)).unwrap();
         let [d1, d2] = <[tir::Expr; 2]>::try_from(self.shared(step, 2)).unwrap();
         let ct = Type::Scalar(calc);
         let bin = |op, a, b, t: &Type| tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), t.clone(), span);
@@ -788,35 +787,51 @@ impl Checker<'_> {
             cast_scalar(c, Scalar::I64)
         };
         let n = tir::Expr::new(TK::Call(Intrinsic::Max, vec![konst(ConstValue::Int(0), int.clone(), span), cast_scalar(n, Scalar::I64)]), int, span);
-        let idx = cast_scalar(tir::Expr::new(TK::ElemIndex(0), Type::Scalar(Scalar::I64), span), calc);
-        let body = bin(tir::BinOp::Add, tir::Expr::new(TK::ElemInput(0), ct.clone(), span), bin(tir::BinOp::Mul, idx, tir::Expr::new(TK::ElemInput(1), ct.clone(), span), &ct), &ct);
-        Ok(self.filled(vec![n], vec![s2, d2], body, dtype, span))
+        // As NumPy fills it: the first two values in the result dtype, then
+        // a[i] = a[0] + i * (a[1] - a[0]) computed in that dtype.
+        let dt = Type::Scalar(dtype);
+        let first = cast_scalar(s2, dtype);
+        let second = cast_scalar(bin(tir::BinOp::Add, s3, d2, &ct), dtype);
+        let delta = bin(tir::BinOp::Sub, second, first.clone(), &dt);
+        let idx = cast_scalar(tir::Expr::new(TK::ElemIndex(0), Type::Scalar(Scalar::I64), span), dtype);
+        let body = bin(tir::BinOp::Add, tir::Expr::new(TK::ElemInput(0), dt.clone(), span), bin(tir::BinOp::Mul, idx, tir::Expr::new(TK::ElemInput(1), dt.clone(), span), &dt), &dt);
+        Ok(self.filled(vec![n], vec![first, delta], body, dtype, span))
     }
 
+    /// NumPy's algorithm: `i * step + start` with `step = (stop - start) / div`
+    /// (`div = num - 1` with the endpoint, else `num`), the last value set to
+    /// `stop` exactly when the endpoint is included and `num > 1`.
     fn linspace(&mut self, start: tir::Expr, stop: tir::Expr, num: tir::Expr, endpoint: bool, span: Span) -> R<tir::Expr> {
         let f = Type::Scalar(Scalar::F64);
         let i64t = Type::Scalar(Scalar::I64);
+        let bad = self.oracle.exception(oxjit_runtime::exceptions::ExcSpec::with_message("ValueError", "Number of samples must be non-negative."));
+        let num = crate::ops::guard(num, tir::Check::NonNegative, bad);
         let mut nums = self.shared(num, if endpoint { 3 } else { 2 }).into_iter();
         let (n1, n2) = (nums.next().unwrap(), nums.next().unwrap());
-        let start = cast_scalar(start, Scalar::F64);
-        let stop = cast_scalar(stop, Scalar::F64);
+        let [start1, start2] = <[tir::Expr; 2]>::try_from(self.shared(cast_scalar(start, Scalar::F64), 2)).unwrap();
+        let [stop1, stop2] = <[tir::Expr; 2]>::try_from(self.shared(cast_scalar(stop, Scalar::F64), 2)).unwrap();
         let bin = |op, a, b, t: &Type| tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), t.clone(), span);
-        // step = (stop - start) / div, with div = num - 1 (endpoint) or num.
         let div = if endpoint { bin(tir::BinOp::Sub, n2, konst(ConstValue::Int(1), i64t.clone(), span), &i64t) } else { n2 };
-        let inputs = vec![start, stop, cast_scalar(div, Scalar::F64)];
+        let [div1, div2] = <[tir::Expr; 2]>::try_from(self.shared(div, 2)).unwrap();
+        let [delta1, delta2] = <[tir::Expr; 2]>::try_from(self.shared(bin(tir::BinOp::Sub, stop2, start2, &f), 2)).unwrap();
+        let positive = tir::Expr::new(TK::Compare(tir::CmpOp::Gt, Box::new(div1), Box::new(konst(ConstValue::Int(0), i64t.clone(), span))), Type::BOOL, span);
+        let step = bin(tir::BinOp::Div, delta1, cast_scalar(div2, Scalar::F64), &f);
+        // With div == 0 only y[0] exists: 0 * delta + start.
+        let step = tir::Expr::new(TK::IfExp(Box::new(positive), Box::new(step), Box::new(delta2)), f.clone(), span);
         let input = |k| tir::Expr::new(TK::ElemInput(k), f.clone(), span);
         let idx = tir::Expr::new(TK::ElemIndex(0), i64t.clone(), span);
-        let delta = bin(tir::BinOp::Sub, input(1), input(0), &f);
-        let value = bin(tir::BinOp::Add, bin(tir::BinOp::Div, bin(tir::BinOp::Mul, cast_scalar(idx.clone(), Scalar::F64), delta, &f), input(2), &f), input(0), &f);
+        let value = bin(tir::BinOp::Add, bin(tir::BinOp::Mul, cast_scalar(idx.clone(), Scalar::F64), input(2), &f), input(0), &f);
         let body = if endpoint {
             let last = bin(tir::BinOp::Sub, nums.next().unwrap(), konst(ConstValue::Int(1), i64t.clone(), span), &i64t);
-            let is_last = tir::Expr::new(TK::Compare(tir::CmpOp::Eq, Box::new(idx), Box::new(last)), Type::BOOL, span);
-            tir::Expr::new(TK::IfExp(Box::new(is_last), Box::new(input(1)), Box::new(value)), f.clone(), span)
+            let is_last = tir::Expr::new(TK::Compare(tir::CmpOp::Eq, Box::new(idx.clone()), Box::new(last)), Type::BOOL, span);
+            let not_first = tir::Expr::new(TK::Compare(tir::CmpOp::Gt, Box::new(idx), Box::new(konst(ConstValue::Int(0), i64t.clone(), span))), Type::BOOL, span);
+            let f_ = konst(ConstValue::Bool(false), Type::BOOL, span);
+            let set_stop = tir::Expr::new(TK::IfExp(Box::new(is_last), Box::new(not_first), Box::new(f_)), Type::BOOL, span);
+            tir::Expr::new(TK::IfExp(Box::new(set_stop), Box::new(input(1)), Box::new(value)), f.clone(), span)
         } else {
             value
         };
-        let n = tir::Expr::new(TK::Call(Intrinsic::Max, vec![konst(ConstValue::Int(0), i64t.clone(), span), n1]), i64t, span);
-        Ok(self.filled(vec![n], inputs, body, Scalar::F64, span))
+        Ok(self.filled(vec![n1], vec![start1, stop1, step], body, Scalar::F64, span))
     }
 
     /// `np.array` of a (nested) list or tuple of numbers.
@@ -849,9 +864,11 @@ impl Checker<'_> {
             let Some(s) = v.ty.scalar() else {
                 return Err(error(Code::BadCall, v.span, format!("np.array elements must be numbers, not {}", v.ty), "use numbers"));
             };
+            // Python numbers in an array literal take their default dtypes.
+            let s = if s == Scalar::Bool { s } else { s.strong() };
             t = Some(t.map_or(s, |t| oxjit_types::common_scalar(t, s)));
         }
-        let default = t.map_or(Scalar::F64, Scalar::strong);
+        let default = t.unwrap_or(Scalar::F64);
         let dtype = self.dtype_arg(dtype, default)?;
         let i64t = Type::Scalar(Scalar::I64);
         // Select the element by its flat (C order) index.
@@ -929,24 +946,28 @@ fn reduce_dtype(op: ReduceOp, dtype: Scalar) -> Scalar {
 }
 
 /// The layout a view promises: C when it keeps a C array's contiguity
-/// (leading integer indices, then at most one step-1 slice, then whole
-/// dimensions), else A.
+/// (leading integer indices, then one step-1 slice, then only whole
+/// dimensions; `None` anywhere), else A.
 fn view_layout(a: ArrayType, dims: &[ViewDim], used: usize) -> Layout {
     if a.layout != Layout::C {
         return if a.ndim as usize == used && dims.iter().all(|d| matches!(d, ViewDim::Index(_))) { Layout::C } else { Layout::A };
     }
-    let mut seen_slice = false;
+    let unit = |step: &Option<tir::Expr>| {
+        step.as_ref().is_none_or(|s| match &s.kind {
+            TK::Const(ConstValue::Int(1)) => true,
+            TK::Cast(x) => matches!(x.kind, TK::Const(ConstValue::Int(1))),
+            _ => false,
+        })
+    };
+    // After the first slice only whole dimensions keep the rows adjacent.
+    let mut sliced = false;
     for d in dims {
         match d {
-            ViewDim::Index(_) if !seen_slice => {}
-            ViewDim::Slice { start, stop, step } if !seen_slice => {
-                let unit = step.as_ref().is_none_or(|s| matches!(s.kind, TK::Cast(ref x) if matches!(x.kind, TK::Const(ConstValue::Int(1)))) || matches!(s.kind, TK::Const(ConstValue::Int(1))));
-                if !unit {
-                    return Layout::A;
-                }
-                seen_slice = start.is_some() || stop.is_some();
-            }
-            ViewDim::Slice { start: None, stop: None, step: None } => {}
+            // A new length-1 dimension is never stepped over.
+            ViewDim::NewAxis => {}
+            ViewDim::Index(_) if !sliced => {}
+            ViewDim::Slice { start: None, stop: None, step: None } => sliced = true,
+            ViewDim::Slice { step, .. } if !sliced && unit(step) => sliced = true,
             _ => return Layout::A,
         }
     }

@@ -186,6 +186,12 @@ impl Checker<'_> {
                 let s = self.scalar_arg(name, &args[0], false)?;
                 let op = math_fn(f).unwrap();
                 let rounding = matches!(op, MathFn::Floor | MathFn::Ceil | MathFn::Trunc);
+                if flavor == Flavor::Numpy && rounding && s.kind() <= Kind::Int {
+                    // NumPy 2 rounds integers to themselves, keeping the dtype.
+                    self.arity(name, &args, 1..=1, span)?;
+                    let x = args.remove(0);
+                    return Ok(cast_scalar(x, if s == Scalar::Bool { Scalar::Bool } else { s.strong() }));
+                }
                 if flavor == Flavor::Math && rounding {
                     // math.floor/ceil/trunc return Python ints.
                     self.arity(name, &args, 1..=1, span)?;
@@ -252,15 +258,16 @@ impl Checker<'_> {
             }
             ("numpy", "power") => {
                 self.arity(name, &args, 2..=2, span)?;
-                let b = self.strengthen(args.pop().unwrap());
-                let a = self.strengthen(args.pop().unwrap());
-                self.binary(hir::BinOp::Pow, a, b, span)
+                let b = args.pop().unwrap();
+                let a = args.pop().unwrap();
+                let r = self.binary(hir::BinOp::Pow, a, b, span)?;
+                Ok(self.strengthen(r))
             }
             ("numpy", "square") => {
                 self.arity(name, &args, 1..=1, span)?;
-                let x = self.strengthen(args.remove(0));
-                let (a, b) = self.twice(x);
-                self.binary(hir::BinOp::Mul, a, b, span)
+                let (a, b) = self.twice(args.remove(0));
+                let r = self.binary(hir::BinOp::Mul, a, b, span)?;
+                Ok(self.strengthen(r))
             }
             ("numpy" | "builtins", "abs" | "absolute") => {
                 self.arity(name, &args, 1..=1, span)?;

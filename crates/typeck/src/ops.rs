@@ -40,6 +40,18 @@ fn arith(s: Scalar) -> Scalar {
 
 impl Checker<'_> {
     pub fn unary(&mut self, op: hir::UnaryOp, x: tir::Expr, span: Span) -> R<tir::Expr> {
+        // NumPy booleans: `~` is logical not; `-` and `+` are not defined.
+        if self.elementwise_depth > 0 && x.ty == Type::BOOL {
+            return match op {
+                hir::UnaryOp::Invert | hir::UnaryOp::Not => Ok(tir::Expr::new(TK::Unary(UnaryOp::Not, Box::new(x)), Type::BOOL, span)),
+                _ => Err(error(
+                    Code::BadOperand,
+                    span,
+                    format!("the unary {} operator is not supported for boolean arrays", op.symbol()),
+                    "use ~ (logical not) or convert with .astype(int)",
+                )),
+            };
+        }
         if crate::arrays::is_arrayish(&x) && op != hir::UnaryOp::Not {
             return self.elementwise(vec![x], span, |ck, mut p| ck.unary(op, p.remove(0), span));
         }
@@ -103,6 +115,9 @@ impl Checker<'_> {
             return Err(bad(&a, &b, "matrix multiplication applies to arrays"));
         };
         let python = self.req.flags.error_model == ErrorModel::Python && self.elementwise_depth == 0;
+        if self.elementwise_depth > 0 && sa == Scalar::Bool && sb == Scalar::Bool {
+            return self.bool_array_binary(top, a, b, span);
+        }
         let both_bool = sa == Scalar::Bool && sb == Scalar::Bool;
         let t = if both_bool && matches!(top, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) {
             Scalar::Bool
@@ -180,6 +195,34 @@ impl Checker<'_> {
                     return Err(bad(&a, &b, "bitwise operators apply to integers and booleans"));
                 }
                 result(top, cast_scalar(a, t), cast_scalar(b, t), t)
+            }
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// NumPy's arithmetic on two booleans: `+` is or, `*` is and, `-` is an
+    /// error, and the integer operators compute in int8.
+    fn bool_array_binary(&mut self, op: BinOp, a: tir::Expr, b: tir::Expr, span: Span) -> R<tir::Expr> {
+        let as_bool = |op| Ok(tir::Expr::new(TK::Binary(op, Box::new(a.clone()), Box::new(b.clone())), Type::BOOL, span));
+        match op {
+            BinOp::Add | BinOp::BitOr => as_bool(BinOp::BitOr),
+            BinOp::Mul | BinOp::BitAnd => as_bool(BinOp::BitAnd),
+            BinOp::BitXor => as_bool(BinOp::BitXor),
+            BinOp::Sub => Err(error(
+                Code::BadOperand,
+                span,
+                "numpy boolean subtract, the `-` operator, is not supported",
+                "use the bitwise_xor, the `^` operator, or the logical_xor function instead",
+            )),
+            BinOp::Div => {
+                let (a, b) = (cast_scalar(a, Scalar::F64), cast_scalar(b, Scalar::F64));
+                Ok(tir::Expr::new(TK::Binary(BinOp::Div, Box::new(a), Box::new(b)), Type::Scalar(Scalar::F64), span))
+            }
+            _ => {
+                let (a, b) = (cast_scalar(a, Scalar::I8), cast_scalar(b, Scalar::I8));
+                let b = if matches!(op, BinOp::LShift | BinOp::RShift | BinOp::Pow) { cast_scalar(b, Scalar::I64) } else { b };
+                Ok(tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), Type::Scalar(Scalar::I8), span))
             }
         }
     }
