@@ -320,22 +320,34 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+_LAST_FAILED = [False]
+
+
 @pytest.fixture(autouse=True)
 def balanced_allocations(request):
     """Every runtime allocation made during a passing test is freed by its
-    end. (A failing test's traceback keeps its values alive, so its count is
-    not checked, and the next test starts from a collected heap.)"""
-    gc.collect()
+    end. A failing test's traceback keeps its values alive, so its count is
+    not checked, and the next test starts from a collected heap. (Collecting
+    only when needed keeps the suite fast.)"""
+    if _LAST_FAILED[0]:
+        gc.collect()
     before = _core.alloc_stats()
     yield
     rep = getattr(request.node, "rep_call", None)
-    if rep is None or not rep.passed:
+    _LAST_FAILED[0] = rep is None or not rep.passed
+    if _LAST_FAILED[0]:
         return
-    gc.collect()
-    after = _core.alloc_stats()
-    delta = {k: after[k] - before[k] for k in ("allocs", "frees", "meminfo_allocs", "meminfo_frees")}
+    delta = _delta(before)
+    if delta["allocs"] != delta["frees"] or delta["meminfo_allocs"] != delta["meminfo_frees"]:
+        gc.collect()  # values in reference cycles die only when collected
+        delta = _delta(before)
     assert delta["allocs"] == delta["frees"], f"runtime allocations leaked during the test: {delta}"
     assert delta["meminfo_allocs"] == delta["meminfo_frees"], f"meminfos leaked during the test: {delta}"
+
+
+def _delta(before):
+    after = _core.alloc_stats()
+    return {k: after[k] - before[k] for k in ("allocs", "frees", "meminfo_allocs", "meminfo_frees")}
 
 
 def _known_failures():
