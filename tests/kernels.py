@@ -56,3 +56,27 @@ def lshift(x, y):
 
 def rshift(x, y):
     return x >> y
+
+
+def eq(x, y):
+    return x == y
+
+
+def ne(x, y):
+    return x != y
+
+
+def lt(x, y):
+    return x < y
+
+
+def le(x, y):
+    return x <= y
+
+
+def gt(x, y):
+    return x > y
+
+
+def ge(x, y):
+    return x >= y
