@@ -47,10 +47,17 @@ impl<'ctx> ModuleCx<'ctx> {
         let used = self.vector_variants.borrow();
         if !used.is_empty() {
             let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
-            let g = self.module.add_global(ptr.array_type(used.len() as u32), None, "llvm.compiler.used");
+            let g = self.module.add_global(
+                ptr.array_type(used.len() as u32),
+                None,
+                "llvm.compiler.used",
+            );
             g.set_linkage(Linkage::Appending);
             g.set_section(Some("llvm.metadata"));
-            let ptrs: Vec<_> = used.iter().map(|f| f.as_global_value().as_pointer_value()).collect();
+            let ptrs: Vec<_> = used
+                .iter()
+                .map(|f| f.as_global_value().as_pointer_value())
+                .collect();
             g.set_initializer(&ptr.const_array(&ptrs));
         }
         drop(used);
@@ -61,14 +68,23 @@ impl<'ctx> ModuleCx<'ctx> {
     /// (`_ZGVdN4v_tanh`, `_ZGVeN8v_tanh`), declared; returns the value of
     /// LLVM's `vector-function-abi-variant` call-site attribute naming them,
     /// from which the loop vectoriser picks the one of its vector width.
-    pub fn vector_variants(&self, scalar: &str, args: usize, t: inkwell::types::FloatType<'ctx>) -> Option<String> {
+    pub fn vector_variants(
+        &self,
+        scalar: &str,
+        args: usize,
+        t: inkwell::types::FloatType<'ctx>,
+    ) -> Option<String> {
         const ONE: &[&str] = &[
-            "acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "cos", "cosh", "exp", "exp2", "expm1", "log", "log10",
-            "log1p", "log2", "sin", "sinh", "tan", "tanh",
+            "acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "cos", "cosh", "exp",
+            "exp2", "expm1", "log", "log10", "log1p", "log2", "sin", "sinh", "tan", "tanh",
         ];
         const TWO: &[&str] = &["atan2", "hypot"];
         let f32 = t == self.ctx.f32_type();
-        let base = if f32 { scalar.strip_suffix('f')? } else { scalar };
+        let base = if f32 {
+            scalar.strip_suffix('f')?
+        } else {
+            scalar
+        };
         let known = match args {
             1 => ONE.contains(&base),
             2 => TWO.contains(&base) && !f32,
@@ -230,7 +246,12 @@ impl<'ctx> Ir<'_, 'ctx> {
     /// Calls libm's `name`; with `vectorize`, the call names glibc's SIMD
     /// variant so that a vectorised loop calls it (libmvec's functions are
     /// accurate to 4 ULP, scalar libm's to 1).
-    pub fn libm_call(&self, name: &str, args: &[FloatValue<'ctx>], vectorize: bool) -> Result<FloatValue<'ctx>> {
+    pub fn libm_call(
+        &self,
+        name: &str,
+        args: &[FloatValue<'ctx>],
+        vectorize: bool,
+    ) -> Result<FloatValue<'ctx>> {
         let t = args[0].get_type();
         let name = if t == self.ctx().f32_type() {
             format!("{name}f")
@@ -243,7 +264,11 @@ impl<'ctx> Ir<'_, 'ctx> {
         let site = self.b.build_call(f, &margs, "")?;
         if vectorize {
             if let Some(abi) = self.cx.vector_variants(&name, args.len(), t) {
-                site.add_attribute(AttributeLoc::Function, self.ctx().create_string_attribute("vector-function-abi-variant", &abi));
+                site.add_attribute(
+                    AttributeLoc::Function,
+                    self.ctx()
+                        .create_string_attribute("vector-function-abi-variant", &abi),
+                );
             }
         }
         match site.try_as_basic_value().basic() {

@@ -78,7 +78,10 @@ impl Code {
     /// Whether this is reported as `UnsupportedError` (a construct oxjit does
     /// not implement) rather than `TypingError` (types that do not fit).
     pub fn is_unsupported(self) -> bool {
-        matches!(self, Code::Syntax | Code::UnsupportedSyntax | Code::BadTarget)
+        matches!(
+            self,
+            Code::Syntax | Code::UnsupportedSyntax | Code::BadTarget
+        )
     }
 }
 
@@ -92,7 +95,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { code, span, message: message.into(), hint: None }
+        Diagnostic {
+            code,
+            span,
+            message: message.into(),
+            hint: None,
+        }
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hint = Some(hint.into());
@@ -134,7 +142,9 @@ impl SourceFile<'_> {
         let (line_no, col) = self.line_col(d.span.start);
         let start = (d.span.start as usize).min(self.text.len());
         let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        let line_end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
         let line = &self.text[line_start..line_end];
         let end = (d.span.end as usize).clamp(start, line_end);
         let lead = self.text[line_start..start].chars().count();
@@ -162,7 +172,14 @@ impl SourceFile<'_> {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} @{}..{}", self.code.as_str(), self.message, self.span.start, self.span.end)
+        write!(
+            f,
+            "{}: {} @{}..{}",
+            self.code.as_str(),
+            self.message,
+            self.span.start,
+            self.span.end
+        )
     }
 }
 
@@ -173,7 +190,11 @@ mod tests {
     #[test]
     fn renders_caret_under_span() {
         let text = "def f(x):\n    return x + y\n";
-        let src = SourceFile { path: "m.py", text, first_line: 10 };
+        let src = SourceFile {
+            path: "m.py",
+            text,
+            first_line: 10,
+        };
         let start = text.find("x + y").unwrap() as u32;
         let d = Diagnostic::new(Code::BadOperand, Span::new(start, start + 5), "bad")
             .with_hint("do better");

@@ -9,7 +9,11 @@ use oxjit_diag::{Code, Diagnostic};
 use std::collections::HashSet;
 
 pub fn check(f: &Function) -> Vec<Diagnostic> {
-    let mut cx = Cx { f, diags: Vec::new(), reported: HashSet::new() };
+    let mut cx = Cx {
+        f,
+        diags: Vec::new(),
+        reported: HashSet::new(),
+    };
     let mut maybe: HashSet<LocalId> = f.params().collect();
     cx.block(&f.body, &mut maybe);
     cx.diags
@@ -27,7 +31,12 @@ fn assigned_in(stmts: &[Stmt], out: &mut HashSet<LocalId>) {
         match &s.kind {
             StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| target_locals(t, out)),
             StmtKind::AugAssign { target, .. } => target_locals(target, out),
-            StmtKind::For { target, body, orelse, .. } => {
+            StmtKind::For {
+                target,
+                body,
+                orelse,
+                ..
+            } => {
                 target_locals(target, out);
                 assigned_in(body, out);
                 assigned_in(orelse, out);
@@ -71,7 +80,9 @@ impl Cx<'_> {
                 self.expr(value, maybe);
                 self.target_read(target, maybe);
             }
-            StmtKind::Expr(e) | StmtKind::Return(Some(e)) | StmtKind::Raise(Some(e)) => self.expr(e, maybe),
+            StmtKind::Expr(e) | StmtKind::Return(Some(e)) | StmtKind::Raise(Some(e)) => {
+                self.expr(e, maybe)
+            }
             StmtKind::If { test, body, orelse } => {
                 self.expr(test, maybe);
                 let mut other = maybe.clone();
@@ -85,7 +96,12 @@ impl Cx<'_> {
                 self.block(body, maybe);
                 self.block(orelse, maybe);
             }
-            StmtKind::For { target, iter, body, orelse } => {
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
                 self.expr(iter, maybe);
                 target_locals(target, maybe);
                 assigned_in(body, maybe);
@@ -93,7 +109,11 @@ impl Cx<'_> {
                 self.block(body, maybe);
                 self.block(orelse, maybe);
             }
-            StmtKind::Break | StmtKind::Continue | StmtKind::Pass | StmtKind::Return(None) | StmtKind::Raise(None) => {}
+            StmtKind::Break
+            | StmtKind::Continue
+            | StmtKind::Pass
+            | StmtKind::Return(None)
+            | StmtKind::Raise(None) => {}
         }
     }
 
@@ -121,8 +141,12 @@ impl Cx<'_> {
         if !maybe.contains(&id) && self.reported.insert(id) {
             let name = &self.f.local(id).name;
             self.diags.push(
-                Diagnostic::new(Code::Unassigned, span, format!("local variable '{name}' is read before it is assigned"))
-                    .with_hint(format!("assign '{name}' a value before this line")),
+                Diagnostic::new(
+                    Code::Unassigned,
+                    span,
+                    format!("local variable '{name}' is read before it is assigned"),
+                )
+                .with_hint(format!("assign '{name}' a value before this line")),
             );
         }
     }
@@ -140,7 +164,9 @@ impl Cx<'_> {
                 self.expr(first, maybe);
                 rest.iter().for_each(|(_, x)| self.expr(x, maybe));
             }
-            ExprKind::BoolOp(_, xs) | ExprKind::Tuple(xs) | ExprKind::List(xs) => xs.iter().for_each(|x| self.expr(x, maybe)),
+            ExprKind::BoolOp(_, xs) | ExprKind::Tuple(xs) | ExprKind::List(xs) => {
+                xs.iter().for_each(|x| self.expr(x, maybe))
+            }
             ExprKind::IfExp { test, body, orelse } => {
                 self.expr(test, maybe);
                 self.expr(body, maybe);

@@ -53,7 +53,12 @@ impl fmt::Display for Const {
             Const::None => f.write_str("None"),
             Const::Tuple(items) => {
                 let inner: Vec<String> = items.iter().map(|c| c.to_string()).collect();
-                write!(f, "({}{})", inner.join(", "), if items.len() == 1 { "," } else { "" })
+                write!(
+                    f,
+                    "({}{})",
+                    inner.join(", "),
+                    if items.len() == 1 { "," } else { "" }
+                )
             }
         }
     }
@@ -80,8 +85,10 @@ pub struct TableEnv {
     pub globals: std::collections::HashMap<String, Value>,
 }
 
-const BUILTIN_FUNCTIONS: &[&str] =
-    &["abs", "min", "max", "int", "float", "bool", "complex", "round", "len", "range", "print", "sum", "pow", "divmod"];
+const BUILTIN_FUNCTIONS: &[&str] = &[
+    "abs", "min", "max", "int", "float", "bool", "complex", "round", "len", "range", "print",
+    "sum", "pow", "divmod",
+];
 const BUILTIN_EXCEPTIONS: &[&str] = &[
     "Exception",
     "ValueError",
@@ -106,7 +113,9 @@ impl Env for TableEnv {
             "np" | "numpy" => Some(Value::Module("numpy".into())),
             "oxjit" | "numba" => Some(Value::Module("oxjit".into())),
             "prange" => Some(Value::Function("oxjit.prange".into())),
-            _ if BUILTIN_FUNCTIONS.contains(&name) => Some(Value::Function(format!("builtins.{name}"))),
+            _ if BUILTIN_FUNCTIONS.contains(&name) => {
+                Some(Value::Function(format!("builtins.{name}")))
+            }
             _ if BUILTIN_EXCEPTIONS.contains(&name) => Some(Value::ExceptionClass(name.into())),
             _ => None,
         }

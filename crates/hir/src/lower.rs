@@ -17,12 +17,30 @@ struct Lower<'a> {
 }
 
 /// Lowers a parsed function. Returns the HIR only if there were no errors.
-pub fn lower_function(parsed: &ParsedFunction, env: &mut dyn Env) -> (Option<Function>, Vec<Diagnostic>) {
+pub fn lower_function(
+    parsed: &ParsedFunction,
+    env: &mut dyn Env,
+) -> (Option<Function>, Vec<Diagnostic>) {
     let def = &parsed.def;
-    let mut lw = Lower { parsed, env, locals: Vec::new(), by_name: HashMap::new(), diags: Vec::new() };
+    let mut lw = Lower {
+        parsed,
+        env,
+        locals: Vec::new(),
+        by_name: HashMap::new(),
+        diags: Vec::new(),
+    };
     let params = &def.parameters;
-    if let Some(v) = params.vararg.as_ref().map(|p| p.range()).or(params.kwarg.as_ref().map(|p| p.range())) {
-        lw.unsupported(v, "variadic parameters (*args, **kwargs)", "give the function a fixed list of parameters");
+    if let Some(v) = params
+        .vararg
+        .as_ref()
+        .map(|p| p.range())
+        .or(params.kwarg.as_ref().map(|p| p.range()))
+    {
+        lw.unsupported(
+            v,
+            "variadic parameters (*args, **kwargs)",
+            "give the function a fixed list of parameters",
+        );
     }
     for p in params.iter_non_variadic_params() {
         let span = lw.span(p.range());
@@ -34,7 +52,13 @@ pub fn lower_function(parsed: &ParsedFunction, env: &mut dyn Env) -> (Option<Fun
     }
     let body = lw.block(&def.body);
     let span = lw.span(def.range());
-    let f = Function { name: def.name.as_str().to_string(), nparams, locals: lw.locals, body, span };
+    let f = Function {
+        name: def.name.as_str().to_string(),
+        nparams,
+        locals: lw.locals,
+        body,
+        span,
+    };
     if lw.diags.is_empty() {
         lw.diags = crate::assigned::check(&f);
     }
@@ -86,13 +110,22 @@ impl Lower<'_> {
     }
 
     fn unsupported(&mut self, r: oxjit_syntax::TextRange, what: &str, hint: &str) {
-        let d = Diagnostic::new(Code::UnsupportedSyntax, self.span(r), format!("{what} is not supported in compiled code"))
-            .with_hint(hint);
+        let d = Diagnostic::new(
+            Code::UnsupportedSyntax,
+            self.span(r),
+            format!("{what} is not supported in compiled code"),
+        )
+        .with_hint(hint);
         self.diags.push(d);
     }
 
     fn bad_target(&mut self, r: oxjit_syntax::TextRange, what: &str, hint: &str) -> Option<Target> {
-        let d = Diagnostic::new(Code::BadTarget, self.span(r), format!("{what} is not supported in compiled code")).with_hint(hint);
+        let d = Diagnostic::new(
+            Code::BadTarget,
+            self.span(r),
+            format!("{what} is not supported in compiled code"),
+        )
+        .with_hint(hint);
         self.diags.push(d);
         None
     }
@@ -102,7 +135,10 @@ impl Lower<'_> {
             return *id;
         }
         let id = LocalId(self.locals.len() as u32);
-        self.locals.push(Local { name: name.to_string(), span });
+        self.locals.push(Local {
+            name: name.to_string(),
+            span,
+        });
         self.by_name.insert(name.to_string(), id);
         id
     }
@@ -115,9 +151,16 @@ impl Lower<'_> {
             AStmt::AnnAssign(a) => self.collect_target(&a.target),
             AStmt::For(f) => {
                 self.collect_target(&f.target);
-                f.body.iter().chain(&f.orelse).for_each(|s| self.collect_assigned(s));
+                f.body
+                    .iter()
+                    .chain(&f.orelse)
+                    .for_each(|s| self.collect_assigned(s));
             }
-            AStmt::While(w) => w.body.iter().chain(&w.orelse).for_each(|s| self.collect_assigned(s)),
+            AStmt::While(w) => w
+                .body
+                .iter()
+                .chain(&w.orelse)
+                .for_each(|s| self.collect_assigned(s)),
             AStmt::If(i) => {
                 i.body.iter().for_each(|s| self.collect_assigned(s));
                 for c in &i.elif_else_clauses {
@@ -130,7 +173,12 @@ impl Lower<'_> {
                 let handlers = t.handlers.iter().flat_map(|h| match h {
                     ast::ExceptHandler::ExceptHandler(h) => h.body.iter(),
                 });
-                t.body.iter().chain(handlers).chain(&t.orelse).chain(&t.finalbody).for_each(|s| self.collect_assigned(s));
+                t.body
+                    .iter()
+                    .chain(handlers)
+                    .chain(&t.orelse)
+                    .chain(&t.finalbody)
+                    .for_each(|s| self.collect_assigned(s));
             }
             AStmt::With(w) => w.body.iter().for_each(|s| self.collect_assigned(s)),
             _ => {}
@@ -157,23 +205,41 @@ impl Lower<'_> {
         let span = self.span(s.range());
         let kind = match s {
             AStmt::Assign(a) => {
-                let targets = a.targets.iter().map(|t| self.target(t)).collect::<Option<Vec<_>>>()?;
-                StmtKind::Assign { targets, value: self.expr(&a.value) }
+                let targets = a
+                    .targets
+                    .iter()
+                    .map(|t| self.target(t))
+                    .collect::<Option<Vec<_>>>()?;
+                StmtKind::Assign {
+                    targets,
+                    value: self.expr(&a.value),
+                }
             }
             AStmt::AnnAssign(a) => {
                 let target = self.target(&a.target)?;
                 match &a.value {
-                    Some(v) => StmtKind::Assign { targets: vec![target], value: self.expr(v) },
+                    Some(v) => StmtKind::Assign {
+                        targets: vec![target],
+                        value: self.expr(v),
+                    },
                     None => StmtKind::Pass,
                 }
             }
             AStmt::AugAssign(a) => {
                 let target = self.target(&a.target)?;
                 if let Target::Tuple(..) = target {
-                    self.unsupported(a.target.range(), "augmented assignment to a tuple", "assign each element separately");
+                    self.unsupported(
+                        a.target.range(),
+                        "augmented assignment to a tuple",
+                        "assign each element separately",
+                    );
                     return None;
                 }
-                StmtKind::AugAssign { target, op: binop(a.op), value: self.expr(&a.value) }
+                StmtKind::AugAssign {
+                    target,
+                    op: binop(a.op),
+                    value: self.expr(&a.value),
+                }
             }
             AStmt::Expr(e) => {
                 if let AExpr::StringLiteral(_) = *e.value {
@@ -187,16 +253,23 @@ impl Lower<'_> {
                 let orelse = self.elif_chain(&i.elif_else_clauses);
                 StmtKind::If { test, body, orelse }
             }
-            AStmt::While(w) => {
-                StmtKind::While { test: self.expr(&w.test), body: self.block(&w.body), orelse: self.block(&w.orelse) }
-            }
+            AStmt::While(w) => StmtKind::While {
+                test: self.expr(&w.test),
+                body: self.block(&w.body),
+                orelse: self.block(&w.orelse),
+            },
             AStmt::For(f) => {
                 if f.is_async {
                     self.unsupported(f.range, "`async for`", "use a plain `for` loop");
                     return None;
                 }
                 let target = self.target(&f.target)?;
-                StmtKind::For { target, iter: self.expr(&f.iter), body: self.block(&f.body), orelse: self.block(&f.orelse) }
+                StmtKind::For {
+                    target,
+                    iter: self.expr(&f.iter),
+                    body: self.block(&f.body),
+                    orelse: self.block(&f.orelse),
+                }
             }
             AStmt::Break(_) => StmtKind::Break,
             AStmt::Continue(_) => StmtKind::Continue,
@@ -204,7 +277,11 @@ impl Lower<'_> {
             AStmt::Return(r) => StmtKind::Return(r.value.as_ref().map(|v| self.expr(v))),
             AStmt::Raise(r) => {
                 if let Some(c) = &r.cause {
-                    self.unsupported(c.range(), "`raise ... from ...`", "raise the exception without `from`");
+                    self.unsupported(
+                        c.range(),
+                        "`raise ... from ...`",
+                        "raise the exception without `from`",
+                    );
                 }
                 StmtKind::Raise(r.exc.as_ref().map(|e| self.expr(e)))
             }
@@ -215,22 +292,62 @@ impl Lower<'_> {
                 if let Some(m) = &a.msg {
                     args.push(self.expr(m));
                 }
-                let exc = Expr { kind: ExprKind::Global(Value::ExceptionClass("AssertionError".into())), span };
-                let call = Expr { kind: ExprKind::Call { func: Box::new(exc), args, kwargs: vec![] }, span };
-                let not = Expr { kind: ExprKind::Unary(UnaryOp::Not, Box::new(test)), span };
-                StmtKind::If { test: not, body: vec![Stmt { kind: StmtKind::Raise(Some(call)), span }], orelse: vec![] }
+                let exc = Expr {
+                    kind: ExprKind::Global(Value::ExceptionClass("AssertionError".into())),
+                    span,
+                };
+                let call = Expr {
+                    kind: ExprKind::Call {
+                        func: Box::new(exc),
+                        args,
+                        kwargs: vec![],
+                    },
+                    span,
+                };
+                let not = Expr {
+                    kind: ExprKind::Unary(UnaryOp::Not, Box::new(test)),
+                    span,
+                };
+                StmtKind::If {
+                    test: not,
+                    body: vec![Stmt {
+                        kind: StmtKind::Raise(Some(call)),
+                        span,
+                    }],
+                    orelse: vec![],
+                }
             }
             other => {
                 let (what, hint) = match other {
-                    AStmt::FunctionDef(_) => ("a nested function definition", "define the helper at module level and decorate it with @njit"),
-                    AStmt::ClassDef(_) => ("a class definition", "define classes outside compiled functions"),
+                    AStmt::FunctionDef(_) => (
+                        "a nested function definition",
+                        "define the helper at module level and decorate it with @njit",
+                    ),
+                    AStmt::ClassDef(_) => (
+                        "a class definition",
+                        "define classes outside compiled functions",
+                    ),
                     AStmt::Delete(_) => ("`del`", "let the variable go out of scope instead"),
-                    AStmt::With(_) => ("a `with` statement", "move the context manager outside the compiled function"),
-                    AStmt::Try(_) => ("`try`/`except`", "check the condition explicitly, or catch the exception in the caller"),
-                    AStmt::Import(_) | AStmt::ImportFrom(_) => ("`import`", "import modules at module level; compiled code can use them as globals"),
-                    AStmt::Global(_) | AStmt::Nonlocal(_) => ("`global`/`nonlocal`", "globals are frozen constants in compiled code; return new values instead"),
+                    AStmt::With(_) => (
+                        "a `with` statement",
+                        "move the context manager outside the compiled function",
+                    ),
+                    AStmt::Try(_) => (
+                        "`try`/`except`",
+                        "check the condition explicitly, or catch the exception in the caller",
+                    ),
+                    AStmt::Import(_) | AStmt::ImportFrom(_) => (
+                        "`import`",
+                        "import modules at module level; compiled code can use them as globals",
+                    ),
+                    AStmt::Global(_) | AStmt::Nonlocal(_) => (
+                        "`global`/`nonlocal`",
+                        "globals are frozen constants in compiled code; return new values instead",
+                    ),
                     AStmt::Match(_) => ("`match`", "use `if`/`elif`"),
-                    AStmt::TypeAlias(_) => ("a `type` alias", "define type aliases outside the function"),
+                    AStmt::TypeAlias(_) => {
+                        ("a `type` alias", "define type aliases outside the function")
+                    }
                     _ => ("this statement", "rewrite it with supported statements"),
                 };
                 self.unsupported(other.range(), what, hint);
@@ -241,7 +358,9 @@ impl Lower<'_> {
     }
 
     fn elif_chain(&mut self, clauses: &[ast::ElifElseClause]) -> Vec<Stmt> {
-        let Some((first, rest)) = clauses.split_first() else { return vec![] };
+        let Some((first, rest)) = clauses.split_first() else {
+            return vec![];
+        };
         let body = self.block(&first.body);
         match &first.test {
             None => body,
@@ -249,7 +368,10 @@ impl Lower<'_> {
                 let span = self.span(first.range);
                 let test = self.expr(test);
                 let orelse = self.elif_chain(rest);
-                vec![Stmt { kind: StmtKind::If { test, body, orelse }, span }]
+                vec![Stmt {
+                    kind: StmtKind::If { test, body, orelse },
+                    span,
+                }]
             }
         }
     }
@@ -259,19 +381,41 @@ impl Lower<'_> {
         match t {
             AExpr::Name(n) => Some(Target::Local(self.by_name[n.id.as_str()], span)),
             AExpr::Tuple(tt) => {
-                let items = tt.elts.iter().map(|e| self.target(e)).collect::<Option<Vec<_>>>()?;
+                let items = tt
+                    .elts
+                    .iter()
+                    .map(|e| self.target(e))
+                    .collect::<Option<Vec<_>>>()?;
                 Some(Target::Tuple(items, span))
             }
             AExpr::List(tt) => {
-                let items = tt.elts.iter().map(|e| self.target(e)).collect::<Option<Vec<_>>>()?;
+                let items = tt
+                    .elts
+                    .iter()
+                    .map(|e| self.target(e))
+                    .collect::<Option<Vec<_>>>()?;
                 Some(Target::Tuple(items, span))
             }
-            AExpr::Subscript(s) => Some(Target::Subscript { base: self.expr(&s.value), index: self.expr(&s.slice), span }),
-            AExpr::Attribute(_) => {
-                self.bad_target(t.range(), "assigning to an attribute", "compiled code cannot mutate objects' attributes; return the new value instead")
-            }
-            AExpr::Starred(_) => self.bad_target(t.range(), "starred assignment", "unpack a fixed number of elements"),
-            _ => self.bad_target(t.range(), "this assignment target", "assign to a variable, a tuple of variables or an array element"),
+            AExpr::Subscript(s) => Some(Target::Subscript {
+                base: self.expr(&s.value),
+                index: self.expr(&s.slice),
+                span,
+            }),
+            AExpr::Attribute(_) => self.bad_target(
+                t.range(),
+                "assigning to an attribute",
+                "compiled code cannot mutate objects' attributes; return the new value instead",
+            ),
+            AExpr::Starred(_) => self.bad_target(
+                t.range(),
+                "starred assignment",
+                "unpack a fixed number of elements",
+            ),
+            _ => self.bad_target(
+                t.range(),
+                "this assignment target",
+                "assign to a variable, a tuple of variables or an array element",
+            ),
         }
     }
 
@@ -330,8 +474,12 @@ impl Lower<'_> {
                             Some(v) => self.resolved(v),
                             None => {
                                 self.diags.push(
-                                    Diagnostic::new(Code::UnknownAttribute, span, format!("module '{m}' has no attribute '{attr}'"))
-                                        .with_hint("check the spelling of the attribute"),
+                                    Diagnostic::new(
+                                        Code::UnknownAttribute,
+                                        span,
+                                        format!("module '{m}' has no attribute '{attr}'"),
+                                    )
+                                    .with_hint("check the spelling of the attribute"),
                                 );
                                 ExprKind::Const(Const::None)
                             }
@@ -349,10 +497,17 @@ impl Lower<'_> {
                 };
                 ExprKind::Unary(op, self.boxed(&u.operand))
             }
-            AExpr::BinOp(b) => ExprKind::Binary(binop(b.op), self.boxed(&b.left), self.boxed(&b.right)),
+            AExpr::BinOp(b) => {
+                ExprKind::Binary(binop(b.op), self.boxed(&b.left), self.boxed(&b.right))
+            }
             AExpr::Compare(c) => {
                 let first = self.boxed(&c.left);
-                let rest = c.ops.iter().zip(c.comparators.iter()).map(|(op, e)| (cmpop(*op), self.expr(e))).collect();
+                let rest = c
+                    .ops
+                    .iter()
+                    .zip(c.comparators.iter())
+                    .map(|(op, e)| (cmpop(*op), self.expr(e)))
+                    .collect();
                 ExprKind::Compare(first, rest)
             }
             AExpr::BoolOp(b) => {
@@ -362,13 +517,21 @@ impl Lower<'_> {
                 };
                 ExprKind::BoolOp(op, b.values.iter().map(|v| self.expr(v)).collect())
             }
-            AExpr::If(i) => ExprKind::IfExp { test: self.boxed(&i.test), body: self.boxed(&i.body), orelse: self.boxed(&i.orelse) },
+            AExpr::If(i) => ExprKind::IfExp {
+                test: self.boxed(&i.test),
+                body: self.boxed(&i.body),
+                orelse: self.boxed(&i.orelse),
+            },
             AExpr::Call(c) => {
                 let func = self.boxed(&c.func);
                 let mut args = Vec::new();
                 for a in c.arguments.args.iter() {
                     if let AExpr::Starred(_) = a {
-                        self.unsupported(a.range(), "`*args` in a call", "pass the arguments one by one");
+                        self.unsupported(
+                            a.range(),
+                            "`*args` in a call",
+                            "pass the arguments one by one",
+                        );
                     } else {
                         args.push(self.expr(a));
                     }
@@ -377,10 +540,18 @@ impl Lower<'_> {
                 for k in c.arguments.keywords.iter() {
                     match &k.arg {
                         Some(name) => {
-                            let kw = Keyword { name: name.as_str().to_string(), value: self.expr(&k.value), span: self.span(k.range) };
+                            let kw = Keyword {
+                                name: name.as_str().to_string(),
+                                value: self.expr(&k.value),
+                                span: self.span(k.range),
+                            };
                             kwargs.push(kw);
                         }
-                        None => self.unsupported(k.range, "`**kwargs` in a call", "pass keyword arguments by name"),
+                        None => self.unsupported(
+                            k.range,
+                            "`**kwargs` in a call",
+                            "pass keyword arguments by name",
+                        ),
                     }
                 }
                 ExprKind::Call { func, args, kwargs }
@@ -395,17 +566,38 @@ impl Lower<'_> {
             },
             other => {
                 let (what, hint) = match other {
-                    AExpr::Lambda(_) => ("a lambda", "define a module-level function decorated with @njit"),
-                    AExpr::ListComp(_) => ("a list comprehension", "preallocate a NumPy array and fill it in a loop"),
-                    AExpr::SetComp(_) | AExpr::Set(_) => ("a set", "use a NumPy array or explicit comparisons"),
-                    AExpr::DictComp(_) | AExpr::Dict(_) => ("a dict", "use arrays or tuples; typed dicts are not available yet"),
+                    AExpr::Lambda(_) => (
+                        "a lambda",
+                        "define a module-level function decorated with @njit",
+                    ),
+                    AExpr::ListComp(_) => (
+                        "a list comprehension",
+                        "preallocate a NumPy array and fill it in a loop",
+                    ),
+                    AExpr::SetComp(_) | AExpr::Set(_) => {
+                        ("a set", "use a NumPy array or explicit comparisons")
+                    }
+                    AExpr::DictComp(_) | AExpr::Dict(_) => (
+                        "a dict",
+                        "use arrays or tuples; typed dicts are not available yet",
+                    ),
                     AExpr::Generator(_) => ("a generator expression", "write the loop explicitly"),
-                    AExpr::Yield(_) | AExpr::YieldFrom(_) => ("`yield` (generators)", "return an array or tuple of results"),
+                    AExpr::Yield(_) | AExpr::YieldFrom(_) => (
+                        "`yield` (generators)",
+                        "return an array or tuple of results",
+                    ),
                     AExpr::Await(_) => ("`await`", "compiled functions are synchronous"),
-                    AExpr::FString(_) | AExpr::TString(_) => ("an f-string", "use a constant message string"),
+                    AExpr::FString(_) | AExpr::TString(_) => {
+                        ("an f-string", "use a constant message string")
+                    }
                     AExpr::BytesLiteral(_) => ("a bytes literal", "use a NumPy uint8 array"),
-                    AExpr::Named(_) => ("an assignment expression (`:=`)", "assign in a separate statement"),
-                    AExpr::Starred(_) => ("a starred expression", "unpack a fixed number of elements"),
+                    AExpr::Named(_) => (
+                        "an assignment expression (`:=`)",
+                        "assign in a separate statement",
+                    ),
+                    AExpr::Starred(_) => {
+                        ("a starred expression", "unpack a fixed number of elements")
+                    }
                     AExpr::EllipsisLiteral(_) => ("`...`", "write the indices explicitly"),
                     _ => ("this expression", "rewrite it with supported expressions"),
                 };

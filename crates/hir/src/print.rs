@@ -38,7 +38,13 @@ impl Printer<'_> {
                 let _ = writeln!(out, "{ind}{} = {}", ts.join(" = "), self.expr(value));
             }
             StmtKind::AugAssign { target, op, value } => {
-                let _ = writeln!(out, "{ind}{} {}= {}", self.target(target), op.symbol(), self.expr(value));
+                let _ = writeln!(
+                    out,
+                    "{ind}{} {}= {}",
+                    self.target(target),
+                    op.symbol(),
+                    self.expr(value)
+                );
             }
             StmtKind::Expr(e) => {
                 let _ = writeln!(out, "{ind}{}", self.expr(e));
@@ -56,8 +62,18 @@ impl Printer<'_> {
                 self.block(out, body, depth + 1);
                 self.orelse(out, orelse, depth);
             }
-            StmtKind::For { target, iter, body, orelse } => {
-                let _ = writeln!(out, "{ind}for {} in {}:", self.target(target), self.expr(iter));
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "{ind}for {} in {}:",
+                    self.target(target),
+                    self.expr(iter)
+                );
                 self.block(out, body, depth + 1);
                 self.orelse(out, orelse, depth);
             }
@@ -89,7 +105,9 @@ impl Printer<'_> {
                 let inner: Vec<String> = items.iter().map(|t| self.target(t)).collect();
                 format!("({})", inner.join(", "))
             }
-            Target::Subscript { base, index, .. } => format!("{}[{}]", self.expr(base), self.expr(index)),
+            Target::Subscript { base, index, .. } => {
+                format!("{}[{}]", self.expr(base), self.expr(index))
+            }
         }
     }
 
@@ -99,7 +117,9 @@ impl Printer<'_> {
             ExprKind::Local(id) => self.local(*id),
             ExprKind::Global(v) => v.to_string(),
             ExprKind::Unary(op, x) => format!("({}{})", op.symbol(), self.expr(x)),
-            ExprKind::Binary(op, a, b) => format!("({} {} {})", self.expr(a), op.symbol(), self.expr(b)),
+            ExprKind::Binary(op, a, b) => {
+                format!("({} {} {})", self.expr(a), op.symbol(), self.expr(b))
+            }
             ExprKind::Compare(first, rest) => {
                 let mut s = format!("({}", self.expr(first));
                 for (op, x) in rest {
@@ -116,11 +136,20 @@ impl Printer<'_> {
                 format!("({})", inner.join(sep))
             }
             ExprKind::IfExp { test, body, orelse } => {
-                format!("({} if {} else {})", self.expr(body), self.expr(test), self.expr(orelse))
+                format!(
+                    "({} if {} else {})",
+                    self.expr(body),
+                    self.expr(test),
+                    self.expr(orelse)
+                )
             }
             ExprKind::Call { func, args, kwargs } => {
                 let mut parts: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
-                parts.extend(kwargs.iter().map(|k| format!("{}={}", k.name, self.expr(&k.value))));
+                parts.extend(
+                    kwargs
+                        .iter()
+                        .map(|k| format!("{}={}", k.name, self.expr(&k.value))),
+                );
                 format!("{}({})", self.expr(func), parts.join(", "))
             }
             ExprKind::Attribute(x, name) => format!("{}.{name}", self.expr(x)),
@@ -131,10 +160,15 @@ impl Printer<'_> {
             }
             ExprKind::Tuple(items) => {
                 let inner: Vec<String> = items.iter().map(|x| self.expr(x)).collect();
-                format!("({}{})", inner.join(", "), if items.len() == 1 { "," } else { "" })
+                format!(
+                    "({}{})",
+                    inner.join(", "),
+                    if items.len() == 1 { "," } else { "" }
+                )
             }
             ExprKind::Slice { lower, upper, step } => {
-                let part = |x: &Option<Box<Expr>>| x.as_ref().map_or(String::new(), |x| self.expr(x));
+                let part =
+                    |x: &Option<Box<Expr>>| x.as_ref().map_or(String::new(), |x| self.expr(x));
                 match step {
                     Some(_) => format!("{}:{}:{}", part(lower), part(upper), part(step)),
                     None => format!("{}:{}", part(lower), part(upper)),

@@ -10,7 +10,11 @@ use oxjit_hir::{lower_function, print_function, TableEnv};
 fn hir_cases() {
     insta::glob!("cases/*.py", |path| {
         let text = std::fs::read_to_string(path).unwrap();
-        let src = SourceFile { path: path.file_name().unwrap().to_str().unwrap(), text: &text, first_line: 1 };
+        let src = SourceFile {
+            path: path.file_name().unwrap().to_str().unwrap(),
+            text: &text,
+            first_line: 1,
+        };
         let out = match oxjit_syntax::parse_function(&text) {
             Err(d) => src.render(&d),
             Ok(parsed) => match lower_function(&parsed, &mut TableEnv::default()) {

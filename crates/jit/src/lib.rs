@@ -13,4 +13,6 @@ mod orc;
 mod target;
 
 pub use orc::{has_libmvec, jit, Jit};
-pub use target::{configure_module, emit_object, host_target_machine, optimize, vector_math_isas, OptLevel};
+pub use target::{
+    configure_module, emit_object, host_target_machine, optimize, vector_math_isas, OptLevel,
+};

@@ -73,7 +73,11 @@ pub fn vector_math_isas() -> Vec<(char, u32)> {
         return Vec::new();
     }
     let has = |f: &str| host().features.split(',').any(|x| x == f);
-    [('d', 256, "+avx2"), ('e', 512, "+avx512f")].into_iter().filter(|(_, _, f)| has(f)).map(|(i, b, _)| (i, b)).collect()
+    [('d', 256, "+avx2"), ('e', 512, "+avx512f")]
+        .into_iter()
+        .filter(|(_, _, f)| has(f))
+        .map(|(i, b, _)| (i, b))
+        .collect()
 }
 
 /// A new target machine for the host CPU.

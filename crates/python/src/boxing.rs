@@ -45,7 +45,12 @@ fn fetch_err(py: Python<'_>) -> PyErr {
 /// # Safety
 /// `out` must point to at least `t.size_align().0` writable bytes, and `obj`
 /// must outlive every use of the written value (arrays borrow its data).
-pub unsafe fn unbox(py: Python<'_>, obj: *mut ffi::PyObject, t: &Type, out: *mut u8) -> PyResult<()> {
+pub unsafe fn unbox(
+    py: Python<'_>,
+    obj: *mut ffi::PyObject,
+    t: &Type,
+    out: *mut u8,
+) -> PyResult<()> {
     match t {
         Type::Scalar(s) => unbox_scalar(py, obj, *s, out),
         Type::Array(want) => {
@@ -56,7 +61,9 @@ pub unsafe fn unbox(py: Python<'_>, obj: *mut ffi::PyObject, t: &Type, out: *mut
             let got = array_type(arr).map_err(PyTypeError::new_err)?;
             let layout_ok = got.layout == want.layout || want.layout == oxjit_types::Layout::A;
             if got.dtype != want.dtype || got.ndim != want.ndim || !layout_ok {
-                return Err(PyTypeError::new_err("array type does not match the signature"));
+                return Err(PyTypeError::new_err(
+                    "array type does not match the signature",
+                ));
             }
             let f = &(*arr).fields;
             let nd = f.nd as usize;
@@ -77,7 +84,10 @@ pub unsafe fn unbox(py: Python<'_>, obj: *mut ffi::PyObject, t: &Type, out: *mut
         }
         Type::Tuple(items) => {
             if ffi::PyTuple_Check(obj) == 0 || ffi::PyTuple_Size(obj) != items.len() as isize {
-                return Err(PyTypeError::new_err(format!("expected a tuple of {} items", items.len())));
+                return Err(PyTypeError::new_err(format!(
+                    "expected a tuple of {} items",
+                    items.len()
+                )));
             }
             for (i, (ty, off)) in items.iter().zip(Type::field_offsets(items)).enumerate() {
                 unbox(py, ffi::PyTuple_GetItem(obj, i as isize), ty, out.add(off))?;
@@ -88,7 +98,12 @@ pub unsafe fn unbox(py: Python<'_>, obj: *mut ffi::PyObject, t: &Type, out: *mut
     }
 }
 
-unsafe fn unbox_scalar(py: Python<'_>, obj: *mut ffi::PyObject, s: Scalar, out: *mut u8) -> PyResult<()> {
+unsafe fn unbox_scalar(
+    py: Python<'_>,
+    obj: *mut ffi::PyObject,
+    s: Scalar,
+    out: *mut u8,
+) -> PyResult<()> {
     // A NumPy scalar of exactly the wanted type is copied bit for bit.
     if is_numpy_scalar(py, obj) {
         let descr = PY_ARRAY_API.PyArray_DescrFromScalar(py, obj);
@@ -121,11 +136,13 @@ unsafe fn unbox_scalar(py: Python<'_>, obj: *mut ffi::PyObject, s: Scalar, out: 
             let v = ffi::PyLong_AsLongLong(obj);
             if v == -1 && !ffi::PyErr_Occurred().is_null() {
                 let e = fetch_err(py);
-                return Err(if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) {
-                    PyValueError::new_err("integer argument does not fit in 64 bits")
-                } else {
-                    e
-                });
+                return Err(
+                    if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) {
+                        PyValueError::new_err("integer argument does not fit in 64 bits")
+                    } else {
+                        e
+                    },
+                );
             }
             match s.size() {
                 1 => *out = v as u8,
@@ -173,7 +190,11 @@ pub struct MemInfoOwner {
 impl Drop for MemInfoOwner {
     fn drop(&mut self) {
         // SAFETY: the owner holds one reference to a live meminfo.
-        unsafe { oxjit_runtime::memory::oxjit_rt_meminfo_decref(self.meminfo as *mut oxjit_runtime::memory::MemInfo) };
+        unsafe {
+            oxjit_runtime::memory::oxjit_rt_meminfo_decref(
+                self.meminfo as *mut oxjit_runtime::memory::MemInfo,
+            )
+        };
     }
 }
 
@@ -181,23 +202,33 @@ impl Drop for MemInfoOwner {
 /// new memory becomes an ndarray owning it without a copy; a view of an
 /// argument becomes a view whose base is the argument; the argument itself
 /// comes back as the same object.
-unsafe fn box_array(py: Python<'_>, a: &oxjit_types::ArrayType, p: *const u8) -> PyResult<*mut ffi::PyObject> {
+unsafe fn box_array(
+    py: Python<'_>,
+    a: &oxjit_types::ArrayType,
+    p: *const u8,
+) -> PyResult<*mut ffi::PyObject> {
     let w = p as *const u64;
     let nd = a.ndim as usize;
     let meminfo = *w as usize;
     let parent = *w.add(1) as *mut ffi::PyObject;
     let data = *w.add(4) as *mut c_void;
-    let mut shape: Vec<npyffi::npy_intp> = (0..nd).map(|k| *w.add(5 + k) as npyffi::npy_intp).collect();
-    let mut strides: Vec<npyffi::npy_intp> = (0..nd).map(|k| *w.add(5 + nd + k) as npyffi::npy_intp).collect();
+    let mut shape: Vec<npyffi::npy_intp> =
+        (0..nd).map(|k| *w.add(5 + k) as npyffi::npy_intp).collect();
+    let mut strides: Vec<npyffi::npy_intp> = (0..nd)
+        .map(|k| *w.add(5 + nd + k) as npyffi::npy_intp)
+        .collect();
     let base: *mut ffi::PyObject = if meminfo != 0 {
         Bound::new(py, MemInfoOwner { meminfo })?.into_ptr()
     } else if parent.is_null() {
-        return Err(PyTypeError::new_err("internal error: an array value without memory"));
+        return Err(PyTypeError::new_err(
+            "internal error: an array value without memory",
+        ));
     } else {
         let pa = &(*(parent as *mut npyffi::PyArrayObject)).fields;
         let same = pa.data as *mut c_void == data
             && pa.nd as usize == nd
-            && (0..nd).all(|k| *pa.dimensions.add(k) == shape[k] && *pa.strides.add(k) == strides[k]);
+            && (0..nd)
+                .all(|k| *pa.dimensions.add(k) == shape[k] && *pa.strides.add(k) == strides[k]);
         ffi::Py_INCREF(parent);
         if same {
             return Ok(parent);
@@ -238,15 +269,22 @@ pub unsafe fn box_value(py: Python<'_>, t: &Type, p: *const u8) -> PyResult<Py<P
     let raw = match t {
         Type::Scalar(Scalar::PyInt) => ffi::PyLong_FromLongLong(*(p as *const i64)),
         Type::Scalar(Scalar::PyFloat) => ffi::PyFloat_FromDouble(*(p as *const f64)),
-        Type::Scalar(Scalar::PyComplex) => ffi::PyComplex_FromDoubles(*(p as *const f64), *(p as *const f64).add(1)),
+        Type::Scalar(Scalar::PyComplex) => {
+            ffi::PyComplex_FromDoubles(*(p as *const f64), *(p as *const f64).add(1))
+        }
         Type::Scalar(Scalar::Bool) => {
-            let b = if *p != 0 { ffi::Py_True() } else { ffi::Py_False() };
+            let b = if *p != 0 {
+                ffi::Py_True()
+            } else {
+                ffi::Py_False()
+            };
             ffi::Py_INCREF(b);
             b
         }
         Type::Scalar(s) => {
             let descr = PY_ARRAY_API.PyArray_DescrFromType(py, type_num(*s) as i32);
-            let obj = PY_ARRAY_API.PyArray_Scalar(py, p as *mut c_void, descr, std::ptr::null_mut());
+            let obj =
+                PY_ARRAY_API.PyArray_Scalar(py, p as *mut c_void, descr, std::ptr::null_mut());
             ffi::Py_DECREF(descr.cast());
             obj
         }

@@ -29,11 +29,21 @@ impl Dispatcher {
     }
 
     fn spec(&self, i: usize) -> PyResult<&'static Spec> {
-        self.info.specs.read().unwrap().get(i).copied().ok_or_else(|| pyo3::exceptions::PyIndexError::new_err("no such signature"))
+        self.info
+            .specs
+            .read()
+            .unwrap()
+            .get(i)
+            .copied()
+            .ok_or_else(|| pyo3::exceptions::PyIndexError::new_err("no such signature"))
     }
 }
 
-fn option<'py, T: pyo3::conversion::FromPyObjectOwned<'py>>(opts: Option<&Bound<'py, PyDict>>, name: &str, default: T) -> PyResult<T> {
+fn option<'py, T: pyo3::conversion::FromPyObjectOwned<'py>>(
+    opts: Option<&Bound<'py, PyDict>>,
+    name: &str,
+    default: T,
+) -> PyResult<T> {
     match opts.map(|o| o.get_item(name)).transpose()?.flatten() {
         Some(v) if !v.is_none() => v.extract().map_err(Into::into),
         _ => Ok(default),
@@ -55,7 +65,11 @@ fn conversion_cost(from: &Type, to: &Type) -> Option<u32> {
             std::cmp::Ordering::Equal => Some(10),
             std::cmp::Ordering::Greater => None,
         },
-        (Type::Array(a), Type::Array(b)) if a.dtype == b.dtype && a.ndim == b.ndim && b.layout == Layout::A => Some(1),
+        (Type::Array(a), Type::Array(b))
+            if a.dtype == b.dtype && a.ndim == b.ndim && b.layout == Layout::A =>
+        {
+            Some(1)
+        }
         (Type::Tuple(a), Type::Tuple(b)) if a.len() == b.len() => {
             a.iter().zip(b).map(|(x, y)| conversion_cost(x, y)).sum()
         }
@@ -74,7 +88,11 @@ impl Dispatcher {
         let error_model = match option(options, "error_model", "python".to_string())?.as_str() {
             "python" => ErrorModel::Python,
             "numpy" => ErrorModel::Numpy,
-            other => return Err(PyValueError::new_err(format!("error_model must be 'python' or 'numpy', not {other:?}"))),
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "error_model must be 'python' or 'numpy', not {other:?}"
+                )))
+            }
         };
         let flags = Flags {
             boundscheck: option(options, "boundscheck", false)?,
@@ -83,7 +101,8 @@ impl Dispatcher {
         };
         let nogil = option(options, "nogil", false)?;
         let code = py_func.getattr("__code__")?;
-        let nparams: usize = code.getattr("co_argcount")?.extract::<usize>()? + code.getattr("co_kwonlyargcount")?.extract::<usize>()?;
+        let nparams: usize = code.getattr("co_argcount")?.extract::<usize>()?
+            + code.getattr("co_kwonlyargcount")?.extract::<usize>()?;
         let name: String = py_func.getattr("__name__")?.extract()?;
         let func = py_func.clone().unbind();
         let info = driver::register(|id| FuncInfo {
@@ -102,7 +121,12 @@ impl Dispatcher {
     }
 
     #[pyo3(signature = (*args, **kwargs))]
-    fn __call__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Py<PyAny>> {
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
         let info = &self.info;
         let bound;
         let args = if kwargs.is_none_or(|k| k.is_empty()) && args.len() == info.nparams {
@@ -114,11 +138,18 @@ impl Dispatcher {
         let mut types: SmallVec<[Type; 6]> = SmallVec::new();
         let mut key: SmallVec<[u64; 6]> = SmallVec::new();
         for (i, a) in args.iter().enumerate() {
-            let t = type_of(&a).map_err(|m| driver::argument_error(py, info, args, i, &m).to_pyerr(py))?;
+            let t = type_of(&a)
+                .map_err(|m| driver::argument_error(py, info, args, i, &m).to_pyerr(py))?;
             key.push(code(&t));
             types.push(t);
         }
-        let hit = info.specs.read().unwrap().iter().find(|s| s.key.as_slice() == key.as_slice()).copied();
+        let hit = info
+            .specs
+            .read()
+            .unwrap()
+            .iter()
+            .find(|s| s.key.as_slice() == key.as_slice())
+            .copied();
         let spec = match hit {
             Some(s) => s,
             None if info.compile_enabled.load(Ordering::Acquire) => {
@@ -131,10 +162,12 @@ impl Dispatcher {
 
     /// Compiles eagerly for a signature string such as `"float64(float64[:])"`.
     fn compile(&self, py: Python<'_>, sig: &str) -> PyResult<()> {
-        let s = parse_signature(sig).map_err(|e| PyTypeError::new_err(format!("invalid signature {sig:?}: {e}")))?;
+        let s = parse_signature(sig)
+            .map_err(|e| PyTypeError::new_err(format!("invalid signature {sig:?}: {e}")))?;
         // Results box as Numba boxes them: int64/float64/complex128 as Python
         // numbers.
-        driver::compile(py, &self.info, s.args, s.ret.map(|t| t.weakened())).map_err(|e| e.to_pyerr(py))?;
+        driver::compile(py, &self.info, s.args, s.ret.map(|t| t.weakened()))
+            .map_err(|e| e.to_pyerr(py))?;
         Ok(())
     }
 
@@ -146,7 +179,13 @@ impl Dispatcher {
     /// Argument types of each specialisation, as type strings.
     #[getter]
     fn signatures(&self) -> Vec<Vec<String>> {
-        self.info.specs.read().unwrap().iter().map(|s| s.args.iter().map(|t| t.to_string()).collect()).collect()
+        self.info
+            .specs
+            .read()
+            .unwrap()
+            .iter()
+            .map(|s| s.args.iter().map(|t| t.to_string()).collect())
+            .collect()
     }
 
     fn _typed_ir(&self, i: usize) -> PyResult<String> {
@@ -163,7 +202,12 @@ impl Dispatcher {
 
     fn _local_types(&self, i: usize) -> PyResult<HashMap<String, String>> {
         let s = self.spec(i)?;
-        Ok(s.tir.locals.iter().filter(|l| !l.name.starts_with('$')).map(|l| (l.name.clone(), l.ty.to_string())).collect())
+        Ok(s.tir
+            .locals
+            .iter()
+            .filter(|l| !l.name.starts_with('$'))
+            .map(|l| (l.name.clone(), l.ty.to_string()))
+            .collect())
     }
 
     fn _line_types(&self, py: Python<'_>, i: usize) -> PyResult<Vec<(u32, String, String)>> {
@@ -173,11 +217,18 @@ impl Dispatcher {
 
 impl Dispatcher {
     /// Binds keyword and default arguments like Python does.
-    fn bind<'py>(&self, py: Python<'py>, args: &Bound<'py, PyTuple>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyTuple>> {
+    fn bind<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
         let sig = match self.info.signature.get() {
             Some(s) => s.bind(py).clone(),
             None => {
-                let s = py.import("inspect")?.call_method1("signature", (self.info.py_func.bind(py),))?;
+                let s = py
+                    .import("inspect")?
+                    .call_method1("signature", (self.info.py_func.bind(py),))?;
                 let _ = self.info.signature.set(s.clone().unbind());
                 s
             }
@@ -194,7 +245,14 @@ impl Dispatcher {
         let best = specs
             .iter()
             .filter(|s| s.args.len() == types.len())
-            .filter_map(|s| types.iter().zip(&s.args).map(|(a, b)| conversion_cost(a, b)).sum::<Option<u32>>().map(|c| (c, *s)))
+            .filter_map(|s| {
+                types
+                    .iter()
+                    .zip(&s.args)
+                    .map(|(a, b)| conversion_cost(a, b))
+                    .sum::<Option<u32>>()
+                    .map(|c| (c, *s))
+            })
             .min_by_key(|(c, _)| *c);
         match best {
             Some((_, s)) => Ok(s),
@@ -202,7 +260,16 @@ impl Dispatcher {
                 let got: Vec<String> = types.iter().map(|t| t.to_string()).collect();
                 let have: Vec<String> = specs
                     .iter()
-                    .map(|s| format!("  ({})", s.args.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")))
+                    .map(|s| {
+                        format!(
+                            "  ({})",
+                            s.args
+                                .iter()
+                                .map(|t| t.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    })
                     .collect();
                 Err(PyTypeError::new_err(format!(
                     "No matching definition for argument type(s) {} in '{}'; the compiled signatures are:\n{}",
@@ -216,7 +283,12 @@ impl Dispatcher {
 }
 
 /// Unboxes `args` for `spec`, runs its machine code and boxes the result.
-fn call(py: Python<'_>, spec: &Spec, args: &Bound<'_, PyTuple>, nogil: bool) -> PyResult<Py<PyAny>> {
+fn call(
+    py: Python<'_>,
+    spec: &Spec,
+    args: &Bound<'_, PyTuple>,
+    nogil: bool,
+) -> PyResult<Py<PyAny>> {
     let mut buf: SmallVec<[u64; 32]> = SmallVec::from_elem(0, spec.arg_words);
     let mut ptrs: SmallVec<[*const u8; 8]> = SmallVec::new();
     let base = buf.as_mut_ptr();
@@ -233,7 +305,11 @@ fn call(py: Python<'_>, spec: &Spec, args: &Bound<'_, PyTuple>, nogil: bool) -> 
     let wrapper = spec.wrapper;
     let run = |a: CallArgs| unsafe { wrapper(a.0 as *const *const u8, a.1 as *mut u8) };
     let a = CallArgs(ptrs.as_ptr() as usize, ret.as_mut_ptr() as usize);
-    let status = if nogil { py.detach(move || run(a)) } else { run(a) };
+    let status = if nogil {
+        py.detach(move || run(a))
+    } else {
+        run(a)
+    };
     if status != 0 {
         return Err(exception_from_status(py, status));
     }

@@ -51,7 +51,11 @@ pub struct HirInfo {
 
 impl HirInfo {
     pub fn source_file(&self) -> SourceFile<'_> {
-        SourceFile { path: &self.filename, text: &self.source, first_line: self.first_line }
+        SourceFile {
+            path: &self.filename,
+            text: &self.source,
+            first_line: self.first_line,
+        }
     }
 }
 
@@ -116,14 +120,19 @@ fn lock_state(py: Python<'_>) -> MutexGuard<'static, Option<State>> {
         match STATE.try_lock() {
             Ok(g) => return g,
             Err(TryLockError::Poisoned(p)) => return p.into_inner(),
-            Err(TryLockError::WouldBlock) => py.detach(|| std::thread::sleep(std::time::Duration::from_micros(50))),
+            Err(TryLockError::WouldBlock) => {
+                py.detach(|| std::thread::sleep(std::time::Duration::from_micros(50)))
+            }
         }
     }
 }
 
 fn header(name: &str, args: &[Type]) -> String {
     let a: Vec<String> = args.iter().map(|t| t.to_string()).collect();
-    format!("Failed to compile '{name}' for argument types ({}):", a.join(", "))
+    format!(
+        "Failed to compile '{name}' for argument types ({}):",
+        a.join(", ")
+    )
 }
 
 /// Parses and lowers a function once; errors are not cached.
@@ -132,7 +141,13 @@ fn hir_of(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, CompileError>
     if let Some(h) = slot.as_ref() {
         return Ok(h.clone());
     }
-    let pyerr = |e: PyErr| CompileError::plain(format!("cannot compile '{}': {e}", info.name), true, "OX002");
+    let pyerr = |e: PyErr| {
+        CompileError::plain(
+            format!("cannot compile '{}': {e}", info.name),
+            true,
+            "OX002",
+        )
+    };
     let func = info.py_func.bind(py);
     let inspect = py.import("inspect").map_err(pyerr)?;
     let (lines, first_line): (Vec<String>, u32) = inspect.call_method1("getsourcelines", (func,)).and_then(|r| r.extract()).map_err(|e| {
@@ -147,17 +162,33 @@ fn hir_of(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, CompileError>
         .call_method1("getsourcefile", (func,))
         .ok()
         .and_then(|f| f.extract::<Option<String>>().ok().flatten())
-        .unwrap_or_else(|| func.getattr("__code__").and_then(|c| c.getattr("co_filename")).and_then(|f| f.extract()).unwrap_or_default());
-    let src = SourceFile { path: &filename, text: &source, first_line: first_line.max(1) };
+        .unwrap_or_else(|| {
+            func.getattr("__code__")
+                .and_then(|c| c.getattr("co_filename"))
+                .and_then(|f| f.extract())
+                .unwrap_or_default()
+        });
+    let src = SourceFile {
+        path: &filename,
+        text: &source,
+        first_line: first_line.max(1),
+    };
     let head = format!("Failed to compile '{}':", info.name);
-    let parsed = oxjit_syntax::parse_function(&source).map_err(|d| CompileError::from_diags(&src, &head, &[d]))?;
+    let parsed = oxjit_syntax::parse_function(&source)
+        .map_err(|d| CompileError::from_diags(&src, &head, &[d]))?;
     let mut env = PyEnv::new(func).map_err(pyerr)?;
     let (lowered, diags) = hir::lower_function(&parsed, &mut env);
     let Some(lowered) = lowered else {
         return Err(CompileError::from_diags(&src, &head, &diags));
     };
     let params = params_of(func, &lowered).map_err(pyerr)?;
-    let h = Arc::new(HirInfo { hir: lowered, source: source.clone(), filename: filename.clone(), first_line: first_line.max(1), params });
+    let h = Arc::new(HirInfo {
+        hir: lowered,
+        source: source.clone(),
+        filename: filename.clone(),
+        first_line: first_line.max(1),
+        params,
+    });
     *slot = Some(h.clone());
     Ok(h)
 }
@@ -183,7 +214,11 @@ fn params_of(func: &Bound<'_, PyAny>, f: &hir::Function) -> PyResult<Vec<Param>>
             }
         }
     }
-    Ok(names.into_iter().zip(defaults).map(|(name, default)| Param { name, default }).collect())
+    Ok(names
+        .into_iter()
+        .zip(defaults)
+        .map(|(name, default)| Param { name, default })
+        .collect())
 }
 
 enum Outcome {
@@ -199,20 +234,33 @@ fn type_function(py: Python<'_>, st: &mut State, key: &Key) -> Result<Outcome, C
     let h = hir_of(py, &info)?;
     let symbol = st.symbol(key);
     st.in_progress.insert(key.clone());
-    let req = Request { hir: &h.hir, args: &key.1, id: key.0, symbol: symbol.clone(), flags: info.flags, declared_ret: key.2.clone() };
+    let req = Request {
+        hir: &h.hir,
+        args: &key.1,
+        id: key.0,
+        symbol: symbol.clone(),
+        flags: info.flags,
+        declared_ret: key.2.clone(),
+    };
     let result = typecheck(&req, &mut DriverOracle { py, st: &mut *st });
     st.in_progress.remove(key);
     match result {
         Typed::Done(f) => {
             if cfg!(debug_assertions) {
-                tir::verify(&f).map_err(|e| CompileError::plain(format!("internal compiler error: {e}"), false, "OX999"))?;
+                tir::verify(&f).map_err(|e| {
+                    CompileError::plain(format!("internal compiler error: {e}"), false, "OX999")
+                })?;
             }
             let ret = f.ret.clone();
             st.typed.insert(key.clone(), f);
             Ok(Outcome::Done(symbol, ret))
         }
         Typed::Pending(guess) => Ok(Outcome::Pending(symbol, guess)),
-        Typed::Failed(diags) => Err(CompileError::from_diags(&h.source_file(), &header(&info.name, &key.1), &diags)),
+        Typed::Failed(diags) => Err(CompileError::from_diags(
+            &h.source_file(),
+            &header(&info.name, &key.1),
+            &diags,
+        )),
     }
 }
 
@@ -228,7 +276,9 @@ impl Oracle for DriverOracle<'_, '_> {
 
     fn params(&mut self, id: u64) -> Result<Vec<Param>, String> {
         let info = lookup(id);
-        hir_of(self.py, &info).map(|h| h.params.clone()).map_err(|e| e.message)
+        hir_of(self.py, &info)
+            .map(|h| h.params.clone())
+            .map_err(|e| e.message)
     }
 
     fn callee(&mut self, id: u64, args: &[Type]) -> Result<Option<CalleeSig>, String> {
@@ -275,7 +325,11 @@ fn callees(f: &tir::Function) -> Vec<String> {
 /// The entry function and every function it reaches, entry first. Callees
 /// typed against a guessed return type are typed again now that the
 /// functions they depended on are done.
-fn reachable(py: Python<'_>, st: &mut State, entry: &Key) -> Result<Vec<tir::Function>, CompileError> {
+fn reachable(
+    py: Python<'_>,
+    st: &mut State,
+    entry: &Key,
+) -> Result<Vec<tir::Function>, CompileError> {
     let mut order = vec![st.typed[entry].symbol.clone()];
     let mut seen: HashSet<String> = order.iter().cloned().collect();
     let mut i = 0;
@@ -284,7 +338,10 @@ fn reachable(py: Python<'_>, st: &mut State, entry: &Key) -> Result<Vec<tir::Fun
         if !st.typed.contains_key(&key) {
             if let Outcome::Pending(..) = type_function(py, st, &key)? {
                 return Err(CompileError::plain(
-                    format!("cannot determine the return type of mutually recursive '{}'", lookup(key.0).name),
+                    format!(
+                        "cannot determine the return type of mutually recursive '{}'",
+                        lookup(key.0).name
+                    ),
                     false,
                     "OX107",
                 ));
@@ -293,7 +350,10 @@ fn reachable(py: Python<'_>, st: &mut State, entry: &Key) -> Result<Vec<tir::Fun
             if let Some(g) = st.guessed.get(&f.symbol) {
                 if g != &f.ret {
                     return Err(CompileError::plain(
-                        format!("mutually recursive '{}' returns {} but was assumed to return {g}", f.name, f.ret),
+                        format!(
+                            "mutually recursive '{}' returns {} but was assumed to return {g}",
+                            f.name, f.ret
+                        ),
                         false,
                         "OX107",
                     ));
@@ -307,12 +367,20 @@ fn reachable(py: Python<'_>, st: &mut State, entry: &Key) -> Result<Vec<tir::Fun
         }
         i += 1;
     }
-    Ok(order.iter().map(|s| st.typed[&st.keys[s]].clone()).collect())
+    Ok(order
+        .iter()
+        .map(|s| st.typed[&st.keys[s]].clone())
+        .collect())
 }
 
 /// Compiles `info` for argument types `args` (and an optional declared
 /// return type) and records the specialisation.
-pub fn compile(py: Python<'_>, info: &Arc<FuncInfo>, args: Vec<Type>, declared: Option<Type>) -> Result<&'static Spec, CompileError> {
+pub fn compile(
+    py: Python<'_>,
+    info: &Arc<FuncInfo>,
+    args: Vec<Type>,
+    declared: Option<Type>,
+) -> Result<&'static Spec, CompileError> {
     let mut guard = lock_state(py);
     let st = guard.get_or_insert_with(State::default);
     let key: Vec<u64> = args.iter().map(code).collect();
@@ -325,13 +393,25 @@ pub fn compile(py: Python<'_>, info: &Arc<FuncInfo>, args: Vec<Type>, declared: 
     match type_function(py, st, &k)? {
         Outcome::Done(..) => {}
         Outcome::Pending(..) => {
-            return Err(CompileError::plain(format!("cannot determine the return type of '{}'", info.name), false, "OX107"))
+            return Err(CompileError::plain(
+                format!("cannot determine the return type of '{}'", info.name),
+                false,
+                "OX107",
+            ))
         }
     }
     let funcs = reachable(py, st, &k)?;
     let refs: Vec<&tir::Function> = funcs.iter().collect();
-    let compiled = oxjit_codegen::compile(&refs, 0)
-        .map_err(|e| CompileError::plain(format!("internal compiler error while generating code for '{}': {e}", info.name), false, "OX999"))?;
+    let compiled = oxjit_codegen::compile(&refs, 0).map_err(|e| {
+        CompileError::plain(
+            format!(
+                "internal compiler error while generating code for '{}': {e}",
+                info.name
+            ),
+            false,
+            "OX999",
+        )
+    })?;
     let f = funcs.into_iter().next().unwrap();
     let mut arg_offsets = Vec::new();
     let mut words = 0;
@@ -357,33 +437,55 @@ pub fn compile(py: Python<'_>, info: &Arc<FuncInfo>, args: Vec<Type>, declared: 
 
 /// The error for an argument whose Python type compiled code cannot take,
 /// pointing at the parameter in the source.
-pub fn argument_error(py: Python<'_>, info: &FuncInfo, args: &Bound<'_, pyo3::types::PyTuple>, index: usize, msg: &str) -> CompileError {
+pub fn argument_error(
+    py: Python<'_>,
+    info: &FuncInfo,
+    args: &Bound<'_, pyo3::types::PyTuple>,
+    index: usize,
+    msg: &str,
+) -> CompileError {
     let _compiling = lock_state(py);
     let names: Vec<String> = args
         .iter()
-        .map(|a| crate::typeof_::type_of(&a).map(|t| t.to_string()).unwrap_or_else(|_| crate::typeof_::type_name(&a)))
+        .map(|a| {
+            crate::typeof_::type_of(&a)
+                .map(|t| t.to_string())
+                .unwrap_or_else(|_| crate::typeof_::type_name(&a))
+        })
         .collect();
-    let header = format!("Failed to compile '{}' for argument types ({}):", info.name, names.join(", "));
+    let header = format!(
+        "Failed to compile '{}' for argument types ({}):",
+        info.name,
+        names.join(", ")
+    );
     let h = match hir_of(py, info) {
         Ok(h) => h,
         Err(e) => return e,
     };
     let param = h.hir.local(hir::LocalId(index as u32));
-    let is_list = args.get_item(index).is_ok_and(|a| a.is_instance_of::<pyo3::types::PyList>());
+    let is_list = args
+        .get_item(index)
+        .is_ok_and(|a| a.is_instance_of::<pyo3::types::PyList>());
     let hint = if is_list {
         "pass a NumPy array instead of a list: np.asarray(...)"
     } else {
         "compiled code takes ints, floats, complex numbers, bools, NumPy scalars and arrays of numeric dtypes, and tuples of these"
     };
-    let d = oxjit_diag::Diagnostic::new(oxjit_diag::Code::UnsupportedArgType, param.span, format!("argument '{}': {msg}", param.name))
-        .with_hint(hint);
+    let d = oxjit_diag::Diagnostic::new(
+        oxjit_diag::Code::UnsupportedArgType,
+        param.span,
+        format!("argument '{}': {msg}", param.name),
+    )
+    .with_hint(hint);
     CompileError::from_diags(&h.source_file(), &header, &[d])
 }
 
 /// `(line, variable, type)` for every assignment to a named local, for
 /// `inspect_types`.
 pub fn line_types(py: Python<'_>, info: &FuncInfo, spec: &Spec) -> Vec<(u32, String, String)> {
-    let Ok(h) = hir_of(py, info) else { return Vec::new() };
+    let Ok(h) = hir_of(py, info) else {
+        return Vec::new();
+    };
     let src = h.source_file();
     let mut out = Vec::new();
     fn targets(t: &hir::Target, out: &mut Vec<(hir::LocalId, oxjit_diag::Span)>) {
@@ -396,14 +498,22 @@ pub fn line_types(py: Python<'_>, info: &FuncInfo, spec: &Spec) -> Vec<(u32, Str
     fn walk(stmts: &[hir::Stmt], out: &mut Vec<(hir::LocalId, oxjit_diag::Span)>) {
         for s in stmts {
             match &s.kind {
-                hir::StmtKind::Assign { targets: ts, .. } => ts.iter().for_each(|t| targets(t, out)),
+                hir::StmtKind::Assign { targets: ts, .. } => {
+                    ts.iter().for_each(|t| targets(t, out))
+                }
                 hir::StmtKind::AugAssign { target, .. } => targets(target, out),
-                hir::StmtKind::For { target, body, orelse, .. } => {
+                hir::StmtKind::For {
+                    target,
+                    body,
+                    orelse,
+                    ..
+                } => {
                     targets(target, out);
                     walk(body, out);
                     walk(orelse, out);
                 }
-                hir::StmtKind::If { body, orelse, .. } | hir::StmtKind::While { body, orelse, .. } => {
+                hir::StmtKind::If { body, orelse, .. }
+                | hir::StmtKind::While { body, orelse, .. } => {
                     walk(body, out);
                     walk(orelse, out);
                 }

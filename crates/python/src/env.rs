@@ -34,7 +34,11 @@ impl<'py> PyEnv<'py> {
                 }
             }
         }
-        Ok(PyEnv { globals, builtins, closure })
+        Ok(PyEnv {
+            globals,
+            builtins,
+            closure,
+        })
     }
 
     fn lookup(&self, name: &str) -> Option<Bound<'py, PyAny>> {
@@ -85,12 +89,20 @@ pub fn constant(v: &Bound<'_, PyAny>) -> Option<Const> {
         return s.to_str().ok().map(|s| Const::Str(s.to_string()));
     }
     if let Ok(t) = v.cast::<PyTuple>() {
-        return t.iter().map(|x| constant(&x)).collect::<Option<Vec<_>>>().map(Const::Tuple);
+        return t
+            .iter()
+            .map(|x| constant(&x))
+            .collect::<Option<Vec<_>>>()
+            .map(Const::Tuple);
     }
     // NumPy scalars freeze as Python numbers of the same kind.
     if crate::typeof_::is_numpy_scalar(v.py(), v.as_ptr()) {
         let item = v.call_method0("item").ok()?;
-        if item.is_instance_of::<PyInt>() || item.is_instance_of::<PyFloat>() || item.is_instance_of::<PyComplex>() || item.is_instance_of::<PyBool>() {
+        if item.is_instance_of::<PyInt>()
+            || item.is_instance_of::<PyFloat>()
+            || item.is_instance_of::<PyComplex>()
+            || item.is_instance_of::<PyBool>()
+        {
             return constant(&item);
         }
     }
@@ -110,7 +122,11 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
     }
     // A dtype object (`np.dtype("f8")`) stands for its scalar type.
     let ty = v.get_type();
-    if ty.getattr("__module__").and_then(|m| m.extract::<String>()).is_ok_and(|m| m == "numpy.dtypes") {
+    if ty
+        .getattr("__module__")
+        .and_then(|m| m.extract::<String>())
+        .is_ok_and(|m| m == "numpy.dtypes")
+    {
         if let Ok(n) = v.getattr("name").and_then(|n| n.extract::<String>()) {
             return Value::Function(format!("numpy.{n}"));
         }
@@ -118,13 +134,21 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
     if let Ok(t) = v.cast::<PyType>() {
         let py = v.py();
         let is_exc = py.get_type::<pyo3::exceptions::PyBaseException>();
-        let module: String = t.getattr("__module__").and_then(|m| m.extract()).unwrap_or_default();
-        let qual: String = t.getattr("__name__").and_then(|m| m.extract()).unwrap_or_default();
+        let module: String = t
+            .getattr("__module__")
+            .and_then(|m| m.extract())
+            .unwrap_or_default();
+        let qual: String = t
+            .getattr("__name__")
+            .and_then(|m| m.extract())
+            .unwrap_or_default();
         if t.is_subclass(&is_exc).unwrap_or(false) {
             if module == "builtins" {
                 return Value::ExceptionClass(qual);
             }
-            return Value::Opaque(format!("the exception class '{qual}' (only builtin exceptions can be raised)"));
+            return Value::Opaque(format!(
+                "the exception class '{qual}' (only builtin exceptions can be raised)"
+            ));
         }
         if matches!(module.as_str(), "builtins" | "numpy" | "oxjit") {
             return Value::Function(format!("{module}.{qual}"));
@@ -133,13 +157,25 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
     if v.is_callable() {
         let module: Option<String> = v.getattr("__module__").ok().and_then(|m| m.extract().ok());
         let fname: Option<String> = v.getattr("__name__").ok().and_then(|m| m.extract().ok());
-        let is_ufunc = v.get_type().name().map(|n| n.to_string() == "ufunc").unwrap_or(false);
+        let is_ufunc = v
+            .get_type()
+            .name()
+            .map(|n| n.to_string() == "ufunc")
+            .unwrap_or(false);
         match (module.as_deref(), fname) {
             (_, Some(f)) if is_ufunc => return Value::Function(format!("numpy.{f}")),
-            (Some(m @ ("math" | "builtins" | "cmath")), Some(f)) => return Value::Function(format!("{m}.{f}")),
-            (Some(m), Some(f)) if m.starts_with("numpy.random") => return Value::Function(format!("numpy.random.{f}")),
-            (Some(m), Some(f)) if m == "numpy" || m.starts_with("numpy.") => return Value::Function(format!("numpy.{f}")),
-            (None, Some(f)) if name.starts_with("math.") => return Value::Function(format!("math.{f}")),
+            (Some(m @ ("math" | "builtins" | "cmath")), Some(f)) => {
+                return Value::Function(format!("{m}.{f}"))
+            }
+            (Some(m), Some(f)) if m.starts_with("numpy.random") => {
+                return Value::Function(format!("numpy.random.{f}"))
+            }
+            (Some(m), Some(f)) if m == "numpy" || m.starts_with("numpy.") => {
+                return Value::Function(format!("numpy.{f}"))
+            }
+            (None, Some(f)) if name.starts_with("math.") => {
+                return Value::Function(format!("math.{f}"))
+            }
             _ => {}
         }
         if v.hasattr("__code__").unwrap_or(false) {

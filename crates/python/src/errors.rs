@@ -41,13 +41,24 @@ impl CompileError {
 
     /// An error without a source position (e.g. the source is unavailable).
     pub fn plain(message: String, unsupported: bool, code: &str) -> CompileError {
-        CompileError { message, unsupported, code: code.to_string(), filename: String::new(), lineno: 0, col: 0 }
+        CompileError {
+            message,
+            unsupported,
+            code: code.to_string(),
+            filename: String::new(),
+            lineno: 0,
+            col: 0,
+        }
     }
 
     pub fn to_pyerr(&self, py: Python<'_>) -> PyErr {
         let make = || -> PyResult<PyErr> {
             let module = py.import("oxjit.errors")?;
-            let cls = module.getattr(if self.unsupported { "UnsupportedError" } else { "TypingError" })?;
+            let cls = module.getattr(if self.unsupported {
+                "UnsupportedError"
+            } else {
+                "TypingError"
+            })?;
             let exc = cls.call1((self.message.clone(),))?;
             exc.setattr("code", &self.code)?;
             exc.setattr("filename", &self.filename)?;
@@ -61,7 +72,11 @@ impl CompileError {
 
 /// The Python exception for a compiled function's non-zero status.
 pub fn exception_from_status(py: Python<'_>, status: i32) -> PyErr {
-    let spec = if status as u32 == exceptions::DYNAMIC { exceptions::take_dynamic() } else { exceptions::get(status as u32) };
+    let spec = if status as u32 == exceptions::DYNAMIC {
+        exceptions::take_dynamic()
+    } else {
+        exceptions::get(status as u32)
+    };
     let Some(spec) = spec else {
         return PySystemError::new_err(format!("compiled code returned unknown status {status}"));
     };

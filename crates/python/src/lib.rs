@@ -17,7 +17,9 @@ use pyo3::types::PyDict;
 /// The type string oxjit infers for a value (`typeof(1) == 'int64'`).
 #[pyfunction(name = "typeof")]
 fn typeof_py(value: &Bound<'_, PyAny>) -> PyResult<String> {
-    typeof_::type_of(value).map(|t| t.to_string()).map_err(pyo3::exceptions::PyValueError::new_err)
+    typeof_::type_of(value)
+        .map(|t| t.to_string())
+        .map_err(pyo3::exceptions::PyValueError::new_err)
 }
 
 /// The runtime's allocation counters, for leak checks in tests.

@@ -16,7 +16,8 @@ const NPY_ALIGNED: i32 = 0x100;
 /// The scalar type of a NumPy descriptor, if oxjit supports it.
 pub unsafe fn descr_scalar(descr: *mut npyffi::PyArray_Descr) -> Option<Scalar> {
     let f = &(*descr).fields;
-    let native = matches!(f.byteorder as u8, b'=' | b'|') || (f.byteorder as u8 == b'<' && cfg!(target_endian = "little"));
+    let native = matches!(f.byteorder as u8, b'=' | b'|')
+        || (f.byteorder as u8 == b'<' && cfg!(target_endian = "little"));
     if !native {
         return None;
     }
@@ -49,7 +50,10 @@ pub unsafe fn array_type(arr: *mut npyffi::PyArrayObject) -> Result<ArrayType, S
     let f = &(*arr).fields;
     let dtype = descr_scalar(f.descr).ok_or_else(|| {
         let d = &(*f.descr).fields;
-        format!("arrays of dtype '{}' (kind '{}') are not supported", d.type_ as u8 as char, d.kind as u8 as char)
+        format!(
+            "arrays of dtype '{}' (kind '{}') are not supported",
+            d.type_ as u8 as char, d.kind as u8 as char
+        )
     })?;
     if f.nd == 0 {
         return Err("0-d arrays are not supported; pass a scalar instead".into());
@@ -64,7 +68,11 @@ pub unsafe fn array_type(arr: *mut npyffi::PyArrayObject) -> Result<ArrayType, S
     } else {
         Layout::A
     };
-    Ok(ArrayType { dtype, ndim: f.nd as u8, layout })
+    Ok(ArrayType {
+        dtype,
+        ndim: f.nd as u8,
+        layout,
+    })
 }
 
 /// The oxjit type of a Python value.
@@ -89,9 +97,9 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, String> {
             return Ok(Type::Scalar(Scalar::PyComplex));
         }
         if is_numpy_scalar(py, p) {
-            return numpy_scalar_type(py, p)
-                .map(Type::Scalar)
-                .ok_or_else(|| format!("NumPy scalars of type {} are not supported", type_name(obj)));
+            return numpy_scalar_type(py, p).map(Type::Scalar).ok_or_else(|| {
+                format!("NumPy scalars of type {} are not supported", type_name(obj))
+            });
         }
         if ffi::PyLong_Check(p) != 0 {
             return Ok(Type::INT);
@@ -101,13 +109,23 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, String> {
         }
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
-        return t.iter().map(|x| type_of(&x)).collect::<Result<Vec<_>, _>>().map(Type::Tuple);
+        return t
+            .iter()
+            .map(|x| type_of(&x))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Type::Tuple);
     }
-    Err(format!("arguments of type '{}' are not supported", type_name(obj)))
+    Err(format!(
+        "arguments of type '{}' are not supported",
+        type_name(obj)
+    ))
 }
 
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
 }
 
 /// Codes for types that are not a scalar or an array, interned once.
@@ -118,7 +136,9 @@ static INTERNED: Mutex<Option<HashMap<Type, u64>>> = Mutex::new(None);
 pub fn code(t: &Type) -> u64 {
     match t {
         Type::Scalar(s) => 1 << 32 | *s as u64,
-        Type::Array(a) => 2 << 32 | (a.dtype as u64) | (a.ndim as u64) << 8 | (a.layout as u64) << 16,
+        Type::Array(a) => {
+            2 << 32 | (a.dtype as u64) | (a.ndim as u64) << 8 | (a.layout as u64) << 16
+        }
         _ => {
             let mut g = INTERNED.lock().unwrap();
             let map = g.get_or_insert_with(HashMap::new);

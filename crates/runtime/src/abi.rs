@@ -69,4 +69,9 @@ impl TypeCode {
 }
 
 /// Signature of every runtime array function.
-pub type ArrayFn = unsafe extern "C" fn(out: *mut u8, args: *const *const u8, arg_types: *const u64, out_type: u64) -> i32;
+pub type ArrayFn = unsafe extern "C" fn(
+    out: *mut u8,
+    args: *const *const u8,
+    arg_types: *const u64,
+    out_type: u64,
+) -> i32;

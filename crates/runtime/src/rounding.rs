@@ -18,8 +18,14 @@ pub extern "C" fn oxjit_rt_round_float(x: f64, ndigits: i64) -> f64 {
         return 0.0 * x;
     }
     let exact = format!("{:.*}", EXACT_FRACTION_DIGITS, x.abs());
-    let (int_part, frac) = exact.split_once('.').expect("fixed-point format has a point");
-    let digits: Vec<u8> = int_part.bytes().chain(frac.bytes()).map(|c| c - b'0').collect();
+    let (int_part, frac) = exact
+        .split_once('.')
+        .expect("fixed-point format has a point");
+    let digits: Vec<u8> = int_part
+        .bytes()
+        .chain(frac.bytes())
+        .map(|c| c - b'0')
+        .collect();
     let keep = int_part.len() as i64 + ndigits;
     if keep < 0 {
         return 0.0 * x;
@@ -33,7 +39,11 @@ pub extern "C" fn oxjit_rt_round_float(x: f64, ndigits: i64) -> f64 {
             first > 5 || (first == 5 && (tail.iter().any(|&d| d != 0) || odd))
         }
     };
-    let mut mantissa: Vec<u8> = if kept.is_empty() { vec![0] } else { kept.to_vec() };
+    let mut mantissa: Vec<u8> = if kept.is_empty() {
+        vec![0]
+    } else {
+        kept.to_vec()
+    };
     if round_up {
         let mut i = mantissa.len();
         loop {
@@ -51,7 +61,9 @@ pub extern "C" fn oxjit_rt_round_float(x: f64, ndigits: i64) -> f64 {
         }
     }
     let text: String = mantissa.iter().map(|d| (d + b'0') as char).collect();
-    let y: f64 = format!("{text}e{}", -ndigits).parse().expect("digits and an exponent parse");
+    let y: f64 = format!("{text}e{}", -ndigits)
+        .parse()
+        .expect("digits and an exponent parse");
     y.copysign(x)
 }
 
@@ -67,7 +79,11 @@ pub extern "C" fn oxjit_rt_round_int(n: i64, ndigits: i64) -> i64 {
     let p = 10i128.pow((-ndigits) as u32);
     let n = n as i128;
     let (q, r) = (n.div_euclid(p), n.rem_euclid(p));
-    let q = if 2 * r > p || (2 * r == p && q % 2 != 0) { q + 1 } else { q };
+    let q = if 2 * r > p || (2 * r == p && q % 2 != 0) {
+        q + 1
+    } else {
+        q
+    };
     (q * p) as i64
 }
 
@@ -102,7 +118,16 @@ mod tests {
 
     #[test]
     fn ints_round_half_even() {
-        let cases = [(1250, -2, 1200), (1350, -2, 1400), (-1250, -2, -1200), (-1251, -2, -1300), (7, 0, 7), (5, -1, 0), (15, -1, 20), (123, -5, 0)];
+        let cases = [
+            (1250, -2, 1200),
+            (1350, -2, 1400),
+            (-1250, -2, -1200),
+            (-1251, -2, -1300),
+            (7, 0, 7),
+            (5, -1, 0),
+            (15, -1, 20),
+            (123, -5, 0),
+        ];
         for (n, d, want) in cases {
             assert_eq!(oxjit_rt_round_int(n, d), want, "round({n}, {d})");
         }
@@ -143,11 +168,17 @@ mod truediv_tests {
     #[test]
     fn int_division_is_correctly_rounded() {
         // Expected values from CPython 3.11.
-        assert_eq!(oxjit_rt_int_truediv(1, 9_999_999_999_999_999), 1.0000000000000001e-16);
+        assert_eq!(
+            oxjit_rt_int_truediv(1, 9_999_999_999_999_999),
+            1.0000000000000001e-16
+        );
         assert_eq!(oxjit_rt_int_truediv(i64::MAX, 3), 3.0744573456182584e18);
         assert_eq!(oxjit_rt_int_truediv(-7, 2), -3.5);
         assert_eq!(oxjit_rt_int_truediv(i64::MIN, -1), 9.223372036854776e18);
-        assert_eq!(oxjit_rt_int_truediv(9_007_199_254_740_993, 1), 9007199254740992.0);
+        assert_eq!(
+            oxjit_rt_int_truediv(9_007_199_254_740_993, 1),
+            9007199254740992.0
+        );
         assert!(oxjit_rt_int_truediv(0, -5).is_sign_negative());
     }
 }

@@ -33,11 +33,19 @@ impl ParsedFunction {
 /// Parses `source` (one `def`, possibly decorated and indented).
 pub fn parse_function(source: &str) -> Result<ParsedFunction, Diagnostic> {
     let indented = source.starts_with([' ', '\t']);
-    let (text, offset) = if indented { (format!("{PREFIX}{source}"), PREFIX.len() as u32) } else { (source.to_string(), 0) };
+    let (text, offset) = if indented {
+        (format!("{PREFIX}{source}"), PREFIX.len() as u32)
+    } else {
+        (source.to_string(), 0)
+    };
     let parsed = parse(&text, ParseOptions::from(Mode::Module)).map_err(|e| {
         let r = e.location;
         let s = u32::from(r.start()).saturating_sub(offset);
-        Diagnostic::new(Code::Syntax, Span::new(s, u32::from(r.end()).saturating_sub(offset).max(s + 1)), format!("invalid syntax: {}", e.error))
+        Diagnostic::new(
+            Code::Syntax,
+            Span::new(s, u32::from(r.end()).saturating_sub(offset).max(s + 1)),
+            format!("invalid syntax: {}", e.error),
+        )
     })?;
     let Mod::Module(module) = parsed.into_syntax() else {
         unreachable!("parsed in module mode")
@@ -56,8 +64,12 @@ pub fn parse_function(source: &str) -> Result<ParsedFunction, Diagnostic> {
             _ => None,
         })
         .ok_or_else(|| {
-            Diagnostic::new(Code::UnsupportedSyntax, Span::new(0, end.min(1)), "no function definition found in the source")
-                .with_hint("oxjit compiles functions defined with `def`; lambdas are not supported")
+            Diagnostic::new(
+                Code::UnsupportedSyntax,
+                Span::new(0, end.min(1)),
+                "no function definition found in the source",
+            )
+            .with_hint("oxjit compiles functions defined with `def`; lambdas are not supported")
         })
 }
 

@@ -8,7 +8,11 @@ use oxjit_diag::SourceFile;
 fn parse_cases() {
     insta::glob!("cases/*.py", |path| {
         let text = std::fs::read_to_string(path).unwrap();
-        let src = SourceFile { path: path.file_name().unwrap().to_str().unwrap(), text: &text, first_line: 1 };
+        let src = SourceFile {
+            path: path.file_name().unwrap().to_str().unwrap(),
+            text: &text,
+            first_line: 1,
+        };
         let out = match oxjit_syntax::parse_function(&text) {
             Ok(f) => oxjit_syntax::dump(&f),
             Err(d) => src.render(&d),

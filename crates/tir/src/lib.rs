@@ -72,9 +72,32 @@ impl Stmt {
     pub fn parts(&self) -> (Vec<&Expr>, Vec<&[Stmt]>) {
         match &self.kind {
             StmtKind::Assign(_, e) | StmtKind::Expr(e) | StmtKind::Return(e) => (vec![e], vec![]),
-            StmtKind::Store { array, indices, value, .. } => (std::iter::once(array).chain(indices).chain(std::iter::once(value)).collect(), vec![]),
-            StmtKind::If { cond, then, orelse } | StmtKind::While { cond, body: then, orelse } => (vec![cond], vec![then, orelse]),
-            StmtKind::ForRange { start, stop, step, body, orelse, .. } => (vec![start, stop, step], vec![body, orelse]),
+            StmtKind::Store {
+                array,
+                indices,
+                value,
+                ..
+            } => (
+                std::iter::once(array)
+                    .chain(indices)
+                    .chain(std::iter::once(value))
+                    .collect(),
+                vec![],
+            ),
+            StmtKind::If { cond, then, orelse }
+            | StmtKind::While {
+                cond,
+                body: then,
+                orelse,
+            } => (vec![cond], vec![then, orelse]),
+            StmtKind::ForRange {
+                start,
+                stop,
+                step,
+                body,
+                orelse,
+                ..
+            } => (vec![start, stop, step], vec![body, orelse]),
             StmtKind::Break | StmtKind::Continue | StmtKind::Raise(_) => (vec![], vec![]),
         }
     }
@@ -100,14 +123,34 @@ pub enum StmtKind {
     /// The value's type equals the local's type.
     Assign(LocalId, Expr),
     /// `array[indices] = value`; `value` has the array's dtype.
-    Store { array: Expr, indices: Vec<Expr>, value: Expr, boundscheck: bool },
+    Store {
+        array: Expr,
+        indices: Vec<Expr>,
+        value: Expr,
+        boundscheck: bool,
+    },
     Expr(Expr),
-    If { cond: Expr, then: Vec<Stmt>, orelse: Vec<Stmt> },
+    If {
+        cond: Expr,
+        then: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+    },
     /// `orelse` runs when the loop ends without `break`.
-    While { cond: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+    },
     /// `for var in range(start, stop, step)`: all of `var`'s integer type.
     /// `step` is non-zero (guarded). `var` keeps its last value after the loop.
-    ForRange { var: LocalId, start: Expr, stop: Expr, step: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
+    ForRange {
+        var: LocalId,
+        start: Expr,
+        stop: Expr,
+        step: Expr,
+        body: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+    },
     Break,
     Continue,
     /// The value has the function's return type.
@@ -153,15 +196,26 @@ pub enum ExprKind {
     /// `then if cond else orelse`, evaluating only the chosen branch.
     IfExp(Box<Expr>, Box<Expr>, Box<Expr>),
     /// Evaluates the value; raises exception `exc` if `check` fails on it.
-    Guard { value: Box<Expr>, check: Check, exc: u32 },
+    Guard {
+        value: Box<Expr>,
+        check: Check,
+        exc: u32,
+    },
     Call(Intrinsic, Vec<Expr>),
     /// A call to another compiled function (emitted into the same module).
-    CallFunc { symbol: String, args: Vec<Expr> },
+    CallFunc {
+        symbol: String,
+        args: Vec<Expr>,
+    },
     Tuple(Vec<Expr>),
     TupleGet(Box<Expr>, usize),
     /// `array[indices]` with one integer index per dimension; negative indices
     /// count from the end.
-    Index { array: Box<Expr>, indices: Vec<Expr>, boundscheck: bool },
+    Index {
+        array: Box<Expr>,
+        indices: Vec<Expr>,
+        boundscheck: bool,
+    },
 
     // ---- Arrays as values. Every expression of array type yields a new
     // reference: code generation counts references (see the crate docs).
@@ -176,7 +230,12 @@ pub enum ExprKind {
     /// expression has type `none`. Evaluation order, each once, before the
     /// loop: the `shape` extents, then `out`, then the inputs in order (so a
     /// temporary set by `SetLocal` in an extent may be read by an input).
-    Elementwise { inputs: Vec<Expr>, body: Box<Expr>, shape: Option<Vec<Expr>>, out: Option<Box<Expr>> },
+    Elementwise {
+        inputs: Vec<Expr>,
+        body: Box<Expr>,
+        shape: Option<Vec<Expr>>,
+        out: Option<Box<Expr>>,
+    },
     /// Inside an `Elementwise` body: input `k` at the current position (an
     /// array input's element, broadcast; a scalar input's value).
     ElemInput(usize),
@@ -186,21 +245,39 @@ pub enum ExprKind {
     /// Basic indexing: a view sharing the array's memory. One entry per
     /// source dimension in order (missing trailing dimensions are taken
     /// whole), plus `NewAxis` entries inserting length-1 dimensions.
-    View { array: Box<Expr>, dims: Vec<ViewDim>, boundscheck: bool },
+    View {
+        array: Box<Expr>,
+        dims: Vec<ViewDim>,
+        boundscheck: bool,
+    },
     /// A view with dimensions permuted: result dimension `i` is source
     /// dimension `axes[i]` (`.T` reverses them).
-    Transpose { array: Box<Expr>, axes: Vec<usize> },
+    Transpose {
+        array: Box<Expr>,
+        axes: Vec<usize>,
+    },
     /// A view of a C-contiguous array with a new shape (`int64` extents, one
     /// of which may be -1 to infer it); a size mismatch raises `ValueError`.
-    Reshape { array: Box<Expr>, shape: Vec<Expr> },
+    Reshape {
+        array: Box<Expr>,
+        shape: Vec<Expr>,
+    },
     /// A reduction of an array (or `Elementwise`, fused) over all elements
     /// (`axis: None`, scalar result) or along one axis (array result with
     /// that axis removed). Result type: see `ReduceOp`.
-    Reduce { op: ReduceOp, array: Box<Expr>, axis: Option<usize>, ddof: Option<Box<Expr>> },
+    Reduce {
+        op: ReduceOp,
+        array: Box<Expr>,
+        axis: Option<usize>,
+        ddof: Option<Box<Expr>>,
+    },
     /// An array operation implemented by the runtime function
     /// `oxjit_rt_af_<func.name()>` (ABI: `oxjit_runtime::abi`). Arguments are
     /// borrowed; the result (`self.ty`) is new. See `RuntimeFn` for each.
-    RuntimeCall { func: RuntimeFn, args: Vec<Expr> },
+    RuntimeCall {
+        func: RuntimeFn,
+        args: Vec<Expr>,
+    },
 }
 
 /// Runtime array functions: arguments → result type.
@@ -231,6 +308,8 @@ pub enum RuntimeFn {
     Stack,
     /// `(a, shift)` → `np.roll` of the flattened array, reshaped back (no axis).
     Roll,
+    /// `(a, nreps, *reps)` `int64` repetitions → `np.tile` (ndim is the larger of `a`'s and `nreps`).
+    Tile,
     /// `(seed)` `int64` → `none`: seeds oxjit's generator (separate from NumPy's).
     RandomSeed,
     /// `(*shape)` `int64` extents → float64 in [0, 1): a scalar if no extents, else an array. NumPy's legacy `random_sample` stream.
@@ -243,6 +322,10 @@ pub enum RuntimeFn {
     RandomInt,
     /// `(a)` → `none`: shuffles `a` in place along axis 0 (legacy Fisher-Yates).
     RandomShuffle,
+    /// `(x)` an `int64` or an array → a shuffled `arange(x)` or a shuffled copy of `x` (`permutation`).
+    RandomPermutation,
+    /// `(a, replace, p, *shape)`: `a` an `int64` population size or 1-d array, `replace` `int64` 0/1, `p` a 1-d float64 array or `int64` 0 when absent → legacy `choice` (a scalar if no extents).
+    RandomChoice,
 }
 
 impl RuntimeFn {
@@ -263,12 +346,15 @@ impl RuntimeFn {
             Concatenate => "concatenate",
             Stack => "stack",
             Roll => "roll",
+            Tile => "tile",
             RandomSeed => "random_seed",
             RandomSample => "random_sample",
             RandomNormal => "random_normal",
             RandomUniform => "random_uniform",
             RandomInt => "random_int",
             RandomShuffle => "random_shuffle",
+            RandomPermutation => "random_permutation",
+            RandomChoice => "random_choice",
         }
     }
 }
@@ -281,7 +367,11 @@ pub enum ViewDim {
     Index(Expr),
     /// `start:stop:step` (each `int64` or absent) with Python's slice
     /// semantics; a zero step raises `ValueError`.
-    Slice { start: Option<Expr>, stop: Option<Expr>, step: Option<Expr> },
+    Slice {
+        start: Option<Expr>,
+        stop: Option<Expr>,
+        step: Option<Expr>,
+    },
     /// `None` / `np.newaxis`: a new dimension of length 1 (consumes no
     /// source dimension).
     NewAxis,
@@ -447,24 +537,44 @@ impl Expr {
         use ExprKind::*;
         match &self.kind {
             Const(_) | Local(_) | ElemInput(_) | ElemIndex(_) => vec![],
-            SetLocal(_, x) | Cast(x) | Unary(_, x) | Truth(x) | TupleGet(x, _) | Transpose { array: x, .. } => vec![x],
+            SetLocal(_, x)
+            | Cast(x)
+            | Unary(_, x)
+            | Truth(x)
+            | TupleGet(x, _)
+            | Transpose { array: x, .. } => vec![x],
             Guard { value, .. } => vec![value],
             Binary(_, a, b) | Compare(_, a, b) => vec![a, b],
             IfExp(c, a, b) => vec![c, a, b],
-            Call(_, xs) | Tuple(xs) | CallFunc { args: xs, .. } | RuntimeCall { args: xs, .. } => xs.iter().collect(),
-            Index { array, indices, .. } => std::iter::once(&**array).chain(indices).collect(),
-            Elementwise { inputs, body, shape, out } => {
-                shape.iter().flatten().chain(out.as_deref()).chain(inputs).chain(std::iter::once(&**body)).collect()
+            Call(_, xs) | Tuple(xs) | CallFunc { args: xs, .. } | RuntimeCall { args: xs, .. } => {
+                xs.iter().collect()
             }
+            Index { array, indices, .. } => std::iter::once(&**array).chain(indices).collect(),
+            Elementwise {
+                inputs,
+                body,
+                shape,
+                out,
+            } => shape
+                .iter()
+                .flatten()
+                .chain(out.as_deref())
+                .chain(inputs)
+                .chain(std::iter::once(&**body))
+                .collect(),
             View { array, dims, .. } => std::iter::once(&**array)
                 .chain(dims.iter().flat_map(|d| match d {
                     ViewDim::Index(i) => vec![i],
-                    ViewDim::Slice { start, stop, step } => [start, stop, step].into_iter().flatten().collect(),
+                    ViewDim::Slice { start, stop, step } => {
+                        [start, stop, step].into_iter().flatten().collect()
+                    }
                     ViewDim::NewAxis => vec![],
                 }))
                 .collect(),
             Reshape { array, shape } => std::iter::once(&**array).chain(shape).collect(),
-            Reduce { array, ddof, .. } => std::iter::once(&**array).chain(ddof.as_deref()).collect(),
+            Reduce { array, ddof, .. } => {
+                std::iter::once(&**array).chain(ddof.as_deref()).collect()
+            }
         }
     }
     pub fn scalar(&self) -> Option<Scalar> {

@@ -6,7 +6,9 @@ use std::fmt::Write;
 
 pub fn print_function(f: &Function) -> String {
     let p = Printer { f };
-    let params: Vec<String> = (0..f.nparams).map(|i| format!("{}: {:#}", p.local(LocalId(i as u32)), f.locals[i].ty)).collect();
+    let params: Vec<String> = (0..f.nparams)
+        .map(|i| format!("{}: {:#}", p.local(LocalId(i as u32)), f.locals[i].ty))
+        .collect();
     let mut out = format!("def {}({}) -> {:#}:\n", f.name, params.join(", "), f.ret);
     for (i, l) in f.locals.iter().enumerate().skip(f.nparams) {
         let _ = writeln!(out, "    # {}${i}: {:#}", l.name, l.ty);
@@ -39,10 +41,21 @@ impl Printer<'_> {
             StmtKind::Assign(id, e) => {
                 let _ = writeln!(out, "{ind}{} = {}", self.local(*id), self.expr(e));
             }
-            StmtKind::Store { array, indices, value, boundscheck } => {
+            StmtKind::Store {
+                array,
+                indices,
+                value,
+                boundscheck,
+            } => {
                 let idx: Vec<String> = indices.iter().map(|i| self.expr(i)).collect();
                 let bc = if *boundscheck { " # boundscheck" } else { "" };
-                let _ = writeln!(out, "{ind}{}[{}] = {}{bc}", self.expr(array), idx.join(", "), self.expr(value));
+                let _ = writeln!(
+                    out,
+                    "{ind}{}[{}] = {}{bc}",
+                    self.expr(array),
+                    idx.join(", "),
+                    self.expr(value)
+                );
             }
             StmtKind::Expr(e) => {
                 let _ = writeln!(out, "{ind}{}", self.expr(e));
@@ -60,7 +73,14 @@ impl Printer<'_> {
                 self.block(out, body, depth + 1);
                 self.orelse(out, orelse, depth);
             }
-            StmtKind::ForRange { var, start, stop, step, body, orelse } => {
+            StmtKind::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                body,
+                orelse,
+            } => {
                 let _ = writeln!(
                     out,
                     "{ind}for {} in range({}, {}, {}):",
@@ -87,7 +107,10 @@ impl Printer<'_> {
     }
 
     fn list(&self, xs: &[Expr]) -> String {
-        xs.iter().map(|x| self.expr(x)).collect::<Vec<_>>().join(", ")
+        xs.iter()
+            .map(|x| self.expr(x))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn expr(&self, e: &Expr) -> String {
@@ -106,17 +129,42 @@ impl Printer<'_> {
             ExprKind::Binary(op, a, b) => format!("{op:?}({}, {})", self.expr(a), self.expr(b)),
             ExprKind::Compare(op, a, b) => format!("{op:?}({}, {})", self.expr(a), self.expr(b)),
             ExprKind::Truth(x) => format!("truth({})", self.expr(x)),
-            ExprKind::IfExp(c, t, f) => format!("({} if {} else {})", self.expr(t), self.expr(c), self.expr(f)),
-            ExprKind::Guard { value, check, exc } => format!("guard_{check:?}({}, exception#{exc})", self.expr(value)),
+            ExprKind::IfExp(c, t, f) => format!(
+                "({} if {} else {})",
+                self.expr(t),
+                self.expr(c),
+                self.expr(f)
+            ),
+            ExprKind::Guard { value, check, exc } => {
+                format!("guard_{check:?}({}, exception#{exc})", self.expr(value))
+            }
             ExprKind::Call(i, args) => format!("{i:?}({})", self.list(args)),
             ExprKind::CallFunc { symbol, args } => format!("call {symbol}({})", self.list(args)),
             ExprKind::Tuple(xs) => format!("tuple({})", self.list(xs)),
             ExprKind::TupleGet(x, i) => format!("{}[{i}]", self.expr(x)),
-            ExprKind::Index { array, indices, boundscheck } => {
-                format!("{}[{}]{}", self.expr(array), self.list(indices), if *boundscheck { "!" } else { "" })
+            ExprKind::Index {
+                array,
+                indices,
+                boundscheck,
+            } => {
+                format!(
+                    "{}[{}]{}",
+                    self.expr(array),
+                    self.list(indices),
+                    if *boundscheck { "!" } else { "" }
+                )
             }
-            ExprKind::Elementwise { inputs, body, shape, out } => {
-                let mut s = format!("elementwise(inputs=[{}], body={}", self.list(inputs), self.expr(body));
+            ExprKind::Elementwise {
+                inputs,
+                body,
+                shape,
+                out,
+            } => {
+                let mut s = format!(
+                    "elementwise(inputs=[{}], body={}",
+                    self.list(inputs),
+                    self.expr(body)
+                );
                 if let Some(shape) = shape {
                     s.push_str(&format!(", shape=({})", self.list(shape)));
                 }
@@ -127,23 +175,47 @@ impl Printer<'_> {
             }
             ExprKind::ElemInput(k) => format!("in{k}"),
             ExprKind::ElemIndex(d) => format!("idx{d}"),
-            ExprKind::View { array, dims, boundscheck } => {
+            ExprKind::View {
+                array,
+                dims,
+                boundscheck,
+            } => {
                 let opt = |x: &Option<Expr>| x.as_ref().map_or(String::new(), |x| self.expr(x));
                 let dims: Vec<String> = dims
                     .iter()
                     .map(|d| match d {
                         ViewDim::Index(i) => self.expr(i),
-                        ViewDim::Slice { start, stop, step } => format!("{}:{}:{}", opt(start), opt(stop), opt(step)),
+                        ViewDim::Slice { start, stop, step } => {
+                            format!("{}:{}:{}", opt(start), opt(stop), opt(step))
+                        }
                         ViewDim::NewAxis => "newaxis".to_string(),
                     })
                     .collect();
-                format!("view({}[{}]){}", self.expr(array), dims.join(", "), if *boundscheck { "!" } else { "" })
+                format!(
+                    "view({}[{}]){}",
+                    self.expr(array),
+                    dims.join(", "),
+                    if *boundscheck { "!" } else { "" }
+                )
             }
-            ExprKind::Transpose { array, axes } => format!("transpose({}, {axes:?})", self.expr(array)),
-            ExprKind::Reshape { array, shape } => format!("reshape({}, ({}))", self.expr(array), self.list(shape)),
-            ExprKind::RuntimeCall { func, args } => format!("runtime {}({})", func.name(), self.list(args)),
-            ExprKind::Reduce { op, array, axis, ddof } => {
-                let ddof = ddof.as_ref().map_or(String::new(), |d| format!(", ddof={}", self.expr(d)));
+            ExprKind::Transpose { array, axes } => {
+                format!("transpose({}, {axes:?})", self.expr(array))
+            }
+            ExprKind::Reshape { array, shape } => {
+                format!("reshape({}, ({}))", self.expr(array), self.list(shape))
+            }
+            ExprKind::RuntimeCall { func, args } => {
+                format!("runtime {}({})", func.name(), self.list(args))
+            }
+            ExprKind::Reduce {
+                op,
+                array,
+                axis,
+                ddof,
+            } => {
+                let ddof = ddof
+                    .as_ref()
+                    .map_or(String::new(), |d| format!(", ddof={}", self.expr(d)));
                 format!("{op:?}({}, axis={axis:?}{ddof})", self.expr(array))
             }
         };

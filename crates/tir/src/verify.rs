@@ -15,7 +15,10 @@ struct Verifier<'a> {
 }
 
 fn fail<T>(span: oxjit_diag::Span, msg: String) -> Result<T, String> {
-    Err(format!("typed IR invariant broken at {}..{}: {msg}", span.start, span.end))
+    Err(format!(
+        "typed IR invariant broken at {}..{}: {msg}",
+        span.start, span.end
+    ))
 }
 
 impl Verifier<'_> {
@@ -34,9 +37,16 @@ impl Verifier<'_> {
     fn stmt(&self, s: &Stmt) -> Result<(), String> {
         match &s.kind {
             StmtKind::Assign(id, e) => self.expect(e, &self.f.local(*id).ty),
-            StmtKind::Store { array, indices, value, .. } => {
+            StmtKind::Store {
+                array,
+                indices,
+                value,
+                ..
+            } => {
                 self.expr(array)?;
-                let Some(a) = array.ty.array() else { return fail(array.span, "store into a non-array".into()) };
+                let Some(a) = array.ty.array() else {
+                    return fail(array.span, "store into a non-array".into());
+                };
                 if indices.len() != a.ndim as usize {
                     return fail(s.span, "index count differs from ndim".into());
                 }
@@ -44,12 +54,24 @@ impl Verifier<'_> {
                 self.expect(value, &Type::Scalar(a.dtype))
             }
             StmtKind::Expr(e) => self.expr(e),
-            StmtKind::If { cond, then, orelse } | StmtKind::While { cond, body: then, orelse } => {
+            StmtKind::If { cond, then, orelse }
+            | StmtKind::While {
+                cond,
+                body: then,
+                orelse,
+            } => {
                 self.expect(cond, &Type::BOOL)?;
                 self.block(then)?;
                 self.block(orelse)
             }
-            StmtKind::ForRange { var, start, stop, step, body, orelse } => {
+            StmtKind::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                body,
+                orelse,
+            } => {
                 let ty = &self.f.local(*var).ty;
                 if !ty.is_int() {
                     return fail(s.span, "range variable is not an integer".into());
@@ -78,7 +100,10 @@ impl Verifier<'_> {
             ExprKind::Const(_) => Ok(()),
             ExprKind::Local(id) => {
                 if self.f.local(*id).ty != e.ty {
-                    return fail(e.span, "local read with a type other than its declared one".into());
+                    return fail(
+                        e.span,
+                        "local read with a type other than its declared one".into(),
+                    );
                 }
                 Ok(())
             }
@@ -90,7 +115,10 @@ impl Verifier<'_> {
                 self.expr(x)?;
                 let relayout = matches!((x.ty.array(), e.ty.array()), (Some(a), Some(b)) if a.dtype == b.dtype && a.ndim == b.ndim);
                 if !relayout && (x.ty.scalar().is_none() || e.ty.scalar().is_none()) {
-                    return fail(e.span, format!("cast between non-scalars {:#} -> {:#}", x.ty, e.ty));
+                    return fail(
+                        e.span,
+                        format!("cast between non-scalars {:#} -> {:#}", x.ty, e.ty),
+                    );
                 }
                 Ok(())
             }
@@ -123,9 +151,10 @@ impl Verifier<'_> {
                 self.expect(f, &e.ty)
             }
             ExprKind::Guard { value, .. } => self.expect(value, &e.ty),
-            ExprKind::Call(_, args) | ExprKind::CallFunc { args, .. } | ExprKind::Tuple(args) | ExprKind::RuntimeCall { args, .. } => {
-                args.iter().try_for_each(|a| self.expr(a))
-            }
+            ExprKind::Call(_, args)
+            | ExprKind::CallFunc { args, .. }
+            | ExprKind::Tuple(args)
+            | ExprKind::RuntimeCall { args, .. } => args.iter().try_for_each(|a| self.expr(a)),
             ExprKind::TupleGet(x, i) => {
                 self.expr(x)?;
                 match &x.ty {
@@ -133,7 +162,12 @@ impl Verifier<'_> {
                     _ => fail(e.span, "tuple element type mismatch".into()),
                 }
             }
-            ExprKind::Elementwise { inputs, body, shape, out } => {
+            ExprKind::Elementwise {
+                inputs,
+                body,
+                shape,
+                out,
+            } => {
                 inputs.iter().try_for_each(|x| self.expr(x))?;
                 shape.iter().flatten().try_for_each(|x| self.int(x))?;
                 let dtype = match out {
@@ -144,9 +178,17 @@ impl Verifier<'_> {
                     }
                     None => e.ty.array().map(|a| a.dtype),
                 };
-                let Some(dtype) = dtype else { return fail(e.span, "elementwise result is not an array".into()) };
+                let Some(dtype) = dtype else {
+                    return fail(e.span, "elementwise result is not an array".into());
+                };
                 if body.ty != Type::Scalar(dtype) {
-                    return fail(body.span, format!("elementwise body has type {:#}, the result dtype is {dtype}", body.ty));
+                    return fail(
+                        body.span,
+                        format!(
+                            "elementwise body has type {:#}, the result dtype is {dtype}",
+                            body.ty
+                        ),
+                    );
                 }
                 Ok(())
             }
@@ -156,9 +198,10 @@ impl Verifier<'_> {
                 for d in dims {
                     match d {
                         ViewDim::Index(i) => self.int(i)?,
-                        ViewDim::Slice { start, stop, step } => {
-                            [start, stop, step].into_iter().flatten().try_for_each(|x| self.int(x))?
-                        }
+                        ViewDim::Slice { start, stop, step } => [start, stop, step]
+                            .into_iter()
+                            .flatten()
+                            .try_for_each(|x| self.int(x))?,
                         ViewDim::NewAxis => {}
                     }
                 }
@@ -181,8 +224,15 @@ impl Verifier<'_> {
                 self.expr(array)?;
                 indices.iter().try_for_each(|i| self.int(i))?;
                 match array.ty.array() {
-                    Some(a) if a.ndim as usize == indices.len() && Type::Scalar(a.dtype) == e.ty => Ok(()),
-                    _ => fail(e.span, "index of a non-array or with a wrong number of indices".into()),
+                    Some(a)
+                        if a.ndim as usize == indices.len() && Type::Scalar(a.dtype) == e.ty =>
+                    {
+                        Ok(())
+                    }
+                    _ => fail(
+                        e.span,
+                        "index of a non-array or with a wrong number of indices".into(),
+                    ),
                 }
             }
         }

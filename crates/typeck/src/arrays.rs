@@ -16,7 +16,11 @@ use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic, ReduceOp, Vi
 use oxjit_types::{parse_type, ArrayType, Kind, Layout, Scalar, Type};
 
 fn array_ty(dtype: Scalar, ndim: usize, layout: Layout) -> Type {
-    Type::Array(ArrayType { dtype: dtype.strong(), ndim: ndim as u8, layout })
+    Type::Array(ArrayType {
+        dtype: dtype.strong(),
+        ndim: ndim as u8,
+        layout,
+    })
 }
 
 /// Whether an expression takes part in elementwise typing as an array.
@@ -41,16 +45,25 @@ fn shift_inputs(e: &mut tir::Expr, by: usize) {
             shift_inputs(a, by);
             shift_inputs(b, by);
         }
-        Call(_, xs) | Tuple(xs) | CallFunc { args: xs, .. } => xs.iter_mut().for_each(|x| shift_inputs(x, by)),
+        Call(_, xs) | Tuple(xs) | CallFunc { args: xs, .. } => {
+            xs.iter_mut().for_each(|x| shift_inputs(x, by))
+        }
         // Array-valued nodes are never inside a scalar body.
-        Index { .. } | Elementwise { .. } | View { .. } | Transpose { .. } | Reshape { .. } | Reduce { .. } | RuntimeCall { .. } => {}
+        Index { .. }
+        | Elementwise { .. }
+        | View { .. }
+        | Transpose { .. }
+        | Reshape { .. }
+        | Reduce { .. }
+        | RuntimeCall { .. } => {}
     }
 }
 
 /// A compile-time dtype argument: `np.float64`, `float`, `"f8"`, `np.dtype(...)`.
 fn dtype_of(e: &hir::Expr) -> Option<Scalar> {
     match &e.kind {
-        HK::Call { func, args, kwargs } if kwargs.is_empty() && args.len() == 1 => match &func.kind {
+        HK::Call { func, args, kwargs } if kwargs.is_empty() && args.len() == 1 => match &func.kind
+        {
             HK::Global(Value::Function(n)) if n == "numpy.dtype" => dtype_of(&args[0]),
             _ => None,
         },
@@ -59,12 +72,18 @@ fn dtype_of(e: &hir::Expr) -> Option<Scalar> {
             "builtins.int" => Some(Scalar::I64),
             "builtins.bool" => Some(Scalar::Bool),
             "builtins.complex" => Some(Scalar::C128),
-            n => n.strip_prefix("numpy.").and_then(|t| parse_type(t).ok()).and_then(|t| t.scalar()),
+            n => n
+                .strip_prefix("numpy.")
+                .and_then(|t| parse_type(t).ok())
+                .and_then(|t| t.scalar()),
         },
-        HK::Const(Const::Str(s)) => parse_type(s)
-            .ok()
-            .and_then(|t| t.scalar())
-            .or_else(|| if s.len() == 1 { Scalar::from_numpy_char(s.as_bytes()[0]) } else { None }),
+        HK::Const(Const::Str(s)) => parse_type(s).ok().and_then(|t| t.scalar()).or_else(|| {
+            if s.len() == 1 {
+                Scalar::from_numpy_char(s.as_bytes()[0])
+            } else {
+                None
+            }
+        }),
         _ => None,
     }
 }
@@ -91,7 +110,12 @@ impl Checker<'_> {
         span: Span,
     ) -> R<Bound<'a>> {
         if args.len() > params.len() {
-            return Err(error(Code::BadCall, span, format!("{name}() takes at most {} arguments", params.len()), "check the call's arguments"));
+            return Err(error(
+                Code::BadCall,
+                span,
+                format!("{name}() takes at most {} arguments", params.len()),
+                "check the call's arguments",
+            ));
         }
         let mut values: Vec<Option<&hir::Expr>> = vec![None; params.len()];
         for (i, a) in args.iter().enumerate() {
@@ -109,7 +133,12 @@ impl Checker<'_> {
             values[i] = Some(&k.value);
         }
         if let Some(i) = (0..required).find(|i| values[*i].is_none()) {
-            return Err(error(Code::BadCall, span, format!("{name}() missing required argument '{}'", params[i]), "check the call's arguments"));
+            return Err(error(
+                Code::BadCall,
+                span,
+                format!("{name}() missing required argument '{}'", params[i]),
+                "check the call's arguments",
+            ));
         }
         Ok(Bound { values })
     }
@@ -132,16 +161,26 @@ impl Checker<'_> {
     /// A constant integer argument (an axis, `k` of `eye`).
     pub(crate) fn const_arg(&self, e: &hir::Expr, what: &str) -> R<i64> {
         crate::expr::const_int(e).ok_or_else(|| {
-            error(Code::BadCall, e.span, format!("{what} must be a constant integer"), "write the value literally")
+            error(
+                Code::BadCall,
+                e.span,
+                format!("{what} must be a constant integer"),
+                "write the value literally",
+            )
         })
     }
 
     /// An `int64` scalar argument.
-    fn int_arg(&mut self, e: &hir::Expr, what: &str) -> R<tir::Expr> {
+    pub(crate) fn int_arg(&mut self, e: &hir::Expr, what: &str) -> R<tir::Expr> {
         let x = self.expr(e)?;
         match x.ty.scalar() {
             Some(s) if s.kind() <= Kind::Int => Ok(cast_scalar(x, Scalar::I64)),
-            _ => Err(error(Code::BadCall, e.span, format!("{what} must be an integer, not {}", x.ty), "pass an int")),
+            _ => Err(error(
+                Code::BadCall,
+                e.span,
+                format!("{what} must be an integer, not {}", x.ty),
+                "pass an int",
+            )),
         }
     }
 
@@ -153,7 +192,11 @@ impl Checker<'_> {
         }
         let (ty, span) = (e.ty.clone(), e.span);
         let tmp = self.temp("shared", ty.clone());
-        let mut out = vec![tir::Expr::new(TK::SetLocal(tmp, Box::new(e)), ty.clone(), span)];
+        let mut out = vec![tir::Expr::new(
+            TK::SetLocal(tmp, Box::new(e)),
+            ty.clone(),
+            span,
+        )];
         out.extend((1..uses).map(|_| tir::Expr::new(TK::Local(tmp), ty.clone(), span)));
         out
     }
@@ -163,18 +206,37 @@ impl Checker<'_> {
         let x = self.expr(e)?;
         match x.ty.clone() {
             Type::Scalar(s) if s.kind() <= Kind::Int => Ok(vec![cast_scalar(x, Scalar::I64)]),
-            Type::Tuple(items) if items.iter().all(|t| t.scalar().is_some_and(|s| s.kind() <= Kind::Int)) => {
+            Type::Tuple(items)
+                if items
+                    .iter()
+                    .all(|t| t.scalar().is_some_and(|s| s.kind() <= Kind::Int)) =>
+            {
                 let n = items.len();
                 let parts: Vec<tir::Expr> = match x.kind {
                     TK::Tuple(xs) => xs,
                     _ => {
                         let span = x.span;
-                        self.shared(x, n).into_iter().zip(items).enumerate().map(|(i, (t, ty))| tir::Expr::new(TK::TupleGet(Box::new(t), i), ty, span)).collect()
+                        self.shared(x, n)
+                            .into_iter()
+                            .zip(items)
+                            .enumerate()
+                            .map(|(i, (t, ty))| {
+                                tir::Expr::new(TK::TupleGet(Box::new(t), i), ty, span)
+                            })
+                            .collect()
                     }
                 };
-                Ok(parts.into_iter().map(|p| cast_scalar(p, Scalar::I64)).collect())
+                Ok(parts
+                    .into_iter()
+                    .map(|p| cast_scalar(p, Scalar::I64))
+                    .collect())
             }
-            t => Err(error(Code::BadCall, e.span, format!("a shape must be an int or a tuple of ints, not {t}"), "pass e.g. 5 or (3, 4)")),
+            t => Err(error(
+                Code::BadCall,
+                e.span,
+                format!("a shape must be an int or a tuple of ints, not {t}"),
+                "pass e.g. 5 or (3, 4)",
+            )),
         }
     }
 
@@ -186,7 +248,13 @@ impl Checker<'_> {
             .into_iter()
             .take(nd)
             .enumerate()
-            .map(|(k, a)| tir::Expr::new(TK::Call(Intrinsic::Dim(k), vec![a]), Type::Scalar(Scalar::I64), span))
+            .map(|(k, a)| {
+                tir::Expr::new(
+                    TK::Call(Intrinsic::Dim(k), vec![a]),
+                    Type::Scalar(Scalar::I64),
+                    span,
+                )
+            })
             .collect()
     }
 
@@ -205,7 +273,12 @@ impl Checker<'_> {
         let mut ndim = 0;
         for a in args {
             match a.kind {
-                TK::Elementwise { inputs: inner, mut body, shape: None, out: None } => {
+                TK::Elementwise {
+                    inputs: inner,
+                    mut body,
+                    shape: None,
+                    out: None,
+                } => {
                     ndim = ndim.max(a.ty.array().unwrap().ndim as usize);
                     shift_inputs(&mut body, inputs.len());
                     inputs.extend(inner);
@@ -230,22 +303,44 @@ impl Checker<'_> {
         self.elementwise_depth -= 1;
         let body = body?;
         let Some(s) = body.ty.scalar() else {
-            return Err(error(Code::BadOperand, span, format!("an elementwise operation cannot produce {}", body.ty), "operate on numbers"));
+            return Err(error(
+                Code::BadOperand,
+                span,
+                format!("an elementwise operation cannot produce {}", body.ty),
+                "operate on numbers",
+            ));
         };
         let body = cast_scalar(body, s.strong());
         Ok(tir::Expr::new(
-            TK::Elementwise { inputs, body: Box::new(body), shape: None, out: None },
+            TK::Elementwise {
+                inputs,
+                body: Box::new(body),
+                shape: None,
+                out: None,
+            },
             array_ty(s, ndim, Layout::C),
             span,
         ))
     }
 
     /// An elementwise fill of a new array of explicit shape.
-    fn filled(&mut self, shape: Vec<tir::Expr>, inputs: Vec<tir::Expr>, body: tir::Expr, dtype: Scalar, span: Span) -> tir::Expr {
+    fn filled(
+        &mut self,
+        shape: Vec<tir::Expr>,
+        inputs: Vec<tir::Expr>,
+        body: tir::Expr,
+        dtype: Scalar,
+        span: Span,
+    ) -> tir::Expr {
         let nd = shape.len();
         let body = cast_scalar(body, dtype.strong());
         tir::Expr::new(
-            TK::Elementwise { inputs, body: Box::new(body), shape: Some(shape), out: None },
+            TK::Elementwise {
+                inputs,
+                body: Box::new(body),
+                shape: Some(shape),
+                out: None,
+            },
             array_ty(dtype, nd, Layout::C),
             span,
         )
@@ -257,14 +352,31 @@ impl Checker<'_> {
         // Extra leading dimensions of the value must have length 1; the
         // broadcast checks that at run time, as NumPy does.
         let e = self.elementwise(vec![value], span, |_, mut p| Ok(p.remove(0)))?;
-        let TK::Elementwise { inputs, body, .. } = e.kind else { unreachable!("elementwise builds Elementwise") };
+        let TK::Elementwise { inputs, body, .. } = e.kind else {
+            unreachable!("elementwise builds Elementwise")
+        };
         let body = cast_scalar(*body, dtype);
-        Ok(tir::Expr::new(TK::Elementwise { inputs, body: Box::new(body), shape: None, out: Some(Box::new(out)) }, Type::None, span))
+        Ok(tir::Expr::new(
+            TK::Elementwise {
+                inputs,
+                body: Box::new(body),
+                shape: None,
+                out: Some(Box::new(out)),
+            },
+            Type::None,
+            span,
+        ))
     }
 
     /// `a op= b` on an array: computed in place, with NumPy's `same_kind`
     /// casting rule for the result.
-    pub fn array_inplace(&mut self, op: hir::BinOp, target: tir::Expr, value: tir::Expr, span: Span) -> R<tir::Expr> {
+    pub fn array_inplace(
+        &mut self,
+        op: hir::BinOp,
+        target: tir::Expr,
+        value: tir::Expr,
+        span: Span,
+    ) -> R<tir::Expr> {
         let dtype = target.ty.array().unwrap().dtype;
         let [out, read] = <[tir::Expr; 2]>::try_from(self.shared(target, 2)).unwrap();
         let e = self.elementwise(vec![read, value], span, |ck, mut p| {
@@ -274,7 +386,8 @@ impl Checker<'_> {
         })?;
         let res = e.ty.array().unwrap().dtype;
         // NumPy's 'same_kind': no cast to a lower kind, nor signed → unsigned.
-        let signed_to_unsigned = res.is_int() && res.is_signed() && dtype.is_int() && !dtype.is_signed();
+        let signed_to_unsigned =
+            res.is_int() && res.is_signed() && dtype.is_int() && !dtype.is_signed();
         if res.kind() > dtype.kind() || signed_to_unsigned {
             return Err(error(
                 Code::BadOperand,
@@ -283,9 +396,20 @@ impl Checker<'_> {
                 "make the target array of the wider dtype, or write a = a <op> b",
             ));
         }
-        let TK::Elementwise { inputs, body, .. } = e.kind else { unreachable!("elementwise builds Elementwise") };
+        let TK::Elementwise { inputs, body, .. } = e.kind else {
+            unreachable!("elementwise builds Elementwise")
+        };
         let body = cast_scalar(*body, dtype);
-        Ok(tir::Expr::new(TK::Elementwise { inputs, body: Box::new(body), shape: None, out: Some(Box::new(out)) }, Type::None, span))
+        Ok(tir::Expr::new(
+            TK::Elementwise {
+                inputs,
+                body: Box::new(body),
+                shape: None,
+                out: Some(Box::new(out)),
+            },
+            Type::None,
+            span,
+        ))
     }
 
     /// `a[...]` with slices, `None` or fewer indices than dimensions: a view.
@@ -297,7 +421,9 @@ impl Checker<'_> {
             _ => vec![index],
         };
         let is_view = items.len() < a.ndim as usize
-            || items.iter().any(|i| matches!(i.kind, HK::Slice { .. } | HK::Const(Const::None)));
+            || items
+                .iter()
+                .any(|i| matches!(i.kind, HK::Slice { .. } | HK::Const(Const::None)));
         if !is_view {
             return Ok(None);
         }
@@ -309,7 +435,9 @@ impl Checker<'_> {
                 HK::Slice { lower, upper, step } => {
                     used += 1;
                     let mut part = |x: &Option<Box<hir::Expr>>| -> R<Option<tir::Expr>> {
-                        x.as_ref().map(|x| self.int_arg(x, "slice indices")).transpose()
+                        x.as_ref()
+                            .map(|x| self.int_arg(x, "slice indices"))
+                            .transpose()
                     };
                     let (start, stop, step) = (part(lower)?, part(upper)?, part(step)?);
                     dims.push(ViewDim::Slice { start, stop, step });
@@ -318,7 +446,9 @@ impl Checker<'_> {
                     used += 1;
                     let i = self.expr(it)?;
                     match i.ty.scalar() {
-                        Some(s) if s.is_int() => dims.push(ViewDim::Index(cast_scalar(i, Scalar::I64))),
+                        Some(s) if s.is_int() => {
+                            dims.push(ViewDim::Index(cast_scalar(i, Scalar::I64)))
+                        }
                         _ => {
                             return Err(error(
                                 Code::BadIndex,
@@ -335,15 +465,26 @@ impl Checker<'_> {
             return Err(error(
                 Code::BadIndex,
                 index.span,
-                format!("too many indices for array: array is {}-dimensional, but {used} were indexed", a.ndim),
+                format!(
+                    "too many indices for array: array is {}-dimensional, but {used} were indexed",
+                    a.ndim
+                ),
                 "use one index per dimension",
             ));
         }
-        let ndim = dims.iter().filter(|d| !matches!(d, ViewDim::Index(_))).count() + (a.ndim as usize - used);
+        let ndim = dims
+            .iter()
+            .filter(|d| !matches!(d, ViewDim::Index(_)))
+            .count()
+            + (a.ndim as usize - used);
         let layout = view_layout(a, &dims, used);
         let boundscheck = self.req.flags.boundscheck;
         Ok(Some(tir::Expr::new(
-            TK::View { array: Box::new(base), dims, boundscheck },
+            TK::View {
+                array: Box::new(base),
+                dims,
+                boundscheck,
+            },
             array_ty(a.dtype, ndim, layout),
             span,
         )))
@@ -354,7 +495,15 @@ impl Checker<'_> {
         let a = base.ty.array().unwrap();
         let dims = vec![ViewDim::Index(i)];
         let layout = view_layout(a, &dims, 1);
-        tir::Expr::new(TK::View { array: Box::new(base), dims, boundscheck: false }, array_ty(a.dtype, a.ndim as usize - 1, layout), span)
+        tir::Expr::new(
+            TK::View {
+                array: Box::new(base),
+                dims,
+                boundscheck: false,
+            },
+            array_ty(a.dtype, a.ndim as usize - 1, layout),
+            span,
+        )
     }
 
     fn transpose(&mut self, a: tir::Expr, axes: Vec<usize>, span: Span) -> tir::Expr {
@@ -366,7 +515,14 @@ impl Checker<'_> {
             _ if at.ndim == 1 => at.layout,
             _ => Layout::A,
         };
-        tir::Expr::new(TK::Transpose { array: Box::new(a), axes }, array_ty(at.dtype, at.ndim as usize, layout), span)
+        tir::Expr::new(
+            TK::Transpose {
+                array: Box::new(a),
+                axes,
+            },
+            array_ty(at.dtype, at.ndim as usize, layout),
+            span,
+        )
     }
 
     /// A C-contiguous version of an array (copied unless it already is).
@@ -387,11 +543,23 @@ impl Checker<'_> {
         let a = self.contiguous(a, span)?;
         let dtype = a.ty.array().unwrap().dtype;
         let nd = shape.len();
-        Ok(tir::Expr::new(TK::Reshape { array: Box::new(a), shape }, array_ty(dtype, nd, Layout::C), span))
+        Ok(tir::Expr::new(
+            TK::Reshape {
+                array: Box::new(a),
+                shape,
+            },
+            array_ty(dtype, nd, Layout::C),
+            span,
+        ))
     }
 
     /// Array attributes beyond the scalar ones: `.T`, `.real`, `.imag`.
-    pub fn array_attribute(&mut self, x: tir::Expr, name: &str, span: Span) -> R<Option<tir::Expr>> {
+    pub fn array_attribute(
+        &mut self,
+        x: tir::Expr,
+        name: &str,
+        span: Span,
+    ) -> R<Option<tir::Expr>> {
         let at = x.ty.array().unwrap();
         Ok(Some(match name {
             "T" => {
@@ -399,8 +567,18 @@ impl Checker<'_> {
                 self.transpose(x, axes, span)
             }
             "real" | "imag" if at.dtype.is_complex() => {
-                let op = if name == "real" { Intrinsic::Real } else { Intrinsic::Imag };
-                self.elementwise(vec![x], span, |_, p| Ok(tir::Expr::new(TK::Call(op, p), Type::Scalar(at.dtype.component()), span)))?
+                let op = if name == "real" {
+                    Intrinsic::Real
+                } else {
+                    Intrinsic::Imag
+                };
+                self.elementwise(vec![x], span, |_, p| {
+                    Ok(tir::Expr::new(
+                        TK::Call(op, p),
+                        Type::Scalar(at.dtype.component()),
+                        span,
+                    ))
+                })?
             }
             "real" => x,
             _ => return Ok(None),
@@ -408,7 +586,14 @@ impl Checker<'_> {
     }
 
     /// Methods of arrays.
-    pub fn array_method(&mut self, obj: tir::Expr, method: &str, args: &[hir::Expr], kwargs: &[hir::Keyword], span: Span) -> R<tir::Expr> {
+    pub fn array_method(
+        &mut self,
+        obj: tir::Expr,
+        method: &str,
+        args: &[hir::Expr],
+        kwargs: &[hir::Keyword],
+        span: Span,
+    ) -> R<tir::Expr> {
         let at = obj.ty.array().unwrap();
         if let Some(op) = reduce_op(method) {
             let b = self.bind_args(method, &["axis", "ddof"], args, kwargs, 0, span)?;
@@ -512,7 +697,14 @@ impl Checker<'_> {
         Ok(k2 as usize)
     }
 
-    pub fn reduce(&mut self, op: ReduceOp, array: tir::Expr, axis: Option<&hir::Expr>, ddof: Option<&hir::Expr>, span: Span) -> R<tir::Expr> {
+    pub fn reduce(
+        &mut self,
+        op: ReduceOp,
+        array: tir::Expr,
+        axis: Option<&hir::Expr>,
+        ddof: Option<&hir::Expr>,
+        span: Span,
+    ) -> R<tir::Expr> {
         let at = array.ty.array().unwrap();
         let axis = match axis {
             None => None,
@@ -520,12 +712,31 @@ impl Checker<'_> {
             Some(e) => Some(self.axis(e, at.ndim)?),
         };
         let ddof = match ddof {
-            Some(d) if matches!(op, ReduceOp::Var | ReduceOp::Std) => Some(Box::new(self.int_arg(d, "ddof")?)),
-            Some(d) => return Err(error(Code::BadCall, d.span, format!("{op:?}() takes no ddof"), "ddof applies to var and std")),
+            Some(d) if matches!(op, ReduceOp::Var | ReduceOp::Std) => {
+                Some(Box::new(self.int_arg(d, "ddof")?))
+            }
+            Some(d) => {
+                return Err(error(
+                    Code::BadCall,
+                    d.span,
+                    format!("{op:?}() takes no ddof"),
+                    "ddof applies to var and std",
+                ))
+            }
             None => None,
         };
-        if at.dtype.is_complex() && matches!(op, ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax) {
-            return Err(error(Code::BadCall, span, format!("{op:?} of complex arrays is not supported yet"), "reduce the real parts or the absolute values"));
+        if at.dtype.is_complex()
+            && matches!(
+                op,
+                ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax
+            )
+        {
+            return Err(error(
+                Code::BadCall,
+                span,
+                format!("{op:?} of complex arrays is not supported yet"),
+                "reduce the real parts or the absolute values",
+            ));
         }
         let dtype = reduce_dtype(op, at.dtype);
         // Reducing a 1-d array along its only axis gives a scalar, as in NumPy.
@@ -534,12 +745,27 @@ impl Checker<'_> {
             None => Type::Scalar(dtype),
             Some(_) => array_ty(dtype, at.ndim as usize - 1, Layout::C),
         };
-        Ok(tir::Expr::new(TK::Reduce { op, array: Box::new(array), axis, ddof }, ty, span))
+        Ok(tir::Expr::new(
+            TK::Reduce {
+                op,
+                array: Box::new(array),
+                axis,
+                ddof,
+            },
+            ty,
+            span,
+        ))
     }
 
     /// NumPy functions that create arrays or take them whole (not
     /// elementwise). `None` when `name` is none of them.
-    pub fn array_function(&mut self, name: &str, args: &[hir::Expr], kwargs: &[hir::Keyword], span: Span) -> R<Option<tir::Expr>> {
+    pub fn array_function(
+        &mut self,
+        name: &str,
+        args: &[hir::Expr],
+        kwargs: &[hir::Keyword],
+        span: Span,
+    ) -> R<Option<tir::Expr>> {
         let f = name.strip_prefix("numpy.").unwrap_or("");
         if let Some(op) = reduce_op(f).or(match f {
             "amin" => Some(ReduceOp::Min),
@@ -563,11 +789,17 @@ impl Checker<'_> {
                 self.filled(shape, vec![], v, dtype, span)
             }
             "full" => {
-                let b = self.bind_args(f, &["shape", "fill_value", "dtype"], args, kwargs, 2, span)?;
+                let b =
+                    self.bind_args(f, &["shape", "fill_value", "dtype"], args, kwargs, 2, span)?;
                 let shape = self.shape_arg(b.get(0).unwrap())?;
                 let v = self.expr(b.get(1).unwrap())?;
                 let Some(vs) = v.ty.scalar() else {
-                    return Err(error(Code::BadCall, v.span, "the fill value must be a number", "pass a scalar"));
+                    return Err(error(
+                        Code::BadCall,
+                        v.span,
+                        "the fill value must be a number",
+                        "pass a scalar",
+                    ));
                 };
                 let dtype = self.dtype_arg(b.get(2), vs.strong())?;
                 let proxy = tir::Expr::new(TK::ElemInput(0), v.ty.clone(), span);
@@ -575,11 +807,20 @@ impl Checker<'_> {
             }
             "empty_like" | "zeros_like" | "ones_like" | "full_like" => {
                 let full = f == "full_like";
-                let params: &[&str] = if full { &["a", "fill_value", "dtype"] } else { &["a", "dtype"] };
+                let params: &[&str] = if full {
+                    &["a", "fill_value", "dtype"]
+                } else {
+                    &["a", "dtype"]
+                };
                 let b = self.bind_args(f, params, args, kwargs, params.len() - 1, span)?;
                 let a = self.expr(b.get(0).unwrap())?;
                 let Some(at) = a.ty.array() else {
-                    return Err(error(Code::BadCall, a.span, format!("{f}() needs an array, not {}", a.ty), "pass an array"));
+                    return Err(error(
+                        Code::BadCall,
+                        a.span,
+                        format!("{f}() needs an array, not {}", a.ty),
+                        "pass an array",
+                    ));
                 };
                 let dtype = self.dtype_arg(b.get(params.len() - 1), at.dtype)?;
                 let shape = self.dims_of(a);
@@ -594,7 +835,14 @@ impl Checker<'_> {
             }
             "arange" => self.arange(args, kwargs, span)?,
             "linspace" => {
-                let b = self.bind_args(f, &["start", "stop", "num", "endpoint"], args, kwargs, 2, span)?;
+                let b = self.bind_args(
+                    f,
+                    &["start", "stop", "num", "endpoint"],
+                    args,
+                    kwargs,
+                    2,
+                    span,
+                )?;
                 let start = self.expr(b.get(0).unwrap())?;
                 let stop = self.expr(b.get(1).unwrap())?;
                 let num = match b.get(2) {
@@ -605,31 +853,56 @@ impl Checker<'_> {
                     None => true,
                     Some(e) => match e.kind {
                         HK::Const(Const::Bool(v)) => v,
-                        _ => return Err(error(Code::BadCall, e.span, "endpoint must be a constant True or False", "write it literally")),
+                        _ => {
+                            return Err(error(
+                                Code::BadCall,
+                                e.span,
+                                "endpoint must be a constant True or False",
+                                "write it literally",
+                            ))
+                        }
                     },
                 };
                 self.linspace(start, stop, num, endpoint, span)?
             }
             "eye" | "identity" => {
-                let params: &[&str] = if f == "eye" { &["N", "M", "k", "dtype"] } else { &["n", "dtype"] };
+                let params: &[&str] = if f == "eye" {
+                    &["N", "M", "k", "dtype"]
+                } else {
+                    &["n", "dtype"]
+                };
                 let b = self.bind_args(f, params, args, kwargs, 1, span)?;
                 let n = self.int_arg(b.get(0).unwrap(), "N")?;
                 let (m, k, dtype) = if f == "eye" {
                     let [n1, n2] = <[tir::Expr; 2]>::try_from(self.shared(n, 2)).unwrap();
                     let m = match b.get(1) {
-                        Some(m) if !matches!(m.kind, HK::Const(Const::None)) => self.int_arg(m, "M")?,
+                        Some(m) if !matches!(m.kind, HK::Const(Const::None)) => {
+                            self.int_arg(m, "M")?
+                        }
                         _ => n2,
                     };
-                    let k = b.get(2).map(|k| self.const_arg(k, "k")).transpose()?.unwrap_or(0);
+                    let k = b
+                        .get(2)
+                        .map(|k| self.const_arg(k, "k"))
+                        .transpose()?
+                        .unwrap_or(0);
                     (vec![n1, m], k, self.dtype_arg(b.get(3), Scalar::F64)?)
                 } else {
                     let [n1, n2] = <[tir::Expr; 2]>::try_from(self.shared(n, 2)).unwrap();
                     (vec![n1, n2], 0, self.dtype_arg(b.get(1), Scalar::F64)?)
                 };
                 let idx = |d| tir::Expr::new(TK::ElemIndex(d), int.clone(), span);
-                let diff = tir::Expr::new(TK::Binary(tir::BinOp::Sub, Box::new(idx(1)), Box::new(idx(0))), int.clone(), span);
+                let diff = tir::Expr::new(
+                    TK::Binary(tir::BinOp::Sub, Box::new(idx(1)), Box::new(idx(0))),
+                    int.clone(),
+                    span,
+                );
                 let on = tir::Expr::new(
-                    TK::Compare(tir::CmpOp::Eq, Box::new(diff), Box::new(konst(ConstValue::Int(k), int.clone(), span))),
+                    TK::Compare(
+                        tir::CmpOp::Eq,
+                        Box::new(diff),
+                        Box::new(konst(ConstValue::Int(k), int.clone(), span)),
+                    ),
                     Type::BOOL,
                     span,
                 );
@@ -643,7 +916,12 @@ impl Checker<'_> {
                 } else {
                     let a = self.expr(obj)?;
                     let Some(at) = a.ty.array() else {
-                        return Err(error(Code::BadCall, a.span, format!("{f}() of {} is not supported", a.ty), "pass a list, a tuple or an array"));
+                        return Err(error(
+                            Code::BadCall,
+                            a.span,
+                            format!("{f}() of {} is not supported", a.ty),
+                            "pass a list, a tuple or an array",
+                        ));
                     };
                     let dtype = self.dtype_arg(b.get(1), at.dtype)?;
                     if f == "asarray" && dtype == at.dtype {
@@ -651,17 +929,29 @@ impl Checker<'_> {
                     } else if f == "ascontiguousarray" && dtype == at.dtype {
                         self.contiguous(a, span)?
                     } else {
-                        self.elementwise(vec![a], span, |_, mut p| Ok(cast_scalar(p.remove(0), dtype)))?
+                        self.elementwise(vec![a], span, |_, mut p| {
+                            Ok(cast_scalar(p.remove(0), dtype))
+                        })?
                     }
                 }
             }
             "reshape" | "ravel" | "transpose" => {
                 let Some((first, rest)) = args.split_first() else {
-                    return Err(error(Code::BadCall, span, format!("{f}() needs an array"), "pass an array"));
+                    return Err(error(
+                        Code::BadCall,
+                        span,
+                        format!("{f}() needs an array"),
+                        "pass an array",
+                    ));
                 };
                 let a = self.expr(first)?;
                 if a.ty.array().is_none() {
-                    return Err(error(Code::BadCall, a.span, format!("{f}() needs an array, not {}", a.ty), "pass an array"));
+                    return Err(error(
+                        Code::BadCall,
+                        a.span,
+                        format!("{f}() needs an array, not {}", a.ty),
+                        "pass an array",
+                    ));
                 }
                 self.array_method(a, f, rest, kwargs, span)?
             }
@@ -675,9 +965,18 @@ impl Checker<'_> {
                     let x = p.pop().unwrap();
                     let c = p.pop().unwrap();
                     let c = ck.truth(c)?;
-                    let t = oxjit_types::common_scalar(x.ty.scalar().unwrap(), y.ty.scalar().unwrap());
+                    let t =
+                        oxjit_types::common_scalar(x.ty.scalar().unwrap(), y.ty.scalar().unwrap());
                     let t = t.strong();
-                    Ok(tir::Expr::new(TK::IfExp(Box::new(c), Box::new(cast_scalar(x, t)), Box::new(cast_scalar(y, t))), Type::Scalar(t), span))
+                    Ok(tir::Expr::new(
+                        TK::IfExp(
+                            Box::new(c),
+                            Box::new(cast_scalar(x, t)),
+                            Box::new(cast_scalar(y, t)),
+                        ),
+                        Type::Scalar(t),
+                        span,
+                    ))
                 })?
             }
             "maximum" | "minimum" | "fmax" | "fmin" => {
@@ -712,19 +1011,44 @@ impl Checker<'_> {
 
     /// `np.maximum`/`np.minimum` (NaN wins) and `np.fmax`/`np.fmin` (NaN loses)
     /// on two scalars (each used once).
-    fn extremum(&mut self, x: tir::Expr, y: tir::Expr, max: bool, nan_wins: bool, span: Span) -> R<tir::Expr> {
+    fn extremum(
+        &mut self,
+        x: tir::Expr,
+        y: tir::Expr,
+        max: bool,
+        nan_wins: bool,
+        span: Span,
+    ) -> R<tir::Expr> {
         let (Some(a), Some(b)) = (x.ty.scalar(), y.ty.scalar()) else {
-            return Err(error(Code::BadCall, span, "maximum/minimum take numbers or arrays", "pass numbers or arrays"));
+            return Err(error(
+                Code::BadCall,
+                span,
+                "maximum/minimum take numbers or arrays",
+                "pass numbers or arrays",
+            ));
         };
         let t = oxjit_types::common_scalar(a, b);
         if t.is_complex() {
-            return Err(error(Code::BadCall, span, "maximum/minimum of complex numbers are not supported", "compare real parts"));
+            return Err(error(
+                Code::BadCall,
+                span,
+                "maximum/minimum of complex numbers are not supported",
+                "compare real parts",
+            ));
         }
         let [x1, x2, x3] = <[tir::Expr; 3]>::try_from(self.shared(cast_scalar(x, t), 3)).unwrap();
         let [y1, y2, y3] = <[tir::Expr; 3]>::try_from(self.shared(cast_scalar(y, t), 3)).unwrap();
         let ty = Type::Scalar(t);
-        let cmp = |op, a: tir::Expr, b: tir::Expr| tir::Expr::new(TK::Compare(op, Box::new(a), Box::new(b)), Type::BOOL, span);
-        let pick = |c, a, b| tir::Expr::new(TK::IfExp(Box::new(c), Box::new(a), Box::new(b)), ty.clone(), span);
+        let cmp = |op, a: tir::Expr, b: tir::Expr| {
+            tir::Expr::new(TK::Compare(op, Box::new(a), Box::new(b)), Type::BOOL, span)
+        };
+        let pick = |c, a, b| {
+            tir::Expr::new(
+                TK::IfExp(Box::new(c), Box::new(a), Box::new(b)),
+                ty.clone(),
+                span,
+            )
+        };
         // x is kept if it is the extremum or if it is NaN (when NaN wins) /
         // y is NaN (when NaN loses); comparisons with NaN are false.
         let op = if max { tir::CmpOp::Ge } else { tir::CmpOp::Le };
@@ -736,33 +1060,56 @@ impl Checker<'_> {
         let y_nan = cmp(tir::CmpOp::Ne, y2.clone(), y2.clone());
         let t_ = konst(ConstValue::Bool(true), Type::BOOL, span);
         let special = if nan_wins { x_nan } else { y_nan };
-        let keep = tir::Expr::new(TK::IfExp(Box::new(keep_x), Box::new(t_), Box::new(special)), Type::BOOL, span);
+        let keep = tir::Expr::new(
+            TK::IfExp(Box::new(keep_x), Box::new(t_), Box::new(special)),
+            Type::BOOL,
+            span,
+        );
         Ok(pick(keep, x3, y3))
     }
 
     fn arange(&mut self, args: &[hir::Expr], kwargs: &[hir::Keyword], span: Span) -> R<tir::Expr> {
         let dtype_kw = kwargs.iter().find(|k| k.name == "dtype").map(|k| &k.value);
-        let others: Vec<hir::Keyword> = kwargs.iter().filter(|k| k.name != "dtype").cloned().collect();
+        let others: Vec<hir::Keyword> = kwargs
+            .iter()
+            .filter(|k| k.name != "dtype")
+            .cloned()
+            .collect();
         let b = self.bind_args("arange", &["start", "stop", "step"], args, &others, 1, span)?;
         let mut xs = Vec::new();
         for i in 0..3 {
             if let Some(e) = b.get(i) {
                 let x = self.expr(e)?;
                 if !x.ty.scalar().is_some_and(|s| !s.is_complex()) {
-                    return Err(error(Code::BadCall, x.span, format!("arange() arguments must be real numbers, not {}", x.ty), "pass numbers"));
+                    return Err(error(
+                        Code::BadCall,
+                        x.span,
+                        format!("arange() arguments must be real numbers, not {}", x.ty),
+                        "pass numbers",
+                    ));
                 }
                 xs.push(x);
             }
         }
-        let all_int = xs.iter().all(|x| x.ty.scalar().is_some_and(|s| s.kind() <= Kind::Int));
+        let all_int = xs
+            .iter()
+            .all(|x| x.ty.scalar().is_some_and(|s| s.kind() <= Kind::Int));
         let dtype = self.dtype_arg(dtype_kw, if all_int { Scalar::I64 } else { Scalar::F64 })?;
         let calc = if all_int { Scalar::I64 } else { Scalar::F64 };
         let int = Type::Scalar(Scalar::I64);
         let (start, stop, step) = match xs.len() {
-            1 => (konst(ConstValue::Int(0), Type::INT, span), xs.pop().unwrap(), konst(ConstValue::Int(1), Type::INT, span)),
+            1 => (
+                konst(ConstValue::Int(0), Type::INT, span),
+                xs.pop().unwrap(),
+                konst(ConstValue::Int(1), Type::INT, span),
+            ),
             2 => {
                 let stop = xs.pop().unwrap();
-                (xs.pop().unwrap(), stop, konst(ConstValue::Int(1), Type::INT, span))
+                (
+                    xs.pop().unwrap(),
+                    stop,
+                    konst(ConstValue::Int(1), Type::INT, span),
+                )
             }
             _ => {
                 let step = xs.pop().unwrap();
@@ -770,64 +1117,186 @@ impl Checker<'_> {
                 (xs.pop().unwrap(), stop, step)
             }
         };
-        let (start, stop, step) = (cast_scalar(start, calc), cast_scalar(stop, calc), cast_scalar(step, calc));
-        let zero_step = self.oracle.exception(oxjit_runtime::exceptions::ExcSpec::with_message("ZeroDivisionError", "division by zero"));
+        let (start, stop, step) = (
+            cast_scalar(start, calc),
+            cast_scalar(stop, calc),
+            cast_scalar(step, calc),
+        );
+        let zero_step = self
+            .oracle
+            .exception(oxjit_runtime::exceptions::ExcSpec::with_message(
+                "ZeroDivisionError",
+                "division by zero",
+            ));
         let step = crate::ops::guard(step, tir::Check::NonZero, zero_step);
         let [s1, s2, s3] = <[tir::Expr; 3]>::try_from(self.shared(start, 3)).unwrap();
         let [d1, d2] = <[tir::Expr; 2]>::try_from(self.shared(step, 2)).unwrap();
         let ct = Type::Scalar(calc);
-        let bin = |op, a, b, t: &Type| tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), t.clone(), span);
+        let bin = |op, a, b, t: &Type| {
+            tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), t.clone(), span)
+        };
         // Length: ceil((stop - start) / step), at least 0.
         let n = if all_int {
-            let q = bin(tir::BinOp::FloorDiv, bin(tir::BinOp::Sub, s1, stop, &ct), d1, &ct);
+            let q = bin(
+                tir::BinOp::FloorDiv,
+                bin(tir::BinOp::Sub, s1, stop, &ct),
+                d1,
+                &ct,
+            );
             tir::Expr::new(TK::Unary(tir::UnaryOp::Neg, Box::new(q)), ct.clone(), span)
         } else {
-            let q = bin(tir::BinOp::Div, bin(tir::BinOp::Sub, stop, s1, &ct), d1, &ct);
-            let c = tir::Expr::new(TK::Call(Intrinsic::Math(tir::MathFn::Ceil), vec![q]), ct.clone(), span);
+            let q = bin(
+                tir::BinOp::Div,
+                bin(tir::BinOp::Sub, stop, s1, &ct),
+                d1,
+                &ct,
+            );
+            let c = tir::Expr::new(
+                TK::Call(Intrinsic::Math(tir::MathFn::Ceil), vec![q]),
+                ct.clone(),
+                span,
+            );
             cast_scalar(c, Scalar::I64)
         };
-        let n = tir::Expr::new(TK::Call(Intrinsic::Max, vec![konst(ConstValue::Int(0), int.clone(), span), cast_scalar(n, Scalar::I64)]), int, span);
+        let n = tir::Expr::new(
+            TK::Call(
+                Intrinsic::Max,
+                vec![
+                    konst(ConstValue::Int(0), int.clone(), span),
+                    cast_scalar(n, Scalar::I64),
+                ],
+            ),
+            int,
+            span,
+        );
         // As NumPy fills it: the first two values in the result dtype, then
         // a[i] = a[0] + i * (a[1] - a[0]) computed in that dtype.
         let dt = Type::Scalar(dtype);
         let first = cast_scalar(s2, dtype);
         let second = cast_scalar(bin(tir::BinOp::Add, s3, d2, &ct), dtype);
         let delta = bin(tir::BinOp::Sub, second, first.clone(), &dt);
-        let idx = cast_scalar(tir::Expr::new(TK::ElemIndex(0), Type::Scalar(Scalar::I64), span), dtype);
-        let body = bin(tir::BinOp::Add, tir::Expr::new(TK::ElemInput(0), dt.clone(), span), bin(tir::BinOp::Mul, idx, tir::Expr::new(TK::ElemInput(1), dt.clone(), span), &dt), &dt);
+        let idx = cast_scalar(
+            tir::Expr::new(TK::ElemIndex(0), Type::Scalar(Scalar::I64), span),
+            dtype,
+        );
+        let body = bin(
+            tir::BinOp::Add,
+            tir::Expr::new(TK::ElemInput(0), dt.clone(), span),
+            bin(
+                tir::BinOp::Mul,
+                idx,
+                tir::Expr::new(TK::ElemInput(1), dt.clone(), span),
+                &dt,
+            ),
+            &dt,
+        );
         Ok(self.filled(vec![n], vec![first, delta], body, dtype, span))
     }
 
     /// NumPy's algorithm: `i * step + start` with `step = (stop - start) / div`
     /// (`div = num - 1` with the endpoint, else `num`), the last value set to
     /// `stop` exactly when the endpoint is included and `num > 1`.
-    fn linspace(&mut self, start: tir::Expr, stop: tir::Expr, num: tir::Expr, endpoint: bool, span: Span) -> R<tir::Expr> {
+    fn linspace(
+        &mut self,
+        start: tir::Expr,
+        stop: tir::Expr,
+        num: tir::Expr,
+        endpoint: bool,
+        span: Span,
+    ) -> R<tir::Expr> {
         let f = Type::Scalar(Scalar::F64);
         let i64t = Type::Scalar(Scalar::I64);
-        let bad = self.oracle.exception(oxjit_runtime::exceptions::ExcSpec::with_message("ValueError", "Number of samples must be non-negative."));
+        let bad = self
+            .oracle
+            .exception(oxjit_runtime::exceptions::ExcSpec::with_message(
+                "ValueError",
+                "Number of samples must be non-negative.",
+            ));
         let num = crate::ops::guard(num, tir::Check::NonNegative, bad);
         let mut nums = self.shared(num, if endpoint { 3 } else { 2 }).into_iter();
         let (n1, n2) = (nums.next().unwrap(), nums.next().unwrap());
-        let [start1, start2] = <[tir::Expr; 2]>::try_from(self.shared(cast_scalar(start, Scalar::F64), 2)).unwrap();
-        let [stop1, stop2] = <[tir::Expr; 2]>::try_from(self.shared(cast_scalar(stop, Scalar::F64), 2)).unwrap();
-        let bin = |op, a, b, t: &Type| tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), t.clone(), span);
-        let div = if endpoint { bin(tir::BinOp::Sub, n2, konst(ConstValue::Int(1), i64t.clone(), span), &i64t) } else { n2 };
+        let [start1, start2] =
+            <[tir::Expr; 2]>::try_from(self.shared(cast_scalar(start, Scalar::F64), 2)).unwrap();
+        let [stop1, stop2] =
+            <[tir::Expr; 2]>::try_from(self.shared(cast_scalar(stop, Scalar::F64), 2)).unwrap();
+        let bin = |op, a, b, t: &Type| {
+            tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), t.clone(), span)
+        };
+        let div = if endpoint {
+            bin(
+                tir::BinOp::Sub,
+                n2,
+                konst(ConstValue::Int(1), i64t.clone(), span),
+                &i64t,
+            )
+        } else {
+            n2
+        };
         let [div1, div2] = <[tir::Expr; 2]>::try_from(self.shared(div, 2)).unwrap();
-        let [delta1, delta2] = <[tir::Expr; 2]>::try_from(self.shared(bin(tir::BinOp::Sub, stop2, start2, &f), 2)).unwrap();
-        let positive = tir::Expr::new(TK::Compare(tir::CmpOp::Gt, Box::new(div1), Box::new(konst(ConstValue::Int(0), i64t.clone(), span))), Type::BOOL, span);
+        let [delta1, delta2] =
+            <[tir::Expr; 2]>::try_from(self.shared(bin(tir::BinOp::Sub, stop2, start2, &f), 2))
+                .unwrap();
+        let positive = tir::Expr::new(
+            TK::Compare(
+                tir::CmpOp::Gt,
+                Box::new(div1),
+                Box::new(konst(ConstValue::Int(0), i64t.clone(), span)),
+            ),
+            Type::BOOL,
+            span,
+        );
         let step = bin(tir::BinOp::Div, delta1, cast_scalar(div2, Scalar::F64), &f);
         // With div == 0 only y[0] exists: 0 * delta + start.
-        let step = tir::Expr::new(TK::IfExp(Box::new(positive), Box::new(step), Box::new(delta2)), f.clone(), span);
+        let step = tir::Expr::new(
+            TK::IfExp(Box::new(positive), Box::new(step), Box::new(delta2)),
+            f.clone(),
+            span,
+        );
         let input = |k| tir::Expr::new(TK::ElemInput(k), f.clone(), span);
         let idx = tir::Expr::new(TK::ElemIndex(0), i64t.clone(), span);
-        let value = bin(tir::BinOp::Add, bin(tir::BinOp::Mul, cast_scalar(idx.clone(), Scalar::F64), input(2), &f), input(0), &f);
+        let value = bin(
+            tir::BinOp::Add,
+            bin(
+                tir::BinOp::Mul,
+                cast_scalar(idx.clone(), Scalar::F64),
+                input(2),
+                &f,
+            ),
+            input(0),
+            &f,
+        );
         let body = if endpoint {
-            let last = bin(tir::BinOp::Sub, nums.next().unwrap(), konst(ConstValue::Int(1), i64t.clone(), span), &i64t);
-            let is_last = tir::Expr::new(TK::Compare(tir::CmpOp::Eq, Box::new(idx.clone()), Box::new(last)), Type::BOOL, span);
-            let not_first = tir::Expr::new(TK::Compare(tir::CmpOp::Gt, Box::new(idx), Box::new(konst(ConstValue::Int(0), i64t.clone(), span))), Type::BOOL, span);
+            let last = bin(
+                tir::BinOp::Sub,
+                nums.next().unwrap(),
+                konst(ConstValue::Int(1), i64t.clone(), span),
+                &i64t,
+            );
+            let is_last = tir::Expr::new(
+                TK::Compare(tir::CmpOp::Eq, Box::new(idx.clone()), Box::new(last)),
+                Type::BOOL,
+                span,
+            );
+            let not_first = tir::Expr::new(
+                TK::Compare(
+                    tir::CmpOp::Gt,
+                    Box::new(idx),
+                    Box::new(konst(ConstValue::Int(0), i64t.clone(), span)),
+                ),
+                Type::BOOL,
+                span,
+            );
             let f_ = konst(ConstValue::Bool(false), Type::BOOL, span);
-            let set_stop = tir::Expr::new(TK::IfExp(Box::new(is_last), Box::new(not_first), Box::new(f_)), Type::BOOL, span);
-            tir::Expr::new(TK::IfExp(Box::new(set_stop), Box::new(input(1)), Box::new(value)), f.clone(), span)
+            let set_stop = tir::Expr::new(
+                TK::IfExp(Box::new(is_last), Box::new(not_first), Box::new(f_)),
+                Type::BOOL,
+                span,
+            );
+            tir::Expr::new(
+                TK::IfExp(Box::new(set_stop), Box::new(input(1)), Box::new(value)),
+                f.clone(),
+                span,
+            )
         } else {
             value
         };
@@ -835,10 +1304,20 @@ impl Checker<'_> {
     }
 
     /// `np.array` of a (nested) list or tuple of numbers.
-    fn array_literal(&mut self, obj: &hir::Expr, dtype: Option<&hir::Expr>, span: Span) -> R<tir::Expr> {
+    fn array_literal(
+        &mut self,
+        obj: &hir::Expr,
+        dtype: Option<&hir::Expr>,
+        span: Span,
+    ) -> R<tir::Expr> {
         let mut shape: Vec<usize> = Vec::new();
         let mut leaves: Vec<&hir::Expr> = Vec::new();
-        fn walk<'a>(e: &'a hir::Expr, depth: usize, shape: &mut Vec<usize>, leaves: &mut Vec<&'a hir::Expr>) -> Result<(), Span> {
+        fn walk<'a>(
+            e: &'a hir::Expr,
+            depth: usize,
+            shape: &mut Vec<usize>,
+            leaves: &mut Vec<&'a hir::Expr>,
+        ) -> Result<(), Span> {
             match &e.kind {
                 HK::List(items) | HK::Tuple(items) => {
                     if shape.len() == depth {
@@ -846,7 +1325,9 @@ impl Checker<'_> {
                     } else if shape.len() < depth || shape[depth] != items.len() {
                         return Err(e.span);
                     }
-                    items.iter().try_for_each(|x| walk(x, depth + 1, shape, leaves))
+                    items
+                        .iter()
+                        .try_for_each(|x| walk(x, depth + 1, shape, leaves))
                 }
                 _ if shape.len() != depth => Err(e.span),
                 _ => {
@@ -856,13 +1337,23 @@ impl Checker<'_> {
             }
         }
         walk(obj, 0, &mut shape, &mut leaves).map_err(|s| {
-            error(Code::BadCall, s, "np.array needs a rectangular nesting of lists of numbers", "give every row the same length")
+            error(
+                Code::BadCall,
+                s,
+                "np.array needs a rectangular nesting of lists of numbers",
+                "give every row the same length",
+            )
         })?;
         let values = leaves.iter().map(|x| self.expr(x)).collect::<R<Vec<_>>>()?;
         let mut t: Option<Scalar> = None;
         for v in &values {
             let Some(s) = v.ty.scalar() else {
-                return Err(error(Code::BadCall, v.span, format!("np.array elements must be numbers, not {}", v.ty), "use numbers"));
+                return Err(error(
+                    Code::BadCall,
+                    v.span,
+                    format!("np.array elements must be numbers, not {}", v.ty),
+                    "use numbers",
+                ));
             };
             // Python numbers in an array literal take their default dtypes.
             let s = if s == Scalar::Bool { s } else { s.strong() };
@@ -878,29 +1369,69 @@ impl Checker<'_> {
             flat = Some(match flat {
                 None => idx,
                 Some(f) => {
-                    let scaled = tir::Expr::new(TK::Binary(tir::BinOp::Mul, Box::new(f), Box::new(konst(ConstValue::Int(*n as i64), i64t.clone(), span))), i64t.clone(), span);
-                    tir::Expr::new(TK::Binary(tir::BinOp::Add, Box::new(scaled), Box::new(idx)), i64t.clone(), span)
+                    let scaled = tir::Expr::new(
+                        TK::Binary(
+                            tir::BinOp::Mul,
+                            Box::new(f),
+                            Box::new(konst(ConstValue::Int(*n as i64), i64t.clone(), span)),
+                        ),
+                        i64t.clone(),
+                        span,
+                    );
+                    tir::Expr::new(
+                        TK::Binary(tir::BinOp::Add, Box::new(scaled), Box::new(idx)),
+                        i64t.clone(),
+                        span,
+                    )
                 }
             });
         }
         let n = values.len();
         let ty = Type::Scalar(dtype);
-        let input = |k| cast_scalar(tir::Expr::new(TK::ElemInput(k), values[k].ty.clone(), span), dtype);
-        let mut body = if n == 0 { konst(ConstValue::Int(0), Type::INT, span) } else { input(n - 1) };
+        let input = |k| {
+            cast_scalar(
+                tir::Expr::new(TK::ElemInput(k), values[k].ty.clone(), span),
+                dtype,
+            )
+        };
+        let mut body = if n == 0 {
+            konst(ConstValue::Int(0), Type::INT, span)
+        } else {
+            input(n - 1)
+        };
         body = cast_scalar(body, dtype);
         if let Some(flat) = flat.filter(|_| n > 1) {
             let flat_tmp = self.temp("flat", i64t.clone());
             for k in (0..n - 1).rev() {
                 let at = if k == 0 {
-                    tir::Expr::new(TK::SetLocal(flat_tmp, Box::new(flat.clone())), i64t.clone(), span)
+                    tir::Expr::new(
+                        TK::SetLocal(flat_tmp, Box::new(flat.clone())),
+                        i64t.clone(),
+                        span,
+                    )
                 } else {
                     tir::Expr::new(TK::Local(flat_tmp), i64t.clone(), span)
                 };
-                let hit = tir::Expr::new(TK::Compare(tir::CmpOp::Eq, Box::new(at), Box::new(konst(ConstValue::Int(k as i64), i64t.clone(), span))), Type::BOOL, span);
-                body = tir::Expr::new(TK::IfExp(Box::new(hit), Box::new(input(k)), Box::new(body)), ty.clone(), span);
+                let hit = tir::Expr::new(
+                    TK::Compare(
+                        tir::CmpOp::Eq,
+                        Box::new(at),
+                        Box::new(konst(ConstValue::Int(k as i64), i64t.clone(), span)),
+                    ),
+                    Type::BOOL,
+                    span,
+                );
+                body = tir::Expr::new(
+                    TK::IfExp(Box::new(hit), Box::new(input(k)), Box::new(body)),
+                    ty.clone(),
+                    span,
+                );
             }
         }
-        let shape = shape.iter().map(|n| konst(ConstValue::Int(*n as i64), i64t.clone(), span)).collect();
+        let shape = shape
+            .iter()
+            .map(|n| konst(ConstValue::Int(*n as i64), i64t.clone(), span))
+            .collect();
         Ok(self.filled(shape, values, body, dtype, span))
     }
 }
@@ -950,7 +1481,11 @@ fn reduce_dtype(op: ReduceOp, dtype: Scalar) -> Scalar {
 /// dimensions; `None` anywhere), else A.
 fn view_layout(a: ArrayType, dims: &[ViewDim], used: usize) -> Layout {
     if a.layout != Layout::C {
-        return if a.ndim as usize == used && dims.iter().all(|d| matches!(d, ViewDim::Index(_))) { Layout::C } else { Layout::A };
+        return if a.ndim as usize == used && dims.iter().all(|d| matches!(d, ViewDim::Index(_))) {
+            Layout::C
+        } else {
+            Layout::A
+        };
     }
     let unit = |step: &Option<tir::Expr>| {
         step.as_ref().is_none_or(|s| match &s.kind {
@@ -966,7 +1501,11 @@ fn view_layout(a: ArrayType, dims: &[ViewDim], used: usize) -> Layout {
             // A new length-1 dimension is never stepped over.
             ViewDim::NewAxis => {}
             ViewDim::Index(_) if !sliced => {}
-            ViewDim::Slice { start: None, stop: None, step: None } => sliced = true,
+            ViewDim::Slice {
+                start: None,
+                stop: None,
+                step: None,
+            } => sliced = true,
             ViewDim::Slice { step, .. } if !sliced && unit(step) => sliced = true,
             _ => return Layout::A,
         }

@@ -8,7 +8,9 @@ use crate::ops::guard;
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK, Value};
 use oxjit_runtime::exceptions::ExcSpec;
-use oxjit_tir::{self as tir, BinOp, Check, ConstValue, ExprKind as TK, Intrinsic, MathFn, MathFn2};
+use oxjit_tir::{
+    self as tir, BinOp, Check, ConstValue, ExprKind as TK, Intrinsic, MathFn, MathFn2,
+};
 use oxjit_types::{parse_type, Kind, Scalar, Type};
 
 /// How a library function's float result type follows its argument.
@@ -72,10 +74,20 @@ fn call_expr(op: Intrinsic, args: Vec<tir::Expr>, ty: Scalar, span: Span) -> tir
 }
 
 impl Checker<'_> {
-    pub fn call(&mut self, func: &hir::Expr, args: &[hir::Expr], kwargs: &[hir::Keyword], span: Span) -> R<tir::Expr> {
+    pub fn call(
+        &mut self,
+        func: &hir::Expr,
+        args: &[hir::Expr],
+        kwargs: &[hir::Keyword],
+        span: Span,
+    ) -> R<tir::Expr> {
         match &func.kind {
             HK::Global(Value::Dispatcher(id)) => self.call_jitted(*id, func, args, kwargs, span),
-            HK::Global(Value::Function(name)) if name == "builtins.len" && args.len() == 1 && crate::check::range_call(&args[0]).is_some() => {
+            HK::Global(Value::Function(name))
+                if name == "builtins.len"
+                    && args.len() == 1
+                    && crate::check::range_call(&args[0]).is_some() =>
+            {
                 self.range_len(crate::check::range_call(&args[0]).unwrap(), span)
             }
             HK::Global(Value::Function(name)) => {
@@ -118,14 +130,21 @@ impl Checker<'_> {
                     return Err(self.no_method(&obj, method, span));
                 }
                 match (obj.ty.scalar(), method.as_str()) {
-                    (Some(s), "conjugate") if s.is_complex() => Ok(call_expr(Intrinsic::Conjugate, vec![obj], s, span)),
+                    (Some(s), "conjugate") if s.is_complex() => {
+                        Ok(call_expr(Intrinsic::Conjugate, vec![obj], s, span))
+                    }
                     (Some(s), "conjugate") if s != Scalar::Bool => Ok(obj),
                     _ => Err(self.no_method(&obj, method, span)),
                 }
             }
             _ => {
                 let f = self.expr(func)?;
-                Err(error(Code::BadCall, func.span, format!("a value of type {} is not callable", f.ty), "call functions by name"))
+                Err(error(
+                    Code::BadCall,
+                    func.span,
+                    format!("a value of type {} is not callable", f.ty),
+                    "call functions by name",
+                ))
             }
         }
     }
@@ -134,16 +153,29 @@ impl Checker<'_> {
         error(
             Code::UnknownAttribute,
             span,
-            format!("a value of type {} has no method '{method}' in compiled code", obj.ty),
+            format!(
+                "a value of type {} has no method '{method}' in compiled code",
+                obj.ty
+            ),
             "the only scalar method is conjugate()",
         )
     }
 
-    fn arity(&self, name: &str, args: &[tir::Expr], range: std::ops::RangeInclusive<usize>, span: Span) -> R<()> {
+    fn arity(
+        &self,
+        name: &str,
+        args: &[tir::Expr],
+        range: std::ops::RangeInclusive<usize>,
+        span: Span,
+    ) -> R<()> {
         if range.contains(&args.len()) {
             return Ok(());
         }
-        let want = if range.start() == range.end() { range.start().to_string() } else { format!("{} to {}", range.start(), range.end()) };
+        let want = if range.start() == range.end() {
+            range.start().to_string()
+        } else {
+            format!("{} to {}", range.start(), range.end())
+        };
         Err(error(
             Code::BadCall,
             span,
@@ -177,9 +209,18 @@ impl Checker<'_> {
         }
     }
 
-    pub fn call_library(&mut self, name: &str, mut args: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
+    pub fn call_library(
+        &mut self,
+        name: &str,
+        mut args: Vec<tir::Expr>,
+        span: Span,
+    ) -> R<tir::Expr> {
         let (module, f) = name.rsplit_once('.').unwrap_or(("", name));
-        let flavor = if module == "math" { Flavor::Math } else { Flavor::Numpy };
+        let flavor = if module == "math" {
+            Flavor::Math
+        } else {
+            Flavor::Numpy
+        };
         match (module, f) {
             ("math" | "numpy", _) if math_fn(f).is_some() => {
                 self.arity(name, &args, 1..=2, span)?;
@@ -190,7 +231,14 @@ impl Checker<'_> {
                     // NumPy 2 rounds integers to themselves, keeping the dtype.
                     self.arity(name, &args, 1..=1, span)?;
                     let x = args.remove(0);
-                    return Ok(cast_scalar(x, if s == Scalar::Bool { Scalar::Bool } else { s.strong() }));
+                    return Ok(cast_scalar(
+                        x,
+                        if s == Scalar::Bool {
+                            Scalar::Bool
+                        } else {
+                            s.strong()
+                        },
+                    ));
                 }
                 if flavor == Flavor::Math && rounding {
                     // math.floor/ceil/trunc return Python ints.
@@ -199,7 +247,10 @@ impl Checker<'_> {
                         return Ok(cast_scalar(args.remove(0), Scalar::PyInt));
                     }
                     let x = cast_scalar(args.remove(0), Scalar::PyFloat);
-                    return Ok(cast_scalar(call_expr(Intrinsic::Math(op), vec![x], Scalar::PyFloat, span), Scalar::PyInt));
+                    return Ok(cast_scalar(
+                        call_expr(Intrinsic::Math(op), vec![x], Scalar::PyFloat, span),
+                        Scalar::PyInt,
+                    ));
                 }
                 let ft = self.float_for(s, flavor);
                 if args.len() == 2 {
@@ -212,7 +263,11 @@ impl Checker<'_> {
                     let x = cast_scalar(args.pop().unwrap(), ft);
                     let lx = call_expr(Intrinsic::Math(op), vec![x], ft, span);
                     let lb = call_expr(Intrinsic::Math(op), vec![base], ft, span);
-                    return Ok(tir::Expr::new(TK::Binary(BinOp::Div, Box::new(lx), Box::new(lb)), Type::Scalar(ft), span));
+                    return Ok(tir::Expr::new(
+                        TK::Binary(BinOp::Div, Box::new(lx), Box::new(lb)),
+                        Type::Scalar(ft),
+                        span,
+                    ));
                 }
                 let x = cast_scalar(args.remove(0), ft);
                 Ok(call_expr(Intrinsic::Math(op), vec![x], ft, span))
@@ -227,7 +282,12 @@ impl Checker<'_> {
                 };
                 let y = cast_scalar(args.pop().unwrap(), ft);
                 let x = cast_scalar(args.pop().unwrap(), ft);
-                Ok(call_expr(Intrinsic::Math2(math_fn2(f).unwrap()), vec![x, y], ft, span))
+                Ok(call_expr(
+                    Intrinsic::Math2(math_fn2(f).unwrap()),
+                    vec![x, y],
+                    ft,
+                    span,
+                ))
             }
             ("math" | "numpy", "isnan" | "isinf" | "isfinite") => {
                 self.arity(name, &args, 1..=1, span)?;
@@ -244,10 +304,18 @@ impl Checker<'_> {
                 self.arity(name, &args, 1..=1, span)?;
                 let s = self.scalar_arg(name, &args[0], false)?;
                 let ft = self.float_for(s, flavor);
-                let k = if matches!(f, "degrees" | "rad2deg") { 180.0 / std::f64::consts::PI } else { std::f64::consts::PI / 180.0 };
+                let k = if matches!(f, "degrees" | "rad2deg") {
+                    180.0 / std::f64::consts::PI
+                } else {
+                    std::f64::consts::PI / 180.0
+                };
                 let x = cast_scalar(args.remove(0), ft);
                 let k = cast_scalar(konst(ConstValue::Float(k), Type::FLOAT, span), ft);
-                Ok(tir::Expr::new(TK::Binary(BinOp::Mul, Box::new(x), Box::new(k)), Type::Scalar(ft), span))
+                Ok(tir::Expr::new(
+                    TK::Binary(BinOp::Mul, Box::new(x), Box::new(k)),
+                    Type::Scalar(ft),
+                    span,
+                ))
             }
             ("numpy", "rint") => {
                 self.arity(name, &args, 1..=1, span)?;
@@ -283,7 +351,12 @@ impl Checker<'_> {
                 self.arity(name, &args, 1..=1, span)?;
                 let s = self.scalar_arg(name, &args[0], true)?;
                 if s.is_complex() && !to.is_complex() {
-                    return Err(error(Code::BadCall, span, format!("cannot convert {s} to {to}"), "take .real or abs() first"));
+                    return Err(error(
+                        Code::BadCall,
+                        span,
+                        format!("cannot convert {s} to {to}"),
+                        "take .real or abs() first",
+                    ));
                 }
                 let x = args.remove(0);
                 if to == Scalar::Bool {
@@ -294,7 +367,11 @@ impl Checker<'_> {
             ("builtins", "min" | "max") => self.min_max(f, args, span),
             ("builtins", "int" | "float") => {
                 self.arity(name, &args, 0..=1, span)?;
-                let to = if f == "int" { Scalar::PyInt } else { Scalar::PyFloat };
+                let to = if f == "int" {
+                    Scalar::PyInt
+                } else {
+                    Scalar::PyFloat
+                };
                 if args.is_empty() {
                     return Ok(cast_scalar(konst(ConstValue::Int(0), Type::INT, span), to));
                 }
@@ -317,9 +394,20 @@ impl Checker<'_> {
                     self.scalar_arg(name, a, false)?;
                 }
                 let zero = || konst(ConstValue::Float(0.0), Type::FLOAT, span);
-                let im = if args.len() == 2 { cast_scalar(args.pop().unwrap(), Scalar::PyFloat) } else { zero() };
-                let re = args.pop().map_or_else(zero, |x| cast_scalar(x, Scalar::PyFloat));
-                Ok(call_expr(Intrinsic::MakeComplex, vec![re, im], Scalar::PyComplex, span))
+                let im = if args.len() == 2 {
+                    cast_scalar(args.pop().unwrap(), Scalar::PyFloat)
+                } else {
+                    zero()
+                };
+                let re = args
+                    .pop()
+                    .map_or_else(zero, |x| cast_scalar(x, Scalar::PyFloat));
+                Ok(call_expr(
+                    Intrinsic::MakeComplex,
+                    vec![re, im],
+                    Scalar::PyComplex,
+                    span,
+                ))
             }
             ("builtins", "round") => {
                 self.arity(name, &args, 1..=2, span)?;
@@ -327,13 +415,26 @@ impl Checker<'_> {
                 if args.len() == 2 {
                     let n = args.pop().unwrap();
                     if !n.ty.is_int() {
-                        return Err(error(Code::BadCall, n.span, format!("round() ndigits must be an integer, not {}", n.ty), "pass an int"));
+                        return Err(error(
+                            Code::BadCall,
+                            n.span,
+                            format!("round() ndigits must be an integer, not {}", n.ty),
+                            "pass an int",
+                        ));
                     }
                     let n = cast_scalar(n, Scalar::I64);
                     let x = args.pop().unwrap();
                     if s.kind() <= Kind::Int {
-                        let r = call_expr(Intrinsic::RoundDigits, vec![cast_scalar(x, Scalar::I64), n], Scalar::I64, span);
-                        return Ok(cast_scalar(r, if s == Scalar::Bool { Scalar::PyInt } else { s }));
+                        let r = call_expr(
+                            Intrinsic::RoundDigits,
+                            vec![cast_scalar(x, Scalar::I64), n],
+                            Scalar::I64,
+                            span,
+                        );
+                        return Ok(cast_scalar(
+                            r,
+                            if s == Scalar::Bool { Scalar::PyInt } else { s },
+                        ));
                     }
                     return Ok(call_expr(Intrinsic::RoundDigits, vec![x, n], s, span));
                 }
@@ -348,9 +449,18 @@ impl Checker<'_> {
                 self.arity(name, &args, 1..=1, span)?;
                 let x = args.remove(0);
                 match &x.ty {
-                    Type::Array(_) => Ok(call_expr(Intrinsic::Dim(0), vec![x], Scalar::PyInt, span)),
-                    Type::Tuple(items) => Ok(konst(ConstValue::Int(items.len() as i64), Type::INT, span)),
-                    t => Err(error(Code::BadCall, x.span, format!("object of type {t} has no len()"), "len() applies to arrays and tuples")),
+                    Type::Array(_) => {
+                        Ok(call_expr(Intrinsic::Dim(0), vec![x], Scalar::PyInt, span))
+                    }
+                    Type::Tuple(items) => {
+                        Ok(konst(ConstValue::Int(items.len() as i64), Type::INT, span))
+                    }
+                    t => Err(error(
+                        Code::BadCall,
+                        x.span,
+                        format!("object of type {t} has no len()"),
+                        "len() applies to arrays and tuples",
+                    )),
                 }
             }
             ("builtins", "pow") => {
@@ -406,20 +516,36 @@ impl Checker<'_> {
         }
         let (ty, span) = (e.ty.clone(), e.span);
         let tmp = self.temp("arg", ty.clone());
-        (tir::Expr::new(TK::SetLocal(tmp, Box::new(e)), ty.clone(), span), tir::Expr::new(TK::Local(tmp), ty, span))
+        (
+            tir::Expr::new(TK::SetLocal(tmp, Box::new(e)), ty.clone(), span),
+            tir::Expr::new(TK::Local(tmp), ty, span),
+        )
     }
 
     fn min_max(&mut self, f: &str, args: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
         let args = match args.as_slice() {
             [t] if matches!(t.ty, Type::Tuple(_)) => {
-                let Type::Tuple(items) = t.ty.clone() else { unreachable!() };
+                let Type::Tuple(items) = t.ty.clone() else {
+                    unreachable!()
+                };
                 let whole = t.clone();
-                items.into_iter().enumerate().map(|(i, ty)| tir::Expr::new(TK::TupleGet(Box::new(whole.clone()), i), ty, span)).collect()
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, ty)| {
+                        tir::Expr::new(TK::TupleGet(Box::new(whole.clone()), i), ty, span)
+                    })
+                    .collect()
             }
             _ => args,
         };
         if args.is_empty() {
-            return Err(error(Code::BadCall, span, format!("{f}() expected at least 1 argument, got 0"), "pass two or more numbers, or a tuple"));
+            return Err(error(
+                Code::BadCall,
+                span,
+                format!("{f}() expected at least 1 argument, got 0"),
+                "pass two or more numbers, or a tuple",
+            ));
         }
         let mut t: Option<Scalar> = None;
         for a in &args {
@@ -427,7 +553,11 @@ impl Checker<'_> {
             t = Some(t.map_or(s, |t| oxjit_types::common_scalar(t, s)));
         }
         let t = t.unwrap();
-        let op = if f == "min" { Intrinsic::Min } else { Intrinsic::Max };
+        let op = if f == "min" {
+            Intrinsic::Min
+        } else {
+            Intrinsic::Max
+        };
         let mut args = args.into_iter().map(|a| cast_scalar(a, t));
         let mut acc = args.next().unwrap();
         for a in args {
@@ -438,7 +568,11 @@ impl Checker<'_> {
 
     /// `range(stop)`, `range(start, stop[, step])` as Python ints; a zero
     /// step raises `ValueError` like Python's.
-    pub fn range_args(&mut self, args: &[hir::Expr], span: Span) -> R<(tir::Expr, tir::Expr, tir::Expr)> {
+    pub fn range_args(
+        &mut self,
+        args: &[hir::Expr],
+        span: Span,
+    ) -> R<(tir::Expr, tir::Expr, tir::Expr)> {
         let mut xs = args.iter().map(|a| self.expr(a)).collect::<R<Vec<_>>>()?;
         self.arity("range", &xs, 1..=3, span)?;
         for x in &xs {
@@ -454,34 +588,66 @@ impl Checker<'_> {
         let int = |x| cast_scalar(x, Scalar::PyInt);
         let one = || konst(ConstValue::Int(1), Type::INT, span);
         let zero = || konst(ConstValue::Int(0), Type::INT, span);
-        let step = if xs.len() == 3 { int(xs.pop().unwrap()) } else { one() };
+        let step = if xs.len() == 3 {
+            int(xs.pop().unwrap())
+        } else {
+            one()
+        };
         let stop = int(xs.pop().unwrap());
         let start = xs.pop().map_or_else(zero, int);
         if let TK::Const(ConstValue::Int(0)) = step.kind {
-            return Err(error(Code::BadCall, step.span, "range() arg 3 must not be zero", "use a non-zero step"));
+            return Err(error(
+                Code::BadCall,
+                step.span,
+                "range() arg 3 must not be zero",
+                "use a non-zero step",
+            ));
         }
-        let id = self.oracle.exception(ExcSpec::with_message("ValueError", "range() arg 3 must not be zero"));
+        let id = self.oracle.exception(ExcSpec::with_message(
+            "ValueError",
+            "range() arg 3 must not be zero",
+        ));
         Ok((start, stop, guard(step, Check::NonZero, id)))
     }
 
     /// `len(range(start, stop, step))` = `max(0, -((start - stop) // step))`.
     fn range_len(&mut self, args: &[hir::Expr], span: Span) -> R<tir::Expr> {
         let (start, stop, step) = self.range_args(args, span)?;
-        let bin = |op, a, b| tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), Type::INT, span);
+        let bin =
+            |op, a, b| tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), Type::INT, span);
         let q = bin(BinOp::FloorDiv, bin(BinOp::Sub, start, stop), step);
         let n = tir::Expr::new(TK::Unary(tir::UnaryOp::Neg, Box::new(q)), Type::INT, span);
         let zero = konst(ConstValue::Int(0), Type::INT, span);
-        Ok(call_expr(Intrinsic::Max, vec![zero, n], Scalar::PyInt, span))
+        Ok(call_expr(
+            Intrinsic::Max,
+            vec![zero, n],
+            Scalar::PyInt,
+            span,
+        ))
     }
 
-    fn call_jitted(&mut self, id: u64, func: &hir::Expr, args: &[hir::Expr], kwargs: &[hir::Keyword], span: Span) -> R<tir::Expr> {
-        let params = self.oracle.params(id).map_err(|m| error(Code::BadCall, func.span, m, "check the called function"))?;
+    fn call_jitted(
+        &mut self,
+        id: u64,
+        func: &hir::Expr,
+        args: &[hir::Expr],
+        kwargs: &[hir::Keyword],
+        span: Span,
+    ) -> R<tir::Expr> {
+        let params = self
+            .oracle
+            .params(id)
+            .map_err(|m| error(Code::BadCall, func.span, m, "check the called function"))?;
         let fname = self.callee_name(id);
         if args.len() > params.len() {
             return Err(error(
                 Code::BadCall,
                 span,
-                format!("{fname}() takes {} positional argument(s) but {} were given", params.len(), args.len()),
+                format!(
+                    "{fname}() takes {} positional argument(s) but {} were given",
+                    params.len(),
+                    args.len()
+                ),
                 "check the call's arguments",
             ));
         }
@@ -492,10 +658,20 @@ impl Checker<'_> {
         for kw in kwargs {
             let k = &kw.name;
             let Some(i) = params.iter().position(|p| &p.name == k) else {
-                return Err(error(Code::BadCall, kw.span, format!("{fname}() got an unexpected keyword argument '{k}'"), "check the parameter names"));
+                return Err(error(
+                    Code::BadCall,
+                    kw.span,
+                    format!("{fname}() got an unexpected keyword argument '{k}'"),
+                    "check the parameter names",
+                ));
             };
             if bound[i].is_some() {
-                return Err(error(Code::BadCall, kw.span, format!("{fname}() got multiple values for argument '{k}'"), "pass each argument once"));
+                return Err(error(
+                    Code::BadCall,
+                    kw.span,
+                    format!("{fname}() got multiple values for argument '{k}'"),
+                    "pass each argument once",
+                ));
             }
             bound[i] = Some(&kw.value);
         }
@@ -516,37 +692,49 @@ impl Checker<'_> {
             typed.push(e);
         }
         let types: Vec<Type> = typed.iter().map(|e| e.ty.clone()).collect();
-        let sig = if id == self.req.id && types == self.req.args {
-            match &self.ret {
-                Some(ret) => crate::CalleeSig { symbol: self.req.symbol.clone(), ret: ret.clone() },
-                None if self.last_pass => {
-                    return Err(error(
+        let sig =
+            if id == self.req.id && types == self.req.args {
+                match &self.ret {
+                    Some(ret) => crate::CalleeSig {
+                        symbol: self.req.symbol.clone(),
+                        ret: ret.clone(),
+                    },
+                    None if self.last_pass => return Err(error(
                         Code::UnresolvedReturn,
                         span,
-                        format!("cannot determine the return type of the recursive call to '{fname}'"),
+                        format!(
+                            "cannot determine the return type of the recursive call to '{fname}'"
+                        ),
                         "add a base case that returns without calling the function itself",
-                    ))
+                    )),
+                    None => return Err(Fail::Unknown(span)),
                 }
-                None => return Err(Fail::Unknown(span)),
-            }
-        } else {
-            match self.oracle.callee(id, &types) {
-                Ok(Some(sig)) => sig,
-                Ok(None) => {
-                    self.pending_callee = true;
-                    return Err(Fail::Unknown(span));
-                }
-                Err(msg) => {
-                    return Err(error(
+            } else {
+                match self.oracle.callee(id, &types) {
+                    Ok(Some(sig)) => sig,
+                    Ok(None) => {
+                        self.pending_callee = true;
+                        return Err(Fail::Unknown(span));
+                    }
+                    Err(msg) => return Err(error(
                         Code::BadCall,
                         span,
-                        format!("cannot compile the call to '{fname}' with argument types ({}):\n{msg}", type_list(&types)),
+                        format!(
+                            "cannot compile the call to '{fname}' with argument types ({}):\n{msg}",
+                            type_list(&types)
+                        ),
                         "fix the error in the called function, or pass arguments of other types",
-                    ))
+                    )),
                 }
-            }
-        };
-        Ok(tir::Expr::new(TK::CallFunc { symbol: sig.symbol, args: typed }, sig.ret, span))
+            };
+        Ok(tir::Expr::new(
+            TK::CallFunc {
+                symbol: sig.symbol,
+                args: typed,
+            },
+            sig.ret,
+            span,
+        ))
     }
 
     fn callee_name(&mut self, id: u64) -> String {
@@ -558,11 +746,18 @@ impl Checker<'_> {
     }
 
     fn default_const(&mut self, c: &Const, span: Span) -> R<tir::Expr> {
-        let e = hir::Expr { kind: HK::Const(c.clone()), span };
+        let e = hir::Expr {
+            kind: HK::Const(c.clone()),
+            span,
+        };
         self.expr(&e)
     }
 }
 
 pub(crate) fn type_list(types: &[Type]) -> String {
-    types.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
+    types
+        .iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

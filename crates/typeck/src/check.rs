@@ -16,7 +16,12 @@ pub(crate) enum Fail {
 
 pub(crate) type R<T> = Result<T, Fail>;
 
-pub(crate) fn error(code: Code, span: Span, msg: impl Into<String>, hint: impl Into<String>) -> Fail {
+pub(crate) fn error(
+    code: Code,
+    span: Span,
+    msg: impl Into<String>,
+    hint: impl Into<String>,
+) -> Fail {
     Fail::Error(Diagnostic::new(code, span, msg).with_hint(hint))
 }
 
@@ -52,7 +57,11 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
     for (i, t) in req.args.iter().enumerate() {
         locals[np + i] = Some(t.clone());
     }
-    let names = hir.locals[..np].iter().map(|l| format!("$arg_{}", l.name)).chain(hir.locals.iter().map(|l| l.name.clone())).collect();
+    let names = hir.locals[..np]
+        .iter()
+        .map(|l| format!("$arg_{}", l.name))
+        .chain(hir.locals.iter().map(|l| l.name.clone()))
+        .collect();
     let mut ck = Checker {
         req,
         oracle,
@@ -80,7 +89,10 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
     body.extend(ck.block(&hir.body));
     if falls_through(&hir.body) {
         ck.returned(&Type::None, hir.span);
-        body.push(tir::Stmt { kind: TS::Return(none_expr(hir.span)), span: hir.span });
+        body.push(tir::Stmt {
+            kind: TS::Return(none_expr(hir.span)),
+            span: hir.span,
+        });
     }
     if !ck.diags.is_empty() {
         return Typed::Failed(ck.diags);
@@ -94,15 +106,24 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
         return Typed::Failed(vec![d]);
     }
     let Some(ret) = ck.ret.clone() else {
-        let d = Diagnostic::new(Code::UnresolvedReturn, hir.span, format!("cannot determine the return type of '{}'", hir.name))
-            .with_hint("every path recurses; add a base case that returns without calling the function itself");
+        let d = Diagnostic::new(
+            Code::UnresolvedReturn,
+            hir.span,
+            format!("cannot determine the return type of '{}'", hir.name),
+        )
+        .with_hint(
+            "every path recurses; add a base case that returns without calling the function itself",
+        );
         return Typed::Failed(vec![d]);
     };
     let locals = ck
         .locals
         .iter()
         .zip(&ck.names)
-        .map(|(t, n)| tir::Local { name: n.clone(), ty: t.clone().unwrap_or(Type::None) })
+        .map(|(t, n)| tir::Local {
+            name: n.clone(),
+            ty: t.clone().unwrap_or(Type::None),
+        })
         .collect();
     Typed::Done(tir::Function {
         name: hir.name.clone(),
@@ -115,7 +136,6 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
     })
 }
 
-
 pub(crate) fn none_expr(span: Span) -> tir::Expr {
     tir::Expr::new(TK::Const(tir::ConstValue::None), Type::None, span)
 }
@@ -125,7 +145,9 @@ pub(crate) fn none_expr(span: Span) -> tir::Expr {
 fn convertible(from: &Type, to: &Type) -> bool {
     match (from, to) {
         (Type::Scalar(_), Type::Scalar(_)) => true,
-        (Type::Tuple(a), Type::Tuple(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| convertible(x, y)),
+        (Type::Tuple(a), Type::Tuple(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| convertible(x, y))
+        }
         _ => from == to,
     }
 }
@@ -133,7 +155,9 @@ fn convertible(from: &Type, to: &Type) -> bool {
 /// Whether control can reach the end of a block (conservatively: loops other
 /// than `while True` without `break` may end).
 fn falls_through(stmts: &[hir::Stmt]) -> bool {
-    let Some(last) = stmts.last() else { return true };
+    let Some(last) = stmts.last() else {
+        return true;
+    };
     match &last.kind {
         HS::Return(_) | HS::Raise(_) => false,
         HS::If { body, orelse, .. } => falls_through(body) || falls_through(orelse),
@@ -163,11 +187,17 @@ impl Checker<'_> {
         let span = self.req.hir.span;
         (0..self.req.hir.nparams)
             .map(|i| {
-                let arg = tir::Expr::new(TK::Local(LocalId(i as u32)), self.req.args[i].clone(), span);
+                let arg =
+                    tir::Expr::new(TK::Local(LocalId(i as u32)), self.req.args[i].clone(), span);
                 let var = LocalId((self.req.hir.nparams + i) as u32);
-                let ty = self.locals[var.0 as usize].clone().expect("parameters are typed");
+                let ty = self.locals[var.0 as usize]
+                    .clone()
+                    .expect("parameters are typed");
                 let value = self.coerce(arg, &ty);
-                tir::Stmt { kind: TS::Assign(var, value), span }
+                tir::Stmt {
+                    kind: TS::Assign(var, value),
+                    span,
+                }
             })
             .collect()
     }
@@ -228,7 +258,13 @@ impl Checker<'_> {
                 Some(t) => Some(t),
                 None => {
                     if self.last_pass {
-                        let what = |t: &Type| if *t == Type::None { "None (or falls off the end)".to_string() } else { t.to_string() };
+                        let what = |t: &Type| {
+                            if *t == Type::None {
+                                "None (or falls off the end)".to_string()
+                            } else {
+                                t.to_string()
+                            }
+                        };
                         self.diags.push(
                             Diagnostic::new(
                                 Code::CannotUnify,
@@ -305,7 +341,12 @@ impl Checker<'_> {
                 let orelse = self.block(orelse);
                 Self::push(out, TS::While { cond, body, orelse }, span);
             }
-            HS::For { target, iter, body, orelse } => self.for_loop(target, iter, body, orelse, span, out)?,
+            HS::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => self.for_loop(target, iter, body, orelse, span, out)?,
             HS::Break => Self::push(out, TS::Break, span),
             HS::Continue => Self::push(out, TS::Continue, span),
             HS::Pass => {}
@@ -371,7 +412,11 @@ impl Checker<'_> {
                     return Err(error(
                         Code::BadTarget,
                         v.span,
-                        format!("cannot unpack a value of type {} into {} variables", v.ty, ts.len()),
+                        format!(
+                            "cannot unpack a value of type {} into {} variables",
+                            v.ty,
+                            ts.len()
+                        ),
                         "only tuples can be unpacked",
                     ));
                 };
@@ -379,7 +424,11 @@ impl Checker<'_> {
                     return Err(error(
                         Code::BadTarget,
                         *span,
-                        format!("cannot unpack a tuple of {} items into {} variables", items.len(), ts.len()),
+                        format!(
+                            "cannot unpack a tuple of {} items into {} variables",
+                            items.len(),
+                            ts.len()
+                        ),
                         "use as many targets as the tuple has items",
                     ));
                 }
@@ -389,13 +438,22 @@ impl Checker<'_> {
                 Self::push(out, TS::Assign(tmp, v), *span);
                 for (i, (t, ty)) in ts.iter().zip(items).enumerate() {
                     let whole = tir::Expr::new(TK::Local(tmp), tuple_ty.clone(), *span);
-                    self.assign(t, tir::Expr::new(TK::TupleGet(Box::new(whole), i), ty, *span), out)?;
+                    self.assign(
+                        t,
+                        tir::Expr::new(TK::TupleGet(Box::new(whole), i), ty, *span),
+                        out,
+                    )?;
                 }
             }
             Target::Subscript { base, index, span } => {
                 let array = self.expr(base)?;
                 if array.ty.array().is_none() {
-                    return Err(error(Code::BadTarget, base.span, format!("cannot assign to an item of {}", array.ty), "only array elements can be assigned"));
+                    return Err(error(
+                        Code::BadTarget,
+                        base.span,
+                        format!("cannot assign to an item of {}", array.ty),
+                        "only array elements can be assigned",
+                    ));
                 }
                 if let Some(ix) = self.array_index(index)? {
                     if let Some(e) = self.fancy_assign(array.clone(), &ix, v.clone(), *span)? {
@@ -411,21 +469,44 @@ impl Checker<'_> {
                 let indices = self.indices(&array, index)?;
                 let a = array.ty.array().unwrap();
                 if v.ty.array().is_some() {
-                    return Err(error(Code::BadOperand, v.span, format!("cannot store a {} into an element of {}", v.ty, array.ty), "assign a number, or assign into a slice"));
+                    return Err(error(
+                        Code::BadOperand,
+                        v.span,
+                        format!("cannot store a {} into an element of {}", v.ty, array.ty),
+                        "assign a number, or assign into a slice",
+                    ));
                 }
                 let value = self.coerce(v, &Type::Scalar(a.dtype));
                 let boundscheck = self.req.flags.boundscheck;
-                Self::push(out, TS::Store { array, indices, value, boundscheck }, *span);
+                Self::push(
+                    out,
+                    TS::Store {
+                        array,
+                        indices,
+                        value,
+                        boundscheck,
+                    },
+                    *span,
+                );
             }
         }
         Ok(())
     }
 
     /// `t op= v`: array element targets evaluate their base and indices once.
-    fn aug_assign(&mut self, target: &Target, op: hir::BinOp, value: &hir::Expr, out: &mut Vec<tir::Stmt>) -> R<()> {
+    fn aug_assign(
+        &mut self,
+        target: &Target,
+        op: hir::BinOp,
+        value: &hir::Expr,
+        out: &mut Vec<tir::Stmt>,
+    ) -> R<()> {
         match target {
             Target::Local(id, span) => {
-                let ty = self.local_ty(self.lid(*id)).cloned().ok_or(Fail::Unknown(*span))?;
+                let ty = self
+                    .local_ty(self.lid(*id))
+                    .cloned()
+                    .ok_or(Fail::Unknown(*span))?;
                 let cur = tir::Expr::new(TK::Local(self.lid(*id)), ty, *span);
                 let rhs = self.expr(value)?;
                 if cur.ty.array().is_some() {
@@ -441,7 +522,12 @@ impl Checker<'_> {
                 let array = self.expr(base)?;
                 let array = self.once(array, "array", out);
                 if array.ty.array().is_none() {
-                    return Err(error(Code::BadTarget, base.span, format!("cannot assign to an item of {}", array.ty), "only array elements can be assigned"));
+                    return Err(error(
+                        Code::BadTarget,
+                        base.span,
+                        format!("cannot assign to an item of {}", array.ty),
+                        "only array elements can be assigned",
+                    ));
                 }
                 if let Some(view) = self.view(array.clone(), index, *span)? {
                     let rhs = self.expr(value)?;
@@ -450,23 +536,42 @@ impl Checker<'_> {
                     return Ok(());
                 }
                 let indices = self.indices(&array, index)?;
-                let indices: Vec<tir::Expr> = indices.into_iter().map(|i| self.once(i, "index", out)).collect();
+                let indices: Vec<tir::Expr> = indices
+                    .into_iter()
+                    .map(|i| self.once(i, "index", out))
+                    .collect();
                 let a = array.ty.array().unwrap();
                 let boundscheck = self.req.flags.boundscheck;
                 let cur = tir::Expr::new(
-                    TK::Index { array: Box::new(array.clone()), indices: indices.clone(), boundscheck },
+                    TK::Index {
+                        array: Box::new(array.clone()),
+                        indices: indices.clone(),
+                        boundscheck,
+                    },
                     Type::Scalar(a.dtype),
                     *span,
                 );
                 let rhs = self.expr(value)?;
                 let v = self.binary(op, cur, rhs, span.to(value.span))?;
                 let value = self.coerce(v, &Type::Scalar(a.dtype));
-                Self::push(out, TS::Store { array, indices, value, boundscheck }, *span);
+                Self::push(
+                    out,
+                    TS::Store {
+                        array,
+                        indices,
+                        value,
+                        boundscheck,
+                    },
+                    *span,
+                );
                 Ok(())
             }
-            Target::Tuple(_, span) => {
-                Err(error(Code::BadTarget, *span, "augmented assignment to a tuple", "assign each element separately"))
-            }
+            Target::Tuple(_, span) => Err(error(
+                Code::BadTarget,
+                *span,
+                "augmented assignment to a tuple",
+                "assign each element separately",
+            )),
         }
     }
 
@@ -514,11 +619,23 @@ impl Checker<'_> {
             let var = self.temp("index", i64t.clone());
             let zero = tir::Expr::new(TK::Const(tir::ConstValue::Int(0)), i64t.clone(), iter.span);
             let one = tir::Expr::new(TK::Const(tir::ConstValue::Int(1)), i64t.clone(), iter.span);
-            let len = tir::Expr::new(TK::Call(tir::Intrinsic::Dim(0), vec![seq.clone()]), i64t.clone(), iter.span);
+            let len = tir::Expr::new(
+                TK::Call(tir::Intrinsic::Dim(0), vec![seq.clone()]),
+                i64t.clone(),
+                iter.span,
+            );
             let idx = tir::Expr::new(TK::Local(var), i64t, iter.span);
             // Iterating over a n-d array yields its rows, as views.
             let item = if a.ndim == 1 {
-                tir::Expr::new(TK::Index { array: Box::new(seq), indices: vec![idx], boundscheck: false }, Type::Scalar(a.dtype), target.span())
+                tir::Expr::new(
+                    TK::Index {
+                        array: Box::new(seq),
+                        indices: vec![idx],
+                        boundscheck: false,
+                    },
+                    Type::Scalar(a.dtype),
+                    target.span(),
+                )
             } else {
                 self.row(seq, idx, target.span())
             };
@@ -528,13 +645,29 @@ impl Checker<'_> {
         self.assign(target, item, &mut body_out)?;
         body_out.extend(self.block(body));
         let orelse = self.block(orelse);
-        Self::push(out, TS::ForRange { var, start, stop, step, body: body_out, orelse }, span);
+        Self::push(
+            out,
+            TS::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                body: body_out,
+                orelse,
+            },
+            span,
+        );
         Ok(())
     }
 
     fn raise(&mut self, exc: Option<&hir::Expr>, span: Span) -> R<u32> {
         let Some(exc) = exc else {
-            return Err(error(Code::BadRaise, span, "bare `raise` is not supported", "raise an exception class explicitly"));
+            return Err(error(
+                Code::BadRaise,
+                span,
+                "bare `raise` is not supported",
+                "raise an exception class explicitly",
+            ));
         };
         let (class, args) = match &exc.kind {
             HK::Global(Value::ExceptionClass(c)) => (c.clone(), Vec::new()),
@@ -576,7 +709,9 @@ fn not_exception(e: &hir::Expr) -> Fail {
 pub(crate) fn range_call(iter: &hir::Expr) -> Option<&[hir::Expr]> {
     match &iter.kind {
         HK::Call { func, args, kwargs } if kwargs.is_empty() => match &func.kind {
-            HK::Global(Value::Function(n)) if n == "builtins.range" || n == "oxjit.prange" => Some(args),
+            HK::Global(Value::Function(n)) if n == "builtins.range" || n == "oxjit.prange" => {
+                Some(args)
+            }
             _ => None,
         },
         _ => None,

@@ -42,17 +42,27 @@ impl Checker<'_> {
                         let from = from.clone();
                         let whole_ty = e.ty.clone();
                         let tmp = self.temp("tuple", whole_ty.clone());
-                        let mut first = Some(tir::Expr::new(TK::SetLocal(tmp, Box::new(e)), whole_ty.clone(), span));
+                        let mut first = Some(tir::Expr::new(
+                            TK::SetLocal(tmp, Box::new(e)),
+                            whole_ty.clone(),
+                            span,
+                        ));
                         from.into_iter()
                             .enumerate()
                             .map(|(i, t)| {
-                                let whole = first.take().unwrap_or_else(|| tir::Expr::new(TK::Local(tmp), whole_ty.clone(), span));
+                                let whole = first.take().unwrap_or_else(|| {
+                                    tir::Expr::new(TK::Local(tmp), whole_ty.clone(), span)
+                                });
                                 tir::Expr::new(TK::TupleGet(Box::new(whole), i), t, span)
                             })
                             .collect()
                     }
                 };
-                let items = items.into_iter().zip(to).map(|(x, t)| self.coerce(x, t)).collect();
+                let items = items
+                    .into_iter()
+                    .zip(to)
+                    .map(|(x, t)| self.coerce(x, t))
+                    .collect();
                 tir::Expr::new(TK::Tuple(items), ty.clone(), span)
             }
             _ => e,
@@ -107,13 +117,20 @@ impl Checker<'_> {
                     error(
                         Code::CannotUnify,
                         span,
-                        format!("the branches of this conditional expression have types {} and {}", a.ty, b.ty),
+                        format!(
+                            "the branches of this conditional expression have types {} and {}",
+                            a.ty, b.ty
+                        ),
                         "make both branches produce values of one type",
                     )
                 })?;
                 let a = self.coerce(a, &ty);
                 let b = self.coerce(b, &ty);
-                Ok(tir::Expr::new(TK::IfExp(Box::new(cond), Box::new(a), Box::new(b)), ty, span))
+                Ok(tir::Expr::new(
+                    TK::IfExp(Box::new(cond), Box::new(a), Box::new(b)),
+                    ty,
+                    span,
+                ))
             }
             HK::Call { func, args, kwargs } => self.call(func, args, kwargs, span),
             HK::Attribute(x, name) => {
@@ -149,18 +166,23 @@ impl Checker<'_> {
             Const::Int(i) => konst(ConstValue::Int(*i), Type::INT, span),
             Const::Float(x) => konst(ConstValue::Float(*x), Type::FLOAT, span),
             Const::Bool(b) => konst(ConstValue::Bool(*b), Type::BOOL, span),
-            Const::Complex(re, im) => konst(ConstValue::Complex(*re, *im), Type::Scalar(Scalar::PyComplex), span),
+            Const::Complex(re, im) => konst(
+                ConstValue::Complex(*re, *im),
+                Type::Scalar(Scalar::PyComplex),
+                span,
+            ),
             Const::None => konst(ConstValue::None, Type::None, span),
-            Const::Str(_) => {
-                return Err(error(
-                    Code::BadOperand,
-                    span,
-                    "string values are not supported in compiled code",
-                    "strings can be used only as exception messages, e.g. raise ValueError(\"...\")",
-                ))
-            }
+            Const::Str(_) => return Err(error(
+                Code::BadOperand,
+                span,
+                "string values are not supported in compiled code",
+                "strings can be used only as exception messages, e.g. raise ValueError(\"...\")",
+            )),
             Const::Tuple(items) => {
-                let items = items.iter().map(|c| self.constant(c, span)).collect::<R<Vec<_>>>()?;
+                let items = items
+                    .iter()
+                    .map(|c| self.constant(c, span))
+                    .collect::<R<Vec<_>>>()?;
                 let ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
                 tir::Expr::new(TK::Tuple(items), ty, span)
             }
@@ -179,23 +201,40 @@ impl Checker<'_> {
             (Type::Array(a), "shape") => {
                 let uses = (a.ndim as usize).max(1);
                 let mut xs = self.shared(x, uses).into_iter();
-                let dims: Vec<tir::Expr> =
-                    (0..a.ndim as usize).map(|k| int(TK::Call(Intrinsic::Dim(k), vec![xs.next().unwrap()]), span)).collect();
+                let dims: Vec<tir::Expr> = (0..a.ndim as usize)
+                    .map(|k| int(TK::Call(Intrinsic::Dim(k), vec![xs.next().unwrap()]), span))
+                    .collect();
                 let ty = Type::Tuple(vec![Type::INT; dims.len()]);
                 Ok(tir::Expr::new(TK::Tuple(dims), ty, span))
             }
             (Type::Array(a), "ndim") => Ok(konst(ConstValue::Int(a.ndim as i64), Type::INT, span)),
-            (Type::Array(a), "itemsize") => Ok(konst(ConstValue::Int(a.dtype.size() as i64), Type::INT, span)),
+            (Type::Array(a), "itemsize") => Ok(konst(
+                ConstValue::Int(a.dtype.size() as i64),
+                Type::INT,
+                span,
+            )),
             (Type::Array(_), "size") => Ok(int(TK::Call(Intrinsic::Size, vec![x]), span)),
             (Type::Scalar(s), "real" | "imag") if s.is_complex() => {
-                let op = if name == "real" { Intrinsic::Real } else { Intrinsic::Imag };
-                Ok(tir::Expr::new(TK::Call(op, vec![x]), Type::Scalar(s.component()), span))
+                let op = if name == "real" {
+                    Intrinsic::Real
+                } else {
+                    Intrinsic::Imag
+                };
+                Ok(tir::Expr::new(
+                    TK::Call(op, vec![x]),
+                    Type::Scalar(s.component()),
+                    span,
+                ))
             }
             // Python's bool.real is an int.
             (Type::Scalar(Scalar::Bool), "real") => Ok(cast_scalar(x, Scalar::PyInt)),
             (Type::Scalar(_), "real") => Ok(x),
             (Type::Scalar(s), "imag") => {
-                let s = if *s == Scalar::Bool { Scalar::PyInt } else { *s };
+                let s = if *s == Scalar::Bool {
+                    Scalar::PyInt
+                } else {
+                    *s
+                };
                 let zero = konst(ConstValue::Int(0), Type::Scalar(Scalar::PyInt), span);
                 Ok(cast_scalar(zero, s))
             }
@@ -225,7 +264,15 @@ impl Checker<'_> {
                 }
                 let indices = self.indices(&base, index)?;
                 let boundscheck = self.req.flags.boundscheck;
-                Ok(tir::Expr::new(TK::Index { array: Box::new(base), indices, boundscheck }, Type::Scalar(dtype), span))
+                Ok(tir::Expr::new(
+                    TK::Index {
+                        array: Box::new(base),
+                        indices,
+                        boundscheck,
+                    },
+                    Type::Scalar(dtype),
+                    span,
+                ))
             }
             Type::Tuple(items) => {
                 let n = items.len() as i64;
@@ -242,7 +289,11 @@ impl Checker<'_> {
                     ));
                 }
                 let ty = items[k as usize].clone();
-                Ok(tir::Expr::new(TK::TupleGet(Box::new(base), k as usize), ty, span))
+                Ok(tir::Expr::new(
+                    TK::TupleGet(Box::new(base), k as usize),
+                    ty,
+                    span,
+                ))
             }
             t => Err(error(
                 Code::BadIndex,
@@ -255,10 +306,19 @@ impl Checker<'_> {
 
     /// `t[i]` with a run-time index into a homogeneous tuple: a chain of
     /// selects; an index out of range raises `IndexError` like Python.
-    fn dynamic_tuple_index(&mut self, base: tir::Expr, index: &hir::Expr, span: Span) -> R<tir::Expr> {
-        let Type::Tuple(items) = base.ty.clone() else { unreachable!("called for tuples") };
+    fn dynamic_tuple_index(
+        &mut self,
+        base: tir::Expr,
+        index: &hir::Expr,
+        span: Span,
+    ) -> R<tir::Expr> {
+        let Type::Tuple(items) = base.ty.clone() else {
+            unreachable!("called for tuples")
+        };
         let elem = items.first().cloned();
-        let uniform = elem.as_ref().is_some_and(|e| items.iter().all(|t| t == e) && e.scalar().is_some_and(|s| !s.is_complex()));
+        let uniform = elem.as_ref().is_some_and(|e| {
+            items.iter().all(|t| t == e) && e.scalar().is_some_and(|s| !s.is_complex())
+        });
         let i = self.expr(index)?;
         if !uniform || !i.ty.is_int() {
             return Err(error(
@@ -272,28 +332,68 @@ impl Checker<'_> {
         let n = items.len() as i64;
         let i64t = Type::Scalar(Scalar::I64);
         let idx_tmp = self.temp("tuple_index", i64t.clone());
-        let exc = self.oracle.exception(oxjit_runtime::exceptions::ExcSpec::with_message("IndexError", "tuple index out of range"));
+        let exc = self
+            .oracle
+            .exception(oxjit_runtime::exceptions::ExcSpec::with_message(
+                "IndexError",
+                "tuple index out of range",
+            ));
         // The fallback raises: a zero checked for being non-zero.
-        let zero = cast_scalar(konst(ConstValue::Int(0), Type::INT, span), elem.scalar().unwrap());
-        let mut acc = tir::Expr::new(TK::Guard { value: Box::new(zero), check: tir::Check::NonZero, exc }, elem.clone(), span);
+        let zero = cast_scalar(
+            konst(ConstValue::Int(0), Type::INT, span),
+            elem.scalar().unwrap(),
+        );
+        let mut acc = tir::Expr::new(
+            TK::Guard {
+                value: Box::new(zero),
+                check: tir::Check::NonZero,
+                exc,
+            },
+            elem.clone(),
+            span,
+        );
         let mut i = Some(cast_scalar(i, Scalar::I64));
         for k in (0..n).rev() {
             let is = |v: i64, idx: tir::Expr| {
                 let c = konst(ConstValue::Int(v), i64t.clone(), span);
-                tir::Expr::new(TK::Compare(tir::CmpOp::Eq, Box::new(idx), Box::new(c)), Type::BOOL, span)
+                tir::Expr::new(
+                    TK::Compare(tir::CmpOp::Eq, Box::new(idx), Box::new(c)),
+                    Type::BOOL,
+                    span,
+                )
             };
             let local = || tir::Expr::new(TK::Local(idx_tmp), i64t.clone(), index.span);
             // The first comparison evaluated (k = 0) stores the index.
             let first = if k == 0 {
-                tir::Expr::new(TK::SetLocal(idx_tmp, Box::new(i.take().unwrap())), i64t.clone(), index.span)
+                tir::Expr::new(
+                    TK::SetLocal(idx_tmp, Box::new(i.take().unwrap())),
+                    i64t.clone(),
+                    index.span,
+                )
             } else {
                 local()
             };
             let t = konst(ConstValue::Bool(true), Type::BOOL, span);
-            let hit = tir::Expr::new(TK::IfExp(Box::new(is(k, first)), Box::new(t), Box::new(is(k - n, local()))), Type::BOOL, span);
+            let hit = tir::Expr::new(
+                TK::IfExp(
+                    Box::new(is(k, first)),
+                    Box::new(t),
+                    Box::new(is(k - n, local())),
+                ),
+                Type::BOOL,
+                span,
+            );
             // Only the selected branch runs, so the tuple is evaluated once.
-            let item = tir::Expr::new(TK::TupleGet(Box::new(base.clone()), k as usize), elem.clone(), span);
-            acc = tir::Expr::new(TK::IfExp(Box::new(hit), Box::new(item), Box::new(acc)), elem.clone(), span);
+            let item = tir::Expr::new(
+                TK::TupleGet(Box::new(base.clone()), k as usize),
+                elem.clone(),
+                span,
+            );
+            acc = tir::Expr::new(
+                TK::IfExp(Box::new(hit), Box::new(item), Box::new(acc)),
+                elem.clone(),
+                span,
+            );
         }
         Ok(acc)
     }
@@ -304,13 +404,22 @@ impl Checker<'_> {
             return Ok(None);
         }
         let ix = self.expr(index)?;
-        Ok(if ix.ty.array().is_some() { Some(ix) } else { None })
+        Ok(if ix.ty.array().is_some() {
+            Some(ix)
+        } else {
+            None
+        })
     }
 
     /// One `int64` index per dimension of `array` from an index expression.
     pub fn indices(&mut self, array: &tir::Expr, index: &hir::Expr) -> R<Vec<tir::Expr>> {
         let a = array.ty.array().ok_or_else(|| {
-            error(Code::BadIndex, array.span, format!("a value of type {} cannot be indexed", array.ty), "only arrays can be indexed")
+            error(
+                Code::BadIndex,
+                array.span,
+                format!("a value of type {} cannot be indexed", array.ty),
+                "only arrays can be indexed",
+            )
         })?;
         let parts: Vec<tir::Expr> = match &index.kind {
             HK::Tuple(items) => items.iter().map(|x| self.expr(x)).collect::<R<_>>()?,
@@ -323,7 +432,9 @@ impl Checker<'_> {
                         items
                             .into_iter()
                             .enumerate()
-                            .map(|(i, t)| tir::Expr::new(TK::TupleGet(Box::new(e.clone()), i), t, index.span))
+                            .map(|(i, t)| {
+                                tir::Expr::new(TK::TupleGet(Box::new(e.clone()), i), t, index.span)
+                            })
                             .collect()
                     }
                     _ => vec![e],
@@ -334,7 +445,11 @@ impl Checker<'_> {
             return Err(error(
                 Code::BadIndex,
                 index.span,
-                format!("too many indices for array: array is {}-dimensional, but {} were indexed", a.ndim, parts.len()),
+                format!(
+                    "too many indices for array: array is {}-dimensional, but {} were indexed",
+                    a.ndim,
+                    parts.len()
+                ),
                 "use one index per dimension",
             ));
         }
@@ -360,7 +475,12 @@ impl Checker<'_> {
             .collect()
     }
 
-    fn compare_chain(&mut self, first: &hir::Expr, rest: &[(hir::CmpOp, hir::Expr)], span: Span) -> R<tir::Expr> {
+    fn compare_chain(
+        &mut self,
+        first: &hir::Expr,
+        rest: &[(hir::CmpOp, hir::Expr)],
+        span: Span,
+    ) -> R<tir::Expr> {
         // `a < b < c` is `a < b and b < c` with `b` evaluated once.
         let mut left = self.expr(first)?;
         let mut result: Option<tir::Expr> = None;
@@ -378,7 +498,11 @@ impl Checker<'_> {
                 None => c,
                 Some(prev) => {
                     let f = konst(ConstValue::Bool(false), Type::BOOL, span);
-                    tir::Expr::new(TK::IfExp(Box::new(prev), Box::new(c), Box::new(f)), Type::BOOL, span)
+                    tir::Expr::new(
+                        TK::IfExp(Box::new(prev), Box::new(c), Box::new(f)),
+                        Type::BOOL,
+                        span,
+                    )
                 }
             });
             if let Some(n) = next_left {
@@ -410,7 +534,10 @@ impl Checker<'_> {
                 return Err(error(
                     Code::BadOperand,
                     span,
-                    format!("the `{}` operator is not supported in compiled code", op.symbol()),
+                    format!(
+                        "the `{}` operator is not supported in compiled code",
+                        op.symbol()
+                    ),
                     "compare values with == / != instead",
                 ))
             }
@@ -418,7 +545,10 @@ impl Checker<'_> {
         match (l.ty.scalar(), r.ty.scalar()) {
             (Some(a), Some(b)) => {
                 let t = common_scalar(a, b);
-                if t.is_complex() && !matches!(top, tir::CmpOp::Eq | tir::CmpOp::Ne) && self.elementwise_depth > 0 {
+                if t.is_complex()
+                    && !matches!(top, tir::CmpOp::Eq | tir::CmpOp::Ne)
+                    && self.elementwise_depth > 0
+                {
                     return Ok(self.complex_order(top, cast_scalar(l, t), cast_scalar(r, t), span));
                 }
                 if t.is_complex() && !matches!(top, tir::CmpOp::Eq | tir::CmpOp::Ne) {
@@ -431,38 +561,74 @@ impl Checker<'_> {
                 }
                 let l = cast_scalar(l, t);
                 let r = cast_scalar(r, t);
-                Ok(tir::Expr::new(TK::Compare(top, Box::new(l), Box::new(r)), Type::BOOL, span))
+                Ok(tir::Expr::new(
+                    TK::Compare(top, Box::new(l), Box::new(r)),
+                    Type::BOOL,
+                    span,
+                ))
             }
             _ => Err(error(
                 Code::BadOperand,
                 span,
-                format!("'{}' is not supported between {} and {}", op.symbol(), l.ty, r.ty),
+                format!(
+                    "'{}' is not supported between {} and {}",
+                    op.symbol(),
+                    l.ty,
+                    r.ty
+                ),
                 "comparisons work on numbers",
             )),
         }
     }
 
     /// NumPy's lexicographic order of complex numbers (real part first).
-    fn complex_order(&mut self, op: tir::CmpOp, l: tir::Expr, r: tir::Expr, span: Span) -> tir::Expr {
+    fn complex_order(
+        &mut self,
+        op: tir::CmpOp,
+        l: tir::Expr,
+        r: tir::Expr,
+        span: Span,
+    ) -> tir::Expr {
         let part = |x: tir::Expr, op: Intrinsic| {
             let t = Type::Scalar(x.ty.scalar().unwrap().component());
             tir::Expr::new(TK::Call(op, vec![x]), t, span)
         };
         let mut ls = self.shared(l, 3).into_iter();
         let mut rs = self.shared(r, 3).into_iter();
-        let cmp = |op, a, b| tir::Expr::new(TK::Compare(op, Box::new(a), Box::new(b)), Type::BOOL, span);
+        let cmp =
+            |op, a, b| tir::Expr::new(TK::Compare(op, Box::new(a), Box::new(b)), Type::BOOL, span);
         let strict = match op {
             tir::CmpOp::Le => tir::CmpOp::Lt,
             tir::CmpOp::Ge => tir::CmpOp::Gt,
             o => o,
         };
-        let first = cmp(strict, part(ls.next().unwrap(), Intrinsic::Real), part(rs.next().unwrap(), Intrinsic::Real));
-        let tie = cmp(tir::CmpOp::Eq, part(ls.next().unwrap(), Intrinsic::Real), part(rs.next().unwrap(), Intrinsic::Real));
-        let second = cmp(op, part(ls.next().unwrap(), Intrinsic::Imag), part(rs.next().unwrap(), Intrinsic::Imag));
+        let first = cmp(
+            strict,
+            part(ls.next().unwrap(), Intrinsic::Real),
+            part(rs.next().unwrap(), Intrinsic::Real),
+        );
+        let tie = cmp(
+            tir::CmpOp::Eq,
+            part(ls.next().unwrap(), Intrinsic::Real),
+            part(rs.next().unwrap(), Intrinsic::Real),
+        );
+        let second = cmp(
+            op,
+            part(ls.next().unwrap(), Intrinsic::Imag),
+            part(rs.next().unwrap(), Intrinsic::Imag),
+        );
         let t = konst(ConstValue::Bool(true), Type::BOOL, span);
         let f = konst(ConstValue::Bool(false), Type::BOOL, span);
-        let rest = tir::Expr::new(TK::IfExp(Box::new(tie), Box::new(second), Box::new(f)), Type::BOOL, span);
-        tir::Expr::new(TK::IfExp(Box::new(first), Box::new(t), Box::new(rest)), Type::BOOL, span)
+        let rest = tir::Expr::new(
+            TK::IfExp(Box::new(tie), Box::new(second), Box::new(f)),
+            Type::BOOL,
+            span,
+        );
+        tir::Expr::new(
+            TK::IfExp(Box::new(first), Box::new(t), Box::new(rest)),
+            Type::BOOL,
+            span,
+        )
     }
 
     fn bool_op(&mut self, op: hir::BoolOp, values: &[hir::Expr], span: Span) -> R<tir::Expr> {
@@ -473,7 +639,12 @@ impl Checker<'_> {
                 error(
                     Code::CannotUnify,
                     span,
-                    format!("the operands of `{}` have types that do not unify ({} and {})", if op == hir::BoolOp::And { "and" } else { "or" }, ty, v.ty),
+                    format!(
+                        "the operands of `{}` have types that do not unify ({} and {})",
+                        if op == hir::BoolOp::And { "and" } else { "or" },
+                        ty,
+                        v.ty
+                    ),
                     "use operands of one type, or compare explicitly to get booleans",
                 )
             })?;
@@ -485,14 +656,22 @@ impl Checker<'_> {
             // `a and b` is `b if a else a`; `a or b` is `a if a else b`.
             let (vty, vspan) = (v.ty.clone(), v.span);
             let tmp = self.temp("boolop", vty.clone());
-            let test = self.truth(tir::Expr::new(TK::SetLocal(tmp, Box::new(v)), vty.clone(), vspan))?;
+            let test = self.truth(tir::Expr::new(
+                TK::SetLocal(tmp, Box::new(v)),
+                vty.clone(),
+                vspan,
+            ))?;
             let again = tir::Expr::new(TK::Local(tmp), vty, vspan);
             let again = self.coerce(again, &ty);
             let (t, f) = match op {
                 hir::BoolOp::And => (acc, again),
                 hir::BoolOp::Or => (again, acc),
             };
-            acc = tir::Expr::new(TK::IfExp(Box::new(test), Box::new(t), Box::new(f)), ty.clone(), span);
+            acc = tir::Expr::new(
+                TK::IfExp(Box::new(test), Box::new(t), Box::new(f)),
+                ty.clone(),
+                span,
+            );
         }
         Ok(acc)
     }

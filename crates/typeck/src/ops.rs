@@ -43,11 +43,18 @@ impl Checker<'_> {
         // NumPy booleans: `~` is logical not; `-` and `+` are not defined.
         if self.elementwise_depth > 0 && x.ty == Type::BOOL {
             return match op {
-                hir::UnaryOp::Invert | hir::UnaryOp::Not => Ok(tir::Expr::new(TK::Unary(UnaryOp::Not, Box::new(x)), Type::BOOL, span)),
+                hir::UnaryOp::Invert | hir::UnaryOp::Not => Ok(tir::Expr::new(
+                    TK::Unary(UnaryOp::Not, Box::new(x)),
+                    Type::BOOL,
+                    span,
+                )),
                 _ => Err(error(
                     Code::BadOperand,
                     span,
-                    format!("the unary {} operator is not supported for boolean arrays", op.symbol()),
+                    format!(
+                        "the unary {} operator is not supported for boolean arrays",
+                        op.symbol()
+                    ),
                     "use ~ (logical not) or convert with .astype(int)",
                 )),
             };
@@ -57,7 +64,11 @@ impl Checker<'_> {
         }
         if op == hir::UnaryOp::Not {
             let t = self.truth(x)?;
-            return Ok(tir::Expr::new(TK::Unary(UnaryOp::Not, Box::new(t)), Type::BOOL, span));
+            return Ok(tir::Expr::new(
+                TK::Unary(UnaryOp::Not, Box::new(t)),
+                Type::BOOL,
+                span,
+            ));
         }
         let Some(s) = x.ty.scalar() else {
             return Err(error(
@@ -71,10 +82,16 @@ impl Checker<'_> {
         let x = cast_scalar(x, s);
         match op {
             hir::UnaryOp::Pos => Ok(x),
-            hir::UnaryOp::Neg => Ok(tir::Expr::new(TK::Unary(UnaryOp::Neg, Box::new(x)), Type::Scalar(s), span)),
-            hir::UnaryOp::Invert if s.is_int() => {
-                Ok(tir::Expr::new(TK::Unary(UnaryOp::Invert, Box::new(x)), Type::Scalar(s), span))
-            }
+            hir::UnaryOp::Neg => Ok(tir::Expr::new(
+                TK::Unary(UnaryOp::Neg, Box::new(x)),
+                Type::Scalar(s),
+                span,
+            )),
+            hir::UnaryOp::Invert if s.is_int() => Ok(tir::Expr::new(
+                TK::Unary(UnaryOp::Invert, Box::new(x)),
+                Type::Scalar(s),
+                span,
+            )),
             _ => Err(error(
                 Code::BadOperand,
                 span,
@@ -84,12 +101,23 @@ impl Checker<'_> {
         }
     }
 
-    pub fn binary(&mut self, op: hir::BinOp, a: tir::Expr, b: tir::Expr, span: Span) -> R<tir::Expr> {
+    pub fn binary(
+        &mut self,
+        op: hir::BinOp,
+        a: tir::Expr,
+        b: tir::Expr,
+        span: Span,
+    ) -> R<tir::Expr> {
         let bad = |a: &tir::Expr, b: &tir::Expr, hint: &str| {
             error(
                 Code::BadOperand,
                 span,
-                format!("unsupported operand types for {}: {} and {}", op.symbol(), a.ty, b.ty),
+                format!(
+                    "unsupported operand types for {}: {} and {}",
+                    op.symbol(),
+                    a.ty,
+                    b.ty
+                ),
                 hint.to_string(),
             )
         };
@@ -114,7 +142,8 @@ impl Checker<'_> {
         let Some(top) = tir_op(op) else {
             return Err(bad(&a, &b, "matrix multiplication applies to arrays"));
         };
-        let python = self.req.flags.error_model == ErrorModel::Python && self.elementwise_depth == 0;
+        let python =
+            self.req.flags.error_model == ErrorModel::Python && self.elementwise_depth == 0;
         if self.elementwise_depth > 0 && sa == Scalar::Bool && sb == Scalar::Bool {
             return self.bool_array_binary(top, a, b, span);
         }
@@ -125,9 +154,17 @@ impl Checker<'_> {
             common_scalar(arith(sa), arith(sb))
         };
         let ints = t.kind() <= Kind::Int;
-        let result = |op, a, b, t: Scalar| Ok(tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), Type::Scalar(t), span));
+        let result = |op, a, b, t: Scalar| {
+            Ok(tir::Expr::new(
+                TK::Binary(op, Box::new(a), Box::new(b)),
+                Type::Scalar(t),
+                span,
+            ))
+        };
         match top {
-            BinOp::Add | BinOp::Sub | BinOp::Mul => result(top, cast_scalar(a, t), cast_scalar(b, t), t),
+            BinOp::Add | BinOp::Sub | BinOp::Mul => {
+                result(top, cast_scalar(a, t), cast_scalar(b, t), t)
+            }
             BinOp::Div => {
                 // Integers divide as floats: Python ints give a Python float.
                 let ft = match t {
@@ -138,24 +175,43 @@ impl Checker<'_> {
                 let id = if ints {
                     exc::ZERO_DIV_TRUE
                 } else if t.is_complex() {
-                    self.oracle.exception(ExcSpec::with_message("ZeroDivisionError", "complex division by zero"))
+                    self.oracle.exception(ExcSpec::with_message(
+                        "ZeroDivisionError",
+                        "complex division by zero",
+                    ))
                 } else {
                     exc::ZERO_DIV_FLOAT
                 };
                 if t == Scalar::PyInt {
                     // Python ints divide exactly rounded; NumPy ints divide
                     // as doubles.
-                    let b = if python { guard(b, Check::NonZero, id) } else { b };
+                    let b = if python {
+                        guard(b, Check::NonZero, id)
+                    } else {
+                        b
+                    };
                     let args = vec![cast_scalar(a, Scalar::I64), cast_scalar(b, Scalar::I64)];
-                    return Ok(tir::Expr::new(TK::Call(tir::Intrinsic::IntTrueDiv, args), Type::Scalar(ft), span));
+                    return Ok(tir::Expr::new(
+                        TK::Call(tir::Intrinsic::IntTrueDiv, args),
+                        Type::Scalar(ft),
+                        span,
+                    ));
                 }
                 let b = cast_scalar(b, ft);
-                let b = if python { guard(b, Check::NonZero, id) } else { b };
+                let b = if python {
+                    guard(b, Check::NonZero, id)
+                } else {
+                    b
+                };
                 result(BinOp::Div, cast_scalar(a, ft), b, ft)
             }
             BinOp::FloorDiv | BinOp::Mod => {
                 if t.is_complex() {
-                    return Err(bad(&a, &b, "floor division and modulo are not defined for complex numbers"));
+                    return Err(bad(
+                        &a,
+                        &b,
+                        "floor division and modulo are not defined for complex numbers",
+                    ));
                 }
                 let id = match (top, ints) {
                     (BinOp::FloorDiv, true) => exc::ZERO_DIV_INT,
@@ -164,14 +220,22 @@ impl Checker<'_> {
                     _ => exc::ZERO_DIV_FLOAT_MOD,
                 };
                 let b = cast_scalar(b, t);
-                let b = if python { guard(b, Check::NonZero, id) } else { b };
+                let b = if python {
+                    guard(b, Check::NonZero, id)
+                } else {
+                    b
+                };
                 result(top, cast_scalar(a, t), b, t)
             }
             BinOp::Pow => {
                 if ints {
                     // Integer powers stay integers; a negative exponent has no
                     // integer result, so it raises (as NumPy does).
-                    let e = guard(cast_scalar(b, Scalar::I64), Check::NonNegative, exc::NEG_INT_POWER);
+                    let e = guard(
+                        cast_scalar(b, Scalar::I64),
+                        Check::NonNegative,
+                        exc::NEG_INT_POWER,
+                    );
                     result(BinOp::Pow, cast_scalar(a, t), e, t)
                 } else {
                     result(BinOp::Pow, cast_scalar(a, t), cast_scalar(b, t), t)
@@ -183,7 +247,9 @@ impl Checker<'_> {
                 }
                 let n = cast_scalar(b, Scalar::I64);
                 let n = if python {
-                    let id = self.oracle.exception(ExcSpec::with_message("ValueError", "negative shift count"));
+                    let id = self
+                        .oracle
+                        .exception(ExcSpec::with_message("ValueError", "negative shift count"));
                     guard(n, Check::NonNegative, id)
                 } else {
                     n
@@ -192,7 +258,11 @@ impl Checker<'_> {
             }
             BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => {
                 if !ints {
-                    return Err(bad(&a, &b, "bitwise operators apply to integers and booleans"));
+                    return Err(bad(
+                        &a,
+                        &b,
+                        "bitwise operators apply to integers and booleans",
+                    ));
                 }
                 result(top, cast_scalar(a, t), cast_scalar(b, t), t)
             }
@@ -203,8 +273,20 @@ impl Checker<'_> {
 impl Checker<'_> {
     /// NumPy's arithmetic on two booleans: `+` is or, `*` is and, `-` is an
     /// error, and the integer operators compute in int8.
-    fn bool_array_binary(&mut self, op: BinOp, a: tir::Expr, b: tir::Expr, span: Span) -> R<tir::Expr> {
-        let as_bool = |op| Ok(tir::Expr::new(TK::Binary(op, Box::new(a.clone()), Box::new(b.clone())), Type::BOOL, span));
+    fn bool_array_binary(
+        &mut self,
+        op: BinOp,
+        a: tir::Expr,
+        b: tir::Expr,
+        span: Span,
+    ) -> R<tir::Expr> {
+        let as_bool = |op| {
+            Ok(tir::Expr::new(
+                TK::Binary(op, Box::new(a.clone()), Box::new(b.clone())),
+                Type::BOOL,
+                span,
+            ))
+        };
         match op {
             BinOp::Add | BinOp::BitOr => as_bool(BinOp::BitOr),
             BinOp::Mul | BinOp::BitAnd => as_bool(BinOp::BitAnd),
@@ -217,12 +299,24 @@ impl Checker<'_> {
             )),
             BinOp::Div => {
                 let (a, b) = (cast_scalar(a, Scalar::F64), cast_scalar(b, Scalar::F64));
-                Ok(tir::Expr::new(TK::Binary(BinOp::Div, Box::new(a), Box::new(b)), Type::Scalar(Scalar::F64), span))
+                Ok(tir::Expr::new(
+                    TK::Binary(BinOp::Div, Box::new(a), Box::new(b)),
+                    Type::Scalar(Scalar::F64),
+                    span,
+                ))
             }
             _ => {
                 let (a, b) = (cast_scalar(a, Scalar::I8), cast_scalar(b, Scalar::I8));
-                let b = if matches!(op, BinOp::LShift | BinOp::RShift | BinOp::Pow) { cast_scalar(b, Scalar::I64) } else { b };
-                Ok(tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), Type::Scalar(Scalar::I8), span))
+                let b = if matches!(op, BinOp::LShift | BinOp::RShift | BinOp::Pow) {
+                    cast_scalar(b, Scalar::I64)
+                } else {
+                    b
+                };
+                Ok(tir::Expr::new(
+                    TK::Binary(op, Box::new(a), Box::new(b)),
+                    Type::Scalar(Scalar::I8),
+                    span,
+                ))
             }
         }
     }
@@ -241,5 +335,13 @@ pub(crate) fn guard(value: tir::Expr, check: Check, exc: u32) -> tir::Expr {
         }
     }
     let (ty, span) = (value.ty.clone(), value.span);
-    tir::Expr::new(TK::Guard { value: Box::new(value), check, exc }, ty, span)
+    tir::Expr::new(
+        TK::Guard {
+            value: Box::new(value),
+            check,
+            exc,
+        },
+        ty,
+        span,
+    )
 }

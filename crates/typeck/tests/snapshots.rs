@@ -4,10 +4,10 @@
 //! verifier) or the rendered diagnostics. Bless with `INSTA_UPDATE=always`.
 
 use oxjit_diag::SourceFile;
-use oxjit_hir::{lower_function, TableEnv};
-use oxjit_tir::{print_function, verify, Flags};
 use oxjit_hir::Value;
+use oxjit_hir::{lower_function, TableEnv};
 use oxjit_runtime::exceptions::ExcSpec;
+use oxjit_tir::{print_function, verify, Flags};
 use oxjit_typeck::{typecheck, CalleeSig, Oracle, Param, Request, Typed};
 use oxjit_types::{parse_type, Scalar, Type};
 
@@ -39,21 +39,52 @@ impl Oracle for SelfOnly {
 }
 
 fn run(text: &str, name: &str) -> String {
-    let header = text.lines().next().and_then(|l| l.strip_prefix("# args:")).expect("first line: # args: ...");
+    let header = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# args:"))
+        .expect("first line: # args: ...");
     let header = header.split(" #").next().unwrap();
-    let args: Vec<Type> = header.split(';').filter(|s| !s.trim().is_empty()).map(arg_type).collect();
-    let flags = Flags { boundscheck: text.contains("# boundscheck"), ..Flags::default() };
-    let src = SourceFile { path: name, text, first_line: 1 };
+    let args: Vec<Type> = header
+        .split(';')
+        .filter(|s| !s.trim().is_empty())
+        .map(arg_type)
+        .collect();
+    let flags = Flags {
+        boundscheck: text.contains("# boundscheck"),
+        ..Flags::default()
+    };
+    let src = SourceFile {
+        path: name,
+        text,
+        first_line: 1,
+    };
     let parsed = match oxjit_syntax::parse_function(text) {
         Ok(p) => p,
         Err(d) => return src.render(&d),
     };
     let mut env = TableEnv::default();
-    env.globals.insert(parsed.def.name.to_string(), Value::Dispatcher(0));
+    env.globals
+        .insert(parsed.def.name.to_string(), Value::Dispatcher(0));
     let (hir, diags) = lower_function(&parsed, &mut env);
-    let Some(hir) = hir else { return diags.iter().map(|d| src.render(d)).collect() };
-    let req = Request { hir: &hir, args: &args, id: 0, symbol: "f".into(), flags, declared_ret: None };
-    let params = hir.locals[..hir.nparams].iter().map(|l| Param { name: l.name.clone(), default: None }).collect();
+    let Some(hir) = hir else {
+        return diags.iter().map(|d| src.render(d)).collect();
+    };
+    let req = Request {
+        hir: &hir,
+        args: &args,
+        id: 0,
+        symbol: "f".into(),
+        flags,
+        declared_ret: None,
+    };
+    let params = hir.locals[..hir.nparams]
+        .iter()
+        .map(|l| Param {
+            name: l.name.clone(),
+            default: None,
+        })
+        .collect();
     match typecheck(&req, &mut SelfOnly(params)) {
         Typed::Done(f) => {
             verify(&f).unwrap();

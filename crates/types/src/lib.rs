@@ -96,7 +96,10 @@ impl Scalar {
         self.kind() == Kind::Complex
     }
     pub fn is_signed(self) -> bool {
-        matches!(self, Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64 | Scalar::PyInt)
+        matches!(
+            self,
+            Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64 | Scalar::PyInt
+        )
     }
 
     /// Storage size in bytes (bool is one byte, complex is two floats).
@@ -333,11 +336,24 @@ mod tests {
 
     #[test]
     fn prints_like_numba() {
-        let a = Type::Array(ArrayType { dtype: Scalar::F64, ndim: 2, layout: Layout::C });
+        let a = Type::Array(ArrayType {
+            dtype: Scalar::F64,
+            ndim: 2,
+            layout: Layout::C,
+        });
         assert_eq!(a.to_string(), "array(float64, 2d, C)");
-        assert_eq!(Type::Tuple(vec![Type::INT, Type::INT]).to_string(), "UniTuple(int64 x 2)");
-        assert_eq!(Type::Tuple(vec![Type::INT, Type::F64]).to_string(), "Tuple(int64, float64)");
-        assert_eq!(format!("{:#}", Type::Tuple(vec![Type::INT, Type::F64])), "Tuple(pyint, float64)");
+        assert_eq!(
+            Type::Tuple(vec![Type::INT, Type::INT]).to_string(),
+            "UniTuple(int64 x 2)"
+        );
+        assert_eq!(
+            Type::Tuple(vec![Type::INT, Type::F64]).to_string(),
+            "Tuple(int64, float64)"
+        );
+        assert_eq!(
+            format!("{:#}", Type::Tuple(vec![Type::INT, Type::F64])),
+            "Tuple(pyint, float64)"
+        );
     }
 
     #[test]

@@ -123,11 +123,17 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
         // Arrays of one dtype and ndim but different layouts unify to the
         // general layout, as in Numba.
         (Type::Array(x), Type::Array(y)) if x.dtype == y.dtype && x.ndim == y.ndim => {
-            Some(Type::Array(crate::ArrayType { layout: crate::Layout::A, ..*x }))
+            Some(Type::Array(crate::ArrayType {
+                layout: crate::Layout::A,
+                ..*x
+            }))
         }
-        (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => {
-            xs.iter().zip(ys).map(|(x, y)| unify(x, y)).collect::<Option<Vec<_>>>().map(Type::Tuple)
-        }
+        (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => xs
+            .iter()
+            .zip(ys)
+            .map(|(x, y)| unify(x, y))
+            .collect::<Option<Vec<_>>>()
+            .map(Type::Tuple),
         _ => None,
     }
 }

@@ -62,7 +62,9 @@ impl<'a> Parser<'a> {
     fn ident(&mut self) -> Result<&'a str, String> {
         self.ws();
         let start = self.pos;
-        while self.pos < self.s.len() && (self.s[self.pos].is_ascii_alphanumeric() || self.s[self.pos] == b'_') {
+        while self.pos < self.s.len()
+            && (self.s[self.pos].is_ascii_alphanumeric() || self.s[self.pos] == b'_')
+        {
             self.pos += 1;
         }
         if start == self.pos {
@@ -72,7 +74,8 @@ impl<'a> Parser<'a> {
     }
     fn number(&mut self) -> Result<usize, String> {
         let id = self.ident()?;
-        id.parse().map_err(|_| format!("expected a number, found '{id}'"))
+        id.parse()
+            .map_err(|_| format!("expected a number, found '{id}'"))
     }
 
     /// `type := name [ '[' dims ']' ] | Tuple(...) | UniTuple(t x n) | array(dt, Nd, L) | none`
@@ -96,10 +99,14 @@ impl<'a> Parser<'a> {
             "array" => {
                 self.expect("(")?;
                 let dtype = self.ident()?;
-                let dtype = scalar_named(dtype).ok_or_else(|| format!("unknown dtype '{dtype}'"))?;
+                let dtype =
+                    scalar_named(dtype).ok_or_else(|| format!("unknown dtype '{dtype}'"))?;
                 self.expect(",")?;
                 let nd = self.ident()?;
-                let ndim = nd.strip_suffix('d').and_then(|n| n.parse().ok()).ok_or_else(|| format!("bad ndim '{nd}'"))?;
+                let ndim = nd
+                    .strip_suffix('d')
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| format!("bad ndim '{nd}'"))?;
                 self.expect(",")?;
                 let layout = match self.ident()? {
                     "C" => Layout::C,
@@ -108,14 +115,20 @@ impl<'a> Parser<'a> {
                     l => return Err(format!("bad layout '{l}'")),
                 };
                 self.expect(")")?;
-                Type::Array(ArrayType { dtype, ndim, layout })
+                Type::Array(ArrayType {
+                    dtype,
+                    ndim,
+                    layout,
+                })
             }
             _ => Type::Scalar(scalar_named(name).ok_or_else(|| format!("unknown type '{name}'"))?),
         };
         if !self.eat("[") {
             return Ok(base);
         }
-        let dtype = base.scalar().ok_or("only scalar types can be array element types")?;
+        let dtype = base
+            .scalar()
+            .ok_or("only scalar types can be array element types")?;
         let mut contiguous = Vec::new();
         loop {
             if self.eat("::1") {
@@ -123,7 +136,10 @@ impl<'a> Parser<'a> {
             } else if self.eat(":") {
                 contiguous.push(false);
             } else {
-                return Err(format!("expected ':' or '::1' in array type at position {}", self.pos));
+                return Err(format!(
+                    "expected ':' or '::1' in array type at position {}",
+                    self.pos
+                ));
             }
             if self.eat("]") {
                 break;
@@ -137,7 +153,11 @@ impl<'a> Parser<'a> {
             1 if contiguous[0] => Layout::F,
             _ => return Err("'::1' may mark only the first or last dimension".into()),
         };
-        Ok(Type::Array(ArrayType { dtype, ndim: n as u8, layout }))
+        Ok(Type::Array(ArrayType {
+            dtype,
+            ndim: n as u8,
+            layout,
+        }))
     }
 
     fn list(&mut self, close: &str) -> Result<Vec<Type>, String> {
@@ -165,7 +185,10 @@ impl<'a> Parser<'a> {
 }
 
 pub fn parse_type(text: &str) -> Result<Type, String> {
-    let mut p = Parser { s: text.as_bytes(), pos: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        pos: 0,
+    };
     let t = p.ty()?;
     p.end()?;
     Ok(t)
@@ -173,7 +196,10 @@ pub fn parse_type(text: &str) -> Result<Type, String> {
 
 /// `ret(args...)` or `(args...)` (return type inferred).
 pub fn parse_signature(text: &str) -> Result<Signature, String> {
-    let mut p = Parser { s: text.as_bytes(), pos: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        pos: 0,
+    };
     let ret = if p.eat("(") { None } else { Some(p.ty()?) };
     if ret.is_some() {
         p.expect("(")?;
@@ -198,7 +224,12 @@ mod tests {
         let s = parse_signature("UniTuple(int64 x 2)(int64)").unwrap();
         assert_eq!(s.ret.unwrap().to_string(), "UniTuple(int64 x 2)");
         assert_eq!(parse_signature("(int32, bool)").unwrap().ret, None);
-        assert_eq!(parse_type("array(float32, 3d, A)").unwrap().to_string(), "array(float32, 3d, A)");
-        assert!(parse_signature("float64(strange)").unwrap_err().contains("unknown type 'strange'"));
+        assert_eq!(
+            parse_type("array(float32, 3d, A)").unwrap().to_string(),
+            "array(float32, 3d, A)"
+        );
+        assert!(parse_signature("float64(strange)")
+            .unwrap_err()
+            .contains("unknown type 'strange'"));
     }
 }

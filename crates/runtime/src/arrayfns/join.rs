@@ -99,3 +99,51 @@ pub unsafe fn roll(out: *mut u8, args: &Args, _: TypeCode) -> Result {
     r.write(out);
     Ok(())
 }
+
+/// `np.tile(a, reps)`: argument 1 counts the repetitions that follow it.
+/// Shorter of shape and reps is padded with leading ones; every tile is a
+/// strided view of the result that receives a copy of `a`.
+pub unsafe fn tile(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
+    let a = args.array(0);
+    let nreps: i64 = args.scalar(1)?;
+    let ndim = out_ty.ndim() as usize;
+    let mut reps = vec![1i64; ndim];
+    for k in 0..nreps as usize {
+        reps[ndim - nreps as usize + k] = args.scalar(2 + k)?;
+    }
+    if reps.iter().any(|&r| r < 0) {
+        return Err(raise("ValueError", "negative dimensions are not allowed"));
+    }
+    let lead = ndim - a.ndim();
+    let a_shape: Vec<i64> = (0..ndim)
+        .map(|d| if d < lead { 1 } else { a.shape[d - lead] })
+        .collect();
+    let a_strides: Vec<i64> = (0..ndim)
+        .map(|d| if d < lead { 0 } else { a.strides[d - lead] })
+        .collect();
+    let shape: Vec<i64> = a_shape.iter().zip(&reps).map(|(n, r)| n * r).collect();
+    let r = NewArray::alloc(a.dtype, shape)?;
+    let strides = r.strides();
+    let src = Array {
+        shape: &a_shape,
+        strides: &a_strides,
+        ..a
+    };
+    let tiles: i64 = reps.iter().product();
+    for t in 0..tiles {
+        // Tile number `t` in C order over `reps`, as a byte offset.
+        let (mut rest, mut offset) = (t, 0);
+        for d in (0..ndim).rev() {
+            offset += (rest % reps[d]) * a_shape[d] * strides[d];
+            rest /= reps[d];
+        }
+        let dst = Array {
+            data: r.data().offset(offset as isize),
+            strides: &strides,
+            ..src
+        };
+        src.copy_to(&dst)?;
+    }
+    r.write(out);
+    Ok(())
+}

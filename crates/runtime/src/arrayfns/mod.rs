@@ -802,10 +802,13 @@ array_fns! {
     oxjit_rt_af_concatenate => join::concatenate,
     oxjit_rt_af_stack => join::stack,
     oxjit_rt_af_roll => join::roll,
+    oxjit_rt_af_tile => join::tile,
     oxjit_rt_af_random_seed => random::seed,
     oxjit_rt_af_random_sample => random::sample,
     oxjit_rt_af_random_normal => random::normal,
     oxjit_rt_af_random_uniform => random::uniform,
     oxjit_rt_af_random_int => random::int,
     oxjit_rt_af_random_shuffle => random::shuffle,
+    oxjit_rt_af_random_permutation => random::permutation,
+    oxjit_rt_af_random_choice => random::choice,
 }

@@ -224,11 +224,51 @@ pub unsafe fn int(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
 }
 
 pub unsafe fn shuffle(_: *mut u8, args: &Args, _: TypeCode) -> Result {
-    let a = args.array(0);
+    shuffle_rows(&args.array(0), &mut state())
+}
+
+/// `permutation(x)`: a shuffled `arange(x)` for an integer, else a
+/// shuffled copy (along the first axis) of the array.
+pub unsafe fn permutation(out: *mut u8, args: &Args, _: TypeCode) -> Result {
+    let mut copy;
+    if args.ty(0).ndim() == 0 {
+        let n: i64 = args.scalar(0)?;
+        copy = NewArray::alloc(b'q', vec![n.max(0)])?;
+        for (i, v) in copy.slice_mut::<i64>().iter_mut().enumerate() {
+            *v = i as i64;
+        }
+    } else {
+        let a = args.array(0);
+        copy = NewArray::alloc(a.dtype, a.shape.to_vec())?;
+        let strides = copy.strides();
+        a.copy_to(&Array {
+            data: copy.data(),
+            strides: &strides,
+            ..a
+        })?;
+    }
+    let strides = copy.strides();
+    let shape = if args.ty(0).ndim() == 0 {
+        vec![copy.size() as i64]
+    } else {
+        args.array(0).shape.to_vec()
+    };
+    let view = Array {
+        dtype: args.ty(0).dtype(),
+        data: copy.data(),
+        shape: &shape,
+        strides: &strides,
+    };
+    shuffle_rows(&view, &mut state())?;
+    copy.write(out);
+    Ok(())
+}
+
+/// Fisher-Yates over the first axis, as NumPy's legacy `shuffle`.
+unsafe fn shuffle_rows(a: &Array, st: &mut State) -> Result {
     let Some(&n) = a.shape.first() else {
         return Err(raise("TypeError", "len() of unsized object"));
     };
-    let mut st = state();
     with_itemsize!(super::itemsize(a.dtype)?, T => {
         for i in (1..n as usize).rev() {
             let j = st.mt.interval(i as u64) as usize;
@@ -241,6 +281,157 @@ pub unsafe fn shuffle(_: *mut u8, args: &Args, _: TypeCode) -> Result {
                     q.write_unaligned(v);
                 }
             });
+        }
+    });
+    Ok(())
+}
+
+/// Checks `p` as NumPy's legacy `choice` does and returns it as float64.
+unsafe fn probabilities(p: &Array, pop: i64) -> Result<Vec<f64>> {
+    if p.shape[0] != pop {
+        return Err(raise("ValueError", "'a' and 'p' must have same size"));
+    }
+    let p = p.to_vec::<f64>()?;
+    // Kahan summation, as NumPy sums the probabilities.
+    let (mut sum, mut c) = (0.0f64, 0.0f64);
+    for &x in &p {
+        let y = x - c;
+        let t = sum + y;
+        c = (t - sum) - y;
+        sum = t;
+    }
+    if sum.is_nan() {
+        return Err(raise("ValueError", "probabilities contain NaN"));
+    }
+    if p.iter().any(|&x| x < 0.0) {
+        return Err(raise("ValueError", "probabilities are not non-negative"));
+    }
+    if (sum - 1.0).abs() > f64::EPSILON.sqrt() {
+        return Err(raise("ValueError", "probabilities do not sum to 1"));
+    }
+    Ok(p)
+}
+
+/// Sequential cumulative sum scaled so the last value is 1.
+fn cdf(p: &[f64]) -> Vec<f64> {
+    let mut acc = 0.0;
+    let mut c: Vec<f64> = p
+        .iter()
+        .map(|&x| {
+            acc += x;
+            acc
+        })
+        .collect();
+    let last = acc;
+    c.iter_mut().for_each(|x| *x /= last);
+    c
+}
+
+/// `cdf.searchsorted(u, side='right')`.
+fn search_right(cdf: &[f64], u: f64) -> i64 {
+    cdf.partition_point(|&c| c <= u) as i64
+}
+
+/// `choice(a, size, replace, p)`: argument 0 is the population (an int or
+/// a 1-d array), 1 `replace`, 2 the probabilities (a 1-d float64 array, or
+/// a scalar when absent), then the extents of `size`. Indices are drawn
+/// exactly as NumPy's legacy `choice` draws them.
+pub unsafe fn choice(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
+    let pool = (args.ty(0).ndim() > 0).then(|| args.array(0));
+    let shape = shape(args, 3, out_ty)?;
+    let size: i64 = shape.iter().product();
+    let pop = match &pool {
+        Some(a) => a.shape[0],
+        None => args.scalar::<i64>(0)?,
+    };
+    if pop <= 0 && size != 0 {
+        let msg = if pool.is_some() {
+            "'a' cannot be empty unless no samples are taken"
+        } else {
+            "a must be greater than 0 unless no samples are taken"
+        };
+        return Err(raise("ValueError", msg));
+    }
+    let replace = args.scalar::<i64>(1)? != 0;
+    let p = if args.ty(2).ndim() > 0 {
+        Some(probabilities(&args.array(2), pop)?)
+    } else {
+        None
+    };
+    let mut st = state();
+    let idx: Vec<i64> = match (replace, p) {
+        (true, Some(p)) => {
+            let cdf = cdf(&p);
+            (0..size)
+                .map(|_| search_right(&cdf, st.mt.next_double()))
+                .collect()
+        }
+        (true, None) => (0..size)
+            .map(|_| st.mt.interval(pop as u64 - 1) as i64)
+            .collect(),
+        (false, _) if size > pop => {
+            return Err(raise(
+                "ValueError",
+                "Cannot take a larger sample than population when 'replace=False'",
+            ));
+        }
+        (false, Some(mut p)) => {
+            if (p.iter().filter(|&&x| x > 0.0).count() as i64) < size {
+                return Err(raise("ValueError", "Fewer non-zero entries in p than size"));
+            }
+            // Draw rounds of the missing count, keeping first occurrences of
+            // new indices and zeroing the probabilities of those found.
+            let mut found: Vec<i64> = Vec::with_capacity(size as usize);
+            while (found.len() as i64) < size {
+                let draws: Vec<f64> = (0..size - found.len() as i64)
+                    .map(|_| st.mt.next_double())
+                    .collect();
+                for &k in &found {
+                    p[k as usize] = 0.0;
+                }
+                let cdf = cdf(&p);
+                let mut new: Vec<i64> = Vec::new();
+                for u in draws {
+                    let k = search_right(&cdf, u);
+                    if !new.contains(&k) {
+                        new.push(k);
+                    }
+                }
+                found.extend(new);
+            }
+            found
+        }
+        (false, None) => {
+            let mut perm: Vec<i64> = (0..pop).collect();
+            for i in (1..pop as usize).rev() {
+                perm.swap(i, st.mt.interval(i as u64) as usize);
+            }
+            perm.truncate(size as usize);
+            perm
+        }
+    };
+    drop(st);
+    let Some(a) = pool else {
+        if out_ty.ndim() == 0 {
+            write_scalar(out, idx[0]);
+            return Ok(());
+        }
+        let mut r = NewArray::alloc(b'q', shape)?;
+        r.slice_mut::<i64>().copy_from_slice(&idx);
+        r.write(out);
+        return Ok(());
+    };
+    with_itemsize!(super::itemsize(a.dtype)?, T => {
+        let pick = |k: i64| a.data.offset((k * a.strides[0]) as isize).cast::<T>().read_unaligned();
+        if out_ty.ndim() == 0 {
+            write_scalar(out, pick(idx[0]));
+        } else {
+            let r = NewArray::alloc(a.dtype, shape)?;
+            let dst = r.data().cast::<T>();
+            for (i, &k) in idx.iter().enumerate() {
+                dst.add(i).write_unaligned(pick(k));
+            }
+            r.write(out);
         }
     });
     Ok(())
