@@ -144,6 +144,8 @@ def array_kernels(quick):
     n_bs = 100_000 if quick else 1_000_000
     n_pd = 100 if quick else 400
     n_j = 200 if quick else 500
+    n_sv = 500_000 if quick else 5_000_000
+    m = rng.standard_normal((200, 200))
     S = rng.uniform(10.0, 50.0, n_bs)
     K = rng.uniform(10.0, 50.0, n_bs)
     T = rng.uniform(0.1, 2.0, n_bs)
@@ -155,6 +157,8 @@ def array_kernels(quick):
         (f"black_scholes({n_bs:,})", examples.black_scholes, (S, K, T, 0.02, 0.3), lambda jit: jit()(examples.black_scholes), "numba/oxjit >= 2x"),
         (f"pdist array style({n_pd}x3)", examples.pdist, (rng.standard_normal((n_pd, 3)),), lambda jit: jit()(examples.pdist), "numba/oxjit >= 1x"),
         (f"jacobi({n_j}x{n_j}, 10 sweeps)", examples.jacobi, (u, 10), lambda jit: jit()(examples.jacobi), "numba/oxjit >= 1x"),
+        (f"sieve({n_sv:,})", examples.sieve, (n_sv,), lambda jit: jit()(examples.sieve), "numba/oxjit >= 1x"),
+        ("np.dot(200x200, 200x200)", examples.matmul, (m, m.T.copy()), lambda jit: jit()(examples.matmul), "numba/oxjit >= 1x"),
     ]
 
 
@@ -162,6 +166,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer repeats")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--only", metavar="TEXT", help="run just the steady-state kernels whose name contains TEXT")
     opts = parser.parse_args(argv)
     quick = opts.quick
     repeat_proc = 2 if quick else 5
@@ -172,7 +177,47 @@ def main(argv=None):
           f"numpy {np.__version__} | Python {sys.version.split()[0]} | {os.cpu_count()} CPUs")
     print()
 
-    # import time
+    if not opts.only:
+        import_and_compile(results, rows, repeat_proc)
+
+    # steady state
+    steady = {}
+    for name, py_func, args, build, *target in kernels(quick) + array_kernels(quick):
+        if opts.only and opts.only not in name:
+            continue
+        target = target[0] if target else "numba/oxjit >= 0.91x"
+        ox = build(oxjit.njit)
+        ox(*args)
+        entry = {
+            "python": per_call(py_func, args, rounds=3, max_total=3.0 if not quick else 0.5),
+            "oxjit": per_call(ox, args),
+        }
+        if numba:
+            nbf = build(numba.njit)
+            nbf(*args)
+            entry["numba"] = per_call(nbf, args)
+        steady[name] = entry
+        t_nb = entry.get("numba", (None,))[0]
+        rows.append((name, fmt_time(entry["python"][0]), fmt_time(entry["oxjit"][0]) + f" (med {fmt_time(entry['oxjit'][1])})", fmt_time(t_nb), fmt_ratio(t_nb, entry["oxjit"][0]), target))
+    results["steady"] = steady
+
+    if not opts.only:
+        dispatch(results, rows, quick)
+
+    header = ("benchmark", "python", "oxjit", "numba", "numba/oxjit", "target")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    for r in [header, tuple("-" * w for w in widths)] + rows:
+        print("  ".join(str(c).ljust(w) if i in (0, 5) else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    print()
+    print("numba/oxjit above 1 means oxjit is faster; times are the best of several rounds.")
+    if opts.json:
+        with open(opts.json, "w") as fh:
+            json.dump(results, fh, indent=2)
+    return 0
+
+
+def import_and_compile(results, rows, repeat_proc):
+    """Fresh-process import time and first-compile latency."""
     imp = {}
     for module in ["numpy", "oxjit", "numpy, oxjit"] + (["numba"] if numba else []):
         runs = subprocess_seconds(IMPORT_CODE.format(module=module), repeat_proc)
@@ -195,26 +240,9 @@ def main(argv=None):
     rows.append(("first compile in process (start-up)", "", fmt_time(comp["oxjit"]["startup"]), fmt_time(nb.get("startup")), fmt_ratio(nb.get("startup"), comp["oxjit"]["startup"]), "(reported)"))
     rows.append(("compile collatz_max (first call)", "", fmt_time(comp["oxjit"]["collatz"]), fmt_time(nb.get("collatz")), fmt_ratio(nb.get("collatz"), comp["oxjit"]["collatz"]), "oxjit <= 30 ms"))
 
-    # steady state
-    steady = {}
-    for name, py_func, args, build, *target in kernels(quick) + array_kernels(quick):
-        target = target[0] if target else "numba/oxjit >= 0.91x"
-        ox = build(oxjit.njit)
-        ox(*args)
-        entry = {
-            "python": per_call(py_func, args, rounds=3, max_total=3.0 if not quick else 0.5),
-            "oxjit": per_call(ox, args),
-        }
-        if numba:
-            nbf = build(numba.njit)
-            nbf(*args)
-            entry["numba"] = per_call(nbf, args)
-        steady[name] = entry
-        t_nb = entry.get("numba", (None,))[0]
-        rows.append((name, fmt_time(entry["python"][0]), fmt_time(entry["oxjit"][0]) + f" (med {fmt_time(entry['oxjit'][1])})", fmt_time(t_nb), fmt_ratio(t_nb, entry["oxjit"][0]), target))
-    results["steady"] = steady
 
-    # dispatch overhead
+def dispatch(results, rows, quick):
+    """Call overhead of a trivial function and of an array argument."""
     number = 200_000 if quick else 2_000_000
     disp = {"python f(1, 2)": call_overhead(examples.add, (1, 2), number)}
     ox_add = oxjit.njit(examples.add)
@@ -234,17 +262,6 @@ def main(argv=None):
     results["dispatch"] = disp
     rows.append(("dispatch f(1, 2)", fmt_time(disp["python f(1, 2)"]), fmt_time(disp["oxjit f(1, 2)"]), fmt_time(disp.get("numba f(1, 2)")), fmt_ratio(disp.get("numba f(1, 2)"), disp["oxjit f(1, 2)"]), "oxjit <= 150 ns"))
     rows.append(("dispatch get(a, 5) (array arg)", "", fmt_time(disp["oxjit get(a, 5)"]), fmt_time(disp.get("numba get(a, 5)")), fmt_ratio(disp.get("numba get(a, 5)"), disp["oxjit get(a, 5)"]), "(reported)"))
-
-    header = ("benchmark", "python", "oxjit", "numba", "numba/oxjit", "target")
-    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
-    for r in [header, tuple("-" * w for w in widths)] + rows:
-        print("  ".join(str(c).ljust(w) if i in (0, 5) else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
-    print()
-    print("numba/oxjit above 1 means oxjit is faster; times are the best of several rounds.")
-    if opts.json:
-        with open(opts.json, "w") as fh:
-            json.dump(results, fh, indent=2)
-    return 0
 
 
 if __name__ == "__main__":

@@ -63,9 +63,10 @@ if [ ${#want[@]} -gt 0 ]; then
     say "pip install ${want[*]}"
     "$PY" -m pip install -q --disable-pip-version-check "${want[@]}"
 fi
-if [ "${OXJIT_WITH_NUMBA:-0}" = "1" ] && ! "$PY" -c "import numba" 2>/dev/null; then
-    say "pip install numba (for comparison)"
-    "$PY" -m pip install -q --disable-pip-version-check numba ||
+# scipy: Numba's np.dot needs its BLAS bindings.
+if [ "${OXJIT_WITH_NUMBA:-0}" = "1" ] && ! "$PY" -c "import numba, scipy" 2>/dev/null; then
+    say "pip install numba scipy (for comparison)"
+    "$PY" -m pip install -q --disable-pip-version-check numba scipy ||
         say "warning: numba could not be installed; comparisons with Numba are skipped"
 fi
 

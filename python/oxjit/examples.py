@@ -117,6 +117,22 @@ def jacobi(u, sweeps):
     return u
 
 
+def sieve(n):
+    """The primes up to ``n`` (sieve of Eratosthenes): strided slice
+    assignment and ``np.nonzero``."""
+    flags = np.ones(n + 1, dtype=np.bool_)
+    flags[:2] = False
+    for i in range(2, int(n ** 0.5) + 1):
+        if flags[i]:
+            flags[i * i::i] = False
+    return np.nonzero(flags)[0]
+
+
+def matmul(a, b):
+    """A matrix product through ``np.dot``."""
+    return np.dot(a, b)
+
+
 def add(x, y):
     """A trivial function, for dispatch overhead."""
     return x + y

@@ -78,7 +78,11 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
         self.b.build_conditional_branch(more, body_bb, exit)?;
         self.b.position_at_end(body_bb);
         let current: Vec<BasicValueEnum> = phis.iter().map(|p| p.as_basic_value()).collect();
-        let next = body(self, i_val, &current)?;
+        let mut next = Vec::new();
+        self.with_own_calls(|e| {
+            next = body(e, i_val, &current)?;
+            Ok(())
+        })?;
         let latch = self.b.get_insert_block().expect("builder is positioned");
         let i_next = self
             .b
@@ -90,6 +94,17 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
         }
         self.b.position_at_end(exit);
         Ok(current)
+    }
+
+    /// Emits a loop body with `emit`; true if it called scalar libm
+    /// functions. Those calls are then forgotten, so that an enclosing loop
+    /// counts only the calls in its own body.
+    pub fn with_own_calls(&mut self, emit: impl FnOnce(&mut Self) -> Result<()>) -> Result<bool> {
+        let before = self.cx.scalar_calls.get();
+        emit(self)?;
+        let called = self.cx.scalar_calls.get() > before;
+        self.cx.scalar_calls.set(before);
+        Ok(called)
     }
 
     /// The product of `xs` (1 for none).

@@ -28,6 +28,8 @@ pub(crate) struct ModuleCx<'ctx> {
     /// Declared SIMD variants of math functions, kept in `llvm.compiler.used`
     /// so they survive until the loop vectoriser looks for them.
     vector_variants: std::cell::RefCell<Vec<FunctionValue<'ctx>>>,
+    /// Calls of scalar libm functions emitted so far (see [`Ir::unroll_hint`]).
+    pub scalar_calls: std::cell::Cell<u32>,
 }
 
 impl<'ctx> ModuleCx<'ctx> {
@@ -40,6 +42,7 @@ impl<'ctx> ModuleCx<'ctx> {
             module,
             compiled: HashMap::new(),
             vector_variants: std::cell::RefCell::new(Vec::new()),
+            scalar_calls: std::cell::Cell::new(0),
         }
     }
 
@@ -262,18 +265,49 @@ impl<'ctx> Ir<'_, 'ctx> {
         let f = self.cx.pure_extern(&name, t.fn_type(&params, false));
         let margs: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
         let site = self.b.build_call(f, &margs, "")?;
-        if vectorize {
-            if let Some(abi) = self.cx.vector_variants(&name, args.len(), t) {
-                site.add_attribute(
-                    AttributeLoc::Function,
-                    self.ctx()
-                        .create_string_attribute("vector-function-abi-variant", &abi),
-                );
-            }
+        match vectorize
+            .then(|| self.cx.vector_variants(&name, args.len(), t))
+            .flatten()
+        {
+            Some(abi) => site.add_attribute(
+                AttributeLoc::Function,
+                self.ctx()
+                    .create_string_attribute("vector-function-abi-variant", &abi),
+            ),
+            None => self.cx.scalar_calls.set(self.cx.scalar_calls.get() + 1),
         }
         match site.try_as_basic_value().basic() {
             Some(v) => Ok(v.into_float_value()),
             None => unsupported("call of a void libm function"),
+        }
+    }
+
+    /// Marks the loop whose latch ends in `branch` for unrolling by `count`
+    /// (`llvm.loop.unroll.count`, which LLVM applies also to loops with an
+    /// unknown trip count). LLVM's cost model never unrolls loops that call
+    /// functions, but independent libm calls overlap better when several
+    /// iterations are in flight.
+    pub fn unroll_hint(&self, branch: inkwell::values::InstructionValue<'ctx>, count: u32) {
+        use inkwell::values::AsValueRef;
+        use llvm_sys::core::*;
+        let key = "llvm.loop.unroll.count";
+        // SAFETY: plain LLVM-C metadata construction in this module's
+        // context; the temporary node is replaced (and freed) by the
+        // self-reference that a loop ID must have.
+        unsafe {
+            let ctx = self.ctx().raw();
+            let int = self.ctx().i32_type().const_int(count as u64, false);
+            let mut pair = [
+                LLVMMDStringInContext2(ctx, key.as_ptr().cast(), key.len()),
+                LLVMValueAsMetadata(int.as_value_ref()),
+            ];
+            let unroll = LLVMMDNodeInContext2(ctx, pair.as_mut_ptr(), 2);
+            let temp = llvm_sys::debuginfo::LLVMTemporaryMDNode(ctx, std::ptr::null_mut(), 0);
+            let mut ops = [temp, unroll];
+            let id = LLVMMDNodeInContext2(ctx, ops.as_mut_ptr(), 2);
+            llvm_sys::debuginfo::LLVMMetadataReplaceAllUsesWith(temp, id);
+            let kind = LLVMGetMDKindIDInContext(ctx, "llvm.loop".as_ptr().cast(), 9);
+            LLVMSetMetadata(branch.as_value_ref(), kind, LLVMMetadataAsValue(ctx, id));
         }
     }
 

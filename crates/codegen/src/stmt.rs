@@ -133,12 +133,15 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         self.b.position_at_end(body_bb);
         enter(self)?;
         self.loops.push((latch, exit));
-        self.block(body)?;
+        let calls = self.with_own_calls(|e| e.block(body))?;
         self.loops.pop();
         self.branch_to(latch)?;
         self.b.position_at_end(latch);
         advance(self)?;
-        self.b.build_unconditional_branch(header)?;
+        let back = self.b.build_unconditional_branch(header)?;
+        if calls {
+            self.ir().unroll_hint(back, 4);
+        }
         if !orelse.is_empty() {
             self.b.position_at_end(else_bb);
             self.block(orelse)?;

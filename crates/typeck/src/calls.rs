@@ -699,14 +699,16 @@ impl Checker<'_> {
                         symbol: self.req.symbol.clone(),
                         ret: ret.clone(),
                     },
-                    None if self.last_pass => return Err(error(
-                        Code::UnresolvedReturn,
-                        span,
-                        format!(
+                    None if self.last_pass => {
+                        return Err(error(
+                            Code::UnresolvedReturn,
+                            span,
+                            format!(
                             "cannot determine the return type of the recursive call to '{fname}'"
                         ),
-                        "add a base case that returns without calling the function itself",
-                    )),
+                            "add a base case that returns without calling the function itself",
+                        ))
+                    }
                     None => return Err(Fail::Unknown(span)),
                 }
             } else {
