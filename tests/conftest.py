@@ -27,7 +27,10 @@ import warnings
 import numpy as np
 import pytest
 
-from oxjit import _core
+# Parallel tests use 1, 2 and 3 threads, on any machine (read at first use).
+os.environ.setdefault("OXJIT_NUM_THREADS", "3")
+
+from oxjit import _core  # noqa: E402
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_DIR = os.path.dirname(TESTS_DIR)

@@ -24,7 +24,7 @@ from . import _core, config, errors, types
 from .decorators import jit, njit
 from .dispatcher import Dispatcher
 from .errors import NumbaError, OxjitError, TypingError, UnsupportedError
-from .parallel import prange
+from .parallel import get_num_threads, get_thread_id, prange, set_num_threads
 from .types import (
     b1,
     boolean,
@@ -75,6 +75,9 @@ __all__ = [
     "jit",
     "njit",
     "prange",
+    "set_num_threads",
+    "get_num_threads",
+    "get_thread_id",
     "typeof",
     "types",
     "errors",

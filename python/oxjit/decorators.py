@@ -85,6 +85,22 @@ def _signature_list(spec):
     )
 
 
+_FASTMATH_FLAGS = frozenset({"reassoc", "nnan", "ninf", "nsz", "arcp", "contract", "afn"})
+
+
+def _fastmath(value):
+    """``fastmath=True``/``False``, or a set of LLVM fast-math flag names
+    (as a sorted list, which the compiler reads)."""
+    if isinstance(value, (set, frozenset, list, tuple)):
+        unknown = set(value) - _FASTMATH_FLAGS
+        if unknown:
+            raise ValueError(
+                f"unknown fastmath flag(s) {sorted(unknown)}; the flags are {sorted(_FASTMATH_FLAGS)}"
+            )
+        return sorted(value)
+    return bool(value)
+
+
 def _options(nopython, nogil, boundscheck, error_model, fastmath, parallel, cache, forceobj, locals, other):
     _check_other_options(other)
     if not nopython or forceobj:
@@ -102,7 +118,7 @@ def _options(nopython, nogil, boundscheck, error_model, fastmath, parallel, cach
     return {
         "boundscheck": bool(boundscheck) if forced is None else forced,
         "error_model": error_model,
-        "fastmath": bool(fastmath),
+        "fastmath": _fastmath(fastmath),
         "nogil": bool(nogil),
         "parallel": bool(parallel),
         "cache": bool(cache),

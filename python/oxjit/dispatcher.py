@@ -84,6 +84,40 @@ class Dispatcher(_core.Dispatcher):
             return self._llvm_ir(self._signature_index(signature))
         return {sig: self._llvm_ir(i) for i, sig in enumerate(sigs)}
 
+    def parallel_diagnostics(self, signature=None, level=1, file=None):
+        """Print, per compiled signature, which ``prange`` loops run in
+        parallel, how their iterations are scheduled, which variables are
+        reductions (with their operation) and, from ``level`` 2, which are
+        private to each iteration. Array expressions and whole-array
+        reductions run serially even with ``parallel=True``."""
+        out = sys.stdout if file is None else file
+        out.write(self._parallel_text(signature, level))
+
+    def _parallel_text(self, signature=None, level=1):
+        import inspect
+
+        if not self._options.get("parallel"):
+            return f"{self.__name__} was not compiled with parallel=True: nothing runs in parallel.\n"
+        filename = inspect.getsourcefile(self._py_func) or "<unknown>"
+        sigs = super().signatures
+        indices = range(len(sigs)) if signature is None else [self._signature_index(signature)]
+        chunks = []
+        for i in indices:
+            text = ["=" * 80, f" Parallel diagnostics for {self.__name__} ({', '.join(sigs[i])}), {filename}", "=" * 80]
+            loops = self._parallel_loops(i)
+            if not loops:
+                text.append("No prange loop was parallelised.")
+            for k, (line, dynamic, reductions, private) in enumerate(loops):
+                schedule = "dynamic chunks" if dynamic else "one block per thread"
+                text.append(f"prange loop #{k} (line {line}): parallel, {schedule}")
+                reds = ", ".join(f"{name} ({op})" for name, op in reductions) or "none"
+                text.append(f"    reductions: {reds}")
+                if level >= 2:
+                    text.append(f"    private: {', '.join(private) or 'none'}")
+            text.append("Array expressions and whole-array reductions: serial.")
+            chunks.append("\n".join(text) + "\n")
+        return "".join(chunks)
+
     def inspect_types(self, file=None, signature=None, pretty=False, *, typed_ir=False):
         """Print the source of the function once per compiled signature, each
         line followed by the types inferred for the variables it assigns

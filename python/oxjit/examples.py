@@ -11,10 +11,14 @@ compiled code.
 
 The array-style kernels after `go_fast_trace` (`go_fast`, `black_scholes`,
 `pdist`, `jacobi`) are the benchmarks of the arrays issue: they create
-arrays, slice them and evaluate array expressions.
+arrays, slice them and evaluate array expressions. The `prange` kernels
+(`go_even_faster`, `nbody_forces`, `prange_work`) are those of the parallel
+issue; compile them for Numba through `using(func, prange=numba.prange)`.
 """
 
 import numpy as np
+
+from .parallel import prange
 
 NORM_P_SIGNATURE = "float64(float64[:], float64)"
 
@@ -133,6 +137,63 @@ def matmul(a, b):
     return np.dot(a, b)
 
 
+def go_even_faster(a):
+    """The tutorial's ``go_even_faster``/``go_super_fast``: `go_fast` with
+    a `prange` reduction (compile with ``parallel=True`` and optionally
+    ``fastmath=True``)."""
+    trace = 0.0
+    for i in prange(a.shape[0]):
+        trace += np.tanh(a[i])
+    return a + trace
+
+
+def nbody_forces(pos, mass, acc):
+    """Softened gravitational accelerations of every body from all others,
+    one `prange` iteration per body."""
+    n = pos.shape[0]
+    for i in prange(n):
+        ax = 0.0
+        ay = 0.0
+        az = 0.0
+        for j in range(n):
+            dx = pos[j, 0] - pos[i, 0]
+            dy = pos[j, 1] - pos[i, 1]
+            dz = pos[j, 2] - pos[i, 2]
+            r2 = dx * dx + dy * dy + dz * dz + 1e-3
+            s = mass[j] / (r2 * np.sqrt(r2))
+            ax += dx * s
+            ay += dy * s
+            az += dz * s
+        acc[i, 0] = ax
+        acc[i, 1] = ay
+        acc[i, 2] = az
+    return acc
+
+
+def prange_work(n):
+    """A compute-bound `prange` reduction (for thread scaling)."""
+    total = 0.0
+    for i in prange(n):
+        x = i * 1e-6
+        for _ in range(20):
+            x = x * x * 0.5 + 0.25
+        total += x
+    return total
+
+
+def using(func, **names):
+    """A copy of ``func`` whose globals have ``names`` rebound (e.g.
+    ``prange=numba.prange`` to compile a `prange` kernel with Numba)."""
+    import types
+
+    namespace = dict(func.__globals__)
+    namespace.update(names)
+    copy = types.FunctionType(func.__code__, namespace, func.__name__, func.__defaults__, func.__closure__)
+    copy.__qualname__ = func.__qualname__
+    copy.__module__ = func.__module__
+    return copy
+
+
 def add(x, y):
     """A trivial function, for dispatch overhead."""
     return x + y
@@ -143,13 +204,8 @@ def recursive(func, jit):
     ``njit``) so that its recursive calls go to the compiled version: the
     compiled function gets a private copy of the module globals in which its
     own name is bound to the dispatcher, and the module is left unchanged."""
-    import types
-
-    namespace = dict(func.__globals__)
-    copy = types.FunctionType(func.__code__, namespace, func.__name__, func.__defaults__, func.__closure__)
-    copy.__qualname__ = func.__qualname__
-    copy.__module__ = func.__module__
+    copy = using(func)
     copy.__doc__ = func.__doc__
     dispatcher = jit(copy)
-    namespace[func.__name__] = dispatcher
+    copy.__globals__[func.__name__] = dispatcher
     return dispatcher

@@ -1,12 +1,36 @@
-"""`prange`: the parallel counterpart of `range`.
+"""`prange`, the parallel counterpart of `range`, and the thread-pool
+controls.
 
 In compiled code with ``parallel=True`` the compiler recognises `prange` and
-may run the loop's iterations on several threads; everywhere else (plain
-Python, ``OXJIT_DISABLE_JIT=1``, ``parallel=False``) it is exactly `range`.
-The compiler identifies it by its qualified name ``oxjit.prange``.
+runs the loop's iterations on the runtime's thread pool; everywhere else
+(plain Python, ``OXJIT_DISABLE_JIT=1``, ``parallel=False``) it is exactly
+`range`. The compiler identifies it by its qualified name ``oxjit.prange``.
+
+The pool has ``OXJIT_NUM_THREADS`` threads (default: the number of cores),
+started on first use. `set_num_threads` chooses how many of them parallel
+code launched from the calling thread uses, as in Numba.
 """
 
-__all__ = ["prange"]
+from . import _core
+
+__all__ = ["prange", "set_num_threads", "get_num_threads", "get_thread_id"]
+
+
+def set_num_threads(n):
+    """Use ``n`` threads (1 to the pool size) for parallel code launched
+    from this thread."""
+    _core.set_num_threads(int(n))
+
+
+def get_num_threads():
+    """The number of threads parallel code launched from this thread uses."""
+    return _core.get_num_threads()
+
+
+def get_thread_id():
+    """The calling thread's index in the parallel region it runs (0 outside
+    one)."""
+    return _core.get_thread_id()
 
 
 class prange:

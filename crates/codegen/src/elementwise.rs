@@ -50,6 +50,45 @@ pub(crate) struct Prepared<'ctx> {
     pub operands: Vec<Operand<'ctx>>,
 }
 
+impl<'ctx> Prepared<'ctx> {
+    /// The scalar inputs' values (what `with_scalars` replaces).
+    pub fn scalars(&self) -> Vec<BasicValueEnum<'ctx>> {
+        self.inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::Scalar(v) => Some(*v),
+                Input::Array(_) => None,
+            })
+            .collect()
+    }
+
+    /// The same inputs with the scalar values replaced in order, the
+    /// shape and operands given (e.g. their copies in another function).
+    pub fn with(
+        &self,
+        scalars: Vec<BasicValueEnum<'ctx>>,
+        shape: Vec<IntValue<'ctx>>,
+        operands: Vec<Operand<'ctx>>,
+    ) -> Prepared<'ctx> {
+        let mut scalars = scalars.into_iter();
+        let inputs = self
+            .inputs
+            .iter()
+            .map(|i| match i {
+                Input::Scalar(_) => {
+                    Input::Scalar(scalars.next().expect("one value per scalar input"))
+                }
+                Input::Array(k) => Input::Array(*k),
+            })
+            .collect();
+        Prepared {
+            shape,
+            inputs,
+            operands,
+        }
+    }
+}
+
 /// How `out` takes part in broadcasting.
 #[derive(Clone, Copy, PartialEq)]
 pub(crate) enum OutRole {
@@ -344,9 +383,9 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
         })
     }
 
-    /// Writes `body` at every position of `target`.
+    /// Writes `body` at every position of `target`; with `parallel=True`,
+    /// on the thread pool when the array is large (see `parallel`).
     fn fill(&mut self, p: &Prepared<'ctx>, target: Operand<'ctx>, body: &Expr) -> Result<()> {
-        let dtype = target.dtype;
         let mut flat = None;
         if p.shape.len() <= 1 || !uses_index(body) {
             let mut all = target.flat;
@@ -358,17 +397,28 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
         let ops: Vec<Operand> = std::iter::once(target)
             .chain(p.operands.iter().cloned())
             .collect();
-        self.nest(
-            &p.shape,
-            &ops,
-            Vec::new(),
-            flat,
-            &mut |em, ptrs, index, _| {
-                let v = em.elem_value(p, &ptrs[1..], index, body)?;
-                em.store_scalar(ptrs[0], v, dtype)?;
-                Ok(Vec::new())
-            },
-        )?;
+        if self.f.flags.parallel && self.elem.is_empty() && !uses_index(body) {
+            return self.par_fill(p, &ops, flat.expect("no index, so a flat test"), body);
+        }
+        self.fill_nest(p, &ops, &p.shape, flat, body)
+    }
+
+    /// The loop nest of `fill` over `shape`: `ops[0]` is the target, the
+    /// others `p`'s array inputs.
+    pub fn fill_nest(
+        &mut self,
+        p: &Prepared<'ctx>,
+        ops: &[Operand<'ctx>],
+        shape: &[IntValue<'ctx>],
+        flat: Option<IntValue<'ctx>>,
+        body: &Expr,
+    ) -> Result<()> {
+        let dtype = ops[0].dtype;
+        self.nest(shape, ops, Vec::new(), flat, &mut |em, ptrs, index, _| {
+            let v = em.elem_value(p, &ptrs[1..], index, body)?;
+            em.store_scalar(ptrs[0], v, dtype)?;
+            Ok(Vec::new())
+        })?;
         Ok(())
     }
 

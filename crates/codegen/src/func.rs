@@ -28,7 +28,7 @@ pub(crate) struct FnEmitter<'a, 'ctx> {
     pub cx: &'a ModuleCx<'ctx>,
     pub f: &'a Function,
     pub b: Builder<'ctx>,
-    /// Positioned in the entry block, before its final branch (added last).
+    /// Positioned in the entry block, before its final branch.
     allocas: Builder<'ctx>,
     locals: Vec<PointerValue<'ctx>>,
     ret_out: PointerValue<'ctx>,
@@ -55,73 +55,104 @@ pub(crate) fn registered(class: &str, message: &str) -> u32 {
 }
 
 pub(crate) fn emit_function(cx: &ModuleCx<'_>, f: &Function) -> Result<()> {
-    let ctx = cx.ctx;
     let func = cx.compiled(&f.symbol)?;
-    let entry = ctx.append_basic_block(func, "entry");
-    let body = ctx.append_basic_block(func, "body");
-    let exit = ctx.append_basic_block(func, "exit");
-    let allocas = ctx.create_builder();
-    allocas.position_at_end(entry);
-    let mut locals = Vec::with_capacity(f.locals.len());
-    for (i, local) in f.locals.iter().enumerate() {
-        let ty = reg_type(ctx, &local.ty);
-        let slot = allocas.build_alloca(ty, &local.name)?;
-        let init = match func.get_nth_param(i as u32 + 1) {
-            Some(param) if i < f.nparams => param,
-            _ => ty.const_zero(),
-        };
-        allocas.build_store(slot, init)?;
-        locals.push(slot);
-    }
-    let status = allocas.build_alloca(ctx.i32_type(), "status")?;
-    allocas.build_store(status, ctx.i32_type().const_zero())?;
-    let b = ctx.create_builder();
-    b.position_at_end(body);
     let ret_out = func
         .get_nth_param(0)
         .expect("every compiled function has %ret_out")
         .into_pointer_value();
-    let mut e = FnEmitter {
-        cx,
-        f,
-        b,
-        allocas,
-        locals,
-        ret_out,
-        loops: Vec::new(),
-        raise_blocks: HashMap::new(),
-        exit,
-        status,
-        owned_locals: nrt::owned_locals(f),
-        temps: Temps::default(),
-        elem: Vec::new(),
-    };
+    let mut e = FnEmitter::start(cx, f, func, Some(ret_out), |i| {
+        func.get_nth_param(i as u32 + 1).filter(|_| i < f.nparams)
+    })?;
     e.own_reassigned_params()?;
     e.block(&f.body)?;
-    // Typeck ends every function with a `return`; a fall-through left here is
-    // unreachable or returns None, which has nothing to store.
-    if !e.terminated() {
-        e.return_status(ctx.i32_type().const_zero())?;
+    e.finish()
+}
+
+impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
+    /// A frame for emitting (part of) `f` into the empty function `func`:
+    /// one slot per local of `f`, holding `init(i)` or zero. Without
+    /// `ret_out`, the code emitted must not return a value.
+    pub fn start(
+        cx: &'a ModuleCx<'ctx>,
+        f: &'a Function,
+        func: FunctionValue<'ctx>,
+        ret_out: Option<PointerValue<'ctx>>,
+        init: impl Fn(usize) -> Option<BasicValueEnum<'ctx>>,
+    ) -> Result<FnEmitter<'a, 'ctx>> {
+        let ctx = cx.ctx;
+        let entry = ctx.append_basic_block(func, "entry");
+        let body = ctx.append_basic_block(func, "body");
+        let exit = ctx.append_basic_block(func, "exit");
+        let allocas = ctx.create_builder();
+        allocas.position_at_end(entry);
+        let mut locals = Vec::with_capacity(f.locals.len());
+        for (i, local) in f.locals.iter().enumerate() {
+            let ty = reg_type(ctx, &local.ty);
+            let slot = allocas.build_alloca(ty, &local.name)?;
+            allocas.build_store(slot, init(i).unwrap_or_else(|| ty.const_zero()))?;
+            locals.push(slot);
+        }
+        let status = allocas.build_alloca(ctx.i32_type(), "status")?;
+        allocas.build_store(status, ctx.i32_type().const_zero())?;
+        // Later slots go before the entry block's branch.
+        let to_body = allocas.build_unconditional_branch(body)?;
+        allocas.position_before(&to_body);
+        let ret_out = match ret_out {
+            Some(p) => p,
+            None => allocas.build_alloca(reg_type(ctx, &f.ret), "unused.ret")?,
+        };
+        let b = ctx.create_builder();
+        b.position_at_end(body);
+        Ok(FnEmitter {
+            cx,
+            f,
+            b,
+            allocas,
+            locals,
+            ret_out,
+            loops: Vec::new(),
+            raise_blocks: HashMap::new(),
+            exit,
+            status,
+            owned_locals: nrt::owned_locals(f),
+            temps: Temps::default(),
+            elem: Vec::new(),
+        })
     }
-    e.b.position_at_end(exit);
-    e.release_frame()?;
-    let status = e.b.build_load(ctx.i32_type(), e.status, "status")?;
-    e.b.build_return(Some(&status))?;
-    e.allocas.build_unconditional_branch(body)?;
-    if f.flags.fastmath {
-        set_fast_math(func);
+
+    /// Ends the function: falling off the end returns status 0, and the
+    /// exit block releases the frame and returns the status.
+    pub fn finish(mut self) -> Result<()> {
+        let ctx = self.cx.ctx;
+        // Typeck ends every function with a `return`; a fall-through left here is
+        // unreachable or returns None, which has nothing to store.
+        if !self.terminated() {
+            self.return_status(ctx.i32_type().const_zero())?;
+        }
+        self.b.position_at_end(self.exit);
+        self.release_frame()?;
+        let status = self.b.build_load(ctx.i32_type(), self.status, "status")?;
+        self.b.build_return(Some(&status))?;
+        let func = self
+            .exit
+            .get_parent()
+            .expect("the exit block is in a function");
+        if self.f.flags.fastmath.any() {
+            set_fast_math(func, self.f.flags.fastmath);
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Every float operation of `func` (arithmetic, comparisons, selects, calls)
-/// gets all fast-math flags, as Numba's `fastmath=True` does.
-fn set_fast_math(func: FunctionValue<'_>) {
+/// gets the requested fast-math flags, as Numba's `fastmath=` does.
+fn set_fast_math(func: FunctionValue<'_>, flags: oxjit_tir::FastMath) {
+    let flags = FastMathFlags::from_bits_truncate(flags.0);
     for bb in func.get_basic_blocks() {
         let mut inst: Option<InstructionValue> = bb.get_first_instruction();
         while let Some(i) = inst {
             if i.can_use_fast_math_flags() {
-                let _ = i.set_fast_math_flags(FastMathFlags::all());
+                let _ = i.set_fast_math_flags(flags);
             }
             inst = i.get_next_instruction();
         }

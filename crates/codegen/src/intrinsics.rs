@@ -184,7 +184,8 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         let float = |i: usize| vals[i].into_float_value();
         // Array expressions (and fastmath code) use SIMD math; scalar code
         // keeps libm's precision.
-        let vectorize = !self.elem.is_empty() || self.f.flags.fastmath;
+        let vectorize =
+            !self.elem.is_empty() || self.f.flags.fastmath.has(oxjit_tir::FastMath::AFN);
         let ir = self.ir();
         let b = &self.b;
         Ok(match intrinsic {

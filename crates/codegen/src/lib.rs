@@ -30,6 +30,7 @@ mod loops;
 mod module;
 mod moments;
 mod nrt;
+mod parallel;
 mod reduce;
 mod runtime_call;
 mod stmt;

@@ -221,7 +221,12 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
                 body,
                 shape,
                 out: None,
-            } if fusable(op, at.dtype, self.f.flags.fastmath) => {
+            } if fusable(
+                op,
+                at.dtype,
+                self.f.flags.fastmath.has(oxjit_tir::FastMath::REASSOC),
+            ) =>
+            {
                 let fixed = self.extents(shape.as_deref())?;
                 Some((
                     self.prepare(inputs, fixed, at.ndim as usize, None)?,
@@ -345,7 +350,8 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
         }
         match op {
             ReduceOp::Sum | ReduceOp::Mean
-                if !self.f.flags.fastmath && rs.strong() == src.dtype.strong() =>
+                if !self.f.flags.fastmath.has(oxjit_tir::FastMath::REASSOC)
+                    && rs.strong() == src.dtype.strong() =>
             {
                 Some(code)
             }

@@ -58,7 +58,11 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 step,
                 body,
                 orelse,
-            } => self.for_range(*var, [start, stop, step], body, orelse),
+                parallel,
+            } => match parallel {
+                None => self.for_range(*var, [start, stop, step], body, orelse),
+                Some(p) => self.par_for(*var, [start, stop, step], body, orelse, p),
+            },
             StmtKind::Break | StmtKind::Continue => {
                 let Some(&(latch, exit)) = self.loops.last() else {
                     return unsupported("break or continue outside a loop");
@@ -162,21 +166,45 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         body: &[Stmt],
         orelse: &[Stmt],
     ) -> Result<()> {
+        let (start, n, step) = self.range_bounds(var, bounds)?;
+        self.range_loop(var, start, step, n.get_type().const_zero(), n, body, orelse)
+    }
+
+    /// The `start`, trip count and `step` of `range(start, stop, step)`
+    /// assigned to `var`, all of `var`'s type.
+    pub(crate) fn range_bounds(
+        &mut self,
+        var: oxjit_tir::LocalId,
+        [start, stop, step]: [&Expr; 3],
+    ) -> Result<(IntValue<'ctx>, IntValue<'ctx>, IntValue<'ctx>)> {
         let signed = self.f.local(var).ty.scalar().is_some_and(|s| s.is_signed());
-        let [start, stop, step] = bounds;
         let start = self.expr(start)?.into_int_value();
         let stop = self.expr(stop)?.into_int_value();
         let step = self.expr(step)?.into_int_value();
-        let n = self.trip_count(start, stop, step, signed)?;
-        let ty = n.get_type();
+        Ok((start, self.trip_count(start, stop, step, signed)?, step))
+    }
+
+    /// Iterations `k` in `k0..k1` of a range loop, `var = start + k*step`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn range_loop(
+        &mut self,
+        var: oxjit_tir::LocalId,
+        start: IntValue<'ctx>,
+        step: IntValue<'ctx>,
+        k0: IntValue<'ctx>,
+        k1: IntValue<'ctx>,
+        body: &[Stmt],
+        orelse: &[Stmt],
+    ) -> Result<()> {
+        let ty = k1.get_type();
         let k = self.entry_alloca(ty, "range.k")?;
-        self.b.build_store(k, ty.const_zero())?;
+        self.b.build_store(k, k0)?;
         let load_k = |e: &Self| -> Result<IntValue<'ctx>> {
             Ok(e.b.build_load(ty, k, "k")?.into_int_value())
         };
         self.emit_loop(
             |e| {
-                Ok(e.b.build_int_compare(IntPredicate::ULT, load_k(e)?, n, "more")?)
+                Ok(e.b.build_int_compare(IntPredicate::ULT, load_k(e)?, k1, "more")?)
             },
             |e| {
                 let offset = e.b.build_int_mul(load_k(e)?, step, "")?;
@@ -184,7 +212,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 e.store_local(var, value.into())
             },
             body,
-            // k < n ≤ the type's unsigned maximum, so k + 1 cannot wrap.
+            // k < k1 ≤ the type's unsigned maximum, so k + 1 cannot wrap.
             |e| {
                 let next =
                     e.b.build_int_nuw_add(load_k(e)?, ty.const_int(1, false), "")?;

@@ -53,6 +53,8 @@ pub enum Code {
     BadRaise,
     /// An assignment target that is not supported.
     BadTarget,
+    /// A `prange` loop that cannot run its iterations in parallel.
+    ParallelLoop,
 }
 
 impl Code {
@@ -72,6 +74,7 @@ impl Code {
             Code::UnresolvedReturn => "OX107",
             Code::BadRaise => "OX108",
             Code::BadTarget => "OX109",
+            Code::ParallelLoop => "OX110",
         }
     }
 

@@ -26,7 +26,7 @@ struct Cx<'a> {
 }
 
 /// Every local a block may assign.
-fn assigned_in(stmts: &[Stmt], out: &mut HashSet<LocalId>) {
+pub(crate) fn assigned_in(stmts: &[Stmt], out: &mut HashSet<LocalId>) {
     for s in stmts {
         match &s.kind {
             StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| target_locals(t, out)),
@@ -50,7 +50,7 @@ fn assigned_in(stmts: &[Stmt], out: &mut HashSet<LocalId>) {
     }
 }
 
-fn target_locals(t: &Target, out: &mut HashSet<LocalId>) {
+pub(crate) fn target_locals(t: &Target, out: &mut HashSet<LocalId>) {
     match t {
         Target::Local(id, _) => {
             out.insert(*id);
@@ -152,36 +152,6 @@ impl Cx<'_> {
     }
 
     fn expr(&mut self, e: &Expr, maybe: &HashSet<LocalId>) {
-        match &e.kind {
-            ExprKind::Local(id) => self.read(*id, e.span, maybe),
-            ExprKind::Const(_) | ExprKind::Global(_) => {}
-            ExprKind::Unary(_, x) | ExprKind::Attribute(x, _) => self.expr(x, maybe),
-            ExprKind::Binary(_, a, b) | ExprKind::Subscript(a, b) => {
-                self.expr(a, maybe);
-                self.expr(b, maybe);
-            }
-            ExprKind::Compare(first, rest) => {
-                self.expr(first, maybe);
-                rest.iter().for_each(|(_, x)| self.expr(x, maybe));
-            }
-            ExprKind::BoolOp(_, xs) | ExprKind::Tuple(xs) | ExprKind::List(xs) => {
-                xs.iter().for_each(|x| self.expr(x, maybe))
-            }
-            ExprKind::IfExp { test, body, orelse } => {
-                self.expr(test, maybe);
-                self.expr(body, maybe);
-                self.expr(orelse, maybe);
-            }
-            ExprKind::Call { func, args, kwargs } => {
-                self.expr(func, maybe);
-                args.iter().for_each(|x| self.expr(x, maybe));
-                kwargs.iter().for_each(|k| self.expr(&k.value, maybe));
-            }
-            ExprKind::Slice { lower, upper, step } => {
-                for x in [lower, upper, step].into_iter().flatten() {
-                    self.expr(x, maybe);
-                }
-            }
-        }
+        crate::reads(e, &mut |id, span| self.read(id, span, maybe));
     }
 }

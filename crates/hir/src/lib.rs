@@ -11,10 +11,12 @@
 mod assigned;
 mod env;
 mod lower;
+mod prange;
 mod print;
 
 pub use env::{Const, Env, TableEnv, Value};
 pub use lower::lower_function;
+pub use prange::{analyse_prange, ParallelLoop, Reduction};
 pub use print::print_function;
 
 use oxjit_diag::Span;
@@ -247,4 +249,39 @@ impl CmpOp {
 pub enum BoolOp {
     And,
     Or,
+}
+
+/// Calls `f` for every read of a local in `e`, in evaluation order.
+pub fn reads(e: &Expr, f: &mut impl FnMut(LocalId, Span)) {
+    match &e.kind {
+        ExprKind::Local(id) => f(*id, e.span),
+        ExprKind::Const(_) | ExprKind::Global(_) => {}
+        ExprKind::Unary(_, x) | ExprKind::Attribute(x, _) => reads(x, f),
+        ExprKind::Binary(_, a, b) | ExprKind::Subscript(a, b) => {
+            reads(a, f);
+            reads(b, f);
+        }
+        ExprKind::Compare(first, rest) => {
+            reads(first, f);
+            rest.iter().for_each(|(_, x)| reads(x, f));
+        }
+        ExprKind::BoolOp(_, xs) | ExprKind::Tuple(xs) | ExprKind::List(xs) => {
+            xs.iter().for_each(|x| reads(x, f))
+        }
+        ExprKind::IfExp { test, body, orelse } => {
+            reads(test, f);
+            reads(body, f);
+            reads(orelse, f);
+        }
+        ExprKind::Call { func, args, kwargs } => {
+            reads(func, f);
+            args.iter().for_each(|x| reads(x, f));
+            kwargs.iter().for_each(|k| reads(&k.value, f));
+        }
+        ExprKind::Slice { lower, upper, step } => {
+            for x in [lower, upper, step].into_iter().flatten() {
+                reads(x, f);
+            }
+        }
+    }
 }

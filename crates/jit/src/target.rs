@@ -123,9 +123,30 @@ pub fn configure_module(module: &Module) {
     })
 }
 
+/// LLVM's process-wide options, set once: runtime unrolling also of loops
+/// with more than one exit, which compiled loops have wherever a check can
+/// raise (a float division's zero test, a bounds check), so that such a
+/// loop is unrolled as it would be without the check.
+fn llvm_options() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let args = [c"oxjit".as_ptr(), c"-unroll-runtime-multi-exit".as_ptr()];
+        // SAFETY: NUL-terminated strings that outlive the call; it runs once,
+        // before any optimisation reads the options.
+        unsafe {
+            llvm_sys::support::LLVMParseCommandLineOptions(
+                args.len() as i32,
+                args.as_ptr(),
+                std::ptr::null(),
+            )
+        };
+    });
+}
+
 /// Verifies `module` and runs the standard `default<On>` pipeline on it, with
 /// loop and SLP vectorisation and unrolling on.
 pub fn optimize(module: &Module, level: OptLevel) -> Result<(), String> {
+    llvm_options();
     // Invalid IR can crash the optimiser; a codegen bug should be an error.
     module
         .verify()

@@ -7,7 +7,7 @@ use crate::boxing::{box_value, unbox};
 use crate::driver::{self, FuncInfo, Spec};
 use crate::errors::exception_from_status;
 use crate::typeof_::{code, type_of};
-use oxjit_tir::{ErrorModel, Flags};
+use oxjit_tir::{ErrorModel, FastMath, Flags};
 use oxjit_types::{parse_signature, Layout, Type};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
@@ -94,10 +94,37 @@ impl Dispatcher {
                 )))
             }
         };
+        let fastmath = match options
+            .map(|o| o.get_item("fastmath"))
+            .transpose()?
+            .flatten()
+        {
+            None => FastMath::default(),
+            Some(v) => match v.extract::<bool>() {
+                Ok(all) => {
+                    if all {
+                        FastMath::ALL
+                    } else {
+                        FastMath::default()
+                    }
+                }
+                Err(_) => {
+                    let names: Vec<String> = v.extract()?;
+                    FastMath(
+                        FastMath::NAMES
+                            .iter()
+                            .filter(|(n, _)| names.iter().any(|x| x == n))
+                            .map(|(_, bit)| bit)
+                            .sum(),
+                    )
+                }
+            },
+        };
         let flags = Flags {
             boundscheck: option(options, "boundscheck", false)?,
             error_model,
-            fastmath: option(options, "fastmath", false)?,
+            fastmath,
+            parallel: option(options, "parallel", false)?,
         };
         let nogil = option(options, "nogil", false)?;
         let code = py_func.getattr("__code__")?;
@@ -207,6 +234,20 @@ impl Dispatcher {
             .iter()
             .filter(|l| !l.name.starts_with('$'))
             .map(|l| (l.name.clone(), l.ty.to_string()))
+            .collect())
+    }
+
+    /// `(line, dynamic, [(variable, op)], [private variables])` of each
+    /// parallel loop of specialisation `i`.
+    #[allow(clippy::type_complexity)]
+    fn _parallel_loops(
+        &self,
+        py: Python<'_>,
+        i: usize,
+    ) -> PyResult<Vec<(u32, bool, Vec<(String, String)>, Vec<String>)>> {
+        Ok(driver::parallel_loops(py, &self.info, self.spec(i)?)
+            .into_iter()
+            .map(|l| (l.line, l.dynamic, l.reductions, l.private))
             .collect())
     }
 

@@ -530,3 +530,76 @@ pub fn line_types(py: Python<'_>, info: &FuncInfo, spec: &Spec) -> Vec<(u32, Str
     }
     out
 }
+
+/// One `prange` loop of a specialisation, for `parallel_diagnostics`.
+pub struct ParallelLoopReport {
+    pub line: u32,
+    pub dynamic: bool,
+    /// (variable, combining operation)
+    pub reductions: Vec<(String, String)>,
+    /// Named variables private to each iteration.
+    pub private: Vec<String>,
+}
+
+/// The `prange` loops that run in parallel in `spec`, outermost first.
+pub fn parallel_loops(py: Python<'_>, info: &FuncInfo, spec: &Spec) -> Vec<ParallelLoopReport> {
+    use oxjit_tir::{Stmt, StmtKind};
+    let Ok(h) = hir_of(py, info) else {
+        return Vec::new();
+    };
+    let src = h.source_file();
+    let f = &spec.tir;
+    let named =
+        |id: &oxjit_tir::LocalId| Some(f.local(*id).name.clone()).filter(|n| !n.starts_with('$'));
+    fn assigned(stmts: &[Stmt], out: &mut Vec<oxjit_tir::LocalId>) {
+        for s in stmts {
+            if let StmtKind::Assign(id, _) = s.kind {
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+            s.parts().1.into_iter().for_each(|b| assigned(b, out));
+        }
+    }
+    fn walk<'a>(
+        stmts: &'a [Stmt],
+        out: &mut Vec<(
+            oxjit_diag::Span,
+            &'a oxjit_tir::Parallel,
+            Vec<oxjit_tir::LocalId>,
+        )>,
+    ) {
+        for s in stmts {
+            if let StmtKind::ForRange {
+                body,
+                parallel: Some(p),
+                ..
+            } = &s.kind
+            {
+                let mut ids = Vec::new();
+                assigned(body, &mut ids);
+                out.push((s.span, p, ids));
+            }
+            s.parts().1.into_iter().for_each(|b| walk(b, out));
+        }
+    }
+    let mut found = Vec::new();
+    walk(&f.body, &mut found);
+    found
+        .into_iter()
+        .map(|(span, p, ids)| ParallelLoopReport {
+            line: src.line_col(span.start).0,
+            dynamic: p.dynamic,
+            reductions: p
+                .reductions
+                .iter()
+                .filter_map(|r| Some((named(&r.local)?, r.op.to_string())))
+                .collect(),
+            private: ids
+                .iter()
+                .filter(|id| !p.reductions.iter().any(|r| r.local == **id))
+                .filter_map(named)
+                .collect(),
+        })
+        .collect()
+}

@@ -81,7 +81,11 @@ pub fn exception_from_status(py: Python<'_>, status: i32) -> PyErr {
         return PySystemError::new_err(format!("compiled code returned unknown status {status}"));
     };
     let make = || -> PyResult<PyErr> {
-        let cls = py.import("builtins")?.getattr(spec.class.as_str())?;
+        // Builtin classes by name; others (NumPy's AxisError) by module path.
+        let cls = match spec.class.rsplit_once('.') {
+            Some((module, name)) => py.import(module)?.getattr(name)?,
+            None => py.import("builtins")?.getattr(spec.class.as_str())?,
+        };
         let args: Vec<Bound<'_, PyAny>> = spec
             .args
             .iter()
@@ -90,6 +94,7 @@ pub fn exception_from_status(py: Python<'_>, status: i32) -> PyErr {
                 ExcArg::Float(x) => PyFloat::new(py, *x).into_any(),
                 ExcArg::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
                 ExcArg::Str(s) => PyString::new(py, s).into_any(),
+                ExcArg::None => py.None().into_bound(py),
             })
             .collect();
         let exc = cls.call1(PyTuple::new(py, args)?)?;

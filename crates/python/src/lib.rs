@@ -34,11 +34,34 @@ fn alloc_stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(d)
 }
 
+/// Sets the number of threads `parallel=True` code launched from this
+/// thread uses (1 to the pool size, `OXJIT_NUM_THREADS` or the core count).
+#[pyfunction]
+fn set_num_threads(n: i64) -> PyResult<()> {
+    let n = usize::try_from(n).unwrap_or(0);
+    oxjit_runtime::parallel::set_num_threads(n).map_err(pyo3::exceptions::PyValueError::new_err)
+}
+
+/// The number of threads `parallel=True` code launched from this thread uses.
+#[pyfunction]
+fn get_num_threads() -> usize {
+    oxjit_runtime::parallel::get_num_threads()
+}
+
+/// The index of the calling thread in the parallel region it runs (0 outside one).
+#[pyfunction]
+fn get_thread_id() -> usize {
+    oxjit_runtime::parallel::get_thread_id()
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dispatcher::Dispatcher>()?;
     m.add_class::<boxing::MemInfoOwner>()?;
     m.add_function(wrap_pyfunction!(typeof_py, m)?)?;
     m.add_function(wrap_pyfunction!(alloc_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(get_thread_id, m)?)?;
     Ok(())
 }

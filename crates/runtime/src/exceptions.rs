@@ -26,6 +26,7 @@ pub enum ExcArg {
     Float(f64),
     Bool(bool),
     Str(String),
+    None,
 }
 
 /// A statically known exception: builtin class name plus constructor args.
@@ -117,6 +118,7 @@ enum KeyArg {
     Float(u64),
     Bool(bool),
     Str(String),
+    None,
 }
 
 #[derive(PartialEq, Eq, Hash)]
@@ -135,6 +137,7 @@ impl Key {
                 ExcArg::Float(v) => KeyArg::Float(v.to_bits()),
                 ExcArg::Bool(v) => KeyArg::Bool(*v),
                 ExcArg::Str(v) => KeyArg::Str(v.clone()),
+                ExcArg::None => KeyArg::None,
             })
             .collect();
         Key {

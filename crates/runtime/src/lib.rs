@@ -10,6 +10,7 @@ pub mod arrayfns;
 pub mod exceptions;
 pub mod memory;
 pub mod pairwise;
+pub mod parallel;
 pub mod rounding;
 pub mod shapes;
 pub mod symbols;

@@ -16,6 +16,9 @@ use crate::memory::{
     oxjit_rt_meminfo_data, oxjit_rt_meminfo_decref, oxjit_rt_meminfo_incref, oxjit_rt_meminfo_size,
 };
 use crate::pairwise::{oxjit_rt_sqdev_pairwise, oxjit_rt_sum_pairwise};
+use crate::parallel::{
+    oxjit_rt_combine_lock, oxjit_rt_combine_unlock, oxjit_rt_max_threads, oxjit_rt_parallel_for,
+};
 use crate::rounding::{oxjit_rt_int_truediv, oxjit_rt_round_float, oxjit_rt_round_int};
 use crate::shapes::{
     oxjit_rt_broadcast_error, oxjit_rt_broadcast_into_error, oxjit_rt_output_shape_error,
@@ -128,6 +131,22 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         (
             "oxjit_rt_sqdev_pairwise",
             oxjit_rt_sqdev_pairwise as *const () as usize,
+        ),
+        (
+            "oxjit_rt_parallel_for",
+            oxjit_rt_parallel_for as *const () as usize,
+        ),
+        (
+            "oxjit_rt_max_threads",
+            oxjit_rt_max_threads as *const () as usize,
+        ),
+        (
+            "oxjit_rt_combine_lock",
+            oxjit_rt_combine_lock as *const () as usize,
+        ),
+        (
+            "oxjit_rt_combine_unlock",
+            oxjit_rt_combine_unlock as *const () as usize,
         ),
     ];
     all.extend(crate::arrayfns::symbols());

@@ -46,11 +46,46 @@ pub enum ErrorModel {
     Numpy,
 }
 
+/// The fast-math flags `fastmath=` asks for (`True` sets all), bit for bit
+/// LLVM-C's `LLVMFastMathFlags`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct FastMath(pub u32);
+
+impl FastMath {
+    pub const REASSOC: u32 = 1;
+    pub const NNAN: u32 = 2;
+    pub const NINF: u32 = 4;
+    pub const NSZ: u32 = 8;
+    pub const ARCP: u32 = 16;
+    pub const CONTRACT: u32 = 32;
+    pub const AFN: u32 = 64;
+    pub const ALL: FastMath = FastMath(127);
+    /// The flags by their Numba/LLVM names.
+    pub const NAMES: [(&'static str, u32); 7] = [
+        ("reassoc", Self::REASSOC),
+        ("nnan", Self::NNAN),
+        ("ninf", Self::NINF),
+        ("nsz", Self::NSZ),
+        ("arcp", Self::ARCP),
+        ("contract", Self::CONTRACT),
+        ("afn", Self::AFN),
+    ];
+
+    pub fn has(self, flag: u32) -> bool {
+        self.0 & flag != 0
+    }
+    pub fn any(self) -> bool {
+        self.0 != 0
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Flags {
     pub boundscheck: bool,
     pub error_model: ErrorModel,
-    pub fastmath: bool,
+    pub fastmath: FastMath,
+    /// `parallel=True`: `prange` loops run on the thread pool.
+    pub parallel: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -96,8 +131,17 @@ impl Stmt {
                 step,
                 body,
                 orelse,
+                parallel,
                 ..
-            } => (vec![start, stop, step], vec![body, orelse]),
+            } => {
+                let mut exprs = vec![start, stop, step];
+                let mut blocks: Vec<&[Stmt]> = vec![body, orelse];
+                for r in parallel.iter().flat_map(|p| &p.reductions) {
+                    exprs.push(&r.identity);
+                    blocks.push(&r.combine);
+                }
+                (exprs, blocks)
+            }
             StmtKind::Break | StmtKind::Continue | StmtKind::Raise(_) => (vec![], vec![]),
         }
     }
@@ -143,6 +187,8 @@ pub enum StmtKind {
     },
     /// `for var in range(start, stop, step)`: all of `var`'s integer type.
     /// `step` is non-zero (guarded). `var` keeps its last value after the loop.
+    /// With `parallel`, a `prange` loop whose iterations run on the thread
+    /// pool (see [`Parallel`]).
     ForRange {
         var: LocalId,
         start: Expr,
@@ -150,6 +196,7 @@ pub enum StmtKind {
         step: Expr,
         body: Vec<Stmt>,
         orelse: Vec<Stmt>,
+        parallel: Option<Box<Parallel>>,
     },
     Break,
     Continue,
@@ -157,6 +204,36 @@ pub enum StmtKind {
     Return(Expr),
     /// Raise the exception whose descriptor id is given.
     Raise(u32),
+}
+
+/// How a `prange` loop runs in parallel. The iterations are split into
+/// chunks run by pool threads; every local the body assigns is private to a
+/// chunk (it starts with the value it had before the loop and is not written
+/// back), except the reductions, which each chunk accumulates from the
+/// identity: scalar partial results are combined into the local after the
+/// loop; an array reduction's chunk array is combined into the local's
+/// array in place (`partial` holds that shared array, `combine` updates it)
+/// at the end of each chunk, one chunk at a time. `var` too keeps its value
+/// from before the loop.
+#[derive(Clone, Debug)]
+pub struct Parallel {
+    pub reductions: Vec<ParReduction>,
+    /// Chunks are handed out dynamically (uneven iterations) rather than one
+    /// contiguous block per thread.
+    pub dynamic: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ParReduction {
+    pub local: LocalId,
+    /// The combining operation, for messages: `+`, `*`, `|`, `&`, `^`, `min`, `max`.
+    pub op: &'static str,
+    /// The combining operation's identity, of the local's type.
+    pub identity: Expr,
+    /// A local of the same type that holds another partial result.
+    pub partial: LocalId,
+    /// Assigns `local` the combination of `local` and `partial`.
+    pub combine: Vec<Stmt>,
 }
 
 #[derive(Clone, Debug)]
@@ -300,7 +377,7 @@ pub enum RuntimeFn {
     /// `(a)` → 1-d running sum of the flattened array (dtype as for `sum`); `(a, axis)` with an `int64` axis → same shape.
     CumSum,
     CumProd,
-    /// `(a, b)` → NumPy's `dot`/`@` for 1-d and 2-d arrays of one float or complex dtype (1-d·1-d gives a scalar).
+    /// `(a, b, matmul)` → NumPy's `dot`/`@` for 1-d and 2-d arrays of one float or complex dtype (1-d·1-d gives a scalar); `matmul` (`int64` 0/1) picks `@`'s shape-mismatch message.
     Dot,
     /// `(arrays, axis)`: a tuple of arrays of one dtype and ndim, an `int64` axis → `np.concatenate`.
     Concatenate,

@@ -80,10 +80,36 @@ impl Printer<'_> {
                 step,
                 body,
                 orelse,
+                parallel,
             } => {
+                let (kind, notes) = match parallel {
+                    None => ("range", String::new()),
+                    Some(p) => {
+                        let reds: Vec<String> = p
+                            .reductions
+                            .iter()
+                            .map(|r| {
+                                format!(
+                                    " reduce {} {} from {}",
+                                    self.local(r.local),
+                                    r.op,
+                                    self.expr(&r.identity)
+                                )
+                            })
+                            .collect();
+                        (
+                            "prange",
+                            format!(
+                                "  # {}{}",
+                                if p.dynamic { "dynamic" } else { "static" },
+                                reds.join(",")
+                            ),
+                        )
+                    }
+                };
                 let _ = writeln!(
                     out,
-                    "{ind}for {} in range({}, {}, {}):",
+                    "{ind}for {} in {kind}({}, {}, {}):{notes}",
                     self.local(*var),
                     self.expr(start),
                     self.expr(stop),

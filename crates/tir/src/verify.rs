@@ -71,6 +71,7 @@ impl Verifier<'_> {
                 step,
                 body,
                 orelse,
+                parallel,
             } => {
                 let ty = &self.f.local(*var).ty;
                 if !ty.is_int() {
@@ -79,6 +80,18 @@ impl Verifier<'_> {
                 self.expect(start, ty)?;
                 self.expect(stop, ty)?;
                 self.expect(step, ty)?;
+                for r in parallel.iter().flat_map(|p| &p.reductions) {
+                    let ty = &self.f.local(r.local).ty;
+                    if ty.scalar().is_none() || self.f.local(r.partial).ty != *ty {
+                        return fail(
+                            s.span,
+                            "a prange reduction must be a scalar local with a partial of its type"
+                                .into(),
+                        );
+                    }
+                    self.expect(&r.identity, ty)?;
+                    self.block(&r.combine)?;
+                }
                 self.block(body)?;
                 self.block(orelse)
             }

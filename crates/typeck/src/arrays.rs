@@ -665,7 +665,7 @@ impl Checker<'_> {
             "dot" => {
                 let b = self.bind_args(method, &["b"], args, kwargs, 1, span)?;
                 let other = self.expr(b.get(0).unwrap())?;
-                self.dot(obj, other, span)
+                self.dot(obj, other, false, span)
             }
             "fill" => {
                 let b = self.bind_args(method, &["value"], args, kwargs, 1, span)?;

@@ -522,7 +522,7 @@ impl Checker<'_> {
         )
     }
 
-    fn min_max(&mut self, f: &str, args: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
+    pub(crate) fn min_max(&mut self, f: &str, args: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
         let args = match args.as_slice() {
             [t] if matches!(t.ty, Type::Tuple(_)) => {
                 let Type::Tuple(items) = t.ty.clone() else {

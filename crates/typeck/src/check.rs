@@ -645,6 +645,11 @@ impl Checker<'_> {
         self.assign(target, item, &mut body_out)?;
         body_out.extend(self.block(body));
         let orelse = self.block(orelse);
+        let parallel = if self.req.flags.parallel && crate::prange::is_prange(iter) {
+            Some(Box::new(self.parallel_loop(target, body, span)?))
+        } else {
+            None
+        };
         Self::push(
             out,
             TS::ForRange {
@@ -654,6 +659,7 @@ impl Checker<'_> {
                 step,
                 body: body_out,
                 orelse,
+                parallel,
             },
             span,
         );

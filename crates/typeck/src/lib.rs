@@ -15,6 +15,7 @@ mod calls;
 mod check;
 mod expr;
 mod ops;
+mod prange;
 mod runtime_fns;
 
 use oxjit_diag::Diagnostic;

@@ -122,7 +122,7 @@ impl Checker<'_> {
             )
         };
         if op == hir::BinOp::MatMul {
-            return self.dot(a, b, span);
+            return self.dot(a, b, true, span);
         }
         if crate::arrays::is_arrayish(&a) || crate::arrays::is_arrayish(&b) {
             return self.elementwise(vec![a, b], span, |ck, mut p| {

@@ -6,6 +6,7 @@ use crate::check::{error, Checker, R};
 use crate::expr::{cast_scalar, konst};
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK};
+use oxjit_runtime::exceptions::ExcSpec;
 use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, RuntimeFn};
 use oxjit_types::{ArrayType, Kind, Layout, Scalar, Type};
 
@@ -122,38 +123,7 @@ impl Checker<'_> {
             }
         };
         if ix.dtype == Scalar::Bool && ix.ndim == a.ndim {
-            // A scalar into a same-shape mask is one fused loop.
-            if value.ty.scalar().is_some() {
-                let e = self.elementwise(
-                    vec![index.clone(), value, base.clone()],
-                    span,
-                    |ck, mut p| {
-                        let old = p.pop().unwrap();
-                        let v = p.pop().unwrap();
-                        let m = p.pop().unwrap();
-                        let m = ck.truth(m)?;
-                        let ty = old.ty.clone();
-                        Ok(tir::Expr::new(
-                            TK::IfExp(Box::new(m), Box::new(v), Box::new(old)),
-                            ty,
-                            span,
-                        ))
-                    },
-                )?;
-                let TK::Elementwise { inputs, body, .. } = e.kind else {
-                    unreachable!("elementwise builds Elementwise")
-                };
-                return Ok(Some(tir::Expr::new(
-                    TK::Elementwise {
-                        inputs,
-                        body,
-                        shape: None,
-                        out: Some(Box::new(base)),
-                    },
-                    Type::None,
-                    span,
-                )));
-            }
+            // The runtime checks the mask's shape, as NumPy does.
             return Ok(Some(call(
                 RuntimeFn::MaskAssign,
                 vec![base, index.clone(), value],
@@ -177,8 +147,9 @@ impl Checker<'_> {
         ))
     }
 
-    /// `a @ b` and `np.dot(a, b)`.
-    pub fn dot(&mut self, a: tir::Expr, b: tir::Expr, span: Span) -> R<tir::Expr> {
+    /// `np.dot(a, b)`, and with `matmul` `a @ b` / `np.matmul` (which
+    /// differ only in their shape-mismatch message for these arrays).
+    pub fn dot(&mut self, a: tir::Expr, b: tir::Expr, matmul: bool, span: Span) -> R<tir::Expr> {
         let (Some(x), Some(y)) = (a.ty.array(), b.ty.array()) else {
             return Err(error(
                 Code::BadOperand,
@@ -210,7 +181,12 @@ impl Checker<'_> {
             (2, 2) => c_array(dtype, 2),
             _ => c_array(dtype, 1),
         };
-        Ok(call(RuntimeFn::Dot, vec![a, b], ty, span))
+        let matmul = konst(
+            ConstValue::Int(matmul as i64),
+            Type::Scalar(Scalar::I64),
+            span,
+        );
+        Ok(call(RuntimeFn::Dot, vec![a, b, matmul], ty, span))
     }
 
     /// The extents of a `size=` argument: absent/None → none (a scalar result).
@@ -296,7 +272,7 @@ impl Checker<'_> {
                 let b = self.bind_args(f, &["a", "b"], args, kwargs, 2, span)?;
                 let x = self.need_array(b.get(0).unwrap(), f)?;
                 let y = self.need_array(b.get(1).unwrap(), f)?;
-                self.dot(x, y, span)?
+                self.dot(x, y, f == "matmul", span)?
             }
             "concatenate" | "stack" | "vstack" | "hstack" => {
                 let params: &[&str] = if f.ends_with("hstack") || f.ends_with("vstack") {
@@ -346,7 +322,9 @@ impl Checker<'_> {
                     (_, Some(a)) => self.const_arg(a, "axis")?,
                 };
                 let axis = konst(ConstValue::Int(axis), Type::Scalar(Scalar::I64), span);
-                let (func, nd) = if f == "stack" {
+                // vstack takes 1-d arrays as rows.
+                let stacks = f == "stack" || (f == "vstack" && first.ndim == 1);
+                let (func, nd) = if stacks {
                     (RuntimeFn::Stack, first.ndim as usize + 1)
                 } else {
                     (RuntimeFn::Concatenate, first.ndim as usize)
@@ -451,10 +429,11 @@ impl Checker<'_> {
                     }
                 };
                 let ext = self.size_extents(b.get(1))?;
-                let ty = if ext.is_empty() {
-                    Type::Scalar(dtype.strong())
-                } else {
-                    c_array(dtype, ext.len())
+                // NumPy returns a Python int for an int population.
+                let ty = match (ext.is_empty(), a.ty.scalar().is_some()) {
+                    (true, true) => Type::INT,
+                    (true, false) => Type::Scalar(dtype.strong()),
+                    (false, _) => c_array(dtype, ext.len()),
                 };
                 let mut params = vec![a, cast_scalar(replace, Scalar::I64), p];
                 params.extend(ext);
@@ -498,6 +477,10 @@ impl Checker<'_> {
                 let b = self.bind_args(f, &["loc", "scale", "size"], args, kwargs, 0, span)?;
                 let loc = float(self, b.get(0), 0.0)?;
                 let scale = float(self, b.get(1), 1.0)?;
+                let negative = self
+                    .oracle
+                    .exception(ExcSpec::with_message("ValueError", "scale < 0"));
+                let scale = crate::ops::guard(scale, tir::Check::NonNegative, negative);
                 let ext = self.size_extents(b.get(2))?;
                 let z = self.random(RuntimeFn::RandomNormal, vec![], ext, false, span);
                 // loc + scale * z, as NumPy's legacy normal computes it.

@@ -52,6 +52,7 @@ fn run(text: &str, name: &str) -> String {
         .collect();
     let flags = Flags {
         boundscheck: text.contains("# boundscheck"),
+        parallel: text.contains("# parallel"),
         ..Flags::default()
     };
     let src = SourceFile {

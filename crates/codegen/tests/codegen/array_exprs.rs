@@ -366,6 +366,7 @@ fn reassigned_locals_release_their_old_arrays() {
             step: int(1),
             body: vec![fb.set(x, twice)],
             orelse: vec![],
+            parallel: None,
         }),
         ret(fb.get(x)),
     ];

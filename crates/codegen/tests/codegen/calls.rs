@@ -181,11 +181,12 @@ fn fastmath_reduction() {
             step: int(1),
             body,
             orelse: vec![],
+            parallel: None,
         }),
         ret(fb.get(s)),
     ];
     let mut f = fb.finish("t_fastmath", Type::F64, stmts);
-    f.flags.fastmath = true;
+    f.flags.fastmath = oxjit_tir::FastMath::ALL;
     let w = compile(&[&f]);
     assert_eq!(run::<f64>(w, &[arg(&1000i64)]), Ok(332_833_500.0));
 }

@@ -58,6 +58,7 @@ fn range_loops_follow_python() {
                 step: fb.p(2),
                 body,
                 orelse: vec![],
+                parallel: None,
             }),
             ret(result),
         ];
@@ -127,6 +128,7 @@ fn break_skips_the_else_clause() {
             step: int(1),
             body,
             orelse,
+            parallel: None,
         })
     };
     let inner = range(

@@ -267,6 +267,7 @@ fn loops_over_local_arrays_do_not_count_references() {
             step: int(1),
             body: vec![fb.set(s, add(fb.get(s), index(fb.get(x), vec![fb.get(i)])))],
             orelse: vec![],
+            parallel: None,
         }),
         ret(fb.get(s)),
     ];

@@ -513,7 +513,7 @@ fn fastmath_sums_are_close() {
     let fb = Fb::new(&[("a", f64c(1))]);
     let r = reduction(Sum, fb.p(0), None, None);
     let mut f = fb.finish("t_red_fastmath", Type::F64, vec![ret(r)]);
-    f.flags.fastmath = true;
+    f.flags.fastmath = oxjit_tir::FastMath::ALL;
     let (w, ir) = compile_ir(&[&f]);
     assert!(
         ir.contains("<4 x double>") || ir.contains("<8 x double>"),

@@ -223,7 +223,8 @@ impl Fb {
             flags: Flags {
                 boundscheck: true,
                 error_model: ErrorModel::Numpy,
-                fastmath: false,
+                fastmath: Default::default(),
+                parallel: false,
             },
         };
         verify(&f).unwrap_or_else(|err| panic!("{err}\n{}", print_function(&f)));

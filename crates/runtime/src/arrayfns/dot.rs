@@ -9,15 +9,14 @@
 //! hold the accumulators in explicit SIMD registers (see [`Simd`]). Other
 //! dtypes (complex, integers, and any CPU without FMA) use a portable
 //! generic kernel. Vector and matrix-vector products are plain loops that
-//! LLVM vectorises. Large products are split by columns across a small
-//! thread pool, as OpenBLAS does for NumPy.
+//! LLVM vectorises. Large products are split by columns across the
+//! parallel-loop pool ([`crate::parallel`]), as OpenBLAS does for NumPy.
 
 use std::mem::size_of;
-use std::sync::mpsc::{channel, Sender};
-use std::sync::{Arc, LazyLock, Mutex};
 
 use super::{raise, shape_str, with_dtype, write_scalar, Args, Array, Elem, NewArray, Result};
 use crate::abi::TypeCode;
+use crate::parallel;
 
 /// Depth of a packed block (A panels of `MR × KC` and B panels of
 /// `KC × NR` elements stay in L1/L2).
@@ -40,6 +39,12 @@ pub unsafe fn dot(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
         ));
     }
     let (ka, kb) = (a.shape[a.ndim() - 1], b.shape[0]);
+    if ka != kb && args.scalar::<i64>(2)? != 0 {
+        return Err(raise(
+            "ValueError",
+            format!("matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size {kb} is different from {ka})"),
+        ));
+    }
     if ka != kb {
         return Err(raise(
             "ValueError",
@@ -107,55 +112,41 @@ enum Task<T> {
     },
 }
 
-/// A task moved to another thread: its pointers address disjoint parts of
-/// the result, and the caller waits for it before its operands go away.
-struct Shared<T>(Task<T>);
-unsafe impl<T> Send for Shared<T> {}
-
-/// Multiply-adds per thread below which handing work to a helper thread
+/// Multiply-adds per thread below which handing work to another thread
 /// costs more than it saves.
 const PER_THREAD: usize = 1 << 21;
 
-type Job = Box<dyn FnOnce() + Send>;
+/// The operands of a product split across threads: each thread computes
+/// its own column blocks of `c`, and the launching thread waits for all of
+/// them before the operands go away.
+struct Operands<T> {
+    a: Mat,
+    b: Mat,
+    c: *mut T,
+}
+unsafe impl<T> Sync for Operands<T> {}
 
-/// Helper threads for large products, one per core beyond the caller's,
-/// started on first use and kept (starting a thread per product costs as
-/// much as the product of two 100×100 matrices).
-struct Pool {
-    jobs: Mutex<Sender<Job>>,
-    threads: usize,
-    /// The process that started the threads: a child made by `fork` has
-    /// none of them and must not wait for jobs it hands out.
-    pid: u32,
+impl<T> Operands<T> {
+    /// Columns `j0..j0 + cols` of the product.
+    unsafe fn columns(&self, m: usize, n: usize, k: usize, j0: usize, cols: usize) -> Task<T> {
+        Task::Matrix {
+            m,
+            n: cols,
+            k,
+            a: self.a,
+            b: Mat {
+                ptr: self.b.ptr.offset(j0 as isize * self.b.cs),
+                ..self.b
+            },
+            c: self.c.add(j0),
+            ldc: n,
+        }
+    }
 }
 
-static POOL: LazyLock<Pool> = LazyLock::new(|| {
-    let (jobs, queue) = channel::<Job>();
-    let queue = Arc::new(Mutex::new(queue));
-    let wanted = std::thread::available_parallelism().map_or(1, |p| p.get()) - 1;
-    let threads = (0..wanted)
-        .filter(|_| {
-            let queue = queue.clone();
-            std::thread::Builder::new()
-                .name("oxjit-dot".into())
-                .spawn(move || loop {
-                    let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    match job {
-                        Ok(job) => job(),
-                        Err(_) => return,
-                    }
-                })
-                .is_ok()
-        })
-        .count();
-    Pool {
-        jobs: Mutex::new(jobs),
-        threads,
-        pid: std::process::id(),
-    }
-});
-
-/// `c = A · B`, split by columns across the pool when it is big enough.
+/// `c = A · B`, split by columns across the parallel-loop pool when it is
+/// big enough (as OpenBLAS does for NumPy). Inside a parallel loop the
+/// pool runs it serially.
 #[allow(clippy::too_many_arguments)]
 unsafe fn matrix<T: Elem>(
     run: unsafe fn(Task<T>) -> T,
@@ -167,56 +158,29 @@ unsafe fn matrix<T: Elem>(
     c: *mut T,
 ) {
     let work = m.saturating_mul(n).saturating_mul(k);
-    let parts = if work < 2 * PER_THREAD || POOL.pid != std::process::id() {
+    let parts = if work < 2 * PER_THREAD {
         1
     } else {
-        (POOL.threads + 1).min(work / PER_THREAD).min(n / 16).max(1)
+        parallel::get_num_threads()
+            .min(work / PER_THREAD)
+            .min(n / 16)
+            .max(1)
     };
     // Column blocks are multiples of 16, whole float64 panels.
     let width = n.div_ceil(parts).next_multiple_of(16);
-    let task = |j0: usize| {
-        let cols = width.min(n - j0);
-        let b = Mat {
-            ptr: b.ptr.offset(j0 as isize * b.cs),
-            ..b
-        };
-        Task::Matrix {
-            m,
-            n: cols,
-            k,
-            a,
-            b,
-            c: c.add(j0),
-            ldc: n,
-        }
-    };
-    let (done, finished) = channel::<()>();
-    let mut pending = 0;
-    for j0 in (width..n).step_by(width) {
-        let part = Shared(task(j0));
-        let done = done.clone();
-        let job: Job = Box::new(move || {
-            let part = part;
-            run(part.0);
-            let _ = done.send(());
-        });
-        // A job the pool cannot take is computed here.
-        match POOL
-            .jobs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .send(job)
-        {
-            Ok(()) => pending += 1,
-            Err(refused) => (refused.0)(),
-        }
+    let ops = Operands { a, b, c };
+    if parts == 1 {
+        run(ops.columns(m, n, k, 0, n));
+        return;
     }
-    run(task(0));
-    // Each job reports once (or drops its sender if it fails).
-    drop(done);
-    for _ in 0..pending {
-        let _ = finished.recv();
-    }
+    // One block per thread: the products cannot fail.
+    parallel::parallel_for(n.div_ceil(width) as i64, false, |start, end, _| {
+        for block in start as usize..end as usize {
+            let j0 = block * width;
+            run(ops.columns(m, n, k, j0, width.min(n - j0)));
+        }
+        0
+    });
 }
 
 /// A product function: one instruction-set variant for one dtype.

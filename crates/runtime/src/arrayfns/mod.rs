@@ -22,7 +22,7 @@ use std::mem::size_of;
 use std::ptr;
 
 use crate::abi::{ArrayHeader, Dtype, TypeCode};
-use crate::exceptions::{raise_dynamic, ExcSpec};
+use crate::exceptions::{raise_dynamic, ExcArg, ExcSpec};
 use crate::memory::{
     oxjit_rt_meminfo_alloc, oxjit_rt_meminfo_data, oxjit_rt_meminfo_decref, MemInfo,
 };
@@ -43,10 +43,11 @@ fn raise(class: &str, message: impl AsRef<str>) -> Raise {
 fn normalize_axis(axis: i64, ndim: usize) -> Result<usize> {
     let n = ndim as i64;
     if axis < -n || axis >= n {
-        return Err(raise(
-            "ValueError",
-            format!("axis {axis} is out of bounds for array of dimension {ndim}"),
-        ));
+        // Constructed as NumPy does, `AxisError(axis, ndim, None)`.
+        return Err(raise_dynamic(ExcSpec {
+            class: "numpy.exceptions.AxisError".into(),
+            args: vec![ExcArg::Int(axis), ExcArg::Int(n), ExcArg::None],
+        }));
     }
     Ok(if axis < 0 { axis + n } else { axis } as usize)
 }

@@ -1,13 +1,15 @@
-//! `np.random` inside compiled code: one process-global generator, separate
-//! from NumPy's (as in Numba), producing exactly the streams of NumPy's
+//! `np.random` inside compiled code: one generator per thread, separate from
+//! NumPy's (as in Numba: threads, including the workers of parallel loops,
+//! draw independent streams, and `seed` seeds the calling thread's), each
+//! producing exactly the streams of NumPy's
 //! legacy `RandomState` for the same seed: MT19937 seeded by
 //! `init_genrand`, 53-bit doubles, the polar normal method with its cached
 //! second value, masked rejection for bounded integers and Fisher-Yates
 //! shuffling.
 
+use std::cell::RefCell;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::{LazyLock, Mutex, MutexGuard};
 
 use super::{raise, with_itemsize, write_scalar, Args, Array, Elem, NewArray, Result};
 use crate::abi::TypeCode;
@@ -131,15 +133,16 @@ impl State {
     }
 }
 
-static STATE: LazyLock<Mutex<State>> = LazyLock::new(|| {
-    Mutex::new(State {
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State {
         mt: Mt19937::from_entropy(),
         gauss: None,
-    })
-});
+    });
+}
 
-fn state() -> MutexGuard<'static, State> {
-    STATE.lock().unwrap_or_else(|e| e.into_inner())
+/// Runs `f` on the calling thread's generator.
+fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
+    STATE.with(|s| f(&mut s.borrow_mut()))
 }
 
 /// The result shape: `out_ty.ndim()` extents from argument `first` on.
@@ -161,16 +164,16 @@ unsafe fn fill<T: Elem>(
     mut draw: impl FnMut(&mut State) -> T,
 ) -> Result {
     if out_ty.ndim() == 0 {
-        write_scalar(out, draw(&mut state()));
+        write_scalar(out, with_state(draw));
         return Ok(());
     }
     let r = NewArray::alloc(out_ty.dtype(), shape)?;
     let dst = r.data().cast::<T>();
-    let mut st = state();
-    for i in 0..r.size() {
-        dst.add(i).write(draw(&mut st));
-    }
-    drop(st);
+    with_state(|st| {
+        for i in 0..r.size() {
+            dst.add(i).write(draw(st));
+        }
+    });
     r.write(out);
     Ok(())
 }
@@ -178,10 +181,12 @@ unsafe fn fill<T: Elem>(
 pub unsafe fn seed(_: *mut u8, args: &Args, _: TypeCode) -> Result {
     let seed = u32::try_from(args.scalar::<i64>(0)?)
         .map_err(|_| raise("ValueError", "Seed must be between 0 and 2**32 - 1"))?;
-    *state() = State {
-        mt: Mt19937::seeded(seed),
-        gauss: None,
-    };
+    with_state(|st| {
+        *st = State {
+            mt: Mt19937::seeded(seed),
+            gauss: None,
+        }
+    });
     Ok(())
 }
 
@@ -224,7 +229,7 @@ pub unsafe fn int(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
 }
 
 pub unsafe fn shuffle(_: *mut u8, args: &Args, _: TypeCode) -> Result {
-    shuffle_rows(&args.array(0), &mut state())
+    with_state(|st| shuffle_rows(&args.array(0), st))
 }
 
 /// `permutation(x)`: a shuffled `arange(x)` for an integer, else a
@@ -259,7 +264,7 @@ pub unsafe fn permutation(out: *mut u8, args: &Args, _: TypeCode) -> Result {
         shape: &shape,
         strides: &strides,
     };
-    shuffle_rows(&view, &mut state())?;
+    with_state(|st| shuffle_rows(&view, st))?;
     copy.write(out);
     Ok(())
 }
@@ -358,59 +363,59 @@ pub unsafe fn choice(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
     } else {
         None
     };
-    let mut st = state();
-    let idx: Vec<i64> = match (replace, p) {
-        (true, Some(p)) => {
-            let cdf = cdf(&p);
-            (0..size)
-                .map(|_| search_right(&cdf, st.mt.next_double()))
-                .collect()
-        }
-        (true, None) => (0..size)
-            .map(|_| st.mt.interval(pop as u64 - 1) as i64)
-            .collect(),
-        (false, _) if size > pop => {
-            return Err(raise(
-                "ValueError",
-                "Cannot take a larger sample than population when 'replace=False'",
-            ));
-        }
-        (false, Some(mut p)) => {
-            if (p.iter().filter(|&&x| x > 0.0).count() as i64) < size {
-                return Err(raise("ValueError", "Fewer non-zero entries in p than size"));
-            }
-            // Draw rounds of the missing count, keeping first occurrences of
-            // new indices and zeroing the probabilities of those found.
-            let mut found: Vec<i64> = Vec::with_capacity(size as usize);
-            while (found.len() as i64) < size {
-                let draws: Vec<f64> = (0..size - found.len() as i64)
-                    .map(|_| st.mt.next_double())
-                    .collect();
-                for &k in &found {
-                    p[k as usize] = 0.0;
-                }
+    let idx: Vec<i64> = with_state(|st| -> Result<Vec<i64>> {
+        Ok(match (replace, p) {
+            (true, Some(p)) => {
                 let cdf = cdf(&p);
-                let mut new: Vec<i64> = Vec::new();
-                for u in draws {
-                    let k = search_right(&cdf, u);
-                    if !new.contains(&k) {
-                        new.push(k);
-                    }
+                (0..size)
+                    .map(|_| search_right(&cdf, st.mt.next_double()))
+                    .collect()
+            }
+            (true, None) => (0..size)
+                .map(|_| st.mt.interval(pop as u64 - 1) as i64)
+                .collect(),
+            (false, _) if size > pop => {
+                return Err(raise(
+                    "ValueError",
+                    "Cannot take a larger sample than population when 'replace=False'",
+                ));
+            }
+            (false, Some(mut p)) => {
+                if (p.iter().filter(|&&x| x > 0.0).count() as i64) < size {
+                    return Err(raise("ValueError", "Fewer non-zero entries in p than size"));
                 }
-                found.extend(new);
+                // Draw rounds of the missing count, keeping first occurrences of
+                // new indices and zeroing the probabilities of those found.
+                let mut found: Vec<i64> = Vec::with_capacity(size as usize);
+                while (found.len() as i64) < size {
+                    let draws: Vec<f64> = (0..size - found.len() as i64)
+                        .map(|_| st.mt.next_double())
+                        .collect();
+                    for &k in &found {
+                        p[k as usize] = 0.0;
+                    }
+                    let cdf = cdf(&p);
+                    let mut new: Vec<i64> = Vec::new();
+                    for u in draws {
+                        let k = search_right(&cdf, u);
+                        if !new.contains(&k) {
+                            new.push(k);
+                        }
+                    }
+                    found.extend(new);
+                }
+                found
             }
-            found
-        }
-        (false, None) => {
-            let mut perm: Vec<i64> = (0..pop).collect();
-            for i in (1..pop as usize).rev() {
-                perm.swap(i, st.mt.interval(i as u64) as usize);
+            (false, None) => {
+                let mut perm: Vec<i64> = (0..pop).collect();
+                for i in (1..pop as usize).rev() {
+                    perm.swap(i, st.mt.interval(i as u64) as usize);
+                }
+                perm.truncate(size as usize);
+                perm
             }
-            perm.truncate(size as usize);
-            perm
-        }
-    };
-    drop(st);
+        })
+    })?;
     let Some(a) = pool else {
         if out_ty.ndim() == 0 {
             write_scalar(out, idx[0]);

@@ -65,8 +65,23 @@ pub unsafe fn nonzero(out: *mut u8, args: &Args, _: TypeCode) -> Result {
     })
 }
 
+/// NumPy's `IndexError` unless the mask has the array's shape.
+fn check_mask(a: &Array, mask: &Array) -> Result {
+    match (0..a.ndim()).find(|&d| a.shape[d] != mask.shape[d]) {
+        None => Ok(()),
+        Some(d) => Err(raise(
+            "IndexError",
+            format!(
+                "boolean index did not match indexed array along axis {d}; size of axis is {} but size of corresponding boolean axis is {}",
+                a.shape[d], mask.shape[d]
+            ),
+        )),
+    }
+}
+
 pub unsafe fn compress(out: *mut u8, args: &Args, _: TypeCode) -> Result {
     let (a, mask) = (args.array(0), args.array(1));
+    check_mask(&a, &mask)?;
     let r = NewArray::alloc(a.dtype, vec![count_true(&mask) as i64])?;
     with_itemsize!(super::itemsize(a.dtype)?, T => {
         let dst = r.data().cast::<T>();
@@ -86,6 +101,7 @@ pub unsafe fn compress(out: *mut u8, args: &Args, _: TypeCode) -> Result {
 
 pub unsafe fn mask_assign(_: *mut u8, args: &Args, _: TypeCode) -> Result {
     let (a, mask) = (args.array(0), args.array(1));
+    check_mask(&a, &mask)?;
     let count = count_true(&mask);
     with_dtype!(a.dtype, T => {
         let values = args.values::<T>(2, count, |n| {

@@ -1,13 +1,17 @@
 use std::time::Instant;
 
-use crate::testing::{array, balanced, call, message, strided, vector, Arg, Dt};
+use crate::testing::{array, balanced, call, message, scalar, strided, vector, Arg, Dt};
 use oxjit_runtime::abi::TypeCode;
 use oxjit_runtime::arrayfns::*;
 
 fn dot<T: Dt>(a: &Arg, b: &Arg, ndim: u8) -> (Vec<i64>, Vec<T>) {
-    call(oxjit_rt_af_dot, &[a, b], TypeCode::array(T::CODE, ndim, 0))
-        .unwrap()
-        .array::<T>()
+    call(
+        oxjit_rt_af_dot,
+        &[a, b, &scalar(0i64)],
+        TypeCode::array(T::CODE, ndim, 0),
+    )
+    .unwrap()
+    .array::<T>()
 }
 
 #[test]
@@ -32,7 +36,11 @@ fn small_products_match_numpy() {
         );
         let vv = call(
             oxjit_rt_af_dot,
-            &[&vector(&[1.5, 2.0, -3.0]), &vector(&[2.0, 0.25, 1.0])],
+            &[
+                &vector(&[1.5, 2.0, -3.0]),
+                &vector(&[2.0, 0.25, 1.0]),
+                &scalar(0i64),
+            ],
             TypeCode(b'd' as u64),
         )
         .unwrap();
@@ -57,6 +65,7 @@ fn small_products_match_numpy() {
             &[
                 &vector(&[c32(1.0, 1.0), c32(2.0, -1.0)]),
                 &vector(&[c32(0.0, 3.0), c32(1.0, 2.0)]),
+                &scalar(0i64),
             ],
             TypeCode(b'F' as u64),
         )
@@ -96,9 +105,13 @@ fn shape_errors_use_numpy_messages() {
             ),
         ] {
             let ndim = a.ty.ndim() + b.ty.ndim() - 2;
-            let e = call(oxjit_rt_af_dot, &[&a, &b], TypeCode::array(b'd', ndim, 0))
-                .err()
-                .unwrap();
+            let e = call(
+                oxjit_rt_af_dot,
+                &[&a, &b, &scalar(0i64)],
+                TypeCode::array(b'd', ndim, 0),
+            )
+            .err()
+            .unwrap();
             assert_eq!(message(e), format!("ValueError: {msg}"));
         }
         assert_eq!(
@@ -254,9 +267,13 @@ fn dot_200_throughput() {
                     let (start, mut calls) = (Instant::now(), 0);
                     while calls == 0 || start.elapsed().as_secs_f64() < 0.1 {
                         // The call alone: the result is released unread.
-                        call(oxjit_rt_af_dot, &[&a, &b], TypeCode::array(T::CODE, 2, 0))
-                            .unwrap()
-                            .release();
+                        call(
+                            oxjit_rt_af_dot,
+                            &[&a, &b, &scalar(0i64)],
+                            TypeCode::array(T::CODE, 2, 0),
+                        )
+                        .unwrap()
+                        .release();
                         calls += 1;
                     }
                     start.elapsed().as_secs_f64() / calls as f64

@@ -38,12 +38,15 @@ fn symbols_list_every_runtime_function() {
         "concatenate",
         "stack",
         "roll",
+        "tile",
         "random_seed",
         "random_sample",
         "random_normal",
         "random_uniform",
         "random_int",
         "random_shuffle",
+        "random_permutation",
+        "random_choice",
     ]
     .iter()
     .map(|n| format!("oxjit_rt_af_{n}"))

@@ -124,7 +124,7 @@ fn along_an_axis_and_flattened() {
         .unwrap();
         assert_eq!(
             message(e),
-            "ValueError: axis 2 is out of bounds for array of dimension 2"
+            "numpy.exceptions.AxisError: axis 2 is out of bounds for array of dimension 2"
         );
         let empty = array::<f64>(&[], &[0, 3]);
         assert_eq!(

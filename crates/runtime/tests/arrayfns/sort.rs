@@ -131,7 +131,7 @@ fn zero_d_sort_is_an_axis_error() {
         let e = call(oxjit_rt_af_sort, &[&a], a.ty).err().unwrap();
         assert_eq!(
             message(e),
-            "ValueError: axis -1 is out of bounds for array of dimension 0"
+            "numpy.exceptions.AxisError: axis -1 is out of bounds for array of dimension 0"
         );
     });
 }

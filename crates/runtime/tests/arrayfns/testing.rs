@@ -188,6 +188,12 @@ pub fn call(f: ArrayFn, args: &[&Arg], out_ty: TypeCode) -> Result<Out, ExcSpec>
 pub fn message(e: ExcSpec) -> String {
     match &e.args[..] {
         [ExcArg::Str(m)] => format!("{}: {m}", e.class),
+        [ExcArg::Int(axis), ExcArg::Int(ndim), ExcArg::None] => {
+            format!(
+                "{}: axis {axis} is out of bounds for array of dimension {ndim}",
+                e.class
+            )
+        }
         other => panic!("unexpected exception arguments {other:?}"),
     }
 }
