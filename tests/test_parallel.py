@@ -459,6 +459,23 @@ def test_num_threads_is_per_python_thread():
     assert seen == [3]
 
 
+def thread_ids(n):
+    out = np.zeros(n, dtype=np.int64)
+    for i in prange(n):
+        out[i] = oxjit.get_thread_id()
+    return out, oxjit.get_num_threads()
+
+
+def test_thread_id_in_compiled_code(threads):
+    ids, k = par(thread_ids)(10_000)
+    assert k == threads
+    # Static schedule: one contiguous block per thread, in thread order.
+    assert np.array_equal(np.unique(ids), np.arange(threads))
+    assert (np.diff(ids) >= 0).all()
+    ids, k = njit(thread_ids)(10)
+    assert k == threads and not ids.any()
+
+
 def test_parallel_diagnostics():
     f = par(int_reductions)
     f(np.arange(10))

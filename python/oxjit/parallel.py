@@ -23,14 +23,20 @@ def set_num_threads(n):
 
 
 def get_num_threads():
-    """The number of threads parallel code launched from this thread uses."""
+    """The number of threads parallel code launched from this thread uses
+    (inside a parallel region: the region's). Compiled code may call it too."""
     return _core.get_num_threads()
 
 
 def get_thread_id():
     """The calling thread's index in the parallel region it runs (0 outside
-    one)."""
+    one). Compiled code may call it too."""
     return _core.get_thread_id()
+
+
+# Compiled code recognises these by their qualified names ``oxjit.<name>``.
+for _f in (set_num_threads, get_num_threads, get_thread_id):
+    _f.__module__ = "oxjit"
 
 
 class prange:

@@ -157,10 +157,22 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         use Intrinsic::*;
         let arity = match intrinsic {
             Math2(_) | Min | Max | MakeComplex | RoundDigits | IntTrueDiv => 2,
+            ThreadId | NumThreads => 0,
             _ => 1,
         };
         if args.len() != arity {
             return unsupported(format!("{intrinsic:?} with {} arguments", args.len()));
+        }
+        if arity == 0 {
+            let name = if intrinsic == ThreadId {
+                "oxjit_rt_thread_id"
+            } else {
+                "oxjit_rt_num_threads"
+            };
+            let f = self
+                .cx
+                .runtime_fn(name, self.cx.ctx.i64_type().fn_type(&[], false));
+            return self.ir().call(f, &[]);
         }
         // Array arguments (of `Dim`, `Size`) are only read.
         let mark = self.mark();
@@ -189,6 +201,8 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         let ir = self.ir();
         let b = &self.b;
         Ok(match intrinsic {
+            // Without arguments, emitted by `intrinsic`.
+            ThreadId | NumThreads => return unsupported(format!("{intrinsic:?} with arguments")),
             Dim(k) => self.dim(x, k)?.into(),
             Size => self.nitems(x)?.into(),
             Math(f) => ir.math(f, float(0), vectorize)?.into(),

@@ -207,7 +207,10 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
             for (&id, &v) in captured.iter().zip(&c.values) {
                 // An array reduction's local holds the chunk's own array;
                 // the shared one is its partial.
-                let slot = arrays.iter().find(|r| r.local == id).map_or(id, |r| r.partial);
+                let slot = arrays
+                    .iter()
+                    .find(|r| r.local == id)
+                    .map_or(id, |r| r.partial);
                 e.store_local(slot, v)?;
                 // The frame releases owned locals at exit: take a reference.
                 if e.owned_locals().contains(&slot) {

@@ -164,7 +164,7 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
             .unwrap_or(false);
         match (module.as_deref(), fname) {
             (_, Some(f)) if is_ufunc => return Value::Function(format!("numpy.{f}")),
-            (Some(m @ ("math" | "builtins" | "cmath")), Some(f)) => {
+            (Some(m @ ("math" | "builtins" | "cmath" | "oxjit")), Some(f)) => {
                 return Value::Function(format!("{m}.{f}"))
             }
             (Some(m), Some(f)) if m.starts_with("numpy.random") => {

@@ -132,6 +132,18 @@ pub fn get_thread_id() -> usize {
     REGION.get().map_or(0, |r| r.tid)
 }
 
+/// [`get_thread_id`] for compiled code (`oxjit.get_thread_id()`).
+#[no_mangle]
+pub extern "C" fn oxjit_rt_thread_id() -> i64 {
+    get_thread_id() as i64
+}
+
+/// [`get_num_threads`] for compiled code (`oxjit.get_num_threads()`).
+#[no_mangle]
+pub extern "C" fn oxjit_rt_num_threads() -> i64 {
+    get_num_threads() as i64
+}
+
 /// Marks this thread as inside a region until dropped (also on unwind).
 struct Enter(Option<InRegion>);
 

@@ -17,7 +17,8 @@ use crate::memory::{
 };
 use crate::pairwise::{oxjit_rt_sqdev_pairwise, oxjit_rt_sum_pairwise};
 use crate::parallel::{
-    oxjit_rt_combine_lock, oxjit_rt_combine_unlock, oxjit_rt_max_threads, oxjit_rt_parallel_for,
+    oxjit_rt_combine_lock, oxjit_rt_combine_unlock, oxjit_rt_max_threads, oxjit_rt_num_threads,
+    oxjit_rt_parallel_for, oxjit_rt_thread_id,
 };
 use crate::rounding::{oxjit_rt_int_truediv, oxjit_rt_round_float, oxjit_rt_round_int};
 use crate::shapes::{
@@ -139,6 +140,14 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         (
             "oxjit_rt_max_threads",
             oxjit_rt_max_threads as *const () as usize,
+        ),
+        (
+            "oxjit_rt_thread_id",
+            oxjit_rt_thread_id as *const () as usize,
+        ),
+        (
+            "oxjit_rt_num_threads",
+            oxjit_rt_num_threads as *const () as usize,
         ),
         (
             "oxjit_rt_combine_lock",

@@ -560,6 +560,12 @@ pub enum Intrinsic {
     Dim(usize),
     /// Array argument; `int64` result: number of elements.
     Size,
+    /// No argument; `int64` result: the calling thread's index in the
+    /// parallel region it runs (0 outside one).
+    ThreadId,
+    /// No argument; `int64` result: the number of threads parallel code
+    /// launched from here uses.
+    NumThreads,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -480,6 +480,22 @@ impl Checker<'_> {
                 let ty = Type::Tuple(vec![q.ty.clone(), r.ty.clone()]);
                 Ok(tir::Expr::new(TK::Tuple(vec![q, r]), ty, span))
             }
+            ("oxjit", "get_thread_id" | "get_num_threads") => {
+                if !args.is_empty() {
+                    return Err(error(
+                        Code::BadCall,
+                        span,
+                        format!("{f}() takes no arguments"),
+                        format!("call {f}()"),
+                    ));
+                }
+                let which = if f == "get_thread_id" {
+                    Intrinsic::ThreadId
+                } else {
+                    Intrinsic::NumThreads
+                };
+                Ok(tir::Expr::new(TK::Call(which, vec![]), Type::INT, span))
+            }
             ("builtins" | "oxjit", "range" | "prange") => Err(error(
                 Code::BadCall,
                 span,
