@@ -294,6 +294,21 @@ def test_parallel_array_expressions(n, threads):
     check(par(expr_strided), m)
 
 
+def whole_sums(a):
+    return a.sum(), np.mean(a), a.var(), a.std(ddof=1)
+
+
+@pytest.mark.parametrize("n", [1000, 65_536, 300_007])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_parallel_float_sums_are_numpys(n, dtype, threads):
+    """Long sums add the top subtrees of NumPy's pairwise tree on the
+    pool: the same tree, so bit for bit NumPy's result."""
+    from conftest import check
+
+    a = np.random.default_rng(n).standard_normal(n).astype(dtype)
+    check(par(whole_sums), a)
+
+
 # --- exceptions ---------------------------------------------------------------------
 
 

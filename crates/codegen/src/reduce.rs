@@ -344,7 +344,13 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
 
     /// Whether the runtime's pairwise sum applies (module docs).
     fn pairwise(&self, op: ReduceOp, src: &Source<'_, 'ctx>, rs: Scalar) -> Option<i32> {
-        let code = pairwise_code(src.dtype)?;
+        // Under `parallel=True`, long sums use the pool (same result).
+        let parallel = if self.f.flags.parallel {
+            oxjit_runtime::pairwise::PW_PARALLEL
+        } else {
+            0
+        };
+        let code = pairwise_code(src.dtype)? | parallel;
         if !matches!(src.values, Values::Memory(_)) {
             return None;
         }

@@ -12,6 +12,7 @@
 //! is summed in place, otherwise (as with NumPy's buffering) the elements
 //! are gathered in that order first.
 
+use std::mem::size_of;
 use std::ops::{Add, Mul, Sub};
 use std::slice;
 
@@ -21,11 +22,18 @@ pub const PW_F32: i32 = 0;
 pub const PW_F64: i32 = 1;
 pub const PW_C64: i32 = 2;
 pub const PW_C128: i32 = 3;
+/// Or-ed into the type code by `parallel=True` code: a long real sum adds
+/// the subtrees of the top of the pairwise tree on the thread pool (the
+/// same tree, so the same result).
+pub const PW_PARALLEL: i32 = 16;
+
+/// Real sums of at least this many elements are split across threads.
+const PARALLEL_MIN: usize = 1 << 16;
 
 /// Runs up to this many values are summed with the unrolled loop.
 const BLOCK: usize = 128;
 
-trait Float: Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> {
+trait Float: Copy + Send + Sync + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> {
     const ZERO: Self;
     const NEG_ZERO: Self;
 }
@@ -62,6 +70,63 @@ fn pairwise<F: Float>(get: &impl Fn(usize) -> F, off: usize, n: usize) -> F {
     } else {
         let n2 = n / 2 - (n / 2) % 8;
         pairwise(get, off, n2) + pairwise(get, off + n2, n - n2)
+    }
+}
+
+/// [`pairwise`] over `0..n`; with `parallel`, a long sum computes the
+/// subtrees below the top levels of the tree on the pool, then adds them
+/// up the tree as [`pairwise`] does.
+fn tree_sum<F: Float>(get: &(impl Fn(usize) -> F + Sync), n: usize, parallel: bool) -> F {
+    if !parallel || n < PARALLEL_MIN {
+        return pairwise(get, 0, n);
+    }
+    let threads = crate::parallel::get_num_threads();
+    let levels = threads.next_power_of_two().trailing_zeros() as usize;
+    // The subtrees at depth `levels` (or shallower leaves), left to right.
+    fn leaves(off: usize, n: usize, levels: usize, out: &mut Vec<(usize, usize)>) {
+        if levels == 0 || n <= BLOCK {
+            out.push((off, n));
+        } else {
+            let n2 = n / 2 - (n / 2) % 8;
+            leaves(off, n2, levels - 1, out);
+            leaves(off + n2, n - n2, levels - 1, out);
+        }
+    }
+    let mut parts = Vec::new();
+    leaves(0, n, levels, &mut parts);
+    let mut sums = vec![F::ZERO; parts.len()];
+    let out = SyncPtr(sums.as_mut_ptr());
+    let status = crate::parallel::parallel_for(parts.len() as i64, true, |start, end, _| {
+        for k in start as usize..end as usize {
+            let (off, len) = parts[k];
+            // SAFETY: each leaf index is written by exactly one chunk.
+            unsafe { out.get().add(k).write(pairwise(get, off, len)) };
+        }
+        0
+    });
+    debug_assert_eq!(status, 0, "pairwise sums do not raise");
+    fn up<F: Float>(n: usize, levels: usize, sums: &mut impl Iterator<Item = F>) -> F {
+        if levels == 0 || n <= BLOCK {
+            sums.next().expect("one sum per leaf")
+        } else {
+            let n2 = n / 2 - (n / 2) % 8;
+            let left = up(n2, levels - 1, sums);
+            left + up(n - n2, levels - 1, sums)
+        }
+    }
+    up(n, levels, &mut sums.into_iter())
+}
+
+/// A pointer the pool's threads may use: reads of the operand, writes of
+/// distinct leaf sums (joined before they are read).
+struct SyncPtr<T>(*mut T);
+// SAFETY: see above; the pointee outlives every use in a parallel loop.
+unsafe impl<T> Sync for SyncPtr<T> {}
+
+impl<T> SyncPtr<T> {
+    /// The pointer (a method, so closures capture the `Sync` wrapper).
+    fn get(&self) -> *mut T {
+        self.0
     }
 }
 
@@ -169,22 +234,74 @@ fn visit(shape: &[i64], strides: &[i64]) -> Visit {
     }
 }
 
-/// `0 + pairwise(f(element))` over an operand's elements in NumPy's order.
+/// A pairwise sum over elements given by index (`get(0..n)`): generic
+/// over the getter so that each operand layout gets its own inlined loop.
+trait Summation<T> {
+    type Out;
+    fn sum<G: Fn(usize) -> T + Sync>(&self, get: &G, n: usize) -> Self::Out;
+}
+
+/// `0 + pairwise(f(x))` of real values.
+struct RealSum<M> {
+    f: M,
+    parallel: bool,
+}
+
+impl<F: Float, M: Fn(F) -> F + Sync> Summation<F> for RealSum<M> {
+    type Out = F;
+    fn sum<G: Fn(usize) -> F + Sync>(&self, get: &G, n: usize) -> F {
+        F::ZERO + tree_sum(&|i| (self.f)(get(i)), n, self.parallel)
+    }
+}
+
+/// `0 + pairwise(z)` of complex values, per component.
+struct ComplexSum;
+
+impl<F: Float> Summation<[F; 2]> for ComplexSum {
+    type Out = (F, F);
+    fn sum<G: Fn(usize) -> [F; 2] + Sync>(&self, get: &G, n: usize) -> (F, F) {
+        let (re, im) = pairwise_complex(&|i| (get(i)[0], get(i)[1]), 0, n);
+        (F::ZERO + re, F::ZERO + im)
+    }
+}
+
+/// `0 + pairwise(|z - mean|²)` of complex values.
+struct ComplexSqdev<F>((F, F));
+
+impl<F: Float> Summation<[F; 2]> for ComplexSqdev<F> {
+    type Out = F;
+    fn sum<G: Fn(usize) -> [F; 2] + Sync>(&self, get: &G, n: usize) -> F {
+        let (mr, mi) = self.0;
+        let sq = |i| {
+            let [re, im] = get(i);
+            let (dr, di) = (re - mr, im - mi);
+            dr * dr + di * di
+        };
+        F::ZERO + pairwise(&sq, 0, n)
+    }
+}
+
+/// `s` over an operand's elements in NumPy's order.
 ///
 /// # Safety
 /// Every element offset is readable as a `T` from `data`.
-unsafe fn reduce<T: Copy, R>(
+unsafe fn reduce<T: Copy + Sync, S: Summation<T>>(
     data: *const u8,
     shape: &[i64],
     strides: &[i64],
-    sum: impl Fn(&dyn Fn(usize) -> T, usize) -> R,
-) -> R {
-    let load = |offset: isize| data.offset(offset).cast::<T>().read_unaligned();
+    s: &S,
+) -> S::Out {
+    let data = SyncPtr(data.cast_mut());
+    let load = |offset: isize| data.get().offset(offset).cast::<T>().read_unaligned();
     match visit(shape, strides) {
-        Visit::Run(n, s) => sum(&|i| load(i as isize * s), n),
+        // Contiguous: a constant stride the compiler can vectorise over.
+        Visit::Run(n, step) if step == size_of::<T>() as isize => {
+            s.sum(&|i| data.get().cast::<T>().add(i).read_unaligned(), n)
+        }
+        Visit::Run(n, step) => s.sum(&|i| load(i as isize * step), n),
         Visit::Offsets(offsets) => {
             let values: Vec<T> = offsets.iter().map(|&o| load(o)).collect();
-            sum(&|i| values[i], values.len())
+            s.sum(&|i| values[i], values.len())
         }
     }
 }
@@ -193,20 +310,16 @@ unsafe fn real_sum<F: Float>(
     data: *const u8,
     shape: &[i64],
     strides: &[i64],
-    f: impl Fn(F) -> F,
+    f: impl Fn(F) -> F + Sync,
+    parallel: bool,
     out: *mut u8,
 ) {
-    let s = reduce::<F, F>(data, shape, strides, |get, n| {
-        F::ZERO + pairwise(&|i| f(get(i)), 0, n)
-    });
+    let s = reduce::<F, _>(data, shape, strides, &RealSum { f, parallel });
     out.cast::<F>().write_unaligned(s);
 }
 
 unsafe fn complex_sum<F: Float>(data: *const u8, shape: &[i64], strides: &[i64], out: *mut u8) {
-    let (re, im) = reduce::<[F; 2], (F, F)>(data, shape, strides, |get, n| {
-        let (re, im) = pairwise_complex(&|i| (get(i)[0], get(i)[1]), 0, n);
-        (F::ZERO + re, F::ZERO + im)
-    });
+    let (re, im) = reduce::<[F; 2], _>(data, shape, strides, &ComplexSum);
     out.cast::<[F; 2]>().write_unaligned([re, im]);
 }
 
@@ -217,14 +330,7 @@ unsafe fn complex_sqdev<F: Float>(
     mean: (F, F),
     out: *mut u8,
 ) {
-    let s = reduce::<[F; 2], F>(data, shape, strides, |get, n| {
-        let sq = |i| {
-            let [re, im] = get(i);
-            let (dr, di) = (re - mean.0, im - mean.1);
-            dr * dr + di * di
-        };
-        F::ZERO + pairwise(&sq, 0, n)
-    });
+    let s = reduce::<[F; 2], _>(data, shape, strides, &ComplexSqdev(mean));
     out.cast::<F>().write_unaligned(s);
 }
 
@@ -258,9 +364,10 @@ pub unsafe extern "C" fn oxjit_rt_sum_pairwise(
     out: *mut u8,
 ) {
     let (shape, strides) = dims(shape, strides, ndim);
-    match dtype {
-        PW_F32 => real_sum::<f32>(data, shape, strides, |x| x, out),
-        PW_F64 => real_sum::<f64>(data, shape, strides, |x| x, out),
+    let parallel = dtype & PW_PARALLEL != 0;
+    match dtype & !PW_PARALLEL {
+        PW_F32 => real_sum::<f32>(data, shape, strides, |x| x, parallel, out),
+        PW_F64 => real_sum::<f64>(data, shape, strides, |x| x, parallel, out),
         PW_C64 => complex_sum::<f32>(data, shape, strides, out),
         _ => complex_sum::<f64>(data, shape, strides, out),
     }
@@ -285,12 +392,13 @@ pub unsafe extern "C" fn oxjit_rt_sqdev_pairwise(
     out: *mut u8,
 ) {
     let (shape, strides) = dims(shape, strides, ndim);
-    fn sq<F: Float>(mean: F) -> impl Fn(F) -> F {
+    fn sq<F: Float>(mean: F) -> impl Fn(F) -> F + Sync {
         move |x| (x - mean) * (x - mean)
     }
-    match dtype {
-        PW_F32 => real_sum::<f32>(data, shape, strides, sq(mean_re as f32), out),
-        PW_F64 => real_sum::<f64>(data, shape, strides, sq(mean_re), out),
+    let parallel = dtype & PW_PARALLEL != 0;
+    match dtype & !PW_PARALLEL {
+        PW_F32 => real_sum::<f32>(data, shape, strides, sq(mean_re as f32), parallel, out),
+        PW_F64 => real_sum::<f64>(data, shape, strides, sq(mean_re), parallel, out),
         PW_C64 => complex_sqdev::<f32>(data, shape, strides, (mean_re as f32, mean_im as f32), out),
         _ => complex_sqdev::<f64>(data, shape, strides, (mean_re, mean_im), out),
     }
@@ -397,6 +505,19 @@ mod tests {
             )
         };
         assert_eq!((var / 301.0).to_bits(), 4978340806057646951);
+    }
+
+    #[test]
+    fn parallel_tree_is_the_serial_tree() {
+        for n in [PARALLEL_MIN, 100_003, 1 << 20] {
+            let a = wild(n);
+            let get = |i: usize| a[i];
+            assert_eq!(
+                tree_sum(&get, n, true).to_bits(),
+                pairwise(&get, 0, n).to_bits(),
+                "n = {n}"
+            );
+        }
     }
 
     #[test]
