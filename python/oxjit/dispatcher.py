@@ -88,8 +88,7 @@ class Dispatcher(_core.Dispatcher):
         """Print, per compiled signature, which ``prange`` loops run in
         parallel, how their iterations are scheduled, which variables are
         reductions (with their operation) and, from ``level`` 2, which are
-        private to each iteration. Array expressions and whole-array
-        reductions run serially even with ``parallel=True``."""
+        private to each iteration."""
         out = sys.stdout if file is None else file
         out.write(self._parallel_text(signature, level))
 
@@ -114,7 +113,10 @@ class Dispatcher(_core.Dispatcher):
                 text.append(f"    reductions: {reds}")
                 if level >= 2:
                     text.append(f"    private: {', '.join(private) or 'none'}")
-            text.append("Array expressions and whole-array reductions: serial.")
+            text.append(
+                "Array expressions of at least 32768 elements and long float sums run on the pool; "
+                "other whole-array reductions run serially."
+            )
             chunks.append("\n".join(text) + "\n")
         return "".join(chunks)
 
