@@ -6,6 +6,7 @@ compiles."""
 
 import inspect
 import io
+import os
 import threading
 import time
 
@@ -341,3 +342,23 @@ def test_inspect_llvm_shows_the_optimised_ir():
     assert sig == (oxjit.int64,)
     assert "define" in text and "__wrap" in text
     assert add_one.inspect_llvm(signature=sig) == text
+
+
+def test_source_edited_after_import_is_a_clean_error(tmp_path):
+    """A function whose file changed on disk (here: its parameters) cannot
+    be compiled from the new text; the error says so instead of compiling
+    the wrong code."""
+    import importlib.util
+
+    import oxjit
+
+    path = tmp_path / "edited_module.py"
+    path.write_text("import oxjit\n\n@oxjit.njit\ndef f(a, b, c):\n    return a + b + c\n")
+    spec = importlib.util.spec_from_file_location("edited_module", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    path.write_text("import oxjit\n\n@oxjit.njit\ndef f(a, b):\n    return a + b\n")
+    st = path.stat()
+    os.utime(path, (st.st_atime + 10, st.st_mtime + 10))
+    with pytest.raises(oxjit.errors.UnsupportedError, match="no longer matches the function"):
+        mod.f(1, 2, 3)

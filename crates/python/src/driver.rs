@@ -181,6 +181,21 @@ fn hir_of(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, CompileError>
     let Some(lowered) = lowered else {
         return Err(CompileError::from_diags(&src, &head, &diags));
     };
+    // The file on disk may have changed since the function was defined.
+    let names: Vec<String> = lowered
+        .params()
+        .map(|id| lowered.local(id).name.clone())
+        .collect();
+    if names != code_params(func).map_err(pyerr)? {
+        return Err(CompileError::plain(
+            format!(
+                "cannot compile '{}': its source in {filename} no longer matches the function (was the file edited after it was loaded?); reload the module",
+                info.name
+            ),
+            true,
+            "OX002",
+        ));
+    }
     let params = params_of(func, &lowered).map_err(pyerr)?;
     let h = Arc::new(HirInfo {
         hir: lowered,
@@ -191,6 +206,15 @@ fn hir_of(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, CompileError>
     });
     *slot = Some(h.clone());
     Ok(h)
+}
+
+/// The parameter names of `func`'s code object.
+fn code_params(func: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let code = func.getattr("__code__")?;
+    let n: usize = code.getattr("co_argcount")?.extract::<usize>()?
+        + code.getattr("co_kwonlyargcount")?.extract::<usize>()?;
+    let names: Vec<String> = code.getattr("co_varnames")?.extract()?;
+    Ok(names.into_iter().take(n).collect())
 }
 
 /// Parameter names with their default values (constants only).
