@@ -16,7 +16,7 @@ mod print;
 
 pub use env::{Const, Env, TableEnv, Value};
 pub use lower::lower_function;
-pub use prange::{analyse_prange, ParallelLoop, Reduction};
+pub use prange::{analyse_prange, is_prange, private_reads_after_prange, ParallelLoop, Reduction};
 pub use print::print_function;
 
 use oxjit_diag::Span;

@@ -35,6 +35,15 @@ pub enum Reduction {
 pub struct ParallelLoop {
     /// Reduction locals in order of first appearance.
     pub reductions: Vec<(LocalId, Reduction)>,
+    /// The reductions written as `x = x op e` / `x = min(x, e)` somewhere
+    /// (a new value) rather than only as `x op= e` (in place for arrays).
+    pub rebound: Vec<LocalId>,
+}
+
+/// Whether `iter` is a call of `prange`.
+pub fn is_prange(iter: &Expr) -> bool {
+    matches!(&iter.kind, ExprKind::Call { func, .. }
+        if matches!(&func.kind, ExprKind::Global(Value::Function(n)) if n == "oxjit.prange"))
 }
 
 /// Analyses `for target in prange(...): body` of function `f`.
@@ -46,9 +55,14 @@ pub fn analyse_prange(
     let mut writes: HashMap<LocalId, Vec<Option<Reduction>>> = HashMap::new();
     let mut order = Vec::new();
     collect_writes(body, &mut writes, &mut order);
+    let mut targets = HashSet::new();
+    target_locals(target, &mut targets);
+    // The loop variable is private even if the body accumulates into it.
     let mut candidates: HashSet<LocalId> = writes
         .iter()
-        .filter(|(_, ws)| ws[0].is_some() && ws.iter().all(|w| *w == ws[0]))
+        .filter(|(id, ws)| {
+            !targets.contains(id) && ws[0].is_some() && ws.iter().all(|w| *w == ws[0])
+        })
         .map(|(id, _)| *id)
         .collect();
     // A reduction's value is read only by its own accumulating statements.
@@ -58,8 +72,7 @@ pub fn analyse_prange(
     let mut assigned = HashSet::new();
     assigned_in(body, &mut assigned);
     let private: HashSet<LocalId> = assigned.difference(&candidates).copied().collect();
-    let mut defined = HashSet::new();
-    target_locals(target, &mut defined);
+    let mut defined = targets;
     let mut cx = Deps {
         f,
         private: &private,
@@ -75,7 +88,12 @@ pub fn analyse_prange(
         .filter(|id| candidates.contains(id) && seen.insert(*id))
         .map(|id| (id, writes[&id][0].expect("candidates are reductions")))
         .collect();
-    Ok(ParallelLoop { reductions })
+    let mut rebound = Vec::new();
+    find_rebinds(body, &candidates, &mut rebound);
+    Ok(ParallelLoop {
+        reductions,
+        rebound,
+    })
 }
 
 /// `x op= e`, `x = x op e`, `x = e op x` (commutative `op`) and
@@ -126,6 +144,22 @@ fn reduction_write(s: &Stmt) -> Option<(LocalId, Reduction, &Expr)> {
             }
         }
         _ => None,
+    }
+}
+
+/// The locals of `of` that `stmts` assign with `=` (not `op=`).
+fn find_rebinds(stmts: &[Stmt], of: &HashSet<LocalId>, out: &mut Vec<LocalId>) {
+    for s in stmts {
+        if let StmtKind::Assign { targets, .. } = &s.kind {
+            let mut ids = HashSet::new();
+            targets.iter().for_each(|t| target_locals(t, &mut ids));
+            for id in ids {
+                if of.contains(&id) && !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+        nested(s).into_iter().for_each(|b| find_rebinds(b, of, out));
     }
 }
 
@@ -302,7 +336,8 @@ impl Deps<'_> {
                 let mut inner = defined.clone();
                 target_locals(target, &mut inner);
                 self.block(body, &mut inner, depth + 1);
-                self.block(orelse, &mut inner, depth);
+                // The body may not run: its assignments do not count here.
+                self.block(orelse, &mut defined.clone(), depth);
             }
             StmtKind::Break if depth == 0 => self.fail(
                 s.span,
@@ -316,6 +351,131 @@ impl Deps<'_> {
             ),
             StmtKind::Expr(_) | StmtKind::Raise(_) => self.exprs(s, defined),
             StmtKind::Break | StmtKind::Continue | StmtKind::Pass => {}
+        }
+    }
+}
+
+/// Reads, after a `prange` loop, of the locals private to it (its variable
+/// and what its body assigns, reductions aside): a parallel loop does not
+/// leave the last iteration's values in them, so such a read would differ
+/// from Python. A read counts until the local is assigned again; loops
+/// around a `prange` are walked twice so that their next iteration counts.
+pub fn private_reads_after_prange(f: &Function) -> Vec<Diagnostic> {
+    let mut cx = Escapes {
+        f,
+        diags: Vec::new(),
+        reported: HashSet::new(),
+    };
+    cx.block(&f.body, &mut HashSet::new());
+    cx.diags
+}
+
+struct Escapes<'a> {
+    f: &'a Function,
+    diags: Vec<Diagnostic>,
+    reported: HashSet<LocalId>,
+}
+
+impl Escapes<'_> {
+    fn reads(&mut self, s: &Stmt, poisoned: &HashSet<LocalId>) {
+        let mut found = Vec::new();
+        for e in evaluated(s) {
+            reads(e, &mut |id, span| {
+                if poisoned.contains(&id) {
+                    found.push((id, span));
+                }
+            });
+        }
+        if let StmtKind::AugAssign {
+            target: Target::Local(x, span),
+            ..
+        } = &s.kind
+        {
+            if poisoned.contains(x) {
+                found.push((*x, *span));
+            }
+        }
+        for (id, span) in found {
+            if self.reported.insert(id) {
+                let name = &self.f.local(id).name;
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::ParallelLoop,
+                        span,
+                        format!("'{name}' is private to a prange loop above: after the loop it does not hold the last iteration's value, as it would in Python"),
+                    )
+                    .with_hint(format!("assign '{name}' again before reading it here, keep per-iteration values in an array indexed by the loop variable, or use range()")),
+                );
+            }
+        }
+    }
+
+    fn block(&mut self, stmts: &[Stmt], poisoned: &mut HashSet<LocalId>) {
+        for s in stmts {
+            self.stmt(s, poisoned);
+        }
+    }
+
+    /// A loop body that may run any number of times (twice covers it).
+    fn repeated(&mut self, body: &[Stmt], poisoned: &mut HashSet<LocalId>) {
+        for _ in 0..2 {
+            let mut inner = poisoned.clone();
+            self.block(body, &mut inner);
+            poisoned.extend(inner);
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt, poisoned: &mut HashSet<LocalId>) {
+        self.reads(s, poisoned);
+        match &s.kind {
+            StmtKind::Assign { targets, .. } => {
+                let mut ids = HashSet::new();
+                targets.iter().for_each(|t| target_locals(t, &mut ids));
+                poisoned.retain(|id| !ids.contains(id));
+            }
+            StmtKind::If { body, orelse, .. } => {
+                let mut other = poisoned.clone();
+                self.block(body, poisoned);
+                self.block(orelse, &mut other);
+                poisoned.extend(other);
+            }
+            StmtKind::While { body, orelse, .. } => {
+                self.repeated(body, poisoned);
+                self.block(orelse, poisoned);
+            }
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
+                if is_prange(iter) {
+                    // Reads in the body of earlier loops' privates count.
+                    let mut inner = poisoned.clone();
+                    let mut ids = HashSet::new();
+                    target_locals(target, &mut ids);
+                    inner.retain(|id| !ids.contains(id));
+                    self.repeated(body, &mut inner);
+                    // A loop that cannot run in parallel has its own error.
+                    if let Ok(info) = analyse_prange(self.f, target, body) {
+                        let mut private = ids;
+                        assigned_in(body, &mut private);
+                        for (id, _) in info.reductions {
+                            private.remove(&id);
+                        }
+                        poisoned.extend(private);
+                    }
+                } else {
+                    let mut ids = HashSet::new();
+                    target_locals(target, &mut ids);
+                    let mut inner = poisoned.clone();
+                    inner.retain(|id| !ids.contains(id));
+                    self.repeated(body, &mut inner);
+                    poisoned.extend(inner);
+                }
+                self.block(orelse, poisoned);
+            }
+            _ => {}
         }
     }
 }

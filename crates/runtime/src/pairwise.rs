@@ -97,10 +97,10 @@ fn tree_sum<F: Float>(get: &(impl Fn(usize) -> F + Sync), n: usize, parallel: bo
     let mut sums = vec![F::ZERO; parts.len()];
     let out = SyncPtr(sums.as_mut_ptr());
     let status = crate::parallel::parallel_for(parts.len() as i64, true, |start, end, _| {
-        for k in start as usize..end as usize {
-            let (off, len) = parts[k];
+        let range = start as usize..end as usize;
+        for (k, &(off, len)) in parts[range.clone()].iter().enumerate() {
             // SAFETY: each leaf index is written by exactly one chunk.
-            unsafe { out.get().add(k).write(pairwise(get, off, len)) };
+            unsafe { out.get().add(range.start + k).write(pairwise(get, off, len)) };
         }
         0
     });

@@ -94,6 +94,9 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
             span: hir.span,
         });
     }
+    if req.flags.parallel {
+        ck.diags.extend(hir::private_reads_after_prange(hir));
+    }
     if !ck.diags.is_empty() {
         return Typed::Failed(ck.diags);
     }
@@ -645,7 +648,7 @@ impl Checker<'_> {
         self.assign(target, item, &mut body_out)?;
         body_out.extend(self.block(body));
         let orelse = self.block(orelse);
-        let parallel = if self.req.flags.parallel && crate::prange::is_prange(iter) {
+        let parallel = if self.req.flags.parallel && hir::is_prange(iter) {
             Some(Box::new(self.parallel_loop(target, body, span)?))
         } else {
             None

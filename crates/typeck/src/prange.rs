@@ -5,18 +5,12 @@
 //! two partial results.
 
 use oxjit_diag::{Code, Span};
-use oxjit_hir::{self as hir, Reduction, Value};
+use oxjit_hir::{self as hir, Reduction};
 use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, StmtKind as TS};
 use oxjit_types::{Kind, Scalar, Type};
 
 use crate::check::{error, Checker, Fail, R};
 use crate::expr::konst;
-
-/// Whether `iter` is a call of `prange`.
-pub(crate) fn is_prange(iter: &hir::Expr) -> bool {
-    matches!(&iter.kind, hir::ExprKind::Call { func, .. }
-        if matches!(&func.kind, hir::ExprKind::Global(Value::Function(n)) if n == "oxjit.prange"))
-}
 
 /// Whether `stmts` contain a loop: such bodies take uneven time per
 /// iteration often enough that chunks are handed out dynamically.
@@ -119,7 +113,11 @@ impl Checker<'_> {
                 // Each chunk accumulates into a new array of the identity
                 // shaped like its partial, the shared array, which the
                 // combination updates in place.
-                Type::Array(at) if !matches!(op, Reduction::Min | Reduction::Max) && at.layout != oxjit_types::Layout::F => {
+                Type::Array(at)
+                    if !matches!(op, Reduction::Min | Reduction::Max)
+                        && at.layout != oxjit_types::Layout::F
+                        && !info.rebound.contains(&hid) =>
+                {
                     let value = identity(op, at.dtype, span)?;
                     let mut fresh = self.elementwise(vec![p.clone()], span, |_, _| Ok(value.clone()))?;
                     fresh.ty = ty.clone();
@@ -131,8 +129,12 @@ impl Checker<'_> {
                     return Err(error(
                         Code::ParallelLoop,
                         span,
-                        format!("'{name}' is a {op:?} reduction over {ty} values, which prange does not support"),
-                        format!("reduce numbers, or C-ordered arrays with +=, *=, |=, &=, ^=; or write each iteration's result to {name}[i] and combine after the loop"),
+                        if info.rebound.contains(&hid) && ty.array().is_some() {
+                            format!("'{name}' is a reduction that assigns new {ty} values ({name} = {name} op ...), which prange does not support")
+                        } else {
+                            format!("'{name}' is a {op:?} reduction over {ty} values, which prange does not support")
+                        },
+                        format!("reduce numbers, or update a C-ordered array in place ({name} += ..., *=, |=, &=, ^=); or write each iteration's result to {name}[i] and combine after the loop"),
                     ))
                 }
             };
