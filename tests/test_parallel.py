@@ -311,6 +311,29 @@ def test_parallel_float_sums_are_numpys(n, dtype, threads):
     check(par(whole_sums), a)
 
 
+def whole_reductions(a, b):
+    return (a.min(), a.max(), np.max(a * 2.0 - 1.0), (a > 0.5).sum(), b.sum(), (b % 3 - 1).prod(),
+            (a >= 0).all(), (b == 7).any(), np.min(b), b.max())
+
+
+@pytest.mark.parametrize("n", [100, 40_000, 300_007])
+@pytest.mark.parametrize("where_nan", [None, 0, "mid", -1])
+def test_parallel_whole_array_reductions_are_exact(n, where_nan, threads):
+    """Min/max/all/any and integer sums/products of large arrays combine
+    per-thread blocks in order: exactly the serial (NumPy) result, NaN
+    propagation included."""
+    from conftest import check
+
+    rng = np.random.default_rng(n)
+    a = rng.random(n)
+    a[rng.integers(0, n, 5)] = 0.0
+    if where_nan is not None:
+        a[n // 2 if where_nan == "mid" else where_nan] = np.nan
+    b = rng.integers(-1000, 1000, n)
+    check(par(whole_reductions), a, b)
+    check(par(whole_reductions), a[::3], b[::-2])
+
+
 # --- exceptions ---------------------------------------------------------------------
 
 

@@ -114,8 +114,8 @@ class Dispatcher(_core.Dispatcher):
                 if level >= 2:
                     text.append(f"    private: {', '.join(private) or 'none'}")
             text.append(
-                "Array expressions of at least 32768 elements and long float sums run on the pool; "
-                "other whole-array reductions run serially."
+                "Array expressions and whole-array sum/mean/var/std/min/max/all/any (integer prod) "
+                "of at least 32768 elements run on the pool; arg and axis reductions run serially."
             )
             chunks.append("\n".join(text) + "\n")
         return "".join(chunks)

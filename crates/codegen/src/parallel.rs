@@ -162,7 +162,7 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
         p: &Parallel,
     ) -> Result<()> {
         let ctx = self.cx.ctx;
-        let (i64t, ptr) = (ctx.i64_type(), ctx.ptr_type(AddressSpace::default()));
+        let i64t = ctx.i64_type();
         let (start, n, step) = self.range_bounds(var, bounds)?;
         let mut set = BTreeSet::from([var]);
         mentioned(body, &mut set);
@@ -179,23 +179,15 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
 
         // One row of partial results per pool thread, on the stack for the
         // duration of the loop.
-        let save = self.cx.intrinsic("llvm.stacksave", &[ptr.into()])?;
-        let sp = self.ir().call(save, &[])?;
-        let max_threads = self
-            .cx
-            .runtime_fn("oxjit_rt_max_threads", i64t.fn_type(&[], false));
-        let threads = self.ir().call(max_threads, &[])?.into_int_value();
-        let slots = self.b.build_array_alloca(row_ty, threads, "prange.slots")?;
         let identities = scalars
             .iter()
             .map(|r| self.expr(&r.identity))
             .collect::<Result<Vec<_>>>()?;
-        self.counted_loop(threads, &[], &mut |e, t, _| {
-            let row = e.row(row_ty, slots, t)?;
+        let (sp, threads, slots) = self.thread_rows(row_ty.into(), |e, row| {
             for (j, v) in identities.iter().enumerate() {
                 e.b.build_store(e.b.build_struct_gep(row_ty, row, j as u32, "")?, *v)?;
             }
-            Ok(vec![])
+            Ok(())
         })?;
 
         let mut values = captured
@@ -264,8 +256,7 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
             e.fold_partials(row_ty, row, &scalars, false)?;
             Ok(vec![])
         })?;
-        let restore = self.cx.intrinsic("llvm.stackrestore", &[ptr.into()])?;
-        self.b.build_call(restore, &[sp.into()], "")?;
+        self.release_rows(sp)?;
         self.block(orelse)
     }
 
@@ -302,9 +293,7 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
         Ok(())
     }
 
-    /// `fill` under `parallel=True`: large fills run on the pool, split
-    /// along the flat range when `flat` holds at run time, else along the
-    /// outermost dimension; small ones run here.
+    /// `fill` under `parallel=True` (see `split_nest`).
     pub(crate) fn par_fill(
         &mut self,
         p: &Prepared<'ctx>,
@@ -312,12 +301,45 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
         flat: IntValue<'ctx>,
         body: &Expr,
     ) -> Result<()> {
-        if p.shape.is_empty() {
-            return self.fill_nest(p, ops, &p.shape, Some(flat), body);
+        self.split_nest(
+            &p.shape,
+            ops,
+            flat,
+            p.scalars(),
+            vec![],
+            |e| e.fill_nest(p, ops, &p.shape, Some(flat), body),
+            |e, s| {
+                let part = p.with(s.scalars, s.shape.clone(), s.ops[1..].to_vec());
+                e.fill_nest(&part, &s.ops, &s.shape, s.flat, body)
+            },
+            |_| Ok(()),
+        )
+    }
+
+    /// A loop nest over `shape` with operands `ops`, on the pool when it
+    /// has at least `MIN_PARALLEL_ELEMENTS` positions (then `work` emits a
+    /// chunk's share, split along the flat range when `flat` holds at run
+    /// time, else along the outermost dimension, and `after` runs here once
+    /// the chunks are done), else `serial` here. `scalars` and `extra` are
+    /// values the work needs, handed to it as the chunk's copies.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn split_nest(
+        &mut self,
+        shape: &[IntValue<'ctx>],
+        ops: &[Operand<'ctx>],
+        flat: IntValue<'ctx>,
+        scalars: Vec<BasicValueEnum<'ctx>>,
+        extra: Vec<BasicValueEnum<'ctx>>,
+        serial: impl FnOnce(&mut Self) -> Result<()>,
+        work: impl Fn(&mut FnEmitter<'a, 'ctx>, Share<'ctx>) -> Result<()>,
+        after: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
+        if shape.is_empty() {
+            return serial(self);
         }
         let ctx = self.cx.ctx;
         let i64t = ctx.i64_type();
-        let total = self.product(&p.shape)?;
+        let total = self.product(shape)?;
         let big = self.b.build_int_compare(
             IntPredicate::SGE,
             total,
@@ -326,21 +348,22 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
         )?;
         let ir = self.ir();
         let (par_bb, serial_bb, done) = (
-            ir.append_block("fill.parallel"),
-            ir.append_block("fill.serial"),
-            ir.append_block("fill.done"),
+            ir.append_block("split.parallel"),
+            ir.append_block("split.serial"),
+            ir.append_block("split.done"),
         );
         self.b.build_conditional_branch(big, par_bb, serial_bb)?;
         self.b.position_at_end(serial_bb);
-        self.fill_nest(p, ops, &p.shape, Some(flat), body)?;
+        serial(self)?;
         self.b.build_unconditional_branch(done)?;
 
         self.b.position_at_end(par_bb);
-        let nd = p.shape.len();
-        let scalars = p.scalars();
+        let nd = shape.len();
+        let (nscalars, nextra) = (scalars.len(), extra.len());
         let mut values: Vec<BasicValueEnum> = vec![flat.into()];
-        values.extend(p.shape.iter().map(|&d| BasicValueEnum::from(d)));
-        values.extend(scalars.iter().copied());
+        values.extend(shape.iter().map(|&d| BasicValueEnum::from(d)));
+        values.extend(scalars);
+        values.extend(extra);
         for o in ops {
             values.push(o.data.into());
             values.extend(o.strides.iter().map(|&s| BasicValueEnum::from(s)));
@@ -351,10 +374,8 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
             let shape: Vec<IntValue> = (0..nd)
                 .map(|_| it.next().expect("extent").into_int_value())
                 .collect();
-            let scalars: Vec<BasicValueEnum> = scalars
-                .iter()
-                .map(|_| it.next().expect("scalar input"))
-                .collect();
+            let scalars: Vec<BasicValueEnum> = it.by_ref().take(nscalars).collect();
+            let extra: Vec<BasicValueEnum> = it.by_ref().take(nextra).collect();
             let ops: Vec<Operand> = ops
                 .iter()
                 .map(|o| Operand {
@@ -383,9 +404,16 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
                 let data = unsafe { e.b.build_in_bounds_gep(elem, o.data, &[c.k0], "")? };
                 moved.push(Operand { data, ..o.clone() });
             }
-            let part = p.with(scalars.clone(), vec![len], moved[1..].to_vec());
             let yes = e.cx.ctx.bool_type().const_all_ones();
-            e.fill_nest(&part, &moved, &[len], Some(yes), body)?;
+            let share = Share {
+                ops: moved,
+                shape: vec![len],
+                flat: Some(yes),
+                scalars: scalars.clone(),
+                extra: extra.clone(),
+                tid: c.tid,
+            };
+            work(e, share)?;
             e.b.build_unconditional_branch(end)?;
             // Nest: rows k0..k1 of the outermost dimension.
             e.b.position_at_end(nest_bb);
@@ -400,16 +428,71 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
             }
             let mut sub = shape.clone();
             sub[0] = len;
-            let part = p.with(scalars, sub.clone(), moved[1..].to_vec());
-            e.fill_nest(&part, &moved, &sub, None, body)?;
+            let share = Share {
+                ops: moved,
+                shape: sub,
+                flat: None,
+                scalars,
+                extra,
+                tid: c.tid,
+            };
+            work(e, share)?;
             e.b.build_unconditional_branch(end)?;
             e.b.position_at_end(end);
             Ok(())
         })?;
-        let n = self.ir().iselect(flat, total, p.shape[0])?;
+        let n = self.ir().iselect(flat, total, shape[0])?;
         self.run_chunks(chunk, cptr, n, false)?;
+        after(self)?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         Ok(())
     }
+
+    /// One row of `ty` values per pool thread, each set to `init`, on the
+    /// stack until `release_rows` (returns the stack mark, the row count
+    /// and the rows).
+    pub(crate) fn thread_rows(
+        &mut self,
+        ty: BasicTypeEnum<'ctx>,
+        init: impl Fn(&mut FnEmitter<'a, 'ctx>, PointerValue<'ctx>) -> Result<()>,
+    ) -> Result<(BasicValueEnum<'ctx>, IntValue<'ctx>, PointerValue<'ctx>)> {
+        let ctx = self.cx.ctx;
+        let (i64t, ptr) = (ctx.i64_type(), ctx.ptr_type(AddressSpace::default()));
+        let save = self.cx.intrinsic("llvm.stacksave", &[ptr.into()])?;
+        let sp = self.ir().call(save, &[])?;
+        let max_threads = self
+            .cx
+            .runtime_fn("oxjit_rt_max_threads", i64t.fn_type(&[], false));
+        let threads = self.ir().call(max_threads, &[])?.into_int_value();
+        let rows = self.b.build_array_alloca(ty, threads, "rows")?;
+        self.counted_loop(threads, &[], &mut |e, t, _| {
+            // SAFETY: t < threads, the number of rows.
+            let row = unsafe { e.b.build_in_bounds_gep(ty, rows, &[t], "row")? };
+            init(e, row)?;
+            Ok(vec![])
+        })?;
+        Ok((sp, threads, rows))
+    }
+
+    /// Frees the rows of `thread_rows`.
+    pub(crate) fn release_rows(&mut self, sp: BasicValueEnum<'ctx>) -> Result<()> {
+        let ptr = self.cx.ctx.ptr_type(AddressSpace::default());
+        let restore = self.cx.intrinsic("llvm.stackrestore", &[ptr.into()])?;
+        self.b.build_call(restore, &[sp.into()], "")?;
+        Ok(())
+    }
+}
+
+/// A chunk's share of a loop nest split by `split_nest`.
+pub(crate) struct Share<'ctx> {
+    /// The operands, moved to the share's first position.
+    pub ops: Vec<Operand<'ctx>>,
+    pub shape: Vec<IntValue<'ctx>>,
+    /// Set (true) for a share of the flat range; `None` for a nest.
+    pub flat: Option<IntValue<'ctx>>,
+    /// The chunk's copies of `split_nest`'s `scalars` and `extra`.
+    pub scalars: Vec<BasicValueEnum<'ctx>>,
+    pub extra: Vec<BasicValueEnum<'ctx>>,
+    pub tid: IntValue<'ctx>,
 }

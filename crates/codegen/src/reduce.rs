@@ -185,6 +185,43 @@ impl Acc {
         })
     }
 
+    /// Whether partial results over consecutive blocks combine (in block
+    /// order) into exactly the sequential result.
+    fn exact_in_parallel(&self) -> bool {
+        use ReduceOp::*;
+        match self.op {
+            Min | Max | All | Any => true,
+            Sum | Prod => self.acc.kind() <= Kind::Int,
+            _ => false,
+        }
+    }
+
+    /// Combines two partial accumulators, the earlier block's first.
+    fn merge<'ctx>(
+        &self,
+        em: &FnEmitter<'_, 'ctx>,
+        a: BasicValueEnum<'ctx>,
+        b: BasicValueEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        use ReduceOp::*;
+        let ir = em.ir();
+        Ok(match self.op {
+            Sum => ir.binary(BinOp::Add, a, b, self.acc)?,
+            Prod => ir.binary(BinOp::Mul, a, b, self.acc)?,
+            // The accumulator has the element type: one more step.
+            Min | Max => self.step(em, &[a], b)?[0],
+            All => {
+                em.b.build_and(a.into_int_value(), b.into_int_value(), "")?
+                    .into()
+            }
+            Any => {
+                em.b.build_or(a.into_int_value(), b.into_int_value(), "")?
+                    .into()
+            }
+            _ => return unsupported("merging partial results of this reduction"),
+        })
+    }
+
     fn finish<'ctx>(
         &self,
         em: &FnEmitter<'_, 'ctx>,
@@ -404,6 +441,17 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
             None
         };
         let init = acc.init(self)?;
+        let indexless = match src.values {
+            Values::Memory(_) => true,
+            Values::Fused(_, body) => !uses_index(body),
+        };
+        if let (Some(flat), true) = (
+            flat,
+            self.f.flags.parallel && self.elem.is_empty() && indexless && acc.exact_in_parallel(),
+        ) {
+            let v = self.par_reduce_all(&acc, src, flat, init[0])?;
+            return acc.finish(self, &[v], n, rs);
+        }
         let out = self.nest(
             &src.shape,
             &src.ops,
@@ -415,6 +463,106 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
             },
         )?;
         acc.finish(self, &out, n, rs)
+    }
+
+    /// `reduce_all`'s loop under `parallel=True` (see `split_nest`): each
+    /// chunk folds its block's result into its thread's row, and the rows
+    /// are folded in thread order (the blocks' order: static schedule).
+    fn par_reduce_all(
+        &mut self,
+        acc: &Acc,
+        src: &Source<'_, 'ctx>,
+        flat: IntValue<'ctx>,
+        identity: BasicValueEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let ty = identity.get_type();
+        let result = self.entry_alloca(ty, "reduced")?;
+        let (sp, threads, rows) = self.thread_rows(ty, |e, row| {
+            e.b.build_store(row, identity)?;
+            Ok(())
+        })?;
+        let scalars = match src.values {
+            Values::Fused(p, _) => p.scalars(),
+            Values::Memory(_) => vec![],
+        };
+        let null = self
+            .cx
+            .ctx
+            .ptr_type(inkwell::AddressSpace::default())
+            .const_null();
+        self.split_nest(
+            &src.shape,
+            &src.ops,
+            flat,
+            scalars,
+            vec![rows.into()],
+            |e| {
+                let init = acc.init(e)?;
+                let out = e.nest(
+                    &src.shape,
+                    &src.ops,
+                    init,
+                    Some(flat),
+                    &mut |em, ptrs, index, c| {
+                        let x = em.value(src, ptrs, index)?;
+                        acc.step(em, c, x)
+                    },
+                )?;
+                e.b.build_store(result, out[0])?;
+                Ok(())
+            },
+            |e, s| {
+                let part;
+                let values = match src.values {
+                    Values::Memory(_) => Values::Memory(ArrayParts {
+                        meminfo: null,
+                        parent: null,
+                        data: s.ops[0].data,
+                        shape: s.shape.clone(),
+                        strides: s.ops[0].strides.clone(),
+                    }),
+                    Values::Fused(p, body) => {
+                        part = p.with(s.scalars.clone(), s.shape.clone(), s.ops.clone());
+                        Values::Fused(&part, body)
+                    }
+                };
+                let share = Source {
+                    shape: s.shape.clone(),
+                    ops: s.ops.clone(),
+                    values,
+                    dtype: src.dtype,
+                };
+                let init = acc.init(e)?;
+                let out = e.nest(
+                    &share.shape,
+                    &share.ops,
+                    init,
+                    s.flat,
+                    &mut |em, ptrs, index, c| {
+                        let x = em.value(&share, ptrs, index)?;
+                        acc.step(em, c, x)
+                    },
+                )?;
+                let rows = s.extra[0].into_pointer_value();
+                // SAFETY: tid < the number of rows.
+                let row = unsafe { e.b.build_in_bounds_gep(ty, rows, &[s.tid], "row")? };
+                let merged = acc.merge(e, e.b.build_load(ty, row, "")?, out[0])?;
+                e.b.build_store(row, merged)?;
+                Ok(())
+            },
+            |e| {
+                let folded = e.counted_loop(threads, &[identity], &mut |em, t, c| {
+                    // SAFETY: t < the number of rows.
+                    let row = unsafe { em.b.build_in_bounds_gep(ty, rows, &[t], "row")? };
+                    Ok(vec![acc.merge(em, c[0], em.b.build_load(ty, row, "")?)?])
+                })?;
+                e.b.build_store(result, folded[0])?;
+                Ok(())
+            },
+        )?;
+        let v = self.b.build_load(ty, result, "reduced")?;
+        self.release_rows(sp)?;
+        Ok(v)
     }
 
     fn reduce_axis(

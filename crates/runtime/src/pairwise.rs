@@ -100,7 +100,11 @@ fn tree_sum<F: Float>(get: &(impl Fn(usize) -> F + Sync), n: usize, parallel: bo
         let range = start as usize..end as usize;
         for (k, &(off, len)) in parts[range.clone()].iter().enumerate() {
             // SAFETY: each leaf index is written by exactly one chunk.
-            unsafe { out.get().add(range.start + k).write(pairwise(get, off, len)) };
+            unsafe {
+                out.get()
+                    .add(range.start + k)
+                    .write(pairwise(get, off, len))
+            };
         }
         0
     });
