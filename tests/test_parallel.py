@@ -321,7 +321,8 @@ def whole_reductions(a, b):
 def test_parallel_whole_array_reductions_are_exact(n, where_nan, threads):
     """Min/max/all/any and integer sums/products of large arrays combine
     per-thread blocks in order: exactly the serial (NumPy) result, NaN
-    propagation included."""
+    propagation included (which of -0.0 and 0.0 NumPy's SIMD min/max
+    return for a tie depends on their positions; not compared)."""
     from conftest import check
 
     rng = np.random.default_rng(n)

@@ -1,9 +1,9 @@
 //! `Reduce`: NumPy's reductions over all elements or along one axis.
 //!
 //! Semantics (NumPy 2): `Sum`/`Prod` accumulate in the result type from 0/1;
-//! `Min`/`Max` keep the accumulator unless the element is strictly better
-//! or the accumulator is NaN (so NaN propagates and equal zeros resolve as
-//! NumPy's do); `ArgMin`/`ArgMax` give the first best position (C order for
+//! float `Min`/`Max` are LLVM's `minimum`/`maximum` (NaN propagates, -0 is
+//! below +0; NumPy's SIMD loops resolve a -0/+0 tie by position), integer
+//! ones keep the accumulator unless the element is strictly better; `ArgMin`/`ArgMax` give the first best position (C order for
 //! the whole array), a NaN winning at its first occurrence; `All`/`Any` test
 //! truthiness; empty input to the four ordering reductions raises NumPy's
 //! `ValueError`. `Mean` is `sum / n` (a complex sum is scaled by `1 / n`,
@@ -140,6 +140,18 @@ impl Acc {
                     BinOp::Add
                 };
                 vec![ir.binary(op, c[0], x, self.acc)?]
+            }
+            // Floats: LLVM's NaN-propagating minimum/maximum (-0 below +0),
+            // which the loop vectoriser reduces with vector instructions.
+            Min | Max if d.is_float() => {
+                let name = if self.op == Min {
+                    "llvm.minimum"
+                } else {
+                    "llvm.maximum"
+                };
+                vec![ir
+                    .float_intrinsic(name, &[c[0].into_float_value(), x.into_float_value()])?
+                    .into()]
             }
             Min | Max => {
                 let keep = ir.compare(
