@@ -1240,6 +1240,12 @@ UNSUPPORTED = [
     ("a[np.arange(3, dtype=np.float64)]", (np.zeros(3),), TypingError),
     ("np.concatenate((a, a.astype(np.float32)))", (np.zeros(3),), TypingError),
     ("np.concatenate([a, a])", (np.zeros(3),), UnsupportedError),
+    # Arguments of the wrong kind.
+    ("np.random.choice(a)", (np.zeros((2, 3)),), TypingError),
+    ("np.random.choice(2.5)", (np.zeros(3),), TypingError),
+    ("np.random.choice(5, 2, True, a)", (np.ones(5, dtype=np.int64),), TypingError),
+    ("np.random.permutation(2.5)", (np.zeros(3),), TypingError),
+    ("np.tile(a, 2.0)", (np.zeros(3),), TypingError),
 ]
 
 

@@ -16,8 +16,10 @@
 //! start each chunk at their identity and fold into the row of the thread
 //! that ran it.
 //!
-//! An `Elementwise` fill of at least `MIN_PARALLEL_ELEMENTS` positions
-//! splits its flat range (contiguous operands) or its outermost dimension.
+//! An `Elementwise` fill or a whole-array reduction of at least
+//! `MIN_PARALLEL_ELEMENTS` positions splits its flat range (contiguous
+//! operands) or its outermost dimension (`split_nest`); a reduction folds
+//! each chunk's result into its thread's row (`thread_rows`).
 
 use std::collections::BTreeSet;
 
@@ -30,7 +32,7 @@ use oxjit_tir::{Expr, ExprKind, LocalId, ParReduction, Parallel, Stmt, StmtKind}
 use crate::elementwise::Prepared;
 use crate::func::FnEmitter;
 use crate::loops::Operand;
-use crate::types::{mem_type, reg_type};
+use crate::types::reg_type;
 use crate::Result;
 
 /// Array expressions with fewer positions run serially: below this the
@@ -397,13 +399,7 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
             e.b.build_conditional_branch(flat, flat_bb, nest_bb)?;
             // Flat: elements k0..k1 of every operand.
             e.b.position_at_end(flat_bb);
-            let mut moved = Vec::with_capacity(ops.len());
-            for o in &ops {
-                let elem = mem_type(e.cx.ctx, &oxjit_tir::oxjit_types::Type::Scalar(o.dtype));
-                // SAFETY: k0 < k1 <= the number of elements.
-                let data = unsafe { e.b.build_in_bounds_gep(elem, o.data, &[c.k0], "")? };
-                moved.push(Operand { data, ..o.clone() });
-            }
+            let moved = e.moved_to(&ops, c.k0, false)?;
             let yes = e.cx.ctx.bool_type().const_all_ones();
             let share = Share {
                 ops: moved,
@@ -417,15 +413,7 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
             e.b.build_unconditional_branch(end)?;
             // Nest: rows k0..k1 of the outermost dimension.
             e.b.position_at_end(nest_bb);
-            let mut moved = Vec::with_capacity(ops.len());
-            for o in &ops {
-                let offset = e.b.build_int_mul(c.k0, o.strides[0], "")?;
-                // SAFETY: rows k0..k1 are inside every operand.
-                let data = unsafe {
-                    e.b.build_in_bounds_gep(e.cx.ctx.i8_type(), o.data, &[offset], "")?
-                };
-                moved.push(Operand { data, ..o.clone() });
-            }
+            let moved = e.moved_to(&ops, c.k0, true)?;
             let mut sub = shape.clone();
             sub[0] = len;
             let share = Share {
@@ -447,6 +435,33 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         Ok(())
+    }
+
+    /// `ops` moved to position `k` of a chunk's share: element `k` of the
+    /// flat range, or row `k` of the outermost dimension (`rows`).
+    fn moved_to(
+        &self,
+        ops: &[Operand<'ctx>],
+        k: IntValue<'ctx>,
+        rows: bool,
+    ) -> Result<Vec<Operand<'ctx>>> {
+        let i64t = self.cx.ctx.i64_type();
+        ops.iter()
+            .map(|o| {
+                let unit = if rows {
+                    o.strides[0]
+                } else {
+                    i64t.const_int(o.dtype.size() as u64, false)
+                };
+                let offset = self.b.build_int_mul(k, unit, "")?;
+                // SAFETY: positions k..k1 of the share are inside every operand.
+                let data = unsafe {
+                    self.b
+                        .build_in_bounds_gep(self.cx.ctx.i8_type(), o.data, &[offset], "")?
+                };
+                Ok(Operand { data, ..o.clone() })
+            })
+            .collect()
     }
 
     /// One row of `ty` values per pool thread, each set to `init`, on the

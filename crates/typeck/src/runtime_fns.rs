@@ -362,46 +362,17 @@ impl Checker<'_> {
             }
             "random.permutation" => {
                 let b = self.bind_args(f, &["x"], args, kwargs, 1, span)?;
-                let x = self.expr(b.get(0).unwrap())?;
-                let ty = match x.ty.clone() {
-                    Type::Array(at) => c_array(at.dtype, at.ndim as usize),
-                    Type::Scalar(s) if s.kind() <= Kind::Int => c_array(Scalar::I64, 1),
-                    t => {
-                        return Err(error(
-                            Code::BadCall,
-                            x.span,
-                            format!("permutation() takes an int or an array, not {t}"),
-                            "pass an int or a NumPy array",
-                        ))
-                    }
-                };
-                let x = if x.ty.scalar().is_some() {
-                    cast_scalar(x, Scalar::I64)
-                } else {
-                    x
+                let x = self.int_or_array(b.get(0).unwrap(), "permutation", false)?;
+                let ty = match x.ty.array() {
+                    Some(at) => c_array(at.dtype, at.ndim as usize),
+                    None => c_array(Scalar::I64, 1),
                 };
                 call(RuntimeFn::RandomPermutation, vec![x], ty, span)
             }
             "random.choice" => {
                 let b = self.bind_args(f, &["a", "size", "replace", "p"], args, kwargs, 1, span)?;
-                let a = self.expr(b.get(0).unwrap())?;
-                let dtype = match a.ty.clone() {
-                    Type::Array(at) if at.ndim == 1 => at.dtype,
-                    Type::Scalar(s) if s.kind() <= Kind::Int => Scalar::I64,
-                    t => {
-                        return Err(error(
-                            Code::BadCall,
-                            a.span,
-                            format!("choice() takes an int or a 1-d array, not {t}"),
-                            "pass a population size or a 1-d array",
-                        ))
-                    }
-                };
-                let a = if a.ty.scalar().is_some() {
-                    cast_scalar(a, Scalar::I64)
-                } else {
-                    a
-                };
+                let a = self.int_or_array(b.get(0).unwrap(), "choice", true)?;
+                let dtype = a.ty.array().map_or(Scalar::I64, |at| at.dtype);
                 let replace = match b.get(2) {
                     None => konst(ConstValue::Bool(true), Type::BOOL, span),
                     Some(r) => {
@@ -521,6 +492,29 @@ impl Checker<'_> {
             }
             _ => return Ok(None),
         }))
+    }
+
+    /// The population argument of `random.permutation`/`choice`: an int
+    /// (as `int64`) or an array (1-d if `one_d`).
+    fn int_or_array(&mut self, e: &hir::Expr, f: &str, one_d: bool) -> R<tir::Expr> {
+        let x = self.expr(e)?;
+        match x.ty.clone() {
+            Type::Array(at) if !one_d || at.ndim == 1 => Ok(x),
+            Type::Scalar(s) if s.kind() <= Kind::Int => Ok(cast_scalar(x, Scalar::I64)),
+            t => {
+                let what = if one_d {
+                    "an int or a 1-d array"
+                } else {
+                    "an int or an array"
+                };
+                Err(error(
+                    Code::BadCall,
+                    x.span,
+                    format!("{f}() takes {what}, not {t}"),
+                    format!("pass {what}"),
+                ))
+            }
+        }
     }
 
     pub fn sort(&mut self, f: &str, a: tir::Expr, span: Span) -> R<tir::Expr> {

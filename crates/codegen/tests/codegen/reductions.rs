@@ -193,6 +193,24 @@ fn groups(a: &[f64], rows: usize, cols: usize, axis: Option<usize>) -> (Vec<Vec<
     }
 }
 
+/// IEEE 754-2019 `minimum` (or `maximum`): NaN propagates, -0 < +0.
+fn ieee_extreme(a: f64, x: f64, min: bool) -> f64 {
+    if a.is_nan() || x.is_nan() {
+        f64::NAN
+    } else if a == x {
+        // Equal: only zeros of either sign differ.
+        if a.is_sign_negative() == min {
+            a
+        } else {
+            x
+        }
+    } else if (a < x) == min {
+        a
+    } else {
+        x
+    }
+}
+
 fn check_all_ops(
     name: &str,
     dtype: Scalar,

@@ -275,8 +275,7 @@ unsafe fn shuffle_rows(a: &Array, st: &mut State) -> Result {
         return Err(raise("TypeError", "len() of unsized object"));
     };
     with_itemsize!(super::itemsize(a.dtype)?, T => {
-        for i in (1..n as usize).rev() {
-            let j = st.mt.interval(i as u64) as usize;
+        fisher_yates(st, n as usize, |i, j| {
             let (x, y) = (a.row(i), a.row(j));
             Array::for_each_run(x.shape, [(x.data, x.strides), (y.data, y.strides)], |[p, q], len, [sp, sq]| {
                 for k in 0..len as isize {
@@ -286,9 +285,18 @@ unsafe fn shuffle_rows(a: &Array, st: &mut State) -> Result {
                     q.write_unaligned(v);
                 }
             });
-        }
+        });
     });
     Ok(())
+}
+
+/// The swaps of NumPy's legacy Fisher-Yates over `n` items: for `i` from
+/// `n - 1` down to 1, `swap(i, j)` with `j` drawn from `[0, i]`.
+fn fisher_yates(st: &mut State, n: usize, mut swap: impl FnMut(usize, usize)) {
+    for i in (1..n).rev() {
+        let j = st.mt.interval(i as u64) as usize;
+        swap(i, j);
+    }
 }
 
 /// Checks `p` as NumPy's legacy `choice` does and returns it as float64.
@@ -408,9 +416,7 @@ pub unsafe fn choice(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
             }
             (false, None) => {
                 let mut perm: Vec<i64> = (0..pop).collect();
-                for i in (1..pop as usize).rev() {
-                    perm.swap(i, st.mt.interval(i as u64) as usize);
-                }
+                fisher_yates(st, pop as usize, |i, j| perm.swap(i, j));
                 perm.truncate(size as usize);
                 perm
             }
