@@ -814,6 +814,17 @@ def test_dot_threaded(dtype):
             check_dot(expr_kernel("a @ b", "a, b"), a, b, exact)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128], ids=dtype_id)
+@pytest.mark.parametrize("src", ["a @ b", "b @ a.T", "a[:, ::2] @ b[::2]"])
+def test_matvec_row_blocks_and_threads(dtype, src):
+    """Matrix-vector products in blocks of four rows (a remainder of three
+    rows, a length that is no multiple of the vector width), large enough
+    to be split across threads."""
+    a = operand(dtype, (1027, 1030), "C", 7, True)
+    b = operand(dtype, (1030,), "C", 8, True)
+    check_dot(expr_kernel(src, "a, b"), a, b, exact=True)
+
+
 @pytest.mark.parametrize("src", DOT_SOURCES)
 @pytest.mark.parametrize("shapes", [((5,), (5,)), ((37, 53), (53,)), ((53,), (53, 37)), ((37, 53), (53, 29))], ids=str)
 @pytest.mark.parametrize(

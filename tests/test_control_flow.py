@@ -7,6 +7,8 @@ packing, unpacking, swapping)."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import assert_precise_equal, check, jitted, make_array
 from oxjit import njit
@@ -328,6 +330,51 @@ def test_range_with_step(a, b, step):
 @pytest.mark.parametrize("a, b, step", [r for r in RANGE3 if len(range(*r)) > 0])
 def test_loop_variable_keeps_its_last_value(a, b, step):
     check(jitted(loop_variable_after_loop), a, b, step)
+
+
+def unit_steps(a, b):
+    """Constant steps of +1 and -1 count the loop variable itself (codegen)."""
+    up = down = 0
+    last_up = last_down = -999
+    for i in range(a, b):
+        up = up * 3 + (i - a)
+        last_up = i
+    for j in range(b, a, -1):
+        down = down * 5 + (b - j)
+        last_down = j
+    return up, last_up, down, last_down
+
+
+EDGES = [0, 1, -1, 7, -7, 2**63 - 1, 2**63 - 2, 2**63 - 5, -(2**63), -(2**63) + 1, -(2**63) + 4]
+
+
+@pytest.mark.parametrize(
+    "a, b", [(a, b) for a in EDGES for b in EDGES if b - a <= 10]
+)
+def test_unit_step_ranges_at_the_int64_edges(a, b):
+    check(jitted(unit_steps), a, b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(-(2**63), 2**63 - 1), st.integers(0, 12))
+def test_unit_step_ranges(a, n):
+    b = max(-(2**63), min(2**63 - 1, a + n))
+    check(jitted(unit_steps), a, b)
+
+
+def unit_step_index_arithmetic(a):
+    """`a[i - 1]` with `i` from 1: the wrap-around test is dead (vectorised)."""
+    out = np.zeros_like(a)
+    for i in range(1, a.shape[0] - 1):
+        out[i] = a[i - 1] - 2.0 * a[i] + a[i + 1]
+    for i in range(a.shape[0] - 1, 0, -1):
+        out[i - 1] += a[i]
+    return out
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 17, 100])
+def test_unit_step_index_arithmetic(n):
+    check(jitted(unit_step_index_arithmetic), np.arange(n, dtype=np.float64) ** 2)
 
 
 def test_range_step_zero_raises_value_error():

@@ -118,6 +118,11 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
             let p = self.prepare(inputs, fixed, at.ndim as usize, None)?;
             let result = self.alloc_array(at.dtype, &p.shape)?;
             self.hold(result, &e.ty)?;
+            if matches!(body.kind, ExprKind::Uninit) {
+                // `np.empty`: nothing to write.
+                self.release_below_top(mark)?;
+                return Ok(result);
+            }
             let parts = self.array_parts(result, at.ndim)?;
             let target = self.operand(at, &parts, at.ndim as usize, &p.shape)?;
             self.fill(&p, target, body)?;
@@ -365,6 +370,17 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
                     .build_int_compare(IntPredicate::EQ, n, i64t.const_int(1, false), "")?;
             strides.push(self.ir().iselect(unit, i64t.const_zero(), s)?);
         }
+        // A view of several dimensions that typeck could not prove
+        // contiguous is (almost) never contiguous at run time: no flat
+        // loop, which would only be compiled and never run.
+        if at.layout != Layout::C && at.ndim >= 2 {
+            return Ok(Operand {
+                data: parts.data,
+                strides,
+                dtype: at.dtype,
+                flat: self.cx.ctx.bool_type().const_zero(),
+            });
+        }
         // Flat when not broadcast (as many elements as the loop) and C-contiguous.
         let same_size = self.b.build_int_compare(
             IntPredicate::EQ,
@@ -383,16 +399,30 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
         })
     }
 
+    /// The conjunction of operands' `flat` flags (a constant when they are).
+    pub fn all_flat(&self, flags: &[IntValue<'ctx>]) -> Result<IntValue<'ctx>> {
+        let bool_t = self.cx.ctx.bool_type();
+        if flags.iter().any(|f| f.get_zero_extended_constant() == Some(0)) {
+            return Ok(bool_t.const_zero());
+        }
+        let mut all = bool_t.const_all_ones();
+        for &f in flags {
+            if f.get_zero_extended_constant() != Some(1) {
+                all = self.b.build_and(all, f, "")?;
+            }
+        }
+        Ok(all)
+    }
+
     /// Writes `body` at every position of `target`; with `parallel=True`,
     /// on the thread pool when the array is large (see `parallel`).
     fn fill(&mut self, p: &Prepared<'ctx>, target: Operand<'ctx>, body: &Expr) -> Result<()> {
         let mut flat = None;
         if p.shape.len() <= 1 || !uses_index(body) {
-            let mut all = target.flat;
-            for o in &p.operands {
-                all = self.b.build_and(all, o.flat, "")?;
-            }
-            flat = Some(all);
+            let flags: Vec<IntValue> = std::iter::once(target.flat)
+                .chain(p.operands.iter().map(|o| o.flat))
+                .collect();
+            flat = Some(self.all_flat(&flags)?);
         }
         let ops: Vec<Operand> = std::iter::once(target)
             .chain(p.operands.iter().cloned())
@@ -539,18 +569,35 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
         self.fill(p, target.clone(), body)?;
         self.b.build_conditional_branch(copy, copy_bb, done)?;
         self.b.position_at_end(copy_bb);
-        let flat = self.b.build_and(target.flat, out.flat, "")?;
-        self.nest(
-            &p.shape,
-            &[out.clone(), target],
-            Vec::new(),
-            Some(flat),
-            &mut |em, ptrs, _, _| {
-                let v = em.load_scalar(ptrs[1], ot.dtype)?;
-                em.store_scalar(ptrs[0], v, ot.dtype)?;
-                Ok(Vec::new())
-            },
-        )?;
+        // Rarely taken: a runtime call keeps a second loop nest out of
+        // every function that assigns to a possibly overlapping target.
+        let i64t = ctx.i64_type();
+        let ptr = ctx.ptr_type(AddressSpace::default());
+        let copier = self.cx.runtime_fn(
+            "oxjit_rt_copy_strided",
+            ctx.void_type().fn_type(
+                &[
+                    ptr.into(),
+                    ptr.into(),
+                    ptr.into(),
+                    ptr.into(),
+                    ptr.into(),
+                    i64t.into(),
+                    i64t.into(),
+                ],
+                false,
+            ),
+        );
+        let args: [inkwell::values::BasicMetadataValueEnum; 7] = [
+            out.data.into(),
+            self.dims_buffer(&out.strides)?.into(),
+            target.data.into(),
+            self.dims_buffer(&target.strides)?.into(),
+            self.dims_buffer(&p.shape)?.into(),
+            i64t.const_int(p.shape.len() as u64, false).into(),
+            i64t.const_int(ot.dtype.size() as u64, false).into(),
+        ];
+        self.b.build_call(copier, &args, "")?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         Ok(())

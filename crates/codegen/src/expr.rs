@@ -21,7 +21,8 @@ pub(crate) fn sub_exprs(e: &Expr) -> Vec<&Expr> {
         ExprKind::Const(_)
         | ExprKind::Local(_)
         | ExprKind::ElemInput(_)
-        | ExprKind::ElemIndex(_) => vec![],
+        | ExprKind::ElemIndex(_)
+        | ExprKind::Uninit => vec![],
         ExprKind::SetLocal(_, x)
         | ExprKind::Cast(x)
         | ExprKind::Unary(_, x)
@@ -215,6 +216,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 Some(v) => Ok(*v),
                 None => unsupported(format!("elementwise input {k} outside its body")),
             },
+            ExprKind::Uninit => unsupported("uninit outside an elementwise fill"),
             ExprKind::ElemIndex(d) => match self.elem.last().and_then(|f| f.index.get(*d)) {
                 Some(v) => Ok((*v).into()),
                 None => unsupported(format!("elementwise index {d} outside its body")),

@@ -80,6 +80,8 @@ pub struct Compiled {
     pub wrapper: usize,
     /// The optimised LLVM IR, for `inspect_llvm`.
     pub llvm_ir: String,
+    /// Wall time of each back-end phase, in pipeline order.
+    pub phases: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Compiles `funcs` (as for [`emit_module`]) to machine code in the
@@ -88,16 +90,35 @@ pub fn compile(
     funcs: &[&oxjit_tir::Function],
     entry: usize,
 ) -> std::result::Result<Compiled, String> {
+    let mut phases = Vec::with_capacity(5);
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name| {
+        let now = std::time::Instant::now();
+        phases.push((name, now - clock));
+        clock = now;
+    };
     let ctx = Context::create();
     let module = emit_module(&ctx, funcs, entry)?;
+    lap("codegen");
+    if std::env::var_os("OXJIT_DUMP_LLVM").is_some_and(|v| v != "0" && !v.is_empty()) {
+        eprintln!("{}", module.print_to_string().to_string());
+    }
     oxjit_jit::optimize(&module, oxjit_jit::OptLevel::O3)?;
+    lap("llvm-opt");
     // Printed before object emission, which rewrites the module.
     let llvm_ir = module.print_to_string().to_string();
+    lap("llvm-print");
     let object = oxjit_jit::emit_object(&module)?;
+    lap("llvm-codegen");
     let jit = oxjit_jit::jit();
     jit.add_object(&object)?;
     let wrapper = jit.lookup(&wrapper_symbol(&funcs[entry].symbol))?;
-    Ok(Compiled { wrapper, llvm_ir })
+    lap("link");
+    Ok(Compiled {
+        wrapper,
+        llvm_ir,
+        phases,
+    })
 }
 
 /// The wrapper's symbol for an entry symbol.

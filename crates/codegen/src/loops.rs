@@ -129,6 +129,8 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
         body: &mut ElementBody<'_, 'e, 'ctx>,
     ) -> Result<Vec<BasicValueEnum<'ctx>>> {
         let starts: Vec<PointerValue> = ops.iter().map(|o| o.data).collect();
+        // A constant test emits only the loop it picks.
+        let flat = flat.filter(|f| f.get_zero_extended_constant() != Some(0));
         let Some(flat) = flat else {
             return self.nest_level(0, shape, ops, starts, Vec::new(), carried, body);
         };

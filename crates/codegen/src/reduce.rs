@@ -347,7 +347,7 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
         let tmp = self.alloc_array(Scalar::F64, &src.shape)?;
         self.hold(tmp, &Type::Array(tt))?;
         let copy = self.memory_source(tt, tmp)?;
-        let flat = self.b.build_and(copy.ops[0].flat, src.ops[0].flat, "")?;
+        let flat = self.all_flat(&[copy.ops[0].flat, src.ops[0].flat])?;
         let dtype = src.dtype;
         self.nest(
             &src.shape,
@@ -444,11 +444,8 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
             acc: accumulator(op, src.dtype, rs),
         };
         let flat = if src.flat_allowed() {
-            let mut all = self.cx.ctx.bool_type().const_all_ones();
-            for o in &src.ops {
-                all = self.b.build_and(all, o.flat, "")?;
-            }
-            Some(all)
+            let flags: Vec<_> = src.ops.iter().map(|o| o.flat).collect();
+            Some(self.all_flat(&flags)?)
         } else {
             None
         };

@@ -3,6 +3,7 @@
 //! are passed borrowed, in memory form, with their type codes; the result
 //! comes back in memory form, owned, or the call fails with a status.
 
+use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::values::BasicValueEnum;
 use inkwell::{AddressSpace, IntPredicate};
 use oxjit_runtime::abi::TypeCode;
@@ -68,6 +69,9 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         func: RuntimeFn,
         args: &[Expr],
     ) -> Result<BasicValueEnum<'ctx>> {
+        if let Some(v) = self.scalar_draw(e, func, args)? {
+            return Ok(v);
+        }
         let ctx = self.cx.ctx;
         let (ptr, i64t, i32t) = (
             ctx.ptr_type(AddressSpace::default()),
@@ -114,4 +118,38 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         self.hold(v, &e.ty)?;
         Ok(v)
     }
+
+    /// A single `np.random.random()` or `standard_normal()` draw as a
+    /// direct call to the runtime, which touches only the thread's
+    /// generator (so LLVM keeps array accesses around it optimised).
+    fn scalar_draw(
+        &mut self,
+        e: &Expr,
+        func: RuntimeFn,
+        args: &[Expr],
+    ) -> Result<Option<BasicValueEnum<'ctx>>> {
+        let name = match func {
+            RuntimeFn::RandomSample => "oxjit_rt_random_double",
+            RuntimeFn::RandomNormal => "oxjit_rt_random_gauss",
+            _ => return Ok(None),
+        };
+        if !args.is_empty() || e.ty.scalar().map(Scalar::strong) != Some(Scalar::F64) {
+            return Ok(None);
+        }
+        let ctx = self.cx.ctx;
+        let f = self.cx.runtime_fn(name, ctx.f64_type().fn_type(&[], false));
+        f.add_attribute(AttributeLoc::Function, self.cx.attr("willreturn"));
+        f.add_attribute(
+            AttributeLoc::Function,
+            ctx.create_enum_attribute(
+                Attribute::get_named_enum_kind_id("memory"),
+                INACCESSIBLE_MEM_READ_WRITE,
+            ),
+        );
+        Ok(Some(self.ir().call(f, &[])?))
+    }
 }
+
+/// LLVM's `MemoryEffects` encoding of `memory(inaccessiblemem: readwrite)`:
+/// two mod/ref bits per location, inaccessible memory being location 1.
+const INACCESSIBLE_MEM_READ_WRITE: u64 = 3 << 2;

@@ -185,6 +185,13 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
     }
 
     /// Iterations `k` in `k0..k1` of a range loop, `var = start + k*step`.
+    ///
+    /// With a constant step of ±1 the loop counts `var` itself from
+    /// `start + k0*step` to `start + k1*step` (both inside the range, so
+    /// exact) with a no-wrap increment: LLVM then knows the sign and range
+    /// of `var`, so index arithmetic such as `a[i - 1]` drops its
+    /// negative-index test and vectorises. Other steps count a hidden
+    /// `k` and derive `var` from it.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn range_loop(
         &mut self,
@@ -197,26 +204,58 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         orelse: &[Stmt],
     ) -> Result<()> {
         let ty = k1.get_type();
-        let k = self.entry_alloca(ty, "range.k")?;
-        self.b.build_store(k, k0)?;
+        let signed = self.f.local(var).ty.scalar().is_some_and(|s| s.is_signed());
+        let unit = match (step.get_sign_extended_constant(), signed) {
+            (Some(1), _) => Some(true),
+            (Some(-1), true) => Some(false),
+            _ => None,
+        };
+        let (counter, first, last, step) = match unit {
+            Some(up) => {
+                let at = |e: &Self, k: IntValue<'ctx>| -> Result<IntValue<'ctx>> {
+                    Ok(if up {
+                        e.b.build_int_add(start, k, "")?
+                    } else {
+                        e.b.build_int_sub(start, k, "")?
+                    })
+                };
+                (Some(up), at(self, k0)?, at(self, k1)?, step)
+            }
+            None => (None, k0, k1, step),
+        };
+        let slot = self.entry_alloca(ty, "range.k")?;
+        self.b.build_store(slot, first)?;
         let load_k = |e: &Self| -> Result<IntValue<'ctx>> {
-            Ok(e.b.build_load(ty, k, "k")?.into_int_value())
+            Ok(e.b.build_load(ty, slot, "k")?.into_int_value())
+        };
+        let (test, grow) = match counter {
+            Some(true) if signed => (IntPredicate::SLT, 1),
+            Some(true) => (IntPredicate::ULT, 1),
+            Some(false) => (IntPredicate::SGT, -1),
+            None => (IntPredicate::ULT, 1),
         };
         self.emit_loop(
+            |e| Ok(e.b.build_int_compare(test, load_k(e)?, last, "more")?),
             |e| {
-                Ok(e.b.build_int_compare(IntPredicate::ULT, load_k(e)?, k1, "more")?)
-            },
-            |e| {
-                let offset = e.b.build_int_mul(load_k(e)?, step, "")?;
-                let value = e.b.build_int_add(start, offset, "")?;
+                let value = match counter {
+                    Some(_) => load_k(e)?,
+                    None => {
+                        let offset = e.b.build_int_mul(load_k(e)?, step, "")?;
+                        e.b.build_int_add(start, offset, "")?
+                    }
+                };
                 e.store_local(var, value.into())
             },
             body,
-            // k < k1 ≤ the type's unsigned maximum, so k + 1 cannot wrap.
+            // The test held, so moving one step towards `last` cannot wrap.
             |e| {
-                let next =
-                    e.b.build_int_nuw_add(load_k(e)?, ty.const_int(1, false), "")?;
-                e.b.build_store(k, next)?;
+                let k = load_k(e)?;
+                let next = match (grow, signed && counter.is_some()) {
+                    (1, true) => e.b.build_int_nsw_add(k, ty.const_int(1, false), "")?,
+                    (1, false) => e.b.build_int_nuw_add(k, ty.const_int(1, false), "")?,
+                    _ => e.b.build_int_nsw_sub(k, ty.const_int(1, false), "")?,
+                };
+                e.b.build_store(slot, next)?;
                 Ok(())
             },
             orelse,

@@ -10,6 +10,7 @@
 
 use crate::env::{constant, PyEnv};
 use crate::errors::CompileError;
+use crate::timing::{self, StageTimes};
 use crate::typeof_::code;
 use oxjit_diag::SourceFile;
 use oxjit_hir as hir;
@@ -18,9 +19,11 @@ use oxjit_tir::{self as tir, ExprKind, Flags};
 use oxjit_typeck::{typecheck, CalleeSig, Oracle, Param, Request, Typed};
 use oxjit_types::Type;
 use pyo3::prelude::*;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, TryLockError};
+use std::time::{Duration, Instant};
 
 /// The entry wrapper every specialisation exposes (see `oxjit-codegen`).
 pub type WrapFn = unsafe extern "C" fn(*const *const u8, *mut u8) -> i32;
@@ -127,12 +130,27 @@ fn lock_state(py: Python<'_>) -> MutexGuard<'static, Option<State>> {
     }
 }
 
-fn header(name: &str, args: &[Type]) -> String {
+fn type_list(args: &[Type]) -> String {
     let a: Vec<String> = args.iter().map(|t| t.to_string()).collect();
+    a.join(", ")
+}
+
+fn header(name: &str, args: &[Type]) -> String {
     format!(
         "Failed to compile '{name}' for argument types ({}):",
-        a.join(", ")
+        type_list(args)
     )
+}
+
+thread_local! {
+    /// Time spent reading sources and lowering them to HIR since the last
+    /// [`take_hir_time`], so that a compilation can report it apart from
+    /// type inference (which asks for callees' HIR as it goes).
+    static HIR_TIME: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+}
+
+fn take_hir_time() -> Duration {
+    HIR_TIME.with(|t| t.replace(Duration::ZERO))
 }
 
 /// Parses and lowers a function once; errors are not cached.
@@ -141,6 +159,16 @@ fn hir_of(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, CompileError>
     if let Some(h) = slot.as_ref() {
         return Ok(h.clone());
     }
+    let t0 = Instant::now();
+    let r = lower_source(py, info);
+    HIR_TIME.with(|t| t.set(t.get() + t0.elapsed()));
+    let h = r?;
+    *slot = Some(h.clone());
+    Ok(h)
+}
+
+/// Reads `info`'s source and lowers it to HIR.
+fn lower_source(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, CompileError> {
     let pyerr = |e: PyErr| {
         CompileError::plain(
             format!("cannot compile '{}': {e}", info.name),
@@ -197,15 +225,13 @@ fn hir_of(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, CompileError>
         ));
     }
     let params = params_of(func, &lowered).map_err(pyerr)?;
-    let h = Arc::new(HirInfo {
+    Ok(Arc::new(HirInfo {
         hir: lowered,
         source: source.clone(),
         filename: filename.clone(),
         first_line: first_line.max(1),
         params,
-    });
-    *slot = Some(h.clone());
-    Ok(h)
+    }))
 }
 
 /// The parameter names of `func`'s code object.
@@ -413,6 +439,9 @@ pub fn compile(
             return Ok(s);
         }
     }
+    let _watch = timing::start(format!("'{}' for ({})", info.name, type_list(&args)));
+    let t0 = Instant::now();
+    take_hir_time();
     let k: Key = (info.id, args.clone(), declared);
     match type_function(py, st, &k)? {
         Outcome::Done(..) => {}
@@ -425,6 +454,8 @@ pub fn compile(
         }
     }
     let funcs = reachable(py, st, &k)?;
+    let hir_time = take_hir_time();
+    let mut times = StageTimes(vec![("hir", hir_time), ("typeck", t0.elapsed() - hir_time)]);
     let refs: Vec<&tir::Function> = funcs.iter().collect();
     let compiled = oxjit_codegen::compile(&refs, 0).map_err(|e| {
         CompileError::plain(
@@ -436,6 +467,16 @@ pub fn compile(
             "OX999",
         )
     })?;
+    times.0.extend(compiled.phases.iter().copied());
+    if timing::report_wanted() {
+        eprintln!(
+            "oxjit: compiled '{}' for ({}) in {:.2} ms: {}",
+            info.name,
+            type_list(&args),
+            times.total().as_secs_f64() * 1e3,
+            times.render()
+        );
+    }
     let f = funcs.into_iter().next().unwrap();
     let mut arg_offsets = Vec::new();
     let mut words = 0;

@@ -9,6 +9,7 @@ mod dispatcher;
 mod driver;
 mod env;
 mod errors;
+mod timing;
 mod typeof_;
 
 use pyo3::prelude::*;

@@ -157,6 +157,18 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
             "oxjit_rt_combine_unlock",
             oxjit_rt_combine_unlock as *const () as usize,
         ),
+        (
+            "oxjit_rt_copy_strided",
+            crate::arrayfns::oxjit_rt_copy_strided as *const () as usize,
+        ),
+        (
+            "oxjit_rt_random_double",
+            crate::arrayfns::oxjit_rt_random_double as *const () as usize,
+        ),
+        (
+            "oxjit_rt_random_gauss",
+            crate::arrayfns::oxjit_rt_random_gauss as *const () as usize,
+        ),
     ];
     all.extend(crate::arrayfns::symbols());
     all

@@ -319,6 +319,9 @@ pub enum ExprKind {
     /// Inside an `Elementwise` body: the current index along result
     /// dimension `d` (`int64`).
     ElemIndex(usize),
+    /// The whole body of an `Elementwise` with a `shape`, no inputs and no
+    /// `out` (`np.empty`): the elements are left as allocated.
+    Uninit,
     /// Basic indexing: a view sharing the array's memory. One entry per
     /// source dimension in order (missing trailing dimensions are taken
     /// whole), plus `NewAxis` entries inserting length-1 dimensions.
@@ -619,7 +622,7 @@ impl Expr {
     pub fn children(&self) -> Vec<&Expr> {
         use ExprKind::*;
         match &self.kind {
-            Const(_) | Local(_) | ElemInput(_) | ElemIndex(_) => vec![],
+            Const(_) | Local(_) | ElemInput(_) | ElemIndex(_) | Uninit => vec![],
             SetLocal(_, x)
             | Cast(x)
             | Unary(_, x)

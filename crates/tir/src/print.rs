@@ -201,6 +201,7 @@ impl Printer<'_> {
             }
             ExprKind::ElemInput(k) => format!("in{k}"),
             ExprKind::ElemIndex(d) => format!("idx{d}"),
+            ExprKind::Uninit => "uninit".into(),
             ExprKind::View {
                 array,
                 dims,

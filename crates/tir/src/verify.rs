@@ -194,6 +194,11 @@ impl Verifier<'_> {
                 let Some(dtype) = dtype else {
                     return fail(e.span, "elementwise result is not an array".into());
                 };
+                if matches!(body.kind, ExprKind::Uninit)
+                    && !(inputs.is_empty() && shape.is_some() && out.is_none())
+                {
+                    return fail(body.span, "uninit body of an elementwise that is not a fill of a new array".into());
+                }
                 if body.ty != Type::Scalar(dtype) {
                     return fail(
                         body.span,
@@ -206,6 +211,7 @@ impl Verifier<'_> {
                 Ok(())
             }
             ExprKind::ElemInput(_) | ExprKind::ElemIndex(_) => Ok(()),
+            ExprKind::Uninit => fail(e.span, "uninit outside an elementwise fill".into()),
             ExprKind::View { array, dims, .. } => {
                 self.expr(array)?;
                 for d in dims {

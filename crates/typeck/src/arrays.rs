@@ -33,7 +33,7 @@ fn shift_inputs(e: &mut tir::Expr, by: usize) {
     use TK::*;
     match &mut e.kind {
         ElemInput(k) => *k += by,
-        Const(_) | Local(_) | ElemIndex(_) => {}
+        Const(_) | Local(_) | ElemIndex(_) | Uninit => {}
         SetLocal(_, x) | Cast(x) | Unary(_, x) | Truth(x) | TupleGet(x, _) => shift_inputs(x, by),
         Guard { value, .. } => shift_inputs(value, by),
         Binary(_, a, b) | Compare(_, a, b) => {
@@ -56,6 +56,14 @@ fn shift_inputs(e: &mut tir::Expr, by: usize) {
         | Reshape { .. }
         | Reduce { .. }
         | RuntimeCall { .. } => {}
+    }
+}
+
+/// The element of `np.empty`/`zeros`/`ones` (and their `_like` forms) of `dtype`.
+fn fill_value(f: &str, dtype: Scalar, span: Span) -> tir::Expr {
+    match f.trim_end_matches("_like") {
+        "empty" => tir::Expr::new(TK::Uninit, Type::Scalar(dtype), span),
+        f => konst(ConstValue::Int((f == "ones") as i64), Type::INT, span),
     }
 }
 
@@ -785,7 +793,7 @@ impl Checker<'_> {
                 let b = self.bind_args(f, &["shape", "dtype"], args, kwargs, 1, span)?;
                 let shape = self.shape_arg(b.get(0).unwrap())?;
                 let dtype = self.dtype_arg(b.get(1), Scalar::F64)?;
-                let v = konst(ConstValue::Int((f == "ones") as i64), Type::INT, span);
+                let v = fill_value(f, dtype, span);
                 self.filled(shape, vec![], v, dtype, span)
             }
             "full" => {
@@ -829,7 +837,7 @@ impl Checker<'_> {
                     let proxy = tir::Expr::new(TK::ElemInput(0), v.ty.clone(), span);
                     self.filled(shape, vec![v], proxy, dtype, span)
                 } else {
-                    let v = konst(ConstValue::Int((f == "ones_like") as i64), Type::INT, span);
+                    let v = fill_value(f, dtype, span);
                     self.filled(shape, vec![], v, dtype, span)
                 }
             }

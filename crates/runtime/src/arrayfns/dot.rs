@@ -73,13 +73,9 @@ pub unsafe fn dot(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
         let r = NewArray::alloc(a.dtype, shape)?;
         let c = r.data().cast::<T>();
         match (a.ndim(), b.ndim()) {
-            (2, 1) => {
-                run(Task::MatVec { m: a.shape[0] as usize, k, a: mat(&a), x: mat(&b), c });
-            }
+            (2, 1) => matvec_split(run, a.shape[0] as usize, k, mat(&a), mat(&b), c),
             // A vector times a matrix is the transposed matrix times the vector.
-            (1, 2) => {
-                run(Task::MatVec { m: b.shape[1] as usize, k, a: mat(&b).transposed(), x: mat(&a), c });
-            }
+            (1, 2) => matvec_split(run, b.shape[1] as usize, k, mat(&b).transposed(), mat(&a), c),
             _ => matrix(run, a.shape[0] as usize, b.shape[1] as usize, k, mat(&a), mat(&b), c),
         }
         r.write(out);
@@ -127,6 +123,20 @@ struct Operands<T> {
 unsafe impl<T> Sync for Operands<T> {}
 
 impl<T> Operands<T> {
+    /// Rows `i0..i0 + n` of `c = A · x`, with `x` in `b`.
+    unsafe fn rows(&self, k: usize, i0: usize, n: usize) -> Task<T> {
+        Task::MatVec {
+            m: n,
+            k,
+            a: Mat {
+                ptr: self.a.ptr.offset(i0 as isize * self.a.rs),
+                ..self.a
+            },
+            x: self.b,
+            c: self.c.add(i0),
+        }
+    }
+
     /// Columns `j0..j0 + cols` of the product.
     unsafe fn columns(&self, m: usize, n: usize, k: usize, j0: usize, cols: usize) -> Task<T> {
         Task::Matrix {
@@ -178,6 +188,40 @@ unsafe fn matrix<T: Elem>(
         for block in start as usize..end as usize {
             let j0 = block * width;
             run(ops.columns(m, n, k, j0, width.min(n - j0)));
+        }
+        0
+    });
+}
+
+/// `c = A · x`, split by blocks of rows across the pool when it is big
+/// enough: a product that streams the whole matrix once is bound by memory
+/// bandwidth, which more cores raise.
+unsafe fn matvec_split<T: Elem>(run: Variant<T>, m: usize, k: usize, a: Mat, x: Mat, c: *mut T) {
+    // Streaming memory is cheaper per element than a multiply-add's share
+    // of a matrix product, so smaller products are worth splitting.
+    const PER_THREAD_STREAMED: usize = PER_THREAD / 4;
+    let work = m.saturating_mul(k);
+    let parts = if work < 2 * PER_THREAD_STREAMED {
+        1
+    } else {
+        parallel::get_num_threads()
+            .min(work / PER_THREAD_STREAMED)
+            .min(m / 64)
+            .max(1)
+    };
+    let ops = Operands { a, b: x, c };
+    if parts == 1 {
+        run(ops.rows(k, 0, m));
+        return;
+    }
+    let height = m.div_ceil(parts);
+    // One block per thread: the products cannot fail.
+    parallel::parallel_for(parts as i64, false, |start, end, _| {
+        for block in start as usize..end as usize {
+            let i0 = block * height;
+            if i0 < m {
+                run(ops.rows(k, i0, height.min(m - i0)));
+            }
         }
         0
     });
@@ -308,7 +352,12 @@ unsafe fn vdot<T: Elem, const FMA: bool>(n: usize, x: Mat, y: Mat) -> T {
     for i in body..n {
         acc[0] = x.at::<T>(i, 0).mul_add::<FMA>(y.at(i, 0), acc[0]);
     }
-    // Combine the partial sums pairwise.
+    combine(acc)
+}
+
+/// The sum of partial sums, combined pairwise.
+#[inline(always)]
+fn combine<T: Elem>(mut acc: [T; LANES]) -> T {
     let mut width = LANES;
     while width > 1 {
         width /= 2;
@@ -319,14 +368,61 @@ unsafe fn vdot<T: Elem, const FMA: bool>(n: usize, x: Mat, y: Mat) -> T {
     acc[0]
 }
 
+/// Rows at a time in [`vdot_rows`].
+const ROWS: usize = 4;
+
+/// `ROWS` dot products `rows[r] · x` over `n` contiguous elements, each
+/// load of `x` shared by every row: a matrix-vector product is bound by
+/// loads, and this makes 1 + 1/ROWS of them per multiply-add instead of 2.
+/// Each row's sum is added in the same order as [`vdot`]'s.
+#[inline(always)]
+unsafe fn vdot_rows<T: Elem, const FMA: bool>(n: usize, rows: [*const T; ROWS], x: *const T) -> [T; ROWS] {
+    // Four separate arrays, not one nested: LLVM keeps these in registers.
+    let [r0, r1, r2, r3] = rows;
+    let (mut a0, mut a1, mut a2, mut a3) =
+        ([T::ZERO; LANES], [T::ZERO; LANES], [T::ZERO; LANES], [T::ZERO; LANES]);
+    let step = |acc: &mut [T; LANES], row: *const T, i: usize, l: usize, xv: T| {
+        acc[l] = row.add(i + l).read_unaligned().mul_add::<FMA>(xv, acc[l]);
+    };
+    let body = n - n % LANES;
+    for i in (0..body).step_by(LANES) {
+        for l in 0..LANES {
+            let xv = x.add(i + l).read_unaligned();
+            step(&mut a0, r0, i, l, xv);
+            step(&mut a1, r1, i, l, xv);
+            step(&mut a2, r2, i, l, xv);
+            step(&mut a3, r3, i, l, xv);
+        }
+    }
+    for i in body..n {
+        let xv = x.add(i).read_unaligned();
+        step(&mut a0, r0, i, 0, xv);
+        step(&mut a1, r1, i, 0, xv);
+        step(&mut a2, r2, i, 0, xv);
+        step(&mut a3, r3, i, 0, xv);
+    }
+    [combine(a0), combine(a1), combine(a2), combine(a3)]
+}
+
 /// `c = A · x` for an `m × k` matrix: row dot products when A's rows are
 /// contiguous, else column updates `c += x[p] * A[:, p]`, contiguous when
 /// its columns are.
 #[inline(always)]
 unsafe fn matvec<T: Elem, const FMA: bool>(m: usize, k: usize, a: Mat, x: Mat, c: *mut T) {
     let unit = size_of::<T>() as isize;
+    let mut done = 0;
+    if a.cs == unit && x.rs == unit {
+        for i in (0..m - m % ROWS).step_by(ROWS) {
+            let rows = std::array::from_fn(|r| a.ptr.offset((i + r) as isize * a.rs).cast::<T>());
+            let sums = vdot_rows::<T, FMA>(k, rows, x.ptr.cast::<T>());
+            for (r, s) in sums.into_iter().enumerate() {
+                c.add(i + r).write(s);
+            }
+        }
+        done = m - m % ROWS;
+    }
     if a.cs == unit || a.rs != unit {
-        for i in 0..m {
+        for i in done..m {
             let row = Mat {
                 ptr: a.ptr.offset(i as isize * a.rs),
                 rs: a.cs,

@@ -12,6 +12,7 @@
 mod dot;
 mod join;
 mod random;
+pub use random::{oxjit_rt_random_double, oxjit_rt_random_gauss};
 mod scan;
 mod select;
 mod sort;
@@ -565,18 +566,51 @@ impl<'a> Array<'a> {
     /// # Safety
     /// As for [`Self::copy_to`].
     pub(crate) unsafe fn copy_as<E: Copy>(&self, dst: &Array) {
-        Array::for_each_run(
+        copy_runs::<E>(
             self.shape,
-            [(self.data, self.strides), (dst.data, dst.strides)],
-            |[s, d], n, [ss, ds]| {
-                for i in 0..n as isize {
-                    d.offset(i * ds)
-                        .cast::<E>()
-                        .write_unaligned(s.offset(i * ss).cast::<E>().read_unaligned());
-                }
-            },
+            (self.data, self.strides),
+            (dst.data, dst.strides),
         );
     }
+}
+
+/// Copies `shape`'s elements, moved as `E`, between two strided arrays.
+///
+/// # Safety
+/// Both arrays have `shape` with the given byte strides, do not overlap,
+/// and `dst` is writable.
+unsafe fn copy_runs<E: Copy>(shape: &[i64], src: (*mut u8, &[i64]), dst: (*mut u8, &[i64])) {
+    Array::for_each_run(shape, [src, dst], |[s, d], n, [ss, ds]| {
+        for i in 0..n as isize {
+            d.offset(i * ds)
+                .cast::<E>()
+                .write_unaligned(s.offset(i * ss).cast::<E>().read_unaligned());
+        }
+    });
+}
+
+/// Copies the `ndim`-dimensional `shape` of `itemsize`-byte elements from
+/// `src` to `dst`, each with its byte strides: the write-back of an array
+/// expression computed into a temporary because its target overlapped an
+/// input. A call rather than a loop in every function that may need it.
+///
+/// # Safety
+/// `shape` and both stride lists have `ndim` entries; the arrays do not
+/// overlap and `dst` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn oxjit_rt_copy_strided(
+    dst: *mut u8,
+    dst_strides: *const i64,
+    src: *mut u8,
+    src_strides: *const i64,
+    shape: *const i64,
+    ndim: i64,
+    itemsize: i64,
+) {
+    let nd = ndim.max(0) as usize;
+    let part = |p: *const i64| std::slice::from_raw_parts(p, nd);
+    let (shape, ss, ds) = (part(shape), part(src_strides), part(dst_strides));
+    with_itemsize!(itemsize as usize, E => copy_runs::<E>(shape, (src, ss), (dst, ds)));
 }
 
 /// The arguments of a runtime array function (see [`crate::abi`]).

@@ -21,9 +21,19 @@ const M: usize = 397;
 struct Mt19937 {
     key: [u32; N],
     pos: usize,
+    /// False until seeded: a thread's generator starts empty (so that its
+    /// thread-local slot needs no lazy initialisation) and takes fresh
+    /// entropy at its first draw.
+    ready: bool,
 }
 
 impl Mt19937 {
+    const UNSEEDED: Mt19937 = Mt19937 {
+        key: [0; N],
+        pos: N,
+        ready: false,
+    };
+
     /// `init_genrand`, which `RandomState.seed(int)` uses.
     fn seeded(seed: u32) -> Mt19937 {
         let mut key = [0u32; N];
@@ -33,7 +43,11 @@ impl Mt19937 {
                 .wrapping_mul(key[i - 1] ^ (key[i - 1] >> 30))
                 .wrapping_add(i as u32);
         }
-        Mt19937 { key, pos: N }
+        Mt19937 {
+            key,
+            pos: N,
+            ready: true,
+        }
     }
 
     /// Fresh entropy, as an unseeded `RandomState`: random words with the
@@ -48,10 +62,17 @@ impl Mt19937 {
             *k = h.finish() as u32;
         }
         key[0] = 0x8000_0000;
-        Mt19937 { key, pos: N }
+        Mt19937 {
+            key,
+            pos: N,
+            ready: true,
+        }
     }
 
     fn generate(&mut self) {
+        if !self.ready {
+            *self = Mt19937::from_entropy();
+        }
         const UPPER: u32 = 0x8000_0000;
         const LOWER: u32 = 0x7fff_ffff;
         const MATRIX_A: u32 = 0x9908_b0df;
@@ -134,15 +155,31 @@ impl State {
 }
 
 thread_local! {
-    static STATE: RefCell<State> = RefCell::new(State {
-        mt: Mt19937::from_entropy(),
-        gauss: None,
-    });
+    static STATE: RefCell<State> = const {
+        RefCell::new(State {
+            mt: Mt19937::UNSEEDED,
+            gauss: None,
+        })
+    };
 }
 
 /// Runs `f` on the calling thread's generator.
 fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
     STATE.with(|s| f(&mut s.borrow_mut()))
+}
+
+/// `np.random.random()`: one draw from the calling thread's generator, as
+/// a direct call rather than through the array-function ABI, since draws
+/// in loops are where its cost shows.
+#[no_mangle]
+pub extern "C" fn oxjit_rt_random_double() -> f64 {
+    with_state(|st| st.mt.next_double())
+}
+
+/// `np.random.standard_normal()`, as [`oxjit_rt_random_double`].
+#[no_mangle]
+pub extern "C" fn oxjit_rt_random_gauss() -> f64 {
+    with_state(State::gauss)
 }
 
 /// The result shape: `out_ty.ndim()` extents from argument `first` on.

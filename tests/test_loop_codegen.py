@@ -1,0 +1,97 @@
+"""What loop nests compile to: assertions on the optimised LLVM IR of the
+loop patterns users write (not on timings). Range loops with a constant
+unit step count the loop variable itself, so LLVM knows its sign and
+range: `a[i - 1, j]` with `i` from 1 needs no negative-index test, and the
+inner loop vectorises with plain vector loads instead of gathers."""
+
+import re
+
+import numpy as np
+
+from conftest import check, jitted
+
+
+def stencil(a, b, sweeps):
+    n, m = a.shape
+    for _ in range(sweeps):
+        for i in range(1, n - 1):
+            for j in range(1, m - 1):
+                b[i, j] = 0.25 * (a[i - 1, j] + a[i + 1, j] + a[i, j - 1] + a[i, j + 1])
+    return b
+
+
+def stencil_swapped(u, sweeps):
+    a = u.copy()
+    b = u.copy()
+    n, m = a.shape
+    for _ in range(sweeps):
+        for i in range(1, n - 1):
+            for j in range(1, m - 1):
+                b[i, j] = 0.25 * (a[i - 1, j] + a[i + 1, j] + a[i, j - 1] + a[i, j + 1])
+        a, b = b, a
+    return a
+
+
+def vector_bodies(ir):
+    """The text of every vectorised loop body in `ir`."""
+    blocks = re.split(r"\n(?=[\w.]+:)", ir)
+    return [b for b in blocks if re.match(r"vector\.body\d*:", b)]
+
+
+def llvm_of(f):
+    (text,) = f.inspect_llvm().values()
+    return text
+
+
+def assert_plain_vector_loop(ir):
+    bodies = vector_bodies(ir)
+    assert bodies, "the inner loop was not vectorised"
+    for body in bodies:
+        assert "masked.gather" not in body and "masked.scatter" not in body, body
+        assert not re.search(r"icmp slt <\d+ x i64> .*, zeroinitializer", body), body
+        assert re.search(r"load <\d+ x double>", body), body
+
+
+def test_stencil_over_arguments_vectorises_without_index_wrapping():
+    f = jitted(stencil)
+    u = np.random.default_rng(0).random((20, 30))
+    check(f, u, np.zeros_like(u), 3)
+    assert_plain_vector_loop(llvm_of(f))
+
+
+def test_stencil_over_swapped_local_arrays_vectorises():
+    f = jitted(stencil_swapped)
+    u = np.random.default_rng(1).random((17, 33))
+    check(f, u, 4)
+    assert_plain_vector_loop(llvm_of(f))
+
+
+def prefix_sum(x):
+    out = np.empty_like(x)
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += x[i]
+        out[i] = s
+    return out
+
+
+def test_empty_arrays_are_not_filled():
+    f = jitted(prefix_sum)
+    check(f, np.arange(50.0))
+    assert "memset" not in llvm_of(f)
+
+
+def empty_shapes(n):
+    a = np.empty(n)
+    b = np.empty((n, 3), dtype=np.int32)
+    c = np.empty_like(b, dtype=np.complex64)
+    a[:] = 1.5
+    b[:, 1] = 7
+    return a.shape, a.sum(), b.shape, b.itemsize, b[:, 1].sum(), c.shape, c.itemsize
+
+
+def test_empty_shapes_and_dtypes_also_in_parallel_code():
+    for options in ({}, {"parallel": True}):
+        f = jitted(empty_shapes, **options)
+        for n in (0, 1, 100_000):
+            assert f(n) == empty_shapes(n)
