@@ -10,6 +10,7 @@ use oxjit_tir::oxjit_types::{Kind, Scalar, Type};
 use oxjit_tir::{BinOp, Check, ConstValue, Expr, ExprKind};
 
 use crate::func::FnEmitter;
+use crate::nrt::Ownership;
 use crate::nrt::is_managed;
 use crate::types::{float_type, reg_type};
 use crate::{unsupported, Result};
@@ -225,9 +226,9 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 array,
                 dims,
                 boundscheck,
-            } => self.view(e, array, dims, *boundscheck),
-            ExprKind::Transpose { array, axes } => self.transpose(e, array, axes),
-            ExprKind::Reshape { array, shape } => self.reshape(e, array, shape),
+            } => self.view(e, array, dims, *boundscheck, Ownership::Owned),
+            ExprKind::Transpose { array, axes } => self.transpose(e, array, axes, Ownership::Owned),
+            ExprKind::Reshape { array, shape } => self.reshape(e, array, shape, Ownership::Owned),
             ExprKind::Reduce {
                 op,
                 array,

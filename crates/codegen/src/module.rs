@@ -317,7 +317,14 @@ impl<'ctx> Ir<'_, 'ctx> {
         a: V,
         b: V,
     ) -> Result<BasicValueEnum<'ctx>> {
-        Ok(self.b.build_select(c, a, b, "")?)
+        // LLVM's builder folds a select only when all three operands are
+        // constant; a constant condition (a constant slice step, a static
+        // layout) is common and costs the optimiser work on every select.
+        match c.get_zero_extended_constant() {
+            Some(0) => Ok(b.as_basic_value_enum()),
+            Some(_) => Ok(a.as_basic_value_enum()),
+            None => Ok(self.b.build_select(c, a, b, "")?),
+        }
     }
 
     pub fn fselect(

@@ -37,6 +37,16 @@ use crate::func::FnEmitter;
 use crate::types::array_field;
 use crate::Result;
 
+
+/// Whether a derived value (a view) holds a reference of its own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ownership {
+    /// One more reference, released with the value.
+    Owned,
+    /// None: valid while its source is, within a use that only reads it.
+    Borrowed,
+}
+
 /// True if values of `ty` hold array references.
 pub(crate) fn is_managed(ty: &Type) -> bool {
     match ty {
@@ -293,7 +303,8 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         Ok(())
     }
 
-    /// Evaluates `e` for a use that only reads it: a local is used in place;
+    /// Evaluates `e` for a use that only reads it: a local is used in place,
+    /// a view borrows its borrowed source (no reference of its own);
     /// anything else is an owned temporary left pending for the caller to
     /// release (`release_to`) after the use.
     pub fn borrow(&mut self, e: &Expr) -> Result<BasicValueEnum<'ctx>> {
@@ -303,6 +314,17 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                     self.temps.pending.push(Pending::Borrow(*id, Vec::new()));
                 }
                 self.load_local(*id)
+            }
+            ExprKind::View {
+                array,
+                dims,
+                boundscheck,
+            } => self.view(e, array, dims, *boundscheck, Ownership::Borrowed),
+            ExprKind::Transpose { array, axes } => {
+                self.transpose(e, array, axes, Ownership::Borrowed)
+            }
+            ExprKind::Reshape { array, shape } => {
+                self.reshape(e, array, shape, Ownership::Borrowed)
             }
             ExprKind::TupleGet(x, i) => {
                 let t = self.borrow(x)?;

@@ -1,7 +1,10 @@
 //! Views: `View` (basic indexing with Python's slice semantics),
 //! `Transpose` and `Reshape`. A view shares its source's memory: same
-//! meminfo (one more reference) and parent, a data pointer offset into the
-//! source, and its own shape and strides.
+//! meminfo and parent, a data pointer offset into the source, and its own
+//! shape and strides. An owned view holds one more reference to the
+//! meminfo; a borrowed view (a use that only reads it, see `nrt::borrow`)
+//! holds none: its source stays pending, borrowed or held, until the end
+//! of the use, so slices inside an expression cost no reference counting.
 
 use inkwell::values::{BasicValueEnum, IntValue};
 use inkwell::{AddressSpace, IntPredicate};
@@ -11,15 +14,17 @@ use oxjit_tir::{Expr, ViewDim};
 
 use crate::array::{array_type, ArrayParts};
 use crate::func::{registered, FnEmitter};
+use crate::nrt::Ownership;
 use crate::{unsupported, Result};
 
 impl<'ctx> FnEmitter<'_, 'ctx> {
     /// The view of the borrowed `array` that `make` derives from its parts;
-    /// owned (its meminfo gains a reference) and pending.
+    /// owned (its meminfo gains a reference) and pending, or borrowed.
     fn derive_view(
         &mut self,
         e: &Expr,
         array: &Expr,
+        own: Ownership,
         make: impl FnOnce(&mut Self, ArrayParts<'ctx>) -> Result<ArrayParts<'ctx>>,
     ) -> Result<BasicValueEnum<'ctx>> {
         let (src, rt) = (array_type(array)?, array_type(e)?);
@@ -31,9 +36,11 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             return unsupported(format!("a {}-d view typed {:#}", parts.shape.len(), e.ty));
         }
         let v = self.build_array(rt, &parts)?;
-        self.incref(v, &e.ty)?;
-        self.release_to(mark)?;
-        self.hold(v, &e.ty)?;
+        if own == Ownership::Owned {
+            self.incref(v, &e.ty)?;
+            self.release_to(mark)?;
+            self.hold(v, &e.ty)?;
+        }
         Ok(v)
     }
 
@@ -43,8 +50,9 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         array: &Expr,
         dims: &[ViewDim],
         boundscheck: bool,
+        own: Ownership,
     ) -> Result<BasicValueEnum<'ctx>> {
-        self.derive_view(e, array, |em, src| {
+        self.derive_view(e, array, own, |em, src| {
             let i64t = em.cx.ctx.i64_type();
             let mut offset = i64t.const_zero();
             let (mut shape, mut strides) = (Vec::new(), Vec::new());
@@ -161,11 +169,15 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             )?,
             ir.iselect(back, b.build_int_neg(step, "")?, step)?,
         );
-        let count = b.build_int_add(
-            b.build_int_signed_div(b.build_int_sub(dist, one, "")?, mag, "")?,
-            one,
-            "",
-        )?;
+        let count = if mag.get_zero_extended_constant() == Some(1) {
+            dist
+        } else {
+            b.build_int_add(
+                b.build_int_signed_div(b.build_int_sub(dist, one, "")?, mag, "")?,
+                one,
+                "",
+            )?
+        };
         let positive = b.build_int_compare(IntPredicate::SGT, dist, zero, "")?;
         Ok((first, ir.iselect(positive, count, zero)?, step))
     }
@@ -175,8 +187,9 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         e: &Expr,
         array: &Expr,
         axes: &[usize],
+        own: Ownership,
     ) -> Result<BasicValueEnum<'ctx>> {
-        self.derive_view(e, array, |_, src| {
+        self.derive_view(e, array, own, |_, src| {
             if axes.iter().any(|&a| a >= src.shape.len()) {
                 return unsupported(format!(
                     "transpose axes {axes:?} of a {}-d array",
@@ -200,12 +213,13 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         e: &Expr,
         array: &Expr,
         shape: &[Expr],
+        own: Ownership,
     ) -> Result<BasicValueEnum<'ctx>> {
         let src = array_type(array)?;
         if src.layout != Layout::C {
             return unsupported(format!("reshape of a non-C array {:#}", array.ty));
         }
-        self.derive_view(e, array, |em, parts| {
+        self.derive_view(e, array, own, |em, parts| {
             let dims = shape
                 .iter()
                 .map(|x| em.int64(x))

@@ -126,11 +126,18 @@ pub fn configure_module(module: &Module) {
 /// LLVM's process-wide options, set once: runtime unrolling also of loops
 /// with more than one exit, which compiled loops have wherever a check can
 /// raise (a float division's zero test, a bounds check), so that such a
-/// loop is unrolled as it would be without the check.
+/// loop is unrolled as it would be without the check; and no X86 domain
+/// reassignment (moving mask arithmetic to AVX-512 mask registers), whose
+/// cost grows faster than the function (a tenth of the machine-code time of
+/// a large function) for no measured gain.
 fn llvm_options() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let args = [c"oxjit".as_ptr(), c"-unroll-runtime-multi-exit".as_ptr()];
+        let args = [
+            c"oxjit".as_ptr(),
+            c"-unroll-runtime-multi-exit".as_ptr(),
+            c"-disable-x86-domain-reassignment".as_ptr(),
+        ];
         // SAFETY: NUL-terminated strings that outlive the call; it runs once,
         // before any optimisation reads the options.
         unsafe {
