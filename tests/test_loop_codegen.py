@@ -95,3 +95,37 @@ def test_empty_shapes_and_dtypes_also_in_parallel_code():
         f = jitted(empty_shapes, **options)
         for n in (0, 1, 100_000):
             assert f(n) == empty_shapes(n)
+
+
+def conv1d(x, w):
+    out = np.zeros(x.shape[0] - w.shape[0] + 1)
+    for i in range(out.shape[0]):
+        s = 0.0
+        for j in range(w.shape[0]):
+            s += x[i + j] * w[j]
+        out[i] = s
+    return out
+
+
+def test_sums_of_loop_counters_index_without_a_negative_test():
+    """`x[i + j]`: unchecked index arithmetic cannot wrap, so LLVM knows
+    the sum of two counters from 0 is not negative."""
+    f = jitted(conv1d)
+    rng = np.random.default_rng(2)
+    check(f, rng.random(40), rng.random(5))
+    assert not re.search(r"icmp slt i64 .*, 0\b", llvm_of(f))
+
+
+def negative_offsets(a, k):
+    """Index arithmetic that is negative at run time still wraps as in Python."""
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i - k] * (i + 1) + a[-1 - i] - a[i * 1 - a.shape[0]]
+    return s
+
+
+def test_negative_index_arithmetic_still_wraps():
+    a = np.arange(7.0) ** 2
+    for k in (0, 1, 3, 7):
+        check(jitted(negative_offsets), a, k)
+        check(jitted(negative_offsets, boundscheck=True), a, k)

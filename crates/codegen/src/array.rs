@@ -11,7 +11,7 @@ use inkwell::{AddressSpace, IntPredicate};
 use oxjit_runtime::exceptions::INDEX_OUT_OF_BOUNDS;
 use oxjit_runtime::memory::{data_offset, MIN_ALIGN};
 use oxjit_tir::oxjit_types::{ArrayType, Layout, Scalar, Type};
-use oxjit_tir::Expr;
+use oxjit_tir::{BinOp, Expr, ExprKind};
 
 use crate::expr::scalar;
 use crate::func::{registered, FnEmitter};
@@ -128,10 +128,22 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         if at.layout == Layout::C {
             return Ok(ctx.bool_type().const_all_ones());
         }
+        self.c_contiguous(&p.shape, &p.strides, at.dtype.size())
+    }
+
+    /// True at run time if elements of `itemsize` bytes with this shape and
+    /// these byte strides are C-contiguous (extents of 1 may have any stride).
+    pub fn c_contiguous(
+        &self,
+        shape: &[IntValue<'ctx>],
+        strides: &[IntValue<'ctx>],
+        itemsize: usize,
+    ) -> Result<IntValue<'ctx>> {
+        let ctx = self.cx.ctx;
         let i64t = ctx.i64_type();
         let mut ok = ctx.bool_type().const_all_ones();
-        let mut expected = i64t.const_int(at.dtype.size() as u64, false);
-        for (&n, &s) in p.shape.iter().zip(&p.strides).rev() {
+        let mut expected = i64t.const_int(itemsize as u64, false);
+        for (&n, &s) in shape.iter().zip(strides).rev() {
             let unit =
                 self.b
                     .build_int_compare(IntPredicate::EQ, n, i64t.const_int(1, false), "")?;
@@ -297,7 +309,11 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         let mut in_bounds: Option<IntValue> = None;
         for (k, e) in indices.iter().enumerate() {
             let s = scalar(e)?;
-            let i = self.expr(e)?;
+            let i = if boundscheck {
+                self.expr(e)?
+            } else {
+                self.index_value(e)?
+            };
             let i = self.ir().cast(i, s, Scalar::I64)?.into_int_value();
             let n = self.dim(arr, k)?;
             let i = if s.is_signed() {
@@ -366,6 +382,34 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 unsafe { b.build_in_bounds_gep(elem, data, &[linear], "")? }
             }
         })
+    }
+
+    /// An unchecked index: `+`, `-` and `*` of signed integers without
+    /// wrap-around (`nsw`). An index whose arithmetic overflows int64 is
+    /// out of bounds however it wraps, and unchecked out-of-bounds indexing
+    /// is the user's error (as in Numba), so LLVM may assume it does not
+    /// happen: `a[i + j]` with `i`, `j` counting up from 0 then needs no
+    /// negative-index test. Checked indices keep Python's wrap-around.
+    fn index_value(&mut self, e: &Expr) -> Result<BasicValueEnum<'ctx>> {
+        let int64 = |t: &Type| t.scalar().is_some_and(|s| s.strong() == Scalar::I64);
+        let signed = int64(&e.ty);
+        match &e.kind {
+            // A Python int is an int64 (the cast changes no bits).
+            ExprKind::Cast(x) if signed && int64(&x.ty) => self.index_value(x),
+            ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul), a, b)
+                if signed && a.ty == e.ty && b.ty == e.ty =>
+            {
+                let x = self.index_value(a)?.into_int_value();
+                let y = self.index_value(b)?.into_int_value();
+                Ok(match op {
+                    BinOp::Add => self.b.build_int_nsw_add(x, y, "")?,
+                    BinOp::Sub => self.b.build_int_nsw_sub(x, y, "")?,
+                    _ => self.b.build_int_nsw_mul(x, y, "")?,
+                }
+                .into())
+            }
+            _ => self.expr(e),
+        }
     }
 
     pub fn load_element(
