@@ -14,7 +14,9 @@ matrix-vector and matrix-matrix products as loops and as ``@``, prefix sums,
 a histogram, reductions along an axis (loops and NumPy), shifted-slice
 expressions, random numbers in a plain and in a ``prange`` loop, gather and
 scatter through an index array, complex arithmetic, pairwise distances, a
-1-D convolution and dynamic-programming / 2-D prefix tables.
+1-D convolution, dynamic-programming / 2-D prefix tables, and a CFD time
+step of ~35 array-expression statements (whose first call is the compile
+time of a large function).
 
 Measured, for each kernel (one Python function, compiled by a fresh
 ``oxjit.njit`` and a fresh ``numba.njit`` dispatcher with the same options):
@@ -338,6 +340,75 @@ def prefix_sum_2d(a):
     return S
 
 
+# A CFD time step (cavity flow, pressure Poisson iterations, then more
+# statements of the same shape): ~35 array-expression statements, the
+# function size where compile time shows (the 150-line function).
+def cfd_step(u, v, p, dt, dx, dy, rho, nu, nit):
+    un = u.copy()
+    vn = v.copy()
+    b = np.zeros_like(p)
+    b[1:-1, 1:-1] = (rho * (1 / dt * ((u[1:-1, 2:] - u[1:-1, 0:-2]) / (2 * dx) +
+                      (v[2:, 1:-1] - v[0:-2, 1:-1]) / (2 * dy)) -
+                      ((u[1:-1, 2:] - u[1:-1, 0:-2]) / (2 * dx))**2 -
+                      2 * ((u[2:, 1:-1] - u[0:-2, 1:-1]) / (2 * dy) *
+                           (v[1:-1, 2:] - v[1:-1, 0:-2]) / (2 * dx)) -
+                      ((v[2:, 1:-1] - v[0:-2, 1:-1]) / (2 * dy))**2))
+    for q in range(nit):
+        pn = p.copy()
+        p[1:-1, 1:-1] = (((pn[1:-1, 2:] + pn[1:-1, 0:-2]) * dy**2 +
+                          (pn[2:, 1:-1] + pn[0:-2, 1:-1]) * dx**2) /
+                         (2 * (dx**2 + dy**2)) -
+                         dx**2 * dy**2 / (2 * (dx**2 + dy**2)) * b[1:-1, 1:-1])
+        p[:, -1] = p[:, -2]
+        p[0, :] = p[1, :]
+        p[:, 0] = p[:, 1]
+        p[-1, :] = 0
+    u[1:-1, 1:-1] = (un[1:-1, 1:-1] - un[1:-1, 1:-1] * dt / dx *
+                     (un[1:-1, 1:-1] - un[1:-1, 0:-2]) -
+                     vn[1:-1, 1:-1] * dt / dy *
+                     (un[1:-1, 1:-1] - un[0:-2, 1:-1]) - dt / (2 * rho * dx) *
+                     (p[1:-1, 2:] - p[1:-1, 0:-2]) + nu *
+                     (dt / dx**2 *
+                      (un[1:-1, 2:] - 2 * un[1:-1, 1:-1] + un[1:-1, 0:-2]) +
+                      dt / dy**2 *
+                      (un[2:, 1:-1] - 2 * un[1:-1, 1:-1] + un[0:-2, 1:-1])))
+    v[1:-1, 1:-1] = (vn[1:-1, 1:-1] - un[1:-1, 1:-1] * dt / dx *
+                     (vn[1:-1, 1:-1] - vn[1:-1, 0:-2]) -
+                     vn[1:-1, 1:-1] * dt / dy *
+                     (vn[1:-1, 1:-1] - vn[0:-2, 1:-1]) - dt / (2 * rho * dy) *
+                     (p[2:, 1:-1] - p[0:-2, 1:-1]) + nu *
+                     (dt / dx**2 *
+                      (vn[1:-1, 2:] - 2 * vn[1:-1, 1:-1] + vn[1:-1, 0:-2]) +
+                      dt / dy**2 *
+                      (vn[2:, 1:-1] - 2 * vn[1:-1, 1:-1] + vn[0:-2, 1:-1])))
+    u[0, :] = 0
+    u[:, 0] = 0
+    u[:, -1] = 0
+    u[-1, :] = 1
+    v[0, :] = 0
+    v[-1, :] = 0
+    v[:, 0] = 0
+    v[:, -1] = 0
+    # second half: more statements of the same shape
+    w = u * u + v * v
+    e = np.sqrt(w) * 0.5 + p * 0.1
+    e[1:-1, 1:-1] += 0.01 * (e[2:, 1:-1] + e[:-2, 1:-1] + e[1:-1, 2:] + e[1:-1, :-2] - 4 * e[1:-1, 1:-1])
+    f = np.exp(-e) * u - np.sin(v) * p
+    g = np.maximum(f, 0.0) + np.minimum(e, 1.0)
+    h = (g[1:, :] - g[:-1, :]).sum()
+    k = (g[:, 1:] - g[:, :-1]).sum()
+    s = (u**2).sum() + (v**2).sum() + h + k
+    m = np.abs(u - v).max()
+    u2 = u * 0.99 + v * 0.01
+    v2 = v * 0.99 - u * 0.01
+    u[:, :] = u2
+    v[:, :] = v2
+    q1 = (u[1:-1, 1:-1] * v[1:-1, 1:-1]).mean()
+    q2 = np.tanh(u[2:, 2:] - v[:-2, :-2]).sum()
+    q3 = (np.log1p(np.abs(p)) * e).sum()
+    return s + m + q1 + q2 + q3
+
+
 # --- the suite -----------------------------------------------------------------------------
 
 
@@ -368,6 +439,7 @@ def suite(quick):
         u[0] = 1.0
         return u
 
+    ncfd = 41
     n2 = 256 if q else 512
     n1 = 100_000 if q else 1_000_000
     n3 = 48 if q else 96
@@ -435,6 +507,11 @@ def suite(quick):
         K(f"conv1d {nidx:,} * 15", conv1d, lambda: (xg, w_cv)),
         K(f"lcs length {nlcs}x{nlcs} int", lcs_length, lambda: (s_a, s_b), check="exact"),
         K(f"prefix sum 2d {nred}^2", prefix_sum_2d, lambda: (a_p2,)),
+        K(
+            f"cfd step {ncfd}^2 (35 array statements)",
+            cfd_step,
+            lambda: (np.zeros((ncfd, ncfd)), np.zeros((ncfd, ncfd)), np.zeros((ncfd, ncfd)), 0.001, 0.05, 0.05, 1.0, 0.1, 50),
+        ),
     ]
 
 

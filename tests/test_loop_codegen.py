@@ -9,6 +9,7 @@ import re
 import numpy as np
 
 from conftest import check, jitted
+from oxjit import njit
 
 
 def stencil(a, b, sweeps):
@@ -129,3 +130,46 @@ def test_negative_index_arithmetic_still_wraps():
     for k in (0, 1, 3, 7):
         check(jitted(negative_offsets), a, k)
         check(jitted(negative_offsets, boundscheck=True), a, k)
+
+
+def histogram(x, nbins):
+    hist = np.zeros(nbins, dtype=np.int64)
+    for i in range(x.shape[0]):
+        hist[int(x[i] * nbins)] += 1
+    return hist
+
+
+def test_augmented_assignment_indexes_without_a_temporary():
+    """`hist[int(x[i] * n)] += 1`: the index is the expression itself, so an
+    unchecked float index is truncated without saturation code."""
+    f = jitted(histogram)
+    check(f, np.random.default_rng(3).random(500), 7)
+    assert "fptosi.sat" not in llvm_of(f)
+
+
+def test_float_index_out_of_range_is_an_index_error_when_checked():
+    import pytest
+
+    f = jitted(histogram, boundscheck=True)
+    check(f, np.array([0.5, 0.25]), 4)
+    for bad in (1.5, -2.0, 1e300):
+        with pytest.raises(IndexError):
+            f(np.array([0.5, bad]), 4)
+
+
+@njit
+def bump(idx):
+    idx[0] += 1
+    return 10
+
+
+def index_evaluated_once(a, idx):
+    """Python evaluates the target's index before the right-hand side,
+    which here changes what the index expression reads."""
+    a[idx[0]] += bump(idx)
+    a[idx[0] * 2] -= a[idx[0]]
+    return a
+
+
+def test_augmented_assignment_evaluates_its_index_once():
+    check(jitted(index_evaluated_once), np.arange(8.0), np.array([1, 0]))

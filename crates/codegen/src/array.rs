@@ -385,17 +385,28 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
     }
 
     /// An unchecked index: `+`, `-` and `*` of signed integers without
-    /// wrap-around (`nsw`). An index whose arithmetic overflows int64 is
-    /// out of bounds however it wraps, and unchecked out-of-bounds indexing
-    /// is the user's error (as in Numba), so LLVM may assume it does not
-    /// happen: `a[i + j]` with `i`, `j` counting up from 0 then needs no
-    /// negative-index test. Checked indices keep Python's wrap-around.
+    /// wrap-around (`nsw`), and a float truncated without saturation. An
+    /// index whose arithmetic overflows int64, or a float out of its range,
+    /// is out of bounds however it is computed, and unchecked out-of-bounds
+    /// indexing is the user's error (as in Numba), so LLVM may assume it
+    /// does not happen: `a[i + j]` with `i`, `j` counting up from 0 then
+    /// needs no negative-index test, and `hist[int(x * n)]` no saturation.
+    /// Checked indices keep Python's wrap-around and saturation.
     fn index_value(&mut self, e: &Expr) -> Result<BasicValueEnum<'ctx>> {
         let int64 = |t: &Type| t.scalar().is_some_and(|s| s.strong() == Scalar::I64);
         let signed = int64(&e.ty);
         match &e.kind {
             // A Python int is an int64 (the cast changes no bits).
             ExprKind::Cast(x) if signed && int64(&x.ty) => self.index_value(x),
+            // Frozen: an out-of-range float gives some (out-of-bounds) index,
+            // never poison that could spread into other code.
+            ExprKind::Cast(x) if signed && x.ty.scalar().is_some_and(|s| s.is_float()) => {
+                let v = self.expr(x)?.into_float_value();
+                let i = self
+                    .b
+                    .build_float_to_signed_int(v, self.cx.ctx.i64_type(), "")?;
+                Ok(self.ir().freeze(i).into())
+            }
             ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul), a, b)
                 if signed && a.ty == e.ty && b.ty == e.ty =>
             {

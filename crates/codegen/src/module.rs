@@ -311,6 +311,21 @@ impl<'ctx> Ir<'_, 'ctx> {
         }
     }
 
+    /// `freeze x`: an arbitrary but fixed value where `x` is poison (inkwell
+    /// has no wrapper for the instruction).
+    pub fn freeze(&self, x: IntValue<'ctx>) -> IntValue<'ctx> {
+        use inkwell::values::AsValueRef;
+        // SAFETY: builds one instruction at the builder's position from a
+        // value of this context; the result is an integer like `x`.
+        unsafe {
+            IntValue::new(llvm_sys::core::LLVMBuildFreeze(
+                self.b.as_mut_ptr(),
+                x.as_value_ref(),
+                c"".as_ptr(),
+            ))
+        }
+    }
+
     pub fn select<V: BasicValue<'ctx>>(
         &self,
         c: IntValue<'ctx>,

@@ -625,6 +625,41 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
             m,
             along: &along,
         };
+        // Along an axis that is not the innermost, sequential sums go a
+        // slice at a time (see `reduce_rows`); pairwise sums only where the
+        // axis is the innermost in memory at run time.
+        if single_pass(op) && k + 1 < nd {
+            let target = outer[0].clone();
+            match pairwise {
+                None => {
+                    self.reduce_rows(op, &row, rt.dtype, &target, &out_shape)?;
+                    return Ok(result);
+                }
+                Some((_, innermost)) => {
+                    let ir = self.ir();
+                    let (by_rows, per_output, done) = (
+                        ir.append_block("rows"),
+                        ir.append_block("outputs"),
+                        ir.append_block("reduced"),
+                    );
+                    self.b
+                        .build_conditional_branch(innermost, per_output, by_rows)?;
+                    self.b.position_at_end(by_rows);
+                    self.reduce_rows(op, &row, rt.dtype, &target, &out_shape)?;
+                    self.b.build_unconditional_branch(done)?;
+                    self.b.position_at_end(per_output);
+                    let code = pairwise.map(|(c, _)| c).expect("pairwise");
+                    self.nest(&out_shape, &outer, Vec::new(), None, &mut |em, ptrs, index, _| {
+                        let v = em.row_pairwise(op, code, &row, ptrs[1], index, rs, ddof)?;
+                        em.store_scalar(ptrs[0], v, rt.dtype)?;
+                        Ok(Vec::new())
+                    })?;
+                    self.b.build_unconditional_branch(done)?;
+                    self.b.position_at_end(done);
+                    return Ok(result);
+                }
+            }
+        }
         self.nest(
             &out_shape,
             &outer,
@@ -645,6 +680,83 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
             },
         )?;
         Ok(result)
+    }
+
+    /// A reduction along `row.k` (not the last axis) a slice at a time:
+    /// `out` starts at the identity and each slice along the axis is folded
+    /// into it in order, so every output accumulates in the same order as
+    /// `row_sequential`'s, while the inner loop runs along the slice's
+    /// contiguous memory (and vectorises) instead of down a column.
+    fn reduce_rows(
+        &mut self,
+        op: ReduceOp,
+        row: &Row<'_, '_, 'ctx>,
+        dtype: Scalar,
+        out: &Operand<'ctx>,
+        out_shape: &[IntValue<'ctx>],
+    ) -> Result<()> {
+        let src = row.src;
+        let acc = Acc {
+            op,
+            dtype: src.dtype,
+            acc: dtype,
+        };
+        let init = acc.init(self)?[0];
+        self.nest(out_shape, &[out.clone()], Vec::new(), Some(out.flat), &mut |em, ptrs, _, _| {
+            em.store_scalar(ptrs[0], init, dtype)?;
+            Ok(Vec::new())
+        })?;
+        let slices: Vec<Operand> = src
+            .ops
+            .iter()
+            .map(|o| Operand {
+                strides: (0..o.strides.len())
+                    .filter(|&j| j != row.k)
+                    .map(|j| o.strides[j])
+                    .collect(),
+                ..o.clone()
+            })
+            .collect();
+        let flat = if src.flat_allowed() {
+            let mut flags = vec![out.flat];
+            for o in &slices {
+                flags.push(self.c_contiguous(out_shape, &o.strides, o.dtype.size())?);
+            }
+            Some(self.all_flat(&flags)?)
+        } else {
+            None
+        };
+        let n = slices.len();
+        let starts: Vec<BasicValueEnum> = src.ops.iter().map(|o| o.data.into()).collect();
+        self.counted_loop(row.m, &starts, &mut |em, i, c| {
+            let ops: Vec<Operand> = std::iter::once(out.clone())
+                .chain(slices.iter().zip(c).map(|(o, p)| Operand {
+                    data: p.into_pointer_value(),
+                    ..o.clone()
+                }))
+                .collect();
+            em.nest(out_shape, &ops, Vec::new(), flat, &mut |em, ptrs, index, _| {
+                let mut full = index.to_vec();
+                if full.len() == out_shape.len() {
+                    full.insert(row.k, i);
+                }
+                let x = em.value(src, &ptrs[1..], &full)?;
+                let current = em.load_scalar(ptrs[0], dtype)?;
+                let next = acc.step(em, &[current], x)?[0];
+                em.store_scalar(ptrs[0], next, dtype)?;
+                Ok(Vec::new())
+            })?;
+            let mut next = Vec::with_capacity(n);
+            for (p, s) in c.iter().zip(row.along) {
+                // Not inbounds: see `loops`.
+                let q = unsafe {
+                    em.b.build_gep(em.cx.ctx.i8_type(), p.into_pointer_value(), &[*s], "")?
+                };
+                next.push(q.into());
+            }
+            Ok(next)
+        })?;
+        Ok(())
     }
 
     /// True at run time if axis `k` is the one NumPy's iterator visits
@@ -899,6 +1011,13 @@ struct Row<'a, 'p, 'ctx> {
     m: IntValue<'ctx>,
     /// Each operand's byte stride along it.
     along: &'a [IntValue<'ctx>],
+}
+
+/// Reductions whose accumulator is the result itself (no position, no
+/// final division), which `reduce_rows` can keep in the output array.
+fn single_pass(op: ReduceOp) -> bool {
+    use ReduceOp::*;
+    matches!(op, Sum | Prod | Min | Max | All | Any)
 }
 
 /// The type an accumulation runs in.

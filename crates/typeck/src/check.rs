@@ -539,9 +539,15 @@ impl Checker<'_> {
                     return Ok(());
                 }
                 let indices = self.indices(&array, index)?;
+                let rhs = self.expr(value)?;
+                // Evaluated once, as Python does; an index that reads only
+                // locals and elements may be evaluated again for the store
+                // when nothing in between has an effect (so compiled code
+                // sees the index expression itself, e.g. `hist[int(x[i] * n)]`).
+                let twice = indices.iter().chain([&rhs]).all(side_effect_free);
                 let indices: Vec<tir::Expr> = indices
                     .into_iter()
-                    .map(|i| self.once(i, "index", out))
+                    .map(|i| if twice { i } else { self.once(i, "index", out) })
                     .collect();
                 let a = array.ty.array().unwrap();
                 let boundscheck = self.req.flags.boundscheck;
@@ -554,7 +560,6 @@ impl Checker<'_> {
                     Type::Scalar(a.dtype),
                     *span,
                 );
-                let rhs = self.expr(value)?;
                 let v = self.binary(op, cur, rhs, span.to(value.span))?;
                 let value = self.coerce(v, &Type::Scalar(a.dtype));
                 Self::push(
@@ -724,5 +729,20 @@ pub(crate) fn range_call(iter: &hir::Expr) -> Option<&[hir::Expr]> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// True if evaluating `e` again gives the same value when nothing is
+/// stored in between: constants, locals, array elements and arithmetic on
+/// them (no calls, no checks that raise, no assignments).
+fn side_effect_free(e: &tir::Expr) -> bool {
+    match &e.kind {
+        TK::Local(_) | TK::Const(_) => true,
+        TK::Cast(x) | TK::Unary(_, x) => side_effect_free(x),
+        TK::Binary(_, a, b) | TK::Compare(_, a, b) => side_effect_free(a) && side_effect_free(b),
+        TK::Index { array, indices, .. } => {
+            side_effect_free(array) && indices.iter().all(side_effect_free)
+        }
+        _ => false,
     }
 }
