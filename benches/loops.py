@@ -36,17 +36,28 @@ The summary gives the geometric mean and the maximum of the ratios
 oxjit/numba (above 1 means oxjit is slower) and the median first-call time
 of each compiler. ``--python`` adds a CPython column for the kernels that
 are cheap under the interpreter (the NumPy-form ones).
+
+Both compilers run in one process, so each one's thread pool can steal the
+cores the other's next call needs: OpenBLAS (NumPy's, and the one Numba's
+``@``/``np.dot`` call) keeps its threads spinning for a while after every
+call, which made oxjit's threaded products look 2-7x slower than they run
+alone. The suite therefore sets ``OPENBLAS_THREAD_TIMEOUT=4`` (the spin
+before sleeping, as a power of two of cycles) unless it is already set;
+Numba's own times do not change with it.
 """
 
-import argparse
-import json
-import math
 import os
-import statistics
-import sys
-import time
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # see the module docs; before NumPy loads
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)

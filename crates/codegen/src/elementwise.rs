@@ -18,7 +18,7 @@
 //! memory overlaps an input read at other positions (`a[1:] = a[:-1]`) is
 //! computed into a temporary and copied, so results match NumPy's.
 
-use inkwell::values::{BasicValueEnum, IntValue, PointerValue};
+use inkwell::values::{BasicValue, BasicValueEnum, IntValue, PointerValue};
 use inkwell::{AddressSpace, IntPredicate};
 use oxjit_tir::oxjit_types::{ArrayType, Layout, Type};
 use oxjit_tir::{Expr, ExprKind};
@@ -210,109 +210,77 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
     /// The loop shape (`nd` dimensions): the operands' shapes broadcast
     /// left to right (see the module docs), checked against `out`'s shape
     /// if given. An assigned value may have more dimensions than `out` if
-    /// the extra leading ones have length 1, as NumPy allows.
+    /// the extra leading ones have length 1, as NumPy allows. Inline, only
+    /// the common case: every shape equal to `out`'s (or to the first);
+    /// anything else is resolved, or reported with NumPy's message, by
+    /// `oxjit_rt_broadcast`, which keeps array statements small to compile.
     fn broadcast(
         &mut self,
         nd: usize,
-        mut shapes: Vec<Vec<IntValue<'ctx>>>,
+        shapes: Vec<Vec<IntValue<'ctx>>>,
         out: Option<(&[IntValue<'ctx>], OutRole)>,
     ) -> Result<Vec<IntValue<'ctx>>> {
-        let i64t = self.cx.ctx.i64_type();
-        let one = i64t.const_int(1, false);
-        if let Some((o, OutRole::InPlace)) = out {
-            shapes.push(o.to_vec());
-        }
         let width = shapes.iter().map(Vec::len).max().unwrap_or(0).max(nd);
         if out.is_none() && width > nd {
             return unsupported(format!(
                 "a {width}-d operand of a {nd}-d elementwise result"
             ));
         }
-        let mut acc = vec![one; width];
-        let mut acc_nd = 0;
-        for (k, s) in shapes.iter().enumerate() {
-            let m = s.len();
-            let before = acc[width - acc_nd..].to_vec();
-            let mut ok = self.cx.ctx.bool_type().const_all_ones();
-            for (j, &x) in s.iter().enumerate() {
-                let d = width - m + j;
-                let a = acc[d];
-                let (eq, a1, x1) = (
-                    self.b.build_int_compare(IntPredicate::EQ, a, x, "")?,
-                    self.b.build_int_compare(IntPredicate::EQ, a, one, "")?,
-                    self.b.build_int_compare(IntPredicate::EQ, x, one, "")?,
-                );
-                ok = self.b.build_and(
-                    ok,
-                    self.b.build_or(eq, self.b.build_or(a1, x1, "")?, "")?,
-                    "",
-                )?;
-                acc[d] = self.ir().iselect(a1, x, a)?;
-            }
-            if k > 0 {
-                let in_place = matches!(out, Some((_, OutRole::InPlace)));
-                self.fail_unless(ok, |em| {
-                    if in_place {
-                        em.broadcast_error(&shapes)
-                    } else {
-                        em.broadcast_error(&[before, s.clone()])
-                    }
-                })?;
-            }
-            acc_nd = acc_nd.max(m);
-        }
-        let Some((o, role)) = out else { return Ok(acc) };
-        let bool_t = self.cx.ctx.bool_type();
-        // An in-place result must have exactly `out`'s shape.
-        let mut ok = if role == OutRole::InPlace && acc_nd > nd {
-            bool_t.const_zero()
-        } else {
-            bool_t.const_all_ones()
+        let reference = match (out, shapes.first()) {
+            (Some((o, _)), _) => o.to_vec(),
+            (None, Some(s)) => s.clone(),
+            (None, None) => return Ok(Vec::new()),
         };
-        for (d, &x) in acc.iter().enumerate().skip(width - acc_nd) {
-            let od = (d + nd).checked_sub(width);
-            let unit = self.b.build_int_compare(IntPredicate::EQ, x, one, "")?;
-            let fits = match (od, role) {
-                (None, _) => unit,
-                (Some(od), OutRole::InPlace) => {
-                    self.b.build_int_compare(IntPredicate::EQ, x, o[od], "")?
+        let bool_t = self.cx.ctx.bool_type();
+        let mut same = bool_t.const_all_ones();
+        if reference.len() != nd || shapes.iter().any(|s| s.len() != nd) {
+            same = bool_t.const_zero();
+        } else {
+            for s in shapes.iter().filter(|s| **s != reference) {
+                for (&x, &r) in s.iter().zip(&reference) {
+                    let eq = self.b.build_int_compare(IntPredicate::EQ, x, r, "")?;
+                    same = self.b.build_and(same, eq, "")?;
                 }
-                (Some(od), OutRole::Assign) => self.b.build_or(
-                    self.b.build_int_compare(IntPredicate::EQ, x, o[od], "")?,
-                    unit,
-                    "",
-                )?,
-            };
-            ok = self.b.build_and(ok, fits, "")?;
+            }
         }
-        let broadcast = acc[width - acc_nd..].to_vec();
-        self.fail_unless(ok, |em| {
-            let f = match role {
-                OutRole::InPlace => "oxjit_rt_output_shape_error",
-                OutRole::Assign => "oxjit_rt_broadcast_into_error",
-            };
-            let (first, second) = match role {
-                OutRole::InPlace => (o, &broadcast[..]),
-                OutRole::Assign => (&broadcast[..], o),
-            };
-            let (a, b) = (em.dims_buffer(first)?, em.dims_buffer(second)?);
-            let i32t = em.cx.ctx.i32_type();
-            let ptr = em.cx.ctx.ptr_type(AddressSpace::default());
-            let func = em.cx.runtime_fn(
-                f,
-                i32t.fn_type(&[ptr.into(), i64t.into(), ptr.into(), i64t.into()], false),
-            );
-            let len = |x: &[IntValue]| i64t.const_int(x.len() as u64, false).into();
-            Ok(em
-                .ir()
-                .call(func, &[a.into(), len(first), b.into(), len(second)])?
-                .into_int_value())
-        })?;
-        Ok(o.to_vec())
+        match same.get_zero_extended_constant() {
+            Some(1) => return Ok(reference),
+            Some(_) => return self.broadcast_call(nd, &shapes, out),
+            None => {}
+        }
+        let ir = self.ir();
+        let (general, done) = (
+            ir.append_block("broadcast"),
+            ir.append_block("broadcast.done"),
+        );
+        let fast_end = self.b.get_insert_block().expect("builder is positioned");
+        self.b.build_conditional_branch(same, done, general)?;
+        self.b.position_at_end(general);
+        let general_dims = self.broadcast_call(nd, &shapes, out)?;
+        let general_end = self.b.get_insert_block().expect("builder is positioned");
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        let i64t = self.cx.ctx.i64_type();
+        let mut dims = Vec::with_capacity(nd);
+        for (r, g) in reference.iter().zip(&general_dims) {
+            let phi = self.b.build_phi(i64t, "")?;
+            phi.add_incoming(&[
+                (r as &dyn BasicValue, fast_end),
+                (g as &dyn BasicValue, general_end),
+            ]);
+            dims.push(phi.as_basic_value().into_int_value());
+        }
+        Ok(dims)
     }
 
-    /// `oxjit_rt_broadcast_error` naming `shapes`; returns its status.
-    fn broadcast_error(&mut self, shapes: &[Vec<IntValue<'ctx>>]) -> Result<IntValue<'ctx>> {
+    /// `oxjit_rt_broadcast` of `shapes` (see `broadcast`): the loop shape,
+    /// or a return with its status.
+    fn broadcast_call(
+        &mut self,
+        nd: usize,
+        shapes: &[Vec<IntValue<'ctx>>],
+        out: Option<(&[IntValue<'ctx>], OutRole)>,
+    ) -> Result<Vec<IntValue<'ctx>>> {
         let ctx = self.cx.ctx;
         let i64t = ctx.i64_type();
         let all: Vec<IntValue> = shapes.iter().flatten().copied().collect();
@@ -320,18 +288,57 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
             .iter()
             .map(|s| i64t.const_int(s.len() as u64, false))
             .collect();
-        let (dims, nds) = (self.dims_buffer(&all)?, self.dims_buffer(&ndims)?);
+        let (o, role) = match out {
+            Some((o, OutRole::InPlace)) => (o, 1),
+            Some((o, OutRole::Assign)) => (o, 2),
+            None => (&[][..], 0),
+        };
+        let result = self.entry_alloca(i64t.array_type(nd.max(1) as u32), "shape")?;
+        let args = [
+            result.into(),
+            i64t.const_int(nd as u64, false).into(),
+            self.dims_buffer(&all)?.into(),
+            self.dims_buffer(&ndims)?.into(),
+            i64t.const_int(shapes.len() as u64, false).into(),
+            self.dims_buffer(o)?.into(),
+            i64t.const_int(o.len() as u64, false).into(),
+            i64t.const_int(role, false).into(),
+        ];
         let ptr = ctx.ptr_type(AddressSpace::default());
         let f = self.cx.runtime_fn(
-            "oxjit_rt_broadcast_error",
-            ctx.i32_type()
-                .fn_type(&[ptr.into(), ptr.into(), i64t.into()], false),
+            "oxjit_rt_broadcast",
+            ctx.i32_type().fn_type(
+                &[
+                    ptr.into(),
+                    i64t.into(),
+                    ptr.into(),
+                    ptr.into(),
+                    i64t.into(),
+                    ptr.into(),
+                    i64t.into(),
+                    i64t.into(),
+                ],
+                false,
+            ),
         );
-        let n = i64t.const_int(shapes.len() as u64, false);
-        Ok(self
-            .ir()
-            .call(f, &[dims.into(), nds.into(), n.into()])?
-            .into_int_value())
+        let status = self.ir().call(f, &args)?.into_int_value();
+        let ok = self.b.build_int_compare(
+            IntPredicate::EQ,
+            status,
+            status.get_type().const_zero(),
+            "",
+        )?;
+        self.fail_unless(ok, |_| Ok(status))?;
+        let mut general_dims = Vec::with_capacity(nd);
+        for k in 0..nd {
+            // SAFETY: k < nd, the buffer's length.
+            let p = unsafe {
+                self.b
+                    .build_in_bounds_gep(i64t, result, &[i64t.const_int(k as u64, false)], "")?
+            };
+            general_dims.push(self.b.build_load(i64t, p, "")?.into_int_value());
+        }
+        Ok(general_dims)
     }
 
     /// A stack array holding `values`, for a runtime call.
@@ -402,7 +409,10 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
     /// The conjunction of operands' `flat` flags (a constant when they are).
     pub fn all_flat(&self, flags: &[IntValue<'ctx>]) -> Result<IntValue<'ctx>> {
         let bool_t = self.cx.ctx.bool_type();
-        if flags.iter().any(|f| f.get_zero_extended_constant() == Some(0)) {
+        if flags
+            .iter()
+            .any(|f| f.get_zero_extended_constant() == Some(0))
+        {
             return Ok(bool_t.const_zero());
         }
         let mut all = bool_t.const_all_ones();

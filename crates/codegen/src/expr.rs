@@ -10,8 +10,8 @@ use oxjit_tir::oxjit_types::{Kind, Scalar, Type};
 use oxjit_tir::{BinOp, Check, ConstValue, Expr, ExprKind};
 
 use crate::func::FnEmitter;
-use crate::nrt::Ownership;
 use crate::nrt::is_managed;
+use crate::nrt::Ownership;
 use crate::types::{float_type, reg_type};
 use crate::{unsupported, Result};
 

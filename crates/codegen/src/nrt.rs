@@ -37,7 +37,6 @@ use crate::func::FnEmitter;
 use crate::types::array_field;
 use crate::Result;
 
-
 /// Whether a derived value (a view) holds a reference of its own.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ownership {

@@ -649,11 +649,17 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
                     self.b.build_unconditional_branch(done)?;
                     self.b.position_at_end(per_output);
                     let code = pairwise.map(|(c, _)| c).expect("pairwise");
-                    self.nest(&out_shape, &outer, Vec::new(), None, &mut |em, ptrs, index, _| {
-                        let v = em.row_pairwise(op, code, &row, ptrs[1], index, rs, ddof)?;
-                        em.store_scalar(ptrs[0], v, rt.dtype)?;
-                        Ok(Vec::new())
-                    })?;
+                    self.nest(
+                        &out_shape,
+                        &outer,
+                        Vec::new(),
+                        None,
+                        &mut |em, ptrs, index, _| {
+                            let v = em.row_pairwise(op, code, &row, ptrs[1], index, rs, ddof)?;
+                            em.store_scalar(ptrs[0], v, rt.dtype)?;
+                            Ok(Vec::new())
+                        },
+                    )?;
                     self.b.build_unconditional_branch(done)?;
                     self.b.position_at_end(done);
                     return Ok(result);
@@ -702,10 +708,16 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
             acc: dtype,
         };
         let init = acc.init(self)?[0];
-        self.nest(out_shape, &[out.clone()], Vec::new(), Some(out.flat), &mut |em, ptrs, _, _| {
-            em.store_scalar(ptrs[0], init, dtype)?;
-            Ok(Vec::new())
-        })?;
+        self.nest(
+            out_shape,
+            &[out.clone()],
+            Vec::new(),
+            Some(out.flat),
+            &mut |em, ptrs, _, _| {
+                em.store_scalar(ptrs[0], init, dtype)?;
+                Ok(Vec::new())
+            },
+        )?;
         let slices: Vec<Operand> = src
             .ops
             .iter()
@@ -735,17 +747,23 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
                     ..o.clone()
                 }))
                 .collect();
-            em.nest(out_shape, &ops, Vec::new(), flat, &mut |em, ptrs, index, _| {
-                let mut full = index.to_vec();
-                if full.len() == out_shape.len() {
-                    full.insert(row.k, i);
-                }
-                let x = em.value(src, &ptrs[1..], &full)?;
-                let current = em.load_scalar(ptrs[0], dtype)?;
-                let next = acc.step(em, &[current], x)?[0];
-                em.store_scalar(ptrs[0], next, dtype)?;
-                Ok(Vec::new())
-            })?;
+            em.nest(
+                out_shape,
+                &ops,
+                Vec::new(),
+                flat,
+                &mut |em, ptrs, index, _| {
+                    let mut full = index.to_vec();
+                    if full.len() == out_shape.len() {
+                        full.insert(row.k, i);
+                    }
+                    let x = em.value(src, &ptrs[1..], &full)?;
+                    let current = em.load_scalar(ptrs[0], dtype)?;
+                    let next = acc.step(em, &[current], x)?[0];
+                    em.store_scalar(ptrs[0], next, dtype)?;
+                    Ok(Vec::new())
+                },
+            )?;
             let mut next = Vec::with_capacity(n);
             for (p, s) in c.iter().zip(row.along) {
                 // Not inbounds: see `loops`.

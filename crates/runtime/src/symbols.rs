@@ -21,10 +21,7 @@ use crate::parallel::{
     oxjit_rt_parallel_for, oxjit_rt_thread_id,
 };
 use crate::rounding::{oxjit_rt_int_truediv, oxjit_rt_round_float, oxjit_rt_round_int};
-use crate::shapes::{
-    oxjit_rt_broadcast_error, oxjit_rt_broadcast_into_error, oxjit_rt_output_shape_error,
-    oxjit_rt_reshape_shape,
-};
+use crate::shapes::{oxjit_rt_broadcast, oxjit_rt_reshape_shape};
 
 // libm (always linked by std on Linux); declared here because the `libc`
 // crate does not bind the `_r` variants.
@@ -110,16 +107,8 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
             oxjit_rt_int_truediv as *const () as usize,
         ),
         (
-            "oxjit_rt_broadcast_error",
-            oxjit_rt_broadcast_error as *const () as usize,
-        ),
-        (
-            "oxjit_rt_broadcast_into_error",
-            oxjit_rt_broadcast_into_error as *const () as usize,
-        ),
-        (
-            "oxjit_rt_output_shape_error",
-            oxjit_rt_output_shape_error as *const () as usize,
+            "oxjit_rt_broadcast",
+            oxjit_rt_broadcast as *const () as usize,
         ),
         (
             "oxjit_rt_reshape_shape",

@@ -197,7 +197,10 @@ impl Verifier<'_> {
                 if matches!(body.kind, ExprKind::Uninit)
                     && !(inputs.is_empty() && shape.is_some() && out.is_none())
                 {
-                    return fail(body.span, "uninit body of an elementwise that is not a fill of a new array".into());
+                    return fail(
+                        body.span,
+                        "uninit body of an elementwise that is not a fill of a new array".into(),
+                    );
                 }
                 if body.ty != Type::Scalar(dtype) {
                     return fail(

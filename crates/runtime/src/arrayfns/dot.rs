@@ -214,9 +214,21 @@ unsafe fn matvec_split<T: Elem>(run: Variant<T>, m: usize, k: usize, a: Mat, x: 
         run(ops.rows(k, 0, m));
         return;
     }
-    let height = m.div_ceil(parts);
-    // One block per thread: the products cannot fail.
-    parallel::parallel_for(parts as i64, false, |start, end, _| {
+    // Row dot products: several blocks per thread, taken dynamically, so
+    // that a thread kept off its core (by another library's pool spinning
+    // after its own call, say) delays only the block it holds. Column
+    // updates: one block per thread, whose long column segments stream
+    // better than many short ones.
+    let unit = size_of::<T>() as isize;
+    let by_rows = a.cs == unit || a.rs != unit;
+    let blocks = if by_rows {
+        (parts * 8).min(m.div_ceil(ROWS))
+    } else {
+        parts
+    };
+    let height = m.div_ceil(blocks).next_multiple_of(ROWS);
+    // The products cannot fail.
+    parallel::parallel_for(blocks as i64, by_rows, |start, end, _| {
         for block in start as usize..end as usize {
             let i0 = block * height;
             if i0 < m {
@@ -376,11 +388,19 @@ const ROWS: usize = 4;
 /// loads, and this makes 1 + 1/ROWS of them per multiply-add instead of 2.
 /// Each row's sum is added in the same order as [`vdot`]'s.
 #[inline(always)]
-unsafe fn vdot_rows<T: Elem, const FMA: bool>(n: usize, rows: [*const T; ROWS], x: *const T) -> [T; ROWS] {
+unsafe fn vdot_rows<T: Elem, const FMA: bool>(
+    n: usize,
+    rows: [*const T; ROWS],
+    x: *const T,
+) -> [T; ROWS] {
     // Four separate arrays, not one nested: LLVM keeps these in registers.
     let [r0, r1, r2, r3] = rows;
-    let (mut a0, mut a1, mut a2, mut a3) =
-        ([T::ZERO; LANES], [T::ZERO; LANES], [T::ZERO; LANES], [T::ZERO; LANES]);
+    let (mut a0, mut a1, mut a2, mut a3) = (
+        [T::ZERO; LANES],
+        [T::ZERO; LANES],
+        [T::ZERO; LANES],
+        [T::ZERO; LANES],
+    );
     let step = |acc: &mut [T; LANES], row: *const T, i: usize, l: usize, xv: T| {
         acc[l] = row.add(i + l).read_unaligned().mul_add::<FMA>(xv, acc[l]);
     };
@@ -435,12 +455,30 @@ unsafe fn matvec<T: Elem, const FMA: bool>(m: usize, k: usize, a: Mat, x: Mat, c
     for i in 0..m {
         c.add(i).write(T::ZERO);
     }
-    for p in 0..k {
+    let col = |p: usize| a.ptr.offset(p as isize * a.cs).cast::<T>();
+    // Four columns per pass over `c` (one load and store of `c` per four
+    // multiply-adds), each element still updated in column order.
+    let mut p = 0;
+    while p + ROWS <= k {
+        let (s0, s1, s2, s3): (T, T, T, T) =
+            (x.at(p, 0), x.at(p + 1, 0), x.at(p + 2, 0), x.at(p + 3, 0));
+        let (c0, c1, c2, c3) = (col(p), col(p + 1), col(p + 2), col(p + 3));
+        for i in 0..m {
+            let mut v = c.add(i).read();
+            v = s0.mul_add::<FMA>(c0.add(i).read_unaligned(), v);
+            v = s1.mul_add::<FMA>(c1.add(i).read_unaligned(), v);
+            v = s2.mul_add::<FMA>(c2.add(i).read_unaligned(), v);
+            v = s3.mul_add::<FMA>(c3.add(i).read_unaligned(), v);
+            c.add(i).write(v);
+        }
+        p += ROWS;
+    }
+    for p in p..k {
         let s: T = x.at(p, 0);
-        let col = a.ptr.offset(p as isize * a.cs).cast::<T>();
+        let cp = col(p);
         for i in 0..m {
             c.add(i)
-                .write(s.mul_add::<FMA>(col.add(i).read_unaligned(), c.add(i).read()));
+                .write(s.mul_add::<FMA>(cp.add(i).read_unaligned(), c.add(i).read()));
         }
     }
 }
