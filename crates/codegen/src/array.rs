@@ -248,7 +248,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
     ) -> Result<BasicValueEnum<'ctx>> {
         let ty = Type::Scalar(dtype);
         let v = self.b.build_load(mem_type(self.cx.ctx, &ty), ptr, "elem")?;
-        self.ir().from_mem(v, &ty)
+        self.ir().reg_form(v, &ty)
     }
 
     pub fn store_scalar(
@@ -257,7 +257,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         v: BasicValueEnum<'ctx>,
         dtype: Scalar,
     ) -> Result<()> {
-        let v = self.ir().to_mem(v, &Type::Scalar(dtype))?;
+        let v = self.ir().mem_form(v, &Type::Scalar(dtype))?;
         self.b.build_store(ptr, v)?;
         Ok(())
     }

@@ -710,7 +710,7 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
         let init = acc.init(self)?[0];
         self.nest(
             out_shape,
-            &[out.clone()],
+            std::slice::from_ref(out),
             Vec::new(),
             Some(out.flat),
             &mut |em, ptrs, _, _| {

@@ -85,7 +85,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         for (i, a) in args.iter().enumerate() {
             let v = self.borrow(a)?;
             let slot = self.entry_alloca(mem_type(ctx, &a.ty), "arg")?;
-            self.b.build_store(slot, self.ir().to_mem(v, &a.ty)?)?;
+            self.b.build_store(slot, self.ir().mem_form(v, &a.ty)?)?;
             let at = i64t.const_int(i as u64, false);
             // SAFETY: i < the buffers' length.
             let (p, c) = unsafe {
@@ -114,7 +114,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         self.fail_unless(ok, |_| Ok(status))?;
         self.release_to(mark)?;
         let v = self.b.build_load(mem_type(ctx, &e.ty), out, "")?;
-        let v = self.ir().from_mem(v, &e.ty)?;
+        let v = self.ir().reg_form(v, &e.ty)?;
         self.hold(v, &e.ty)?;
         Ok(v)
     }

@@ -105,11 +105,13 @@ fn has_bool(ty: &Type) -> bool {
 }
 
 impl<'ctx> Ir<'_, 'ctx> {
-    pub fn to_mem(&self, v: BasicValueEnum<'ctx>, ty: &Type) -> Result<BasicValueEnum<'ctx>> {
+    /// `v` (register form) in memory form.
+    pub fn mem_form(&self, v: BasicValueEnum<'ctx>, ty: &Type) -> Result<BasicValueEnum<'ctx>> {
         self.convert_form(v, ty, true)
     }
 
-    pub fn from_mem(&self, v: BasicValueEnum<'ctx>, ty: &Type) -> Result<BasicValueEnum<'ctx>> {
+    /// `v` (memory form) in register form.
+    pub fn reg_form(&self, v: BasicValueEnum<'ctx>, ty: &Type) -> Result<BasicValueEnum<'ctx>> {
         self.convert_form(v, ty, false)
     }
 

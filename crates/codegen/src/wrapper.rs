@@ -41,7 +41,7 @@ pub(crate) fn emit_wrapper(cx: &ModuleCx<'_>, f: &Function) -> Result<()> {
         };
         let arg = b.build_load(ptr, arg_ptr, "")?.into_pointer_value();
         let v = b.build_load(mem_type(ctx, ty), arg, "")?;
-        argv.push(ir.from_mem(v, ty)?);
+        argv.push(ir.reg_form(v, ty)?);
     }
     let status = ir.call(cx.compiled(&f.symbol)?, &argv)?.into_int_value();
 
@@ -50,7 +50,7 @@ pub(crate) fn emit_wrapper(cx: &ModuleCx<'_>, f: &Function) -> Result<()> {
     b.build_conditional_branch(ok, store, done)?;
     b.position_at_end(store);
     let result = b.build_load(ret_ty, slot, "")?;
-    b.build_store(ret, ir.to_mem(result, &f.ret)?)?;
+    b.build_store(ret, ir.mem_form(result, &f.ret)?)?;
     b.build_unconditional_branch(done)?;
     b.position_at_end(done);
     b.build_return(Some(&status))?;

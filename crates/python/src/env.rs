@@ -157,11 +157,7 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
     if v.is_callable() {
         let module: Option<String> = v.getattr("__module__").ok().and_then(|m| m.extract().ok());
         let fname: Option<String> = v.getattr("__name__").ok().and_then(|m| m.extract().ok());
-        let is_ufunc = v
-            .get_type()
-            .name()
-            .map(|n| n.to_string() == "ufunc")
-            .unwrap_or(false);
+        let is_ufunc = v.get_type().name().map(|n| n == "ufunc").unwrap_or(false);
         match (module.as_deref(), fname) {
             (_, Some(f)) if is_ufunc => return Value::Function(format!("numpy.{f}")),
             (Some(m @ ("math" | "builtins" | "cmath" | "oxjit")), Some(f)) => {

@@ -1088,7 +1088,7 @@ impl Checker<'_> {
         for i in 0..3 {
             if let Some(e) = b.get(i) {
                 let x = self.expr(e)?;
-                if !x.ty.scalar().is_some_and(|s| !s.is_complex()) {
+                if x.ty.scalar().is_none_or(|s| s.is_complex()) {
                     return Err(error(
                         Code::BadCall,
                         x.span,

@@ -592,7 +592,7 @@ impl Checker<'_> {
         let mut xs = args.iter().map(|a| self.expr(a)).collect::<R<Vec<_>>>()?;
         self.arity("range", &xs, 1..=3, span)?;
         for x in &xs {
-            if !x.ty.scalar().is_some_and(|s| s.kind() <= Kind::Int) {
+            if x.ty.scalar().is_none_or(|s| s.kind() > Kind::Int) {
                 return Err(error(
                     Code::BadCall,
                     x.span,

@@ -52,7 +52,8 @@ fn two_d_arrays_in_every_layout() {
         let w = compile(&[&f]);
 
         // Element offset of (r, c) in the buffer, and the strides in bytes.
-        let (len, pos, strides): (usize, fn(usize, usize) -> usize, [i64; 2]) = match layout {
+        type Position = fn(usize, usize) -> usize;
+        let (len, pos, strides): (usize, Position, [i64; 2]) = match layout {
             Layout::C => (12, |r, c| r * 4 + c, [32, 8]),
             Layout::F => (12, |r, c| c * 3 + r, [8, 24]),
             // Every other column of a 3×8 C array.

@@ -68,33 +68,9 @@ fn model(op: ReduceOp, group: &[f64], pairwise_sum: bool, ddof: i64) -> f64 {
     match op {
         Sum => sum(group),
         Prod => group.iter().fold(1.0, |a, x| a * x),
-        // IEEE 754-2019 minimum/maximum: NaN propagates, -0 < +0.
-        Min => group[1..].iter().fold(group[0], |a, &x| {
-            if a.is_nan() || x.is_nan() {
-                f64::NAN
-            } else if a == x {
-                if a.is_sign_negative() {
-                    a
-                } else {
-                    x
-                }
-            } else {
-                a.min(x)
-            }
-        }),
-        Max => group[1..].iter().fold(group[0], |a, &x| {
-            if a.is_nan() || x.is_nan() {
-                f64::NAN
-            } else if a == x {
-                if a.is_sign_positive() {
-                    a
-                } else {
-                    x
-                }
-            } else {
-                a.max(x)
-            }
-        }),
+        Min | Max => group[1..]
+            .iter()
+            .fold(group[0], |a, &x| ieee_extreme(a, x, op == Min)),
         Mean => sum(group) / n as f64,
         Var | Std => {
             let mean = sum(group) / n as f64;
