@@ -69,6 +69,9 @@ impl Mt19937 {
         }
     }
 
+    // Once every N draws: out of line, so that the draws inline.
+    #[cold]
+    #[inline(never)]
     fn generate(&mut self) {
         if !self.ready {
             *self = Mt19937::from_entropy();
@@ -83,6 +86,7 @@ impl Mt19937 {
         self.pos = 0;
     }
 
+    #[inline]
     fn next_u32(&mut self) -> u32 {
         if self.pos == N {
             self.generate();
@@ -101,6 +105,7 @@ impl Mt19937 {
     }
 
     /// A double in [0, 1) from 53 random bits.
+    #[inline]
     fn next_double(&mut self) -> f64 {
         let a = (self.next_u32() >> 5) as f64;
         let b = (self.next_u32() >> 6) as f64;
