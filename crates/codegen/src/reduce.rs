@@ -625,66 +625,59 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
             m,
             along: &along,
         };
-        // Along an axis that is not the innermost, sequential sums go a
-        // slice at a time (see `reduce_rows`); pairwise sums only where the
-        // axis is the innermost in memory at run time.
-        if single_pass(op) && k + 1 < nd {
-            let target = outer[0].clone();
-            match pairwise {
-                None => {
-                    self.reduce_rows(op, &row, rt.dtype, &target, &out_shape)?;
-                    return Ok(result);
-                }
-                Some((_, innermost)) => {
-                    let ir = self.ir();
-                    let (by_rows, per_output, done) = (
-                        ir.append_block("rows"),
-                        ir.append_block("outputs"),
-                        ir.append_block("reduced"),
-                    );
-                    self.b
-                        .build_conditional_branch(innermost, per_output, by_rows)?;
-                    self.b.position_at_end(by_rows);
-                    self.reduce_rows(op, &row, rt.dtype, &target, &out_shape)?;
-                    self.b.build_unconditional_branch(done)?;
-                    self.b.position_at_end(per_output);
-                    let code = pairwise.map(|(c, _)| c).expect("pairwise");
-                    self.nest(
-                        &out_shape,
-                        &outer,
-                        Vec::new(),
-                        None,
-                        &mut |em, ptrs, index, _| {
-                            let v = em.row_pairwise(op, code, &row, ptrs[1], index, rs, ddof)?;
-                            em.store_scalar(ptrs[0], v, rt.dtype)?;
-                            Ok(Vec::new())
-                        },
-                    )?;
-                    self.b.build_unconditional_branch(done)?;
-                    self.b.position_at_end(done);
-                    return Ok(result);
-                }
-            }
+        // Each output's row in turn: pairwise where the axis is the
+        // innermost in memory at run time (or always, `only_pairwise`),
+        // else in index order.
+        let per_output = |em: &mut Self, only_pairwise: bool| {
+            em.nest(
+                &out_shape,
+                &outer,
+                Vec::new(),
+                None,
+                &mut |em, ptrs, index, _| {
+                    let starts = &ptrs[1..];
+                    let v = match pairwise {
+                        Some((code, _)) if only_pairwise => {
+                            em.row_pairwise(op, code, &row, starts[0], index, rs, ddof)?
+                        }
+                        Some((code, innermost)) => em.if_else(
+                            innermost,
+                            |em| em.row_pairwise(op, code, &row, starts[0], index, rs, ddof),
+                            |em| em.row_sequential(op, &row, starts, index, rs, ddof),
+                        )?,
+                        None => em.row_sequential(op, &row, starts, index, rs, ddof)?,
+                    };
+                    em.store_scalar(ptrs[0], v, rt.dtype)?;
+                    Ok(Vec::new())
+                },
+            )
+        };
+        // Along an axis that is not the last, sequential reductions go a
+        // slice at a time (see `reduce_rows`).
+        if !(single_pass(op) && k + 1 < nd) {
+            per_output(self, false)?;
+            return Ok(result);
         }
-        self.nest(
-            &out_shape,
-            &outer,
-            Vec::new(),
-            None,
-            &mut |em, ptrs, index, _| {
-                let starts = &ptrs[1..];
-                let v = match pairwise {
-                    Some((code, innermost)) => em.if_else(
-                        innermost,
-                        |em| em.row_pairwise(op, code, &row, starts[0], index, rs, ddof),
-                        |em| em.row_sequential(op, &row, starts, index, rs, ddof),
-                    )?,
-                    None => em.row_sequential(op, &row, starts, index, rs, ddof)?,
-                };
-                em.store_scalar(ptrs[0], v, rt.dtype)?;
-                Ok(Vec::new())
-            },
-        )?;
+        let target = outer[0].clone();
+        let Some((_, innermost)) = pairwise else {
+            self.reduce_rows(op, &row, rt.dtype, &target, &out_shape)?;
+            return Ok(result);
+        };
+        let ir = self.ir();
+        let (by_rows, by_outputs, done) = (
+            ir.append_block("rows"),
+            ir.append_block("outputs"),
+            ir.append_block("reduced"),
+        );
+        self.b
+            .build_conditional_branch(innermost, by_outputs, by_rows)?;
+        self.b.position_at_end(by_rows);
+        self.reduce_rows(op, &row, rt.dtype, &target, &out_shape)?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(by_outputs);
+        per_output(self, true)?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
         Ok(result)
     }
 
