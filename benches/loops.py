@@ -2,7 +2,9 @@
 
 Run with ``bash scripts/bench.sh loops [options]`` (sets up and installs
 Numba) or ``.venv/bin/python benches/loops.py [--quick] [--only TEXT]
-[--json FILE] [--python] [--no-numba]``. Not part of the test run (pytest
+[--json FILE] [--python] [--no-numba] [--scaling]``; ``--scaling`` instead
+times oxjit's first call of generated functions of 4 to 64 array
+statements (compile time against function size). Not part of the test run (pytest
 only collects ``tests/``). Prints a table; never asserts anything about
 timings, and exits 0 even when a kernel is unsupported or disagrees.
 
@@ -616,6 +618,41 @@ def _fmt_ratio(r):
     return "-" if r is None else (f"{r:.1f}x" if r >= 10 else f"{r:.2f}x")
 
 
+def _statements(k):
+    """A function of ``k`` pairs of array statements (a stencil assignment
+    and a fused sum), defined through ``linecache`` so that its source is
+    found, as for code generated at run time."""
+    import linecache
+
+    lines = ["def grown(u, v):", "    s = 0.0"]
+    for i in range(k):
+        lines.append(f"    v[1:-1, 1:-1] = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:]) + {i}.0")
+        lines.append("    s += (v * 2.0 + u).sum()")
+    lines.append("    return s")
+    src = "\n".join(lines) + "\n"
+    filename = f"<loops-scaling-{k}>"
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    namespace = {"np": np}
+    exec(compile(src, filename, "exec"), namespace)
+    return namespace["grown"]
+
+
+def scaling(sizes=(2, 4, 8, 16, 32)):
+    """First-call time (compile + one run) of functions of growing size:
+    linear growth means the same time per statement pair."""
+    _warm_up(oxjit.njit, prange)
+    print("compile time by function size (oxjit, first call):")
+    u = np.random.default_rng(1).random((64, 64))
+    out = {}
+    for k in sizes:
+        f = oxjit.njit(_statements(k))
+        t0 = time.perf_counter()
+        f(u, np.zeros_like(u))
+        out[k] = time.perf_counter() - t0
+        print(f"  {2 * k:3d} statements: {fmt_time(out[k]):>9}  ({fmt_time(out[k] / k)} per pair)")
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller inputs")
@@ -623,7 +660,11 @@ def main(argv=None):
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--python", action="store_true", help="also time CPython on the kernels cheap under it")
     parser.add_argument("--no-numba", action="store_true", help="time oxjit alone")
+    parser.add_argument("--scaling", action="store_true", help="only the compile time by function size")
     opts = parser.parse_args(argv)
+    if opts.scaling:
+        scaling()
+        return 0
     nb = None if opts.no_numba else numba
 
     print(f"oxjit {oxjit.__version__} | numba {nb.__version__ if nb else 'not used'} | "
