@@ -132,12 +132,19 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         };
         self.b.build_unconditional_branch(header)?;
         self.b.position_at_end(header);
-        let go = test(self)?;
+        // The test runs every iteration: its calls are this loop's, not
+        // the enclosing loop's (`while abs(z) <= 2.0` calls hypot here).
+        let mut go = None;
+        let test_calls = self.with_own_calls(|e| {
+            go = Some(test(e)?);
+            Ok(())
+        })?;
+        let go = go.expect("the test was emitted");
         self.b.build_conditional_branch(go, body_bb, else_bb)?;
         self.b.position_at_end(body_bb);
         enter(self)?;
         self.loops.push((latch, exit));
-        let calls = self.with_own_calls(|e| e.block(body))?;
+        let calls = self.with_own_calls(|e| e.block(body))? || test_calls;
         self.loops.pop();
         self.branch_to(latch)?;
         self.b.position_at_end(latch);
