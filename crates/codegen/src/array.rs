@@ -8,13 +8,14 @@
 use inkwell::attributes::AttributeLoc;
 use inkwell::values::{BasicValueEnum, IntValue, PointerValue};
 use inkwell::{AddressSpace, IntPredicate};
-use oxjit_runtime::exceptions::INDEX_OUT_OF_BOUNDS;
+use oxjit_abi::exc::{ARRAY_TOO_BIG, INDEX_OUT_OF_BOUNDS, OUT_OF_MEMORY};
 use oxjit_runtime::memory::{data_offset, MIN_ALIGN};
+use oxjit_runtime::symbols;
 use oxjit_tir::oxjit_types::{ArrayType, Layout, Scalar, Type};
 use oxjit_tir::{BinOp, Expr, ExprKind};
 
 use crate::expr::scalar;
-use crate::func::{registered, FnEmitter};
+use crate::func::FnEmitter;
 use crate::types::{array_field, mem_type, reg_type};
 use crate::{unsupported, Result};
 
@@ -190,18 +191,9 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         let fits = self
             .b
             .build_not(self.b.build_or(overflow, too_big, "")?, "")?;
-        self.raise_unless(
-            fits,
-            registered(
-                "ValueError",
-                "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.",
-            ),
-        )?;
+        self.raise_unless(fits, ARRAY_TOO_BIG)?;
         let ptr = ctx.ptr_type(AddressSpace::default());
-        let alloc = self.cx.runtime_fn(
-            "oxjit_rt_meminfo_alloc",
-            ptr.fn_type(&[i64t.into(), i64t.into()], false),
-        );
+        let alloc = self.cx.rt(&symbols::MEMINFO_ALLOC);
         // A fresh block: LLVM may assume the data aliases nothing else.
         alloc.add_attribute(AttributeLoc::Return, self.cx.attr("noalias"));
         let align = itemsize.max(MIN_ALIGN);
@@ -213,10 +205,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             )?
             .into_pointer_value();
         let ok = self.b.build_is_not_null(mi, "")?;
-        self.raise_unless(
-            ok,
-            registered("MemoryError", "Unable to allocate memory for an array"),
-        )?;
+        self.raise_unless(ok, OUT_OF_MEMORY)?;
         // SAFETY: the data starts this far into the block (runtime contract).
         let data = unsafe {
             self.b.build_in_bounds_gep(

@@ -19,13 +19,14 @@
 //! computed into a temporary and copied, so results match NumPy's.
 
 use inkwell::values::{BasicValue, BasicValueEnum, IntValue, PointerValue};
-use inkwell::{AddressSpace, IntPredicate};
+use inkwell::IntPredicate;
+use oxjit_abi::exc::NEGATIVE_DIMENSIONS;
+use oxjit_runtime::symbols;
 use oxjit_tir::oxjit_types::{ArrayType, Layout, Type};
 use oxjit_tir::{Expr, ExprKind};
 
 use crate::array::{array_type, ArrayParts};
-use crate::expr::sub_exprs;
-use crate::func::{registered, FnEmitter};
+use crate::func::FnEmitter;
 use crate::loops::Operand;
 use crate::{unsupported, Result};
 
@@ -99,7 +100,7 @@ pub(crate) enum OutRole {
 /// True if `e` reads `ElemIndex` (then the flat loop, which has no
 /// per-dimension indices, is only possible in one dimension).
 pub(crate) fn uses_index(e: &Expr) -> bool {
-    matches!(e.kind, ExprKind::ElemIndex(_)) || sub_exprs(e).into_iter().any(uses_index)
+    matches!(e.kind, ExprKind::ElemIndex(_)) || e.children().into_iter().any(uses_index)
 }
 
 impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
@@ -164,10 +165,7 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
             )?;
             dims.push(d);
         }
-        self.raise_unless(
-            ok,
-            registered("ValueError", "negative dimensions are not allowed"),
-        )?;
+        self.raise_unless(ok, NEGATIVE_DIMENSIONS)?;
         Ok(Some(dims))
     }
 
@@ -304,23 +302,7 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
             i64t.const_int(o.len() as u64, false).into(),
             i64t.const_int(role, false).into(),
         ];
-        let ptr = ctx.ptr_type(AddressSpace::default());
-        let f = self.cx.runtime_fn(
-            "oxjit_rt_broadcast",
-            ctx.i32_type().fn_type(
-                &[
-                    ptr.into(),
-                    i64t.into(),
-                    ptr.into(),
-                    ptr.into(),
-                    i64t.into(),
-                    ptr.into(),
-                    i64t.into(),
-                    i64t.into(),
-                ],
-                false,
-            ),
-        );
+        let f = self.cx.rt(&symbols::BROADCAST);
         let status = self.ir().call(f, &args)?.into_int_value();
         let ok = self.b.build_int_compare(
             IntPredicate::EQ,
@@ -582,22 +564,7 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
         // Rarely taken: a runtime call keeps a second loop nest out of
         // every function that assigns to a possibly overlapping target.
         let i64t = ctx.i64_type();
-        let ptr = ctx.ptr_type(AddressSpace::default());
-        let copier = self.cx.runtime_fn(
-            "oxjit_rt_copy_strided",
-            ctx.void_type().fn_type(
-                &[
-                    ptr.into(),
-                    ptr.into(),
-                    ptr.into(),
-                    ptr.into(),
-                    ptr.into(),
-                    i64t.into(),
-                    i64t.into(),
-                ],
-                false,
-            ),
-        );
+        let copier = self.cx.rt(&symbols::COPY_STRIDED);
         let args: [inkwell::values::BasicMetadataValueEnum; 7] = [
             out.data.into(),
             self.dims_buffer(&out.strides)?.into(),

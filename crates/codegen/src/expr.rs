@@ -15,63 +15,6 @@ use crate::nrt::Ownership;
 use crate::types::{float_type, reg_type};
 use crate::{unsupported, Result};
 
-/// The direct subexpressions of `e`.
-pub(crate) fn sub_exprs(e: &Expr) -> Vec<&Expr> {
-    use oxjit_tir::ViewDim;
-    match &e.kind {
-        ExprKind::Const(_)
-        | ExprKind::Local(_)
-        | ExprKind::ElemInput(_)
-        | ExprKind::ElemIndex(_)
-        | ExprKind::Uninit => vec![],
-        ExprKind::SetLocal(_, x)
-        | ExprKind::Cast(x)
-        | ExprKind::Unary(_, x)
-        | ExprKind::Truth(x)
-        | ExprKind::TupleGet(x, _)
-        | ExprKind::Transpose { array: x, .. } => vec![x],
-        ExprKind::Guard { value, .. } => vec![value],
-        ExprKind::Binary(_, a, b) | ExprKind::Compare(_, a, b) => vec![a, b],
-        ExprKind::IfExp(c, t, f) => vec![c, t, f],
-        ExprKind::Call(_, args)
-        | ExprKind::CallFunc { args, .. }
-        | ExprKind::Tuple(args)
-        | ExprKind::RuntimeCall { args, .. } => args.iter().collect(),
-        ExprKind::Index { array, indices, .. } => {
-            std::iter::once(&**array).chain(indices).collect()
-        }
-        ExprKind::Elementwise {
-            inputs,
-            body,
-            shape,
-            out,
-        } => shape
-            .iter()
-            .flatten()
-            .chain(out.iter().map(|o| &**o))
-            .chain(inputs)
-            .chain([&**body])
-            .collect(),
-        ExprKind::View { array, dims, .. } => {
-            let mut all = vec![&**array];
-            for d in dims {
-                match d {
-                    ViewDim::Index(i) => all.push(i),
-                    ViewDim::Slice { start, stop, step } => {
-                        all.extend([start, stop, step].into_iter().flatten())
-                    }
-                    ViewDim::NewAxis => {}
-                }
-            }
-            all
-        }
-        ExprKind::Reshape { array, shape } => std::iter::once(&**array).chain(shape).collect(),
-        ExprKind::Reduce { array, ddof, .. } => std::iter::once(&**array)
-            .chain(ddof.iter().map(|d| &**d))
-            .collect(),
-    }
-}
-
 /// The scalar type of `e`, which the TIR contract says is a scalar.
 pub(crate) fn scalar(e: &Expr) -> Result<Scalar> {
     match e.ty.scalar() {

@@ -46,14 +46,6 @@ pub(crate) struct FnEmitter<'a, 'ctx> {
     pub elem: Vec<ElemFrame<'ctx>>,
 }
 
-/// The id of a constant exception `class(message)` that codegen raises
-/// itself (registered once per process).
-pub(crate) fn registered(class: &str, message: &str) -> u32 {
-    oxjit_runtime::exceptions::register(oxjit_runtime::exceptions::ExcSpec::with_message(
-        class, message,
-    ))
-}
-
 pub(crate) fn emit_function(cx: &ModuleCx<'_>, f: &Function) -> Result<()> {
     let func = cx.compiled(&f.symbol)?;
     let ret_out = func

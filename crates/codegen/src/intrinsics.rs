@@ -4,6 +4,8 @@
 
 use inkwell::values::{BasicValueEnum, FloatValue};
 use inkwell::FloatPredicate;
+use oxjit_abi::sig::RtFn;
+use oxjit_runtime::symbols;
 use oxjit_tir::oxjit_types::Kind;
 use oxjit_tir::{CmpOp, Expr, Intrinsic, MathFn, MathFn2};
 
@@ -18,7 +20,7 @@ enum Source {
     Libm(&'static str),
     /// A double function of the oxjit runtime, which fixes the behaviour
     /// (e.g. a thread-safe lgamma).
-    Runtime(&'static str),
+    Runtime(&'static RtFn),
 }
 
 fn source(f: MathFn) -> Source {
@@ -50,10 +52,10 @@ fn source(f: MathFn) -> Source {
         Acosh => Libm("acosh"),
         Atanh => Libm("atanh"),
         Cbrt => Libm("cbrt"),
-        Erf => Runtime("oxjit_rt_erf"),
-        Erfc => Runtime("oxjit_rt_erfc"),
-        Gamma => Runtime("oxjit_rt_gamma"),
-        Lgamma => Runtime("oxjit_rt_lgamma"),
+        Erf => Runtime(&symbols::ERF),
+        Erfc => Runtime(&symbols::ERFC),
+        Gamma => Runtime(&symbols::GAMMA),
+        Lgamma => Runtime(&symbols::LGAMMA),
     }
 }
 
@@ -62,12 +64,10 @@ impl<'ctx> Ir<'_, 'ctx> {
         match source(f) {
             Source::Llvm(name) => self.float_intrinsic(name, &[x]),
             Source::Libm(name) => self.libm_call(name, &[x], vectorize),
-            Source::Runtime(name) => {
+            Source::Runtime(f) => {
                 // float32 is computed in double and rounded once.
                 let f64t = self.ctx().f64_type();
-                let func = self
-                    .cx
-                    .pure_extern(name, f64t.fn_type(&[f64t.into()], false));
+                let func = self.cx.rt(f);
                 let wide = self.b.build_float_cast(x, f64t, "")?;
                 let y = self.call(func, &[wide.into()])?.into_float_value();
                 Ok(self.b.build_float_cast(y, x.get_type(), "")?)
@@ -98,19 +98,12 @@ impl<'ctx> Ir<'_, 'ctx> {
         x: BasicValueEnum<'ctx>,
         ndigits: BasicValueEnum<'ctx>,
     ) -> Result<BasicValueEnum<'ctx>> {
-        let i64t = self.ctx().i64_type();
         if x.is_int_value() {
-            let func = self.cx.pure_extern(
-                "oxjit_rt_round_int",
-                i64t.fn_type(&[i64t.into(), i64t.into()], false),
-            );
+            let func = self.cx.rt(&symbols::ROUND_INT);
             return self.call(func, &[x, ndigits]);
         }
         let f64t = self.ctx().f64_type();
-        let func = self.cx.pure_extern(
-            "oxjit_rt_round_float",
-            f64t.fn_type(&[f64t.into(), i64t.into()], false),
-        );
+        let func = self.cx.rt(&symbols::ROUND_FLOAT);
         let wide = self.b.build_float_cast(x.into_float_value(), f64t, "")?;
         let y = self.call(func, &[wide.into(), ndigits])?.into_float_value();
         Ok(self
@@ -125,12 +118,7 @@ impl<'ctx> Ir<'_, 'ctx> {
         a: BasicValueEnum<'ctx>,
         b: BasicValueEnum<'ctx>,
     ) -> Result<BasicValueEnum<'ctx>> {
-        let f64t = self.ctx().f64_type();
-        let i64t = self.ctx().i64_type();
-        let func = self.cx.pure_extern(
-            "oxjit_rt_int_truediv",
-            f64t.fn_type(&[i64t.into(), i64t.into()], false),
-        );
+        let func = self.cx.rt(&symbols::INT_TRUEDIV);
         self.call(func, &[a, b])
     }
 
@@ -164,15 +152,12 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             return unsupported(format!("{intrinsic:?} with {} arguments", args.len()));
         }
         if arity == 0 {
-            let name = if intrinsic == ThreadId {
-                "oxjit_rt_thread_id"
+            let f = if intrinsic == ThreadId {
+                &symbols::THREAD_ID
             } else {
-                "oxjit_rt_num_threads"
+                &symbols::NUM_THREADS
             };
-            let f = self
-                .cx
-                .runtime_fn(name, self.cx.ctx.i64_type().fn_type(&[], false));
-            return self.ir().call(f, &[]);
+            return self.ir().call(self.cx.rt(f), &[]);
         }
         // Array arguments (of `Dim`, `Size`) are only read.
         let mark = self.mark();

@@ -1,7 +1,8 @@
 //! Typed IR to LLVM IR: the only compiler crate that builds LLVM IR.
 //!
 //! [`emit_module`] puts an entry function and every compiled callee it
-//! reaches into one module, configured for the host (`oxjit_jit`).
+//! reaches into one module, for a [`Target`] the backend describes; it
+//! knows nothing of how the module becomes machine code.
 //!
 //! Calling convention of every compiled function:
 //! `i32 @symbol(ptr %ret_out, <params by value>)` returns 0 after storing the
@@ -62,63 +63,29 @@ pub(crate) fn unsupported<T>(what: impl std::fmt::Display) -> Result<T> {
     Err(Error(format!("codegen: {what}")))
 }
 
+/// What code generation must know about the machine the code will run on
+/// (the backend provides it: `oxjit_jit` for the host).
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub triple: String,
+    pub data_layout: String,
+    /// The glibc libmvec vector ISAs calls may use, as (vector-function ABI
+    /// ISA letter, vector bits); empty when there is no libmvec.
+    pub vector_isas: Vec<(char, u32)>,
+}
+
 /// Emits `funcs` (an entry function and every compiled callee it reaches,
-/// each with a unique `symbol`) into one module. The entry function gets
-/// external linkage, the others internal; additionally an entry wrapper
-/// `<entry.symbol>__wrap` with C signature `i32 (const *const u8 args[], *mut u8 ret)`.
+/// each with a unique `symbol`) into one module for `target`. The entry
+/// function gets external linkage, the others internal; additionally an
+/// entry wrapper `<entry.symbol>__wrap` with C signature
+/// `i32 (const *const u8 args[], *mut u8 ret)`.
 pub fn emit_module<'ctx>(
     ctx: &'ctx Context,
+    target: &Target,
     funcs: &[&oxjit_tir::Function],
     entry: usize,
 ) -> std::result::Result<Module<'ctx>, String> {
-    emit(ctx, funcs, entry).map_err(|Error(msg)| msg)
-}
-
-/// Machine code for one entry function.
-pub struct Compiled {
-    /// Address of the entry wrapper.
-    pub wrapper: usize,
-    /// The optimised LLVM IR, for `inspect_llvm`.
-    pub llvm_ir: String,
-    /// Wall time of each back-end phase, in pipeline order.
-    pub phases: Vec<(&'static str, std::time::Duration)>,
-}
-
-/// Compiles `funcs` (as for [`emit_module`]) to machine code in the
-/// process JIT.
-pub fn compile(
-    funcs: &[&oxjit_tir::Function],
-    entry: usize,
-) -> std::result::Result<Compiled, String> {
-    let mut phases = Vec::with_capacity(5);
-    let mut clock = std::time::Instant::now();
-    let mut lap = |name| {
-        let now = std::time::Instant::now();
-        phases.push((name, now - clock));
-        clock = now;
-    };
-    let ctx = Context::create();
-    let module = emit_module(&ctx, funcs, entry)?;
-    lap("codegen");
-    if std::env::var_os("OXJIT_DUMP_LLVM").is_some_and(|v| v != "0" && !v.is_empty()) {
-        eprintln!("{}", module.print_to_string().to_string());
-    }
-    oxjit_jit::optimize(&module, oxjit_jit::OptLevel::O3)?;
-    lap("llvm-opt");
-    // Printed before object emission, which rewrites the module.
-    let llvm_ir = module.print_to_string().to_string();
-    lap("llvm-print");
-    let object = oxjit_jit::emit_object(&module)?;
-    lap("llvm-codegen");
-    let jit = oxjit_jit::jit();
-    jit.add_object(&object)?;
-    let wrapper = jit.lookup(&wrapper_symbol(&funcs[entry].symbol))?;
-    lap("link");
-    Ok(Compiled {
-        wrapper,
-        llvm_ir,
-        phases,
-    })
+    emit(ctx, target, funcs, entry).map_err(|Error(msg)| msg)
 }
 
 /// The wrapper's symbol for an entry symbol.
@@ -126,14 +93,19 @@ pub fn wrapper_symbol(entry_symbol: &str) -> String {
     format!("{entry_symbol}__wrap")
 }
 
-fn emit<'ctx>(ctx: &'ctx Context, funcs: &[&Function], entry: usize) -> Result<Module<'ctx>> {
+fn emit<'ctx>(
+    ctx: &'ctx Context,
+    target: &Target,
+    funcs: &[&Function],
+    entry: usize,
+) -> Result<Module<'ctx>> {
     let Some(entry_fn) = funcs.get(entry) else {
         return unsupported(format!(
             "entry index {entry} out of {} functions",
             funcs.len()
         ));
     };
-    let mut cx = ModuleCx::new(ctx, &entry_fn.symbol);
+    let mut cx = ModuleCx::new(ctx, target, &entry_fn.symbol);
     // Everything is declared before any body, so calls in any order
     // (recursion, mutual recursion) find their callee.
     for (i, f) in funcs.iter().enumerate() {

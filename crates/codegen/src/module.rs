@@ -13,13 +13,21 @@ use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::intrinsics::Intrinsic;
 use inkwell::module::{Linkage, Module};
-use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum, FunctionType};
+use inkwell::targets::{TargetData, TargetTriple};
+use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
 use inkwell::values::{
     BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue, IntValue,
 };
+use oxjit_abi::sig::{AbiTy, Effect, RtFn};
 use oxjit_tir::Function;
 
-use crate::{types, unsupported, Result};
+use crate::{types, unsupported, Result, Target};
+
+/// LLVM's `MemoryEffects` encodings (two mod/ref bits per location):
+/// `memory(none)`, and `memory(inaccessiblemem: readwrite)` (inaccessible
+/// memory is location 1).
+const MEMORY_NONE: u64 = 0;
+const MEMORY_INACCESSIBLE_READ_WRITE: u64 = 3 << 2;
 
 pub(crate) struct ModuleCx<'ctx> {
     pub ctx: &'ctx Context,
@@ -28,18 +36,22 @@ pub(crate) struct ModuleCx<'ctx> {
     /// Declared SIMD variants of math functions, kept in `llvm.compiler.used`
     /// so they survive until the loop vectoriser looks for them.
     vector_variants: std::cell::RefCell<Vec<FunctionValue<'ctx>>>,
+    /// The libmvec ISAs calls may use (`Target::vector_isas`).
+    vector_isas: Vec<(char, u32)>,
     /// Calls of scalar libm functions emitted so far (see [`Ir::unroll_hint`]).
     pub scalar_calls: std::cell::Cell<u32>,
 }
 
 impl<'ctx> ModuleCx<'ctx> {
-    pub fn new(ctx: &'ctx Context, name: &str) -> ModuleCx<'ctx> {
+    pub fn new(ctx: &'ctx Context, target: &Target, name: &str) -> ModuleCx<'ctx> {
         let module = ctx.create_module(name);
-        // Host triple and data layout first, so type sizes agree with the machine code.
-        oxjit_jit::configure_module(&module);
+        // Triple and data layout first, so type sizes agree with the machine code.
+        module.set_triple(&TargetTriple::create(&target.triple));
+        module.set_data_layout(&TargetData::create(&target.data_layout).get_data_layout());
         ModuleCx {
             ctx,
             module,
+            vector_isas: target.vector_isas.clone(),
             compiled: HashMap::new(),
             vector_variants: std::cell::RefCell::new(Vec::new()),
             scalar_calls: std::cell::Cell::new(0),
@@ -93,14 +105,14 @@ impl<'ctx> ModuleCx<'ctx> {
             2 => TWO.contains(&base) && !f32,
             _ => false,
         };
-        let isas = oxjit_jit::vector_math_isas();
-        if !known || isas.is_empty() {
+        if !known || self.vector_isas.is_empty() {
             return None;
         }
         let params = "v".repeat(args);
-        let abis: Vec<String> = isas
-            .into_iter()
-            .map(|(isa, bits)| {
+        let abis: Vec<String> = self
+            .vector_isas
+            .iter()
+            .map(|&(isa, bits)| {
                 let lanes = bits / if f32 { 32 } else { 64 };
                 let variant = format!("_ZGV{isa}N{lanes}{params}_{scalar}");
                 if self.module.get_function(&variant).is_none() {
@@ -171,26 +183,64 @@ impl<'ctx> ModuleCx<'ctx> {
         }
     }
 
-    /// An oxjit runtime function that may read or write memory (reference
-    /// counts, error messages, reductions).
-    pub fn runtime_fn(&self, name: &str, ty: FunctionType<'ctx>) -> FunctionValue<'ctx> {
-        match self.module.get_function(name) {
-            Some(f) => f,
-            None => self.add_function(name, ty, Linkage::External),
+    /// The declaration of runtime function `f`, typed and attributed from
+    /// its description (the only way codegen declares one, so declaration
+    /// and definition agree by construction).
+    pub fn rt(&self, f: &RtFn) -> FunctionValue<'ctx> {
+        if let Some(decl) = self.module.get_function(f.name) {
+            return decl;
         }
+        let params: Vec<BasicMetadataTypeEnum> = f
+            .params
+            .iter()
+            .map(|&p| self.abi_type(p).expect("a parameter is never void").into())
+            .collect();
+        let ty = match self.abi_type(f.ret) {
+            Some(ret) => ret.fn_type(&params, false),
+            None => self.ctx.void_type().fn_type(&params, false),
+        };
+        let decl = self.add_function(f.name, ty, Linkage::External);
+        match f.effect {
+            Effect::Pure => self.set_memory(decl, MEMORY_NONE),
+            Effect::Private => self.set_memory(decl, MEMORY_INACCESSIBLE_READ_WRITE),
+            Effect::Any => {}
+        }
+        decl
     }
 
-    /// An external function without side effects (libm, runtime math),
-    /// declared as clang does with `-fno-math-errno` so that LLVM may hoist,
-    /// fold and vectorise calls to it.
+    /// The LLVM type of an ABI class; `None` for void.
+    fn abi_type(&self, t: AbiTy) -> Option<BasicTypeEnum<'ctx>> {
+        Some(match t {
+            AbiTy::Void => return None,
+            AbiTy::I8 => self.ctx.i8_type().into(),
+            AbiTy::I32 => self.ctx.i32_type().into(),
+            AbiTy::I64 => self.ctx.i64_type().into(),
+            AbiTy::F32 => self.ctx.f32_type().into(),
+            AbiTy::F64 => self.ctx.f64_type().into(),
+            AbiTy::Ptr => self.ctx.ptr_type(inkwell::AddressSpace::default()).into(),
+        })
+    }
+
+    /// Marks `f` as returning and touching only the memory `effects` says
+    /// (LLVM's `MemoryEffects` encoding).
+    fn set_memory(&self, f: FunctionValue<'ctx>, effects: u64) {
+        f.add_attribute(AttributeLoc::Function, self.attr("willreturn"));
+        let kind = Attribute::get_named_enum_kind_id("memory");
+        f.add_attribute(
+            AttributeLoc::Function,
+            self.ctx.create_enum_attribute(kind, effects),
+        );
+    }
+
+    /// An external libm function without side effects, declared as clang
+    /// does with `-fno-math-errno` so that LLVM may hoist, fold and
+    /// vectorise calls to it.
     pub fn pure_extern(&self, name: &str, ty: FunctionType<'ctx>) -> FunctionValue<'ctx> {
         if let Some(f) = self.module.get_function(name) {
             return f;
         }
         let f = self.add_function(name, ty, Linkage::External);
-        f.add_attribute(AttributeLoc::Function, self.attr("willreturn"));
-        // `memory(none)`: the encoded MemoryEffects value 0 is "no access".
-        f.add_attribute(AttributeLoc::Function, self.attr("memory"));
+        self.set_memory(f, MEMORY_NONE);
         f
     }
 }
@@ -358,5 +408,86 @@ impl<'ctx> Ir<'_, 'ctx> {
         b: IntValue<'ctx>,
     ) -> Result<IntValue<'ctx>> {
         Ok(self.select(c, a, b)?.into_int_value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxjit_runtime::symbols;
+    use oxjit_tir::RuntimeFn;
+
+    fn llvm_name(t: AbiTy) -> &'static str {
+        match t {
+            AbiTy::Void => "void",
+            AbiTy::I8 => "i8",
+            AbiTy::I32 => "i32",
+            AbiTy::I64 => "i64",
+            AbiTy::F32 => "float",
+            AbiTy::F64 => "double",
+            AbiTy::Ptr => "ptr",
+        }
+    }
+
+    /// Every runtime function, declared as codegen declares it, has the
+    /// LLVM signature its table row (checked against its Rust definition)
+    /// describes, and pure functions may be moved freely.
+    #[test]
+    fn declarations_agree_with_the_runtime_table() {
+        let ctx = Context::create();
+        let target = Target {
+            triple: String::new(),
+            data_layout: String::new(),
+            vector_isas: Vec::new(),
+        };
+        let cx = ModuleCx::new(&ctx, &target, "abi");
+        for f in symbols::all() {
+            let decl = cx.rt(f);
+            let want = format!(
+                "{} ({})",
+                llvm_name(f.ret),
+                f.params
+                    .iter()
+                    .map(|&p| llvm_name(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            assert_eq!(
+                decl.get_type().to_string().trim_matches('"'),
+                want,
+                "{}",
+                f.name
+            );
+            let memory = decl.get_enum_attribute(
+                AttributeLoc::Function,
+                Attribute::get_named_enum_kind_id("memory"),
+            );
+            assert_eq!(memory.is_some(), f.effect != Effect::Any, "{}", f.name);
+        }
+    }
+
+    /// Every array function the typed IR can name exists in the runtime.
+    #[test]
+    fn every_runtime_call_has_a_runtime_function() {
+        for &f in RuntimeFn::ALL {
+            assert!(symbols::array_fn(f.name()).is_some(), "{f:?}");
+        }
+    }
+
+    /// Code generation declares runtime functions only through
+    /// [`ModuleCx::rt`]: no symbol name is spelled out in its sources.
+    #[test]
+    fn no_runtime_symbol_is_spelled_out() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        for entry in std::fs::read_dir(src).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            assert!(
+                !code.contains(concat!("\"", "oxjit_rt_")),
+                "{} names a runtime symbol; declare it with ModuleCx::rt",
+                path.display()
+            );
+        }
     }
 }

@@ -4,8 +4,9 @@
 
 use inkwell::types::BasicType;
 use inkwell::values::{BasicValueEnum, FloatValue, IntValue, PointerValue};
-use inkwell::{AddressSpace, IntPredicate};
+use inkwell::IntPredicate;
 use oxjit_runtime::pairwise::{PW_C128, PW_C64, PW_F32, PW_F64};
+use oxjit_runtime::symbols;
 use oxjit_tir::oxjit_types::{Scalar, Type};
 use oxjit_tir::ReduceOp;
 
@@ -35,25 +36,8 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         strides: &[IntValue<'ctx>],
     ) -> Result<BasicValueEnum<'ctx>> {
         let ctx = self.cx.ctx;
-        let (ptr, i32t, i64t) = (
-            ctx.ptr_type(AddressSpace::default()),
-            ctx.i32_type(),
-            ctx.i64_type(),
-        );
-        let f = self.cx.runtime_fn(
-            "oxjit_rt_sum_pairwise",
-            ctx.void_type().fn_type(
-                &[
-                    i32t.into(),
-                    ptr.into(),
-                    i64t.into(),
-                    ptr.into(),
-                    ptr.into(),
-                    ptr.into(),
-                ],
-                false,
-            ),
-        );
+        let (i32t, i64t) = (ctx.i32_type(), ctx.i64_type());
+        let f = self.cx.rt(&symbols::SUM_PAIRWISE);
         let ty = Type::Scalar(dtype);
         let out = self.entry_alloca(mem_type(ctx, &ty), "sum")?;
         let (sh, st) = (self.dims_buffer(shape)?, self.dims_buffer(strides)?);
@@ -86,28 +70,8 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         mean: BasicValueEnum<'ctx>,
     ) -> Result<FloatValue<'ctx>> {
         let ctx = self.cx.ctx;
-        let (ptr, i32t, i64t, f64t) = (
-            ctx.ptr_type(AddressSpace::default()),
-            ctx.i32_type(),
-            ctx.i64_type(),
-            ctx.f64_type(),
-        );
-        let f = self.cx.runtime_fn(
-            "oxjit_rt_sqdev_pairwise",
-            ctx.void_type().fn_type(
-                &[
-                    i32t.into(),
-                    ptr.into(),
-                    i64t.into(),
-                    ptr.into(),
-                    ptr.into(),
-                    f64t.into(),
-                    f64t.into(),
-                    ptr.into(),
-                ],
-                false,
-            ),
-        );
+        let (i32t, i64t, f64t) = (ctx.i32_type(), ctx.i64_type(), ctx.f64_type());
+        let f = self.cx.rt(&symbols::SQDEV_PAIRWISE);
         let (re, im) = if dtype.is_complex() {
             self.ir().parts(mean)?
         } else {

@@ -29,10 +29,11 @@
 use inkwell::types::BasicType;
 use inkwell::values::{BasicValueEnum, PointerValue};
 use inkwell::AddressSpace;
+use oxjit_abi::sig::RtFn;
+use oxjit_runtime::symbols;
 use oxjit_tir::oxjit_types::Type;
-use oxjit_tir::{Expr, ExprKind, Function, LocalId, Stmt, StmtKind};
+use oxjit_tir::{Expr, ExprKind, Function, LocalId};
 
-use crate::expr::sub_exprs;
 use crate::func::FnEmitter;
 use crate::types::array_field;
 use crate::Result;
@@ -58,61 +59,11 @@ pub(crate) fn is_managed(ty: &Type) -> bool {
 /// The locals the frame releases at exit: managed non-parameters, and the
 /// managed parameters the body assigns.
 pub(crate) fn owned_locals(f: &Function) -> Vec<LocalId> {
-    let mut assigned = vec![false; f.locals.len()];
-    fn expr(e: &Expr, assigned: &mut [bool]) {
-        if let ExprKind::SetLocal(id, _) = e.kind {
-            assigned[id.0 as usize] = true;
-        }
-        sub_exprs(e).into_iter().for_each(|x| expr(x, assigned));
-    }
-    fn block(stmts: &[Stmt], assigned: &mut [bool]) {
-        for s in stmts {
-            match &s.kind {
-                StmtKind::Assign(id, e) => {
-                    assigned[id.0 as usize] = true;
-                    expr(e, assigned);
-                }
-                StmtKind::Store {
-                    array,
-                    indices,
-                    value,
-                    ..
-                } => [array, value]
-                    .into_iter()
-                    .chain(indices)
-                    .for_each(|x| expr(x, assigned)),
-                StmtKind::Expr(e) | StmtKind::Return(e) => expr(e, assigned),
-                StmtKind::If { cond, then, orelse }
-                | StmtKind::While {
-                    cond,
-                    body: then,
-                    orelse,
-                } => {
-                    expr(cond, assigned);
-                    block(then, assigned);
-                    block(orelse, assigned);
-                }
-                StmtKind::ForRange {
-                    start,
-                    stop,
-                    step,
-                    body,
-                    orelse,
-                    ..
-                } => {
-                    [start, stop, step]
-                        .into_iter()
-                        .for_each(|x| expr(x, assigned));
-                    block(body, assigned);
-                    block(orelse, assigned);
-                }
-                StmtKind::Break | StmtKind::Continue | StmtKind::Raise(_) => {}
-            }
-        }
-    }
-    block(&f.body, &mut assigned);
+    let assigned = oxjit_tir::assigned(&f.body);
     (0..f.locals.len())
-        .filter(|&i| is_managed(&f.locals[i].ty) && (i >= f.nparams || assigned[i]))
+        .filter(|&i| {
+            is_managed(&f.locals[i].ty) && (i >= f.nparams || assigned.contains(&LocalId(i as u32)))
+        })
         .map(|i| LocalId(i as u32))
         .collect()
 }
@@ -156,15 +107,11 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         })
     }
 
-    /// Calls runtime `name` on `mi` unless it is null: LLVM drops the call
-    /// where it knows the pointer is null (an unassigned local, a released
-    /// temporary on the normal exit path).
-    fn count(&self, name: &str, mi: PointerValue<'ctx>) -> Result<()> {
-        let ctx = self.cx.ctx;
-        let ptr = ctx.ptr_type(AddressSpace::default());
-        let f = self
-            .cx
-            .runtime_fn(name, ctx.void_type().fn_type(&[ptr.into()], false));
+    /// Calls runtime function `counter` on `mi` unless it is null: LLVM
+    /// drops the call where it knows the pointer is null (an unassigned
+    /// local, a released temporary on the normal exit path).
+    fn count(&self, counter: &RtFn, mi: PointerValue<'ctx>) -> Result<()> {
+        let f = self.cx.rt(counter);
         let (call, done) = (
             self.ir().append_block("rc"),
             self.ir().append_block("rc.done"),
@@ -181,13 +128,13 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
     pub fn incref(&self, v: BasicValueEnum<'ctx>, ty: &Type) -> Result<()> {
         self.meminfos(v, ty)?
             .into_iter()
-            .try_for_each(|mi| self.count("oxjit_rt_meminfo_incref", mi))
+            .try_for_each(|mi| self.count(&symbols::MEMINFO_INCREF, mi))
     }
 
     pub fn decref(&self, v: BasicValueEnum<'ctx>, ty: &Type) -> Result<()> {
         self.meminfos(v, ty)?
             .into_iter()
-            .try_for_each(|mi| self.count("oxjit_rt_meminfo_decref", mi))
+            .try_for_each(|mi| self.count(&symbols::MEMINFO_DECREF, mi))
     }
 
     /// The height of the pending stack, for `release_to`/`forget_to`.
@@ -253,7 +200,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         let ptr = self.cx.ctx.ptr_type(AddressSpace::default());
         for &slot in slots {
             let mi = self.b.build_load(ptr, slot, "")?.into_pointer_value();
-            self.count("oxjit_rt_meminfo_decref", mi)?;
+            self.count(&symbols::MEMINFO_DECREF, mi)?;
             self.b.build_store(slot, ptr.const_null())?;
         }
         Ok(())
@@ -393,7 +340,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 .b
                 .build_load(ptr.as_basic_type_enum(), slot, "")?
                 .into_pointer_value();
-            self.count("oxjit_rt_meminfo_decref", mi)?;
+            self.count(&symbols::MEMINFO_DECREF, mi)?;
         }
         Ok(())
     }

@@ -27,7 +27,8 @@ use inkwell::module::Linkage;
 use inkwell::types::{BasicTypeEnum, StructType};
 use inkwell::values::{BasicValueEnum, FunctionValue, IntValue, PointerValue};
 use inkwell::{AddressSpace, IntPredicate};
-use oxjit_tir::{Expr, ExprKind, LocalId, ParReduction, Parallel, Stmt, StmtKind};
+use oxjit_runtime::symbols;
+use oxjit_tir::{walk, Expr, ExprKind, LocalId, Node, ParReduction, Parallel, Stmt, StmtKind};
 
 use crate::elementwise::Prepared;
 use crate::func::FnEmitter;
@@ -41,29 +42,28 @@ const MIN_PARALLEL_ELEMENTS: u64 = 1 << 15;
 
 /// Every local that `stmts` read or assign.
 fn mentioned(stmts: &[Stmt], out: &mut BTreeSet<LocalId>) {
-    fn expr(e: &Expr, out: &mut BTreeSet<LocalId>) {
-        if let ExprKind::Local(id) | ExprKind::SetLocal(id, _) = e.kind {
-            out.insert(id);
+    walk(stmts, &mut |n| match n {
+        Node::Expr(Expr {
+            kind: ExprKind::Local(id) | ExprKind::SetLocal(id, _),
+            ..
+        })
+        | Node::Stmt(Stmt {
+            kind: StmtKind::Assign(id, _),
+            ..
+        }) => {
+            out.insert(*id);
         }
-        e.children().into_iter().for_each(|x| expr(x, out));
-    }
-    for s in stmts {
-        match &s.kind {
-            StmtKind::Assign(id, _) => {
-                out.insert(*id);
+        Node::Stmt(Stmt {
+            kind: StmtKind::ForRange { var, parallel, .. },
+            ..
+        }) => {
+            out.insert(*var);
+            for r in parallel.iter().flat_map(|p| &p.reductions) {
+                out.extend([r.local, r.partial]);
             }
-            StmtKind::ForRange { var, parallel, .. } => {
-                out.insert(*var);
-                for r in parallel.iter().flat_map(|p| &p.reductions) {
-                    out.extend([r.local, r.partial]);
-                }
-            }
-            _ => {}
         }
-        let (exprs, blocks) = s.parts();
-        exprs.into_iter().for_each(|e| expr(e, out));
-        blocks.into_iter().for_each(|b| mentioned(b, out));
-    }
+        _ => {}
+    });
 }
 
 /// What a chunk function sees: the captured values, its range `k0..k1`
@@ -136,15 +136,8 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
         dynamic: bool,
     ) -> Result<()> {
         let ctx = self.cx.ctx;
-        let (i32t, i64t, ptr) = (
-            ctx.i32_type(),
-            ctx.i64_type(),
-            ctx.ptr_type(AddressSpace::default()),
-        );
-        let run = self.cx.runtime_fn(
-            "oxjit_rt_parallel_for",
-            i32t.fn_type(&[ptr.into(), ptr.into(), i64t.into(), i32t.into()], false),
-        );
+        let i32t = ctx.i32_type();
+        let run = self.cx.rt(&symbols::PARALLEL_FOR);
         let args = [
             chunk.as_global_value().as_pointer_value().into(),
             cptr.into(),
@@ -240,12 +233,11 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
                 let row = e.row(row_ty, slots.into_pointer_value(), c.tid)?;
                 e.fold_partials(row_ty, row, &scalars, true)?;
                 if !arrays.is_empty() {
-                    let void = e.cx.ctx.void_type().fn_type(&[], false);
-                    e.b.build_call(e.cx.runtime_fn("oxjit_rt_combine_lock", void), &[], "")?;
+                    e.b.build_call(e.cx.rt(&symbols::COMBINE_LOCK), &[], "")?;
                     for r in &arrays {
                         e.block(&r.combine)?;
                     }
-                    e.b.build_call(e.cx.runtime_fn("oxjit_rt_combine_unlock", void), &[], "")?;
+                    e.b.build_call(e.cx.rt(&symbols::COMBINE_UNLOCK), &[], "")?;
                 }
             }
             Ok(())
@@ -473,12 +465,10 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
         init: impl Fn(&mut FnEmitter<'a, 'ctx>, PointerValue<'ctx>) -> Result<()>,
     ) -> Result<(BasicValueEnum<'ctx>, IntValue<'ctx>, PointerValue<'ctx>)> {
         let ctx = self.cx.ctx;
-        let (i64t, ptr) = (ctx.i64_type(), ctx.ptr_type(AddressSpace::default()));
+        let ptr = ctx.ptr_type(AddressSpace::default());
         let save = self.cx.intrinsic("llvm.stacksave", &[ptr.into()])?;
         let sp = self.ir().call(save, &[])?;
-        let max_threads = self
-            .cx
-            .runtime_fn("oxjit_rt_max_threads", i64t.fn_type(&[], false));
+        let max_threads = self.cx.rt(&symbols::MAX_THREADS);
         let threads = self.ir().call(max_threads, &[])?.into_int_value();
         let rows = self.b.build_array_alloca(ty, threads, "rows")?;
         self.counted_loop(threads, &[], &mut |e, t, _| {

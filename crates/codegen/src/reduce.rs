@@ -29,13 +29,14 @@
 
 use inkwell::values::{BasicValue, BasicValueEnum, IntValue, PointerValue};
 use inkwell::{FloatPredicate, IntPredicate};
+use oxjit_abi::exc;
 use oxjit_tir::oxjit_types::{ArrayType, Kind, Layout, Scalar, Type};
 use oxjit_tir::{BinOp, CmpOp, Expr, ExprKind, ReduceOp};
 
 use crate::array::{array_type, ArrayParts};
 use crate::elementwise::{uses_index, Prepared};
 use crate::expr::scalar;
-use crate::func::{registered, FnEmitter};
+use crate::func::FnEmitter;
 use crate::loops::Operand;
 use crate::moments::pairwise_code;
 use crate::types::{float_type, reg_type};
@@ -378,17 +379,17 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
 
     /// Raises NumPy's error for an ordering reduction over no elements.
     fn check_nonempty(&mut self, op: ReduceOp, n: IntValue<'ctx>) -> Result<()> {
-        let message = match op {
-            ReduceOp::Min => "zero-size array to reduction operation minimum which has no identity",
-            ReduceOp::Max => "zero-size array to reduction operation maximum which has no identity",
-            ReduceOp::ArgMin => "attempt to get argmin of an empty sequence",
-            ReduceOp::ArgMax => "attempt to get argmax of an empty sequence",
+        let exc = match op {
+            ReduceOp::Min => exc::EMPTY_MIN,
+            ReduceOp::Max => exc::EMPTY_MAX,
+            ReduceOp::ArgMin => exc::EMPTY_ARGMIN,
+            ReduceOp::ArgMax => exc::EMPTY_ARGMAX,
             _ => return Ok(()),
         };
         let ok = self
             .b
             .build_int_compare(IntPredicate::NE, n, n.get_type().const_zero(), "")?;
-        self.raise_unless(ok, registered("ValueError", message))
+        self.raise_unless(ok, exc)
     }
 
     /// Whether the runtime's pairwise sum applies (module docs).

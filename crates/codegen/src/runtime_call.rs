@@ -3,10 +3,10 @@
 //! are passed borrowed, in memory form, with their type codes; the result
 //! comes back in memory form, owned, or the call fails with a status.
 
-use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::values::BasicValueEnum;
 use inkwell::{AddressSpace, IntPredicate};
 use oxjit_runtime::abi::TypeCode;
+use oxjit_runtime::symbols;
 use oxjit_tir::oxjit_types::{Layout, Scalar, Type};
 use oxjit_tir::{Expr, RuntimeFn};
 
@@ -99,10 +99,10 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 .build_store(c, i64t.const_int(type_code(&a.ty)?, false))?;
         }
         let out = self.entry_alloca(mem_type(ctx, &e.ty), "out")?;
-        let f = self.cx.runtime_fn(
-            &format!("oxjit_rt_af_{}", func.name()),
-            i32t.fn_type(&[ptr.into(), ptr.into(), ptr.into(), i64t.into()], false),
-        );
+        let Some(decl) = symbols::array_fn(func.name()) else {
+            return unsupported(format!("the runtime has no function {}", func.name()));
+        };
+        let f = self.cx.rt(decl);
         let out_code = i64t.const_int(type_code(&e.ty)?, false);
         let status = self
             .ir()
@@ -128,28 +128,14 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         func: RuntimeFn,
         args: &[Expr],
     ) -> Result<Option<BasicValueEnum<'ctx>>> {
-        let name = match func {
-            RuntimeFn::RandomSample => "oxjit_rt_random_double",
-            RuntimeFn::RandomNormal => "oxjit_rt_random_gauss",
+        let draw = match func {
+            RuntimeFn::RandomSample => &symbols::RANDOM_DOUBLE,
+            RuntimeFn::RandomNormal => &symbols::RANDOM_GAUSS,
             _ => return Ok(None),
         };
         if !args.is_empty() || e.ty.scalar().map(Scalar::strong) != Some(Scalar::F64) {
             return Ok(None);
         }
-        let ctx = self.cx.ctx;
-        let f = self.cx.runtime_fn(name, ctx.f64_type().fn_type(&[], false));
-        f.add_attribute(AttributeLoc::Function, self.cx.attr("willreturn"));
-        f.add_attribute(
-            AttributeLoc::Function,
-            ctx.create_enum_attribute(
-                Attribute::get_named_enum_kind_id("memory"),
-                INACCESSIBLE_MEM_READ_WRITE,
-            ),
-        );
-        Ok(Some(self.ir().call(f, &[])?))
+        Ok(Some(self.ir().call(self.cx.rt(draw), &[])?))
     }
 }
-
-/// LLVM's `MemoryEffects` encoding of `memory(inaccessiblemem: readwrite)`:
-/// two mod/ref bits per location, inaccessible memory being location 1.
-const INACCESSIBLE_MEM_READ_WRITE: u64 = 3 << 2;

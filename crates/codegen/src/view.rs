@@ -7,13 +7,14 @@
 //! of the use, so slices inside an expression cost no reference counting.
 
 use inkwell::values::{BasicValueEnum, IntValue};
-use inkwell::{AddressSpace, IntPredicate};
-use oxjit_runtime::exceptions::INDEX_OUT_OF_BOUNDS;
+use inkwell::IntPredicate;
+use oxjit_abi::exc::{INDEX_OUT_OF_BOUNDS, SLICE_STEP_ZERO};
+use oxjit_runtime::symbols;
 use oxjit_tir::oxjit_types::Layout;
 use oxjit_tir::{Expr, ViewDim};
 
 use crate::array::{array_type, ArrayParts};
-use crate::func::{registered, FnEmitter};
+use crate::func::FnEmitter;
 use crate::nrt::Ownership;
 use crate::{unsupported, Result};
 
@@ -132,7 +133,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             Some(x) => {
                 let s = self.int64(x)?;
                 let ok = self.b.build_int_compare(IntPredicate::NE, s, zero, "")?;
-                self.raise_unless(ok, registered("ValueError", "slice step cannot be zero"))?;
+                self.raise_unless(ok, SLICE_STEP_ZERO)?;
                 s
             }
             None => one,
@@ -227,12 +228,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             let ctx = em.cx.ctx;
             let i64t = ctx.i64_type();
             let buf = em.dims_buffer(&dims)?;
-            let ptr = ctx.ptr_type(AddressSpace::default());
-            let f = em.cx.runtime_fn(
-                "oxjit_rt_reshape_shape",
-                ctx.i32_type()
-                    .fn_type(&[i64t.into(), ptr.into(), i64t.into()], false),
-            );
+            let f = em.cx.rt(&symbols::RESHAPE_SHAPE);
             let size = em.product(&parts.shape)?;
             let n = i64t.const_int(dims.len() as u64, false);
             let status = em

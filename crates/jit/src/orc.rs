@@ -132,14 +132,13 @@ impl Jit {
 
             let generic = LLVMJITSymbolGenericFlags::LLVMJITSymbolGenericFlagsExported as u8
                 | LLVMJITSymbolGenericFlags::LLVMJITSymbolGenericFlagsCallable as u8;
-            let mut pairs: Vec<LLVMOrcCSymbolMapPair> = oxjit_runtime::symbols::symbols()
-                .into_iter()
-                .map(|(name, addr)| {
-                    let name = CString::new(name).expect("runtime symbol name contains NUL");
+            let mut pairs: Vec<LLVMOrcCSymbolMapPair> = oxjit_runtime::symbols::all()
+                .map(|f| {
+                    let name = CString::new(f.name).expect("runtime symbol name contains NUL");
                     LLVMOrcCSymbolMapPair {
                         Name: LLVMOrcLLJITMangleAndIntern(lljit, name.as_ptr()),
                         Sym: LLVMJITEvaluatedSymbol {
-                            Address: addr as u64,
+                            Address: f.addr as u64,
                             Flags: LLVMJITSymbolFlags {
                                 GenericFlags: generic,
                                 TargetFlags: 0,

@@ -114,12 +114,18 @@ fn with_host_tm<R>(f: impl FnOnce(&TargetMachine) -> R) -> R {
     TM.with(f)
 }
 
-/// Sets `module`'s triple and data layout to the host's, so that codegen's
-/// type sizes and alignments agree with the machine code.
-pub fn configure_module(module: &Module) {
+/// The host's target triple and data layout, which code generation puts on
+/// its modules so that type sizes and alignments agree with the machine code.
+pub fn host_triple_and_layout() -> (String, String) {
     with_host_tm(|tm| {
-        module.set_triple(&tm.get_triple());
-        module.set_data_layout(&tm.get_target_data().get_data_layout());
+        (
+            tm.get_triple().as_str().to_string_lossy().into_owned(),
+            tm.get_target_data()
+                .get_data_layout()
+                .as_str()
+                .to_string_lossy()
+                .into_owned(),
+        )
     })
 }
 

@@ -8,11 +8,19 @@ use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
+use inkwell::targets::{TargetData, TargetTriple};
 use inkwell::values::{BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue};
 use inkwell::AddressSpace;
 use oxjit_jit::{
-    configure_module, emit_object, has_libmvec, host_target_machine, jit, optimize, OptLevel,
+    emit_object, has_libmvec, host_target_machine, host_triple_and_layout, jit, optimize, OptLevel,
 };
+
+/// Puts the host's triple and data layout on `module`, as codegen does.
+fn configure_module(module: &Module) {
+    let (triple, layout) = host_triple_and_layout();
+    module.set_triple(&TargetTriple::create(&triple));
+    module.set_data_layout(&TargetData::create(&layout).get_data_layout());
+}
 
 /// Optimises, emits and adds `module`, then looks up `name`.
 fn load(module: &Module, name: &str) -> usize {

@@ -12,10 +12,11 @@ use crate::env::{constant, PyEnv};
 use crate::errors::CompileError;
 use crate::timing::{self, StageTimes};
 use crate::typeof_::code;
+use oxjit_abi::exc::ExcSpec;
+use oxjit_abi::hash::StableHash;
 use oxjit_diag::SourceFile;
 use oxjit_hir as hir;
-use oxjit_runtime::exceptions::ExcSpec;
-use oxjit_tir::{self as tir, ExprKind, Flags};
+use oxjit_tir::{self as tir, Flags};
 use oxjit_typeck::{typecheck, CalleeSig, Oracle, Param, Request, Typed};
 use oxjit_types::Type;
 use pyo3::prelude::*;
@@ -104,11 +105,34 @@ struct State {
 }
 
 impl State {
-    fn symbol(&mut self, key: &Key) -> String {
+    /// The symbol of specialisation `key` of `info` (whose source is
+    /// `source`): its name and a stable hash of its identity (qualified
+    /// name, source text, options, argument and declared return types), so
+    /// the same specialisation has the same symbol in every process. A
+    /// different function with the same identity in this process (a closure
+    /// made again by its factory, a function redefined with the same text)
+    /// takes the next salted hash.
+    fn symbol(&mut self, key: &Key, info: &FuncInfo, source: &str) -> String {
         if let Some(s) = self.symbols.get(key) {
             return s.clone();
         }
-        let s = format!("oxjit_f{}_{}", key.0, self.symbols.len());
+        let mut h = StableHash::new();
+        h.str(&info.name)
+            .str(source)
+            .str(&format!("{:?}", info.flags));
+        key.1.iter().for_each(|t| {
+            h.str(&t.to_string());
+        });
+        h.str(&key.2.as_ref().map_or(String::new(), Type::to_string));
+        let name: String = info
+            .name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let s = (0u64..)
+            .map(|salt| format!("oxjit_{name}_{:016x}", h.u64(salt).finish()))
+            .find(|s| !self.keys.contains_key(s))
+            .expect("an unbounded salt range always finds a free symbol");
         self.symbols.insert(key.clone(), s.clone());
         self.keys.insert(s.clone(), key.clone());
         s
@@ -282,7 +306,7 @@ fn type_function(py: Python<'_>, st: &mut State, key: &Key) -> Result<Outcome, C
     }
     let info = lookup(key.0);
     let h = hir_of(py, &info)?;
-    let symbol = st.symbol(key);
+    let symbol = st.symbol(key, &info, &h.source);
     st.in_progress.insert(key.clone());
     let req = Request {
         hir: &h.hir,
@@ -352,26 +376,6 @@ impl Oracle for DriverOracle<'_, '_> {
     }
 }
 
-/// Symbols of the jitted functions `f` calls.
-fn callees(f: &tir::Function) -> Vec<String> {
-    fn expr(e: &tir::Expr, out: &mut Vec<String>) {
-        if let ExprKind::CallFunc { symbol, .. } = &e.kind {
-            out.push(symbol.clone());
-        }
-        e.children().into_iter().for_each(|c| expr(c, out));
-    }
-    fn block(stmts: &[tir::Stmt], out: &mut Vec<String>) {
-        for s in stmts {
-            let (exprs, blocks) = s.parts();
-            exprs.into_iter().for_each(|e| expr(e, out));
-            blocks.into_iter().for_each(|b| block(b, out));
-        }
-    }
-    let mut out = Vec::new();
-    block(&f.body, &mut out);
-    out
-}
-
 /// The entry function and every function it reaches, entry first. Callees
 /// typed against a guessed return type are typed again now that the
 /// functions they depended on are done.
@@ -410,9 +414,9 @@ fn reachable(
                 }
             }
         }
-        for c in callees(&st.typed[&key]) {
-            if seen.insert(c.clone()) {
-                order.push(c);
+        for c in st.typed[&key].callees() {
+            if seen.insert(c.to_string()) {
+                order.push(c.to_string());
             }
         }
         i += 1;
@@ -457,7 +461,7 @@ pub fn compile(
     let hir_time = take_hir_time();
     let mut times = StageTimes(vec![("hir", hir_time), ("typeck", t0.elapsed() - hir_time)]);
     let refs: Vec<&tir::Function> = funcs.iter().collect();
-    let compiled = oxjit_codegen::compile(&refs, 0).map_err(|e| {
+    let compiled = crate::backend::compile(&refs, 0).map_err(|e| {
         CompileError::plain(
             format!(
                 "internal compiler error while generating code for '{}': {e}",
@@ -490,7 +494,7 @@ pub fn compile(
         ret_words: crate::boxing::words(&f.ret).max(1),
         args,
         // SAFETY: the codegen contract: the wrapper has this C signature.
-        wrapper: unsafe { std::mem::transmute::<usize, WrapFn>(compiled.wrapper) },
+        wrapper: unsafe { std::mem::transmute::<usize, WrapFn>(compiled.address) },
         llvm_ir: compiled.llvm_ir,
         tir: f,
         arg_offsets,
@@ -608,7 +612,6 @@ pub struct ParallelLoopReport {
 
 /// The `prange` loops that run in parallel in `spec`, outermost first.
 pub fn parallel_loops(py: Python<'_>, info: &FuncInfo, spec: &Spec) -> Vec<ParallelLoopReport> {
-    use oxjit_tir::{Stmt, StmtKind};
     let Ok(h) = hir_of(py, info) else {
         return Vec::new();
     };
@@ -616,42 +619,9 @@ pub fn parallel_loops(py: Python<'_>, info: &FuncInfo, spec: &Spec) -> Vec<Paral
     let f = &spec.tir;
     let named =
         |id: &oxjit_tir::LocalId| Some(f.local(*id).name.clone()).filter(|n| !n.starts_with('$'));
-    fn assigned(stmts: &[Stmt], out: &mut Vec<oxjit_tir::LocalId>) {
-        for s in stmts {
-            if let StmtKind::Assign(id, _) = s.kind {
-                if !out.contains(&id) {
-                    out.push(id);
-                }
-            }
-            s.parts().1.into_iter().for_each(|b| assigned(b, out));
-        }
-    }
-    fn walk<'a>(
-        stmts: &'a [Stmt],
-        out: &mut Vec<(
-            oxjit_diag::Span,
-            &'a oxjit_tir::Parallel,
-            Vec<oxjit_tir::LocalId>,
-        )>,
-    ) {
-        for s in stmts {
-            if let StmtKind::ForRange {
-                body,
-                parallel: Some(p),
-                ..
-            } = &s.kind
-            {
-                let mut ids = Vec::new();
-                assigned(body, &mut ids);
-                out.push((s.span, p, ids));
-            }
-            s.parts().1.into_iter().for_each(|b| walk(b, out));
-        }
-    }
-    let mut found = Vec::new();
-    walk(&f.body, &mut found);
-    found
+    f.parallel_loops()
         .into_iter()
+        .map(|(span, p, body)| (span, p, oxjit_tir::assigned(body)))
         .map(|(span, p, ids)| ParallelLoopReport {
             line: src.line_col(span.start).0,
             dynamic: p.dynamic,

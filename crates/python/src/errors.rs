@@ -3,8 +3,9 @@
 //! or `UnsupportedError`; a compiled function's non-zero status becomes the
 //! builtin exception its descriptor names.
 
+use oxjit_abi::exc::{ExcArg, DYNAMIC};
 use oxjit_diag::{Diagnostic, SourceFile};
-use oxjit_runtime::exceptions::{self, ExcArg};
+use oxjit_runtime::exceptions;
 use pyo3::exceptions::PySystemError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString, PyTuple};
@@ -72,7 +73,7 @@ impl CompileError {
 
 /// The Python exception for a compiled function's non-zero status.
 pub fn exception_from_status(py: Python<'_>, status: i32) -> PyErr {
-    let spec = if status as u32 == exceptions::DYNAMIC {
+    let spec = if status as u32 == DYNAMIC {
         exceptions::take_dynamic()
     } else {
         exceptions::get(status as u32)

@@ -4,6 +4,7 @@
 //! conversions between Python objects and compiled values. This is the only
 //! crate that knows PyO3.
 
+mod backend;
 mod boxing;
 mod dispatcher;
 mod driver;

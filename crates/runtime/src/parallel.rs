@@ -30,7 +30,8 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock, TryLockError};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
-use crate::exceptions::{raise_dynamic, take_dynamic, ExcSpec, DYNAMIC};
+use crate::exceptions::{raise_dynamic, take_dynamic};
+use oxjit_abi::exc::{ExcSpec, DYNAMIC};
 
 /// The body of a parallel loop: runs iterations `[start, end)` as worker
 /// `tid` (`0 <= tid < oxjit_rt_max_threads()`); returns 0 or an exception

@@ -5,9 +5,10 @@
 
 use std::slice;
 
+use crate::exceptions::raise_dynamic;
+use oxjit_abi::exc::ExcSpec;
 #[cfg(doc)]
-use crate::exceptions::DYNAMIC;
-use crate::exceptions::{raise_dynamic, ExcSpec};
+use oxjit_abi::exc::DYNAMIC;
 
 /// A shape as NumPy prints it in messages (`convert_shape_to_string`):
 /// `(3,)`, `(2,3)`, `()`; negative extents print as `newaxis`, except
@@ -215,14 +216,15 @@ pub unsafe extern "C" fn oxjit_rt_reshape_shape(size: i64, shape: *mut i64, nd: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exceptions::{take_dynamic, DYNAMIC};
+    use crate::exceptions::take_dynamic;
+    use oxjit_abi::exc::{ExcSpec, DYNAMIC};
 
     fn message() -> String {
         match take_dynamic() {
             Some(ExcSpec { class, args }) => {
                 assert_eq!(class, "ValueError");
                 match &args[..] {
-                    [crate::exceptions::ExcArg::Str(s)] => s.clone(),
+                    [oxjit_abi::exc::ExcArg::Str(s)] => s.clone(),
                     other => panic!("{other:?}"),
                 }
             }

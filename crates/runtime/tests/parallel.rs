@@ -12,7 +12,8 @@ use std::sync::{Mutex, MutexGuard, Once};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use oxjit_runtime::exceptions::{raise_dynamic, take_dynamic, ExcArg, ExcSpec, DYNAMIC};
+use oxjit_abi::exc::{ExcArg, ExcSpec, DYNAMIC};
+use oxjit_runtime::exceptions::{raise_dynamic, take_dynamic};
 use oxjit_runtime::parallel::{
     get_num_threads, get_thread_id, max_threads, oxjit_rt_max_threads, oxjit_rt_parallel_for,
     parallel_for, set_num_threads,

@@ -19,9 +19,11 @@
 
 mod print;
 mod verify;
+mod walk;
 
 pub use print::print_function;
 pub use verify::verify;
+pub use walk::{assigned, walk, Node};
 
 use oxjit_diag::Span;
 use oxjit_types::{Scalar, Type};
@@ -360,83 +362,74 @@ pub enum ExprKind {
     },
 }
 
-/// Runtime array functions: arguments → result type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RuntimeFn {
-    /// `(a)` → `a` sorted along its last axis (NaN last), a new C array.
-    Sort,
-    /// `(a)` 1-d → `int64` indices that sort it (stable).
-    ArgSort,
-    /// `(a)` → tuple of `ndim` 1-d `int64` arrays of the indices of non-zero elements (C order).
-    Nonzero,
-    /// `(a, mask)` mask a `bool` array of `a`'s shape → 1-d array of the selected elements (`a[mask]`).
-    Compress,
-    /// `(a, mask, value)` → `none`: `a[mask] = value` (value a scalar of a's dtype, or a 1-d array with one element per selected position).
-    MaskAssign,
-    /// `(a, index)` index a 1-d integer array → `a[index]` along axis 0 (negative indices wrap; out of range raises `IndexError`).
-    Take,
-    /// `(a, index, value)` → `none`: `a[index] = value` along axis 0 of a 1-d `a` (value a scalar of a's dtype or a 1-d array of `len(index)`).
-    TakeAssign,
-    /// `(a)` → 1-d running sum of the flattened array (dtype as for `sum`); `(a, axis)` with an `int64` axis → same shape.
-    CumSum,
-    CumProd,
-    /// `(a, b, matmul)` → NumPy's `dot`/`@` for 1-d and 2-d arrays of one float or complex dtype (1-d·1-d gives a scalar); `matmul` (`int64` 0/1) picks `@`'s shape-mismatch message.
-    Dot,
-    /// `(arrays, axis)`: a tuple of arrays of one dtype and ndim, an `int64` axis → `np.concatenate`.
-    Concatenate,
-    /// `(arrays, axis)` → `np.stack` (ndim + 1).
-    Stack,
-    /// `(a, shift)` → `np.roll` of the flattened array, reshaped back (no axis).
-    Roll,
-    /// `(a, nreps, *reps)` `int64` repetitions → `np.tile` (ndim is the larger of `a`'s and `nreps`).
-    Tile,
-    /// `(seed)` `int64` → `none`: seeds oxjit's generator (separate from NumPy's).
-    RandomSeed,
-    /// `(*shape)` `int64` extents → float64 in [0, 1): a scalar if no extents, else an array. NumPy's legacy `random_sample` stream.
-    RandomSample,
-    /// `(*shape)` → standard normal (legacy polar Box-Muller with the cached second value).
-    RandomNormal,
-    /// `(low, high, *shape)` float64 → uniform in [low, high).
-    RandomUniform,
-    /// `(low, high, *shape)` `int64` → integers in [low, high) (`int64` result; legacy masked rejection).
-    RandomInt,
-    /// `(a)` → `none`: shuffles `a` in place along axis 0 (legacy Fisher-Yates).
-    RandomShuffle,
-    /// `(x)` an `int64` or an array → a shuffled `arange(x)` or a shuffled copy of `x` (`permutation`).
-    RandomPermutation,
-    /// `(a, replace, p, *shape)`: `a` an `int64` population size or 1-d array, `replace` `int64` 0/1, `p` a 1-d float64 array or `int64` 0 when absent → legacy `choice` (a scalar if no extents).
-    RandomChoice,
+/// Declares [`RuntimeFn`], its symbol names and [`RuntimeFn::ALL`] from one
+/// list, so that a test can check the runtime defines every one.
+macro_rules! runtime_fn_enum {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        /// Runtime array functions: arguments → result type.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum RuntimeFn {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl RuntimeFn {
+            /// Every runtime array function.
+            pub const ALL: &'static [RuntimeFn] = &[$(RuntimeFn::$variant),*];
+
+            /// The runtime symbol is `oxjit_rt_af_` followed by this name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(RuntimeFn::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl RuntimeFn {
-    /// The runtime symbol is `oxjit_rt_af_` followed by this name.
-    pub fn name(self) -> &'static str {
-        use RuntimeFn::*;
-        match self {
-            Sort => "sort",
-            ArgSort => "argsort",
-            Nonzero => "nonzero",
-            Compress => "compress",
-            MaskAssign => "mask_assign",
-            Take => "take",
-            TakeAssign => "take_assign",
-            CumSum => "cumsum",
-            CumProd => "cumprod",
-            Dot => "dot",
-            Concatenate => "concatenate",
-            Stack => "stack",
-            Roll => "roll",
-            Tile => "tile",
-            RandomSeed => "random_seed",
-            RandomSample => "random_sample",
-            RandomNormal => "random_normal",
-            RandomUniform => "random_uniform",
-            RandomInt => "random_int",
-            RandomShuffle => "random_shuffle",
-            RandomPermutation => "random_permutation",
-            RandomChoice => "random_choice",
-        }
-    }
+runtime_fn_enum! {
+    /// `(a)` → `a` sorted along its last axis (NaN last), a new C array.
+    Sort = "sort",
+    /// `(a)` 1-d → `int64` indices that sort it (stable).
+    ArgSort = "argsort",
+    /// `(a)` → tuple of `ndim` 1-d `int64` arrays of the indices of non-zero elements (C order).
+    Nonzero = "nonzero",
+    /// `(a, mask)` mask a `bool` array of `a`'s shape → 1-d array of the selected elements (`a[mask]`).
+    Compress = "compress",
+    /// `(a, mask, value)` → `none`: `a[mask] = value` (value a scalar of a's dtype, or a 1-d array with one element per selected position).
+    MaskAssign = "mask_assign",
+    /// `(a, index)` index a 1-d integer array → `a[index]` along axis 0 (negative indices wrap; out of range raises `IndexError`).
+    Take = "take",
+    /// `(a, index, value)` → `none`: `a[index] = value` along axis 0 of a 1-d `a` (value a scalar of a's dtype or a 1-d array of `len(index)`).
+    TakeAssign = "take_assign",
+    /// `(a)` → 1-d running sum of the flattened array (dtype as for `sum`); `(a, axis)` with an `int64` axis → same shape.
+    CumSum = "cumsum",
+    CumProd = "cumprod",
+    /// `(a, b, matmul)` → NumPy's `dot`/`@` for 1-d and 2-d arrays of one float or complex dtype (1-d·1-d gives a scalar); `matmul` (`int64` 0/1) picks `@`'s shape-mismatch message.
+    Dot = "dot",
+    /// `(arrays, axis)`: a tuple of arrays of one dtype and ndim, an `int64` axis → `np.concatenate`.
+    Concatenate = "concatenate",
+    /// `(arrays, axis)` → `np.stack` (ndim + 1).
+    Stack = "stack",
+    /// `(a, shift)` → `np.roll` of the flattened array, reshaped back (no axis).
+    Roll = "roll",
+    /// `(a, nreps, *reps)` `int64` repetitions → `np.tile` (ndim is the larger of `a`'s and `nreps`).
+    Tile = "tile",
+    /// `(seed)` `int64` → `none`: seeds oxjit's generator (separate from NumPy's).
+    RandomSeed = "random_seed",
+    /// `(*shape)` `int64` extents → float64 in [0, 1): a scalar if no extents, else an array. NumPy's legacy `random_sample` stream.
+    RandomSample = "random_sample",
+    /// `(*shape)` → standard normal (legacy polar Box-Muller with the cached second value).
+    RandomNormal = "random_normal",
+    /// `(low, high, *shape)` float64 → uniform in [low, high).
+    RandomUniform = "random_uniform",
+    /// `(low, high, *shape)` `int64` → integers in [low, high) (`int64` result; legacy masked rejection).
+    RandomInt = "random_int",
+    /// `(a)` → `none`: shuffles `a` in place along axis 0 (legacy Fisher-Yates).
+    RandomShuffle = "random_shuffle",
+    /// `(x)` an `int64` or an array → a shuffled `arange(x)` or a shuffled copy of `x` (`permutation`).
+    RandomPermutation = "random_permutation",
+    /// `(a, replace, p, *shape)`: `a` an `int64` population size or 1-d array, `replace` `int64` 0/1, `p` a 1-d float64 array or `int64` 0 when absent → legacy `choice` (a scalar if no extents).
+    RandomChoice = "random_choice",
 }
 
 /// One source dimension of a `View`.

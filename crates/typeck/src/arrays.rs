@@ -1130,12 +1130,10 @@ impl Checker<'_> {
             cast_scalar(stop, calc),
             cast_scalar(step, calc),
         );
-        let zero_step = self
-            .oracle
-            .exception(oxjit_runtime::exceptions::ExcSpec::with_message(
-                "ZeroDivisionError",
-                "division by zero",
-            ));
+        let zero_step = self.oracle.exception(oxjit_abi::exc::ExcSpec::with_message(
+            "ZeroDivisionError",
+            "division by zero",
+        ));
         let step = crate::ops::guard(step, tir::Check::NonZero, zero_step);
         let [s1, s2, s3] = <[tir::Expr; 3]>::try_from(self.shared(start, 3)).unwrap();
         let [d1, d2] = <[tir::Expr; 2]>::try_from(self.shared(step, 2)).unwrap();
@@ -1214,12 +1212,10 @@ impl Checker<'_> {
     ) -> R<tir::Expr> {
         let f = Type::Scalar(Scalar::F64);
         let i64t = Type::Scalar(Scalar::I64);
-        let bad = self
-            .oracle
-            .exception(oxjit_runtime::exceptions::ExcSpec::with_message(
-                "ValueError",
-                "Number of samples must be non-negative.",
-            ));
+        let bad = self.oracle.exception(oxjit_abi::exc::ExcSpec::with_message(
+            "ValueError",
+            "Number of samples must be non-negative.",
+        ));
         let num = crate::ops::guard(num, tir::Check::NonNegative, bad);
         let mut nums = self.shared(num, if endpoint { 3 } else { 2 }).into_iter();
         let (n1, n2) = (nums.next().unwrap(), nums.next().unwrap());
@@ -1465,11 +1461,7 @@ fn reduce_op(name: &str) -> Option<ReduceOp> {
 fn reduce_dtype(op: ReduceOp, dtype: Scalar) -> Scalar {
     use Scalar::*;
     match op {
-        ReduceOp::Sum | ReduceOp::Prod => match dtype {
-            Bool | I8 | I16 | I32 => I64,
-            U8 | U16 | U32 => U64,
-            d => d,
-        },
+        ReduceOp::Sum | ReduceOp::Prod => crate::runtime_fns::sum_dtype(dtype),
         ReduceOp::Min | ReduceOp::Max => dtype,
         ReduceOp::Mean => match dtype.kind() {
             Kind::Bool | Kind::Int => F64,

@@ -5,9 +5,9 @@
 use crate::check::{error, Checker, Fail, R};
 use crate::expr::{cast_scalar, konst};
 use crate::ops::guard;
+use oxjit_abi::exc::ExcSpec;
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK, Value};
-use oxjit_runtime::exceptions::ExcSpec;
 use oxjit_tir::{
     self as tir, BinOp, Check, ConstValue, ExprKind as TK, Intrinsic, MathFn, MathFn2,
 };

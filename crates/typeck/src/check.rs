@@ -1,9 +1,9 @@
 //! The checker's state, the fixed-point driver and statement typing.
 
 use crate::{Oracle, Request, Typed};
+use oxjit_abi::exc::{ExcArg, ExcSpec};
 use oxjit_diag::{Code, Diagnostic, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK, StmtKind as HS, Target, Value};
-use oxjit_runtime::exceptions::{ExcArg, ExcSpec};
 use oxjit_tir::{self as tir, ExprKind as TK, LocalId, StmtKind as TS};
 use oxjit_types::{unify, Scalar, Type};
 

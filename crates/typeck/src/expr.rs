@@ -332,12 +332,10 @@ impl Checker<'_> {
         let n = items.len() as i64;
         let i64t = Type::Scalar(Scalar::I64);
         let idx_tmp = self.temp("tuple_index", i64t.clone());
-        let exc = self
-            .oracle
-            .exception(oxjit_runtime::exceptions::ExcSpec::with_message(
-                "IndexError",
-                "tuple index out of range",
-            ));
+        let exc = self.oracle.exception(oxjit_abi::exc::ExcSpec::with_message(
+            "IndexError",
+            "tuple index out of range",
+        ));
         // The fallback raises: a zero checked for being non-zero.
         let zero = cast_scalar(
             konst(ConstValue::Int(0), Type::INT, span),

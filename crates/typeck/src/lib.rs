@@ -18,9 +18,9 @@ mod ops;
 mod prange;
 mod runtime_fns;
 
+use oxjit_abi::exc::ExcSpec;
 use oxjit_diag::Diagnostic;
 use oxjit_hir::Const;
-use oxjit_runtime::exceptions::ExcSpec;
 use oxjit_tir::Flags;
 use oxjit_types::Type;
 
@@ -48,7 +48,8 @@ pub trait Oracle {
     /// return type is still being inferred (mutual recursion). `Err` carries
     /// the callee's rendered compile error.
     fn callee(&mut self, id: u64, args: &[Type]) -> Result<Option<CalleeSig>, String>;
-    /// The runtime id of an exception descriptor.
+    /// The id of an exception descriptor: its content id
+    /// (`ExcSpec::content_id`), registered for the extension to raise.
     fn exception(&mut self, spec: ExcSpec) -> u32;
 }
 
@@ -77,23 +78,4 @@ pub enum Typed {
 
 pub fn typecheck(req: &Request, oracle: &mut dyn Oracle) -> Typed {
     check::run(req, oracle)
-}
-
-/// An `Oracle` for tests and tools without a driver: no jitted callees, and
-/// exception descriptors registered with the runtime directly.
-pub struct NoCallees;
-
-impl Oracle for NoCallees {
-    fn name(&mut self, id: u64) -> String {
-        format!("jitted function #{id}")
-    }
-    fn params(&mut self, _id: u64) -> Result<Vec<Param>, String> {
-        Err("no jitted callees are available".into())
-    }
-    fn callee(&mut self, _id: u64, _args: &[Type]) -> Result<Option<CalleeSig>, String> {
-        Err("no jitted callees are available".into())
-    }
-    fn exception(&mut self, spec: ExcSpec) -> u32 {
-        oxjit_runtime::exceptions::register(spec)
-    }
 }

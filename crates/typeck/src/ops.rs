@@ -4,9 +4,9 @@
 
 use crate::check::{error, Checker, R};
 use crate::expr::cast_scalar;
+use oxjit_abi::exc::{self, ExcSpec};
 use oxjit_diag::{Code, Span};
 use oxjit_hir as hir;
-use oxjit_runtime::exceptions::{self as exc, ExcSpec};
 use oxjit_tir::{self as tir, BinOp, Check, ConstValue, ErrorModel, ExprKind as TK, UnaryOp};
 use oxjit_types::{common_scalar, Kind, Scalar, Type};
 

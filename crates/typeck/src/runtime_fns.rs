@@ -4,9 +4,9 @@
 
 use crate::check::{error, Checker, R};
 use crate::expr::{cast_scalar, konst};
+use oxjit_abi::exc::ExcSpec;
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK};
-use oxjit_runtime::exceptions::ExcSpec;
 use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, RuntimeFn};
 use oxjit_types::{ArrayType, Kind, Layout, Scalar, Type};
 

@@ -3,10 +3,10 @@
 //! for Python scalars). The snapshot is the typed IR (which must pass the
 //! verifier) or the rendered diagnostics. Bless with `INSTA_UPDATE=always`.
 
+use oxjit_abi::exc::ExcSpec;
 use oxjit_diag::SourceFile;
 use oxjit_hir::Value;
 use oxjit_hir::{lower_function, TableEnv};
-use oxjit_runtime::exceptions::ExcSpec;
 use oxjit_tir::{print_function, verify, Flags};
 use oxjit_typeck::{typecheck, CalleeSig, Oracle, Param, Request, Typed};
 use oxjit_types::{parse_type, Scalar, Type};
@@ -34,7 +34,7 @@ impl Oracle for SelfOnly {
         Err(format!("no specialisation for ({args:?})"))
     }
     fn exception(&mut self, spec: ExcSpec) -> u32 {
-        oxjit_runtime::exceptions::register(spec)
+        spec.content_id(0)
     }
 }
 

@@ -261,11 +261,10 @@ fn math_intrinsics() {
     let ty = result.ty.clone();
     let f = fb.finish("t_math", ty, vec![ret(result)]);
     let w = compile(&[&f]);
-    let rt = oxjit_runtime::symbols::symbols();
-    let runtime = |name: &str| {
-        let addr = rt.iter().find(|(n, _)| *n == name).unwrap().1;
+    use oxjit_runtime::symbols::{ERF, GAMMA, LGAMMA};
+    let runtime = |f: oxjit_abi::sig::RtFn| {
         // SAFETY: the runtime's double functions have this signature.
-        unsafe { std::mem::transmute::<usize, extern "C" fn(f64) -> f64>(addr) }
+        unsafe { std::mem::transmute::<*const (), extern "C" fn(f64) -> f64>(f.addr) }
     };
     for (x, y) in [
         (2.5f64, 0.5f32),
@@ -277,8 +276,8 @@ fn math_intrinsics() {
         let want = [
             x.sqrt(),
             x.exp(),
-            runtime("oxjit_rt_gamma")(x),
-            runtime("oxjit_rt_lgamma")(x),
+            runtime(GAMMA)(x),
+            runtime(LGAMMA)(x),
             f64::NAN,
             x.round_ties_even(),
             x,
@@ -286,7 +285,7 @@ fn math_intrinsics() {
             f64::from(u8::from(x.is_nan())),
             f64::from(u8::from(x.is_infinite())),
             f64::from(u8::from(x.is_finite())),
-            f64::from(runtime("oxjit_rt_erf")(f64::from(y)) as f32),
+            f64::from(runtime(ERF)(f64::from(y)) as f32),
             f64::from(y.tanh()),
             f64::from(y % 0.75),
             x.abs(),
@@ -314,7 +313,7 @@ fn math_declarations_are_pure() {
         vec![ret(bin(BinOp::Add, exp, gamma))],
     );
     let ctx = inkwell::context::Context::create();
-    let module = oxjit_codegen::emit_module(&ctx, &[&f], 0).unwrap();
+    let module = oxjit_codegen::emit_module(&ctx, &crate::support::target(), &[&f], 0).unwrap();
     for name in ["exp", "oxjit_rt_gamma"] {
         let decl = module.get_function(name).unwrap();
         for attr in ["nounwind", "willreturn", "memory"] {

@@ -2,7 +2,7 @@
 //! writing into `out` (also overlapping its inputs), element indices, and
 //! the vectorised flat loop.
 
-use oxjit_runtime::exceptions::DYNAMIC;
+use oxjit_abi::exc::DYNAMIC;
 use oxjit_tir::oxjit_types::{Layout, Scalar, Type};
 use oxjit_tir::{BinOp, CmpOp, ConstValue, Expr, ExprKind, StmtKind, ViewDim};
 

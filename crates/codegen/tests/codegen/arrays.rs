@@ -1,7 +1,7 @@
 //! Array element access through the wrapper, with arrays built by hand:
 //! every layout, negative indices, bounds checks, bool elements.
 
-use oxjit_runtime::exceptions::INDEX_OUT_OF_BOUNDS;
+use oxjit_abi::exc::INDEX_OUT_OF_BOUNDS;
 use oxjit_tir::oxjit_types::{ArrayType, Layout, Scalar, Type};
 use oxjit_tir::{BinOp, ConstValue, Expr, ExprKind, Intrinsic, StmtKind, UnaryOp};
 

@@ -1,7 +1,7 @@
 //! Calls between compiled functions (recursion, mutual recursion, status
 //! propagation), raising, and the memory layout of results.
 
-use oxjit_runtime::exceptions::{NEG_INT_POWER, ZERO_DIV_INT};
+use oxjit_abi::exc::{NEG_INT_POWER, ZERO_DIV_INT};
 use oxjit_tir::oxjit_types::{Scalar, Type};
 use oxjit_tir::{BinOp, Check, CmpOp, ConstValue, Expr, ExprKind, StmtKind, UnaryOp};
 

@@ -249,7 +249,7 @@ fn collatz_compile_time() {
 
     let ctx = inkwell::context::Context::create();
     let t0 = Instant::now();
-    let module = oxjit_codegen::emit_module(&ctx, &[&f], 0).unwrap();
+    let module = oxjit_codegen::emit_module(&ctx, &crate::support::target(), &[&f], 0).unwrap();
     let t1 = Instant::now();
     oxjit_jit::optimize(&module, oxjit_jit::OptLevel::O3).unwrap();
     let t2 = Instant::now();

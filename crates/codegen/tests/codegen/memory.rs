@@ -3,7 +3,7 @@
 //! loop; views, tuples, locals and callees share and hand over references;
 //! reading a local array in a loop does no counting.
 
-use oxjit_runtime::exceptions::{INDEX_OUT_OF_BOUNDS, ZERO_DIV_INT};
+use oxjit_abi::exc::{INDEX_OUT_OF_BOUNDS, ZERO_DIV_INT};
 use oxjit_runtime::memory::stats;
 use oxjit_tir::oxjit_types::{Layout, Scalar, Type};
 use oxjit_tir::{BinOp, Check, CmpOp, Expr, ExprKind, LocalId, StmtKind};

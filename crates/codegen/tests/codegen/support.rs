@@ -4,10 +4,8 @@
 use std::mem::MaybeUninit;
 use std::sync::Mutex;
 
-use inkwell::context::Context;
-use oxjit_codegen::{emit_module, wrapper_symbol};
+use oxjit_codegen::{emit_module, wrapper_symbol, Target};
 use oxjit_diag::Span;
-use oxjit_jit::{emit_object, jit, optimize, OptLevel};
 use oxjit_runtime::memory::{oxjit_rt_meminfo_decref, stats, MemInfo};
 use oxjit_tir::oxjit_types::{ArrayType, Layout, Scalar, Type};
 use oxjit_tir::*;
@@ -234,26 +232,33 @@ impl Fb {
 
 pub type Wrapper = extern "C" fn(*const *const u8, *mut u8) -> i32;
 
-/// As `compile`, also returning the optimised LLVM IR.
+/// The host, as the host backend describes it to code generation.
+pub fn target() -> Target {
+    let (triple, data_layout) = oxjit_jit::host_triple_and_layout();
+    Target {
+        triple,
+        data_layout,
+        vector_isas: oxjit_jit::vector_math_isas(),
+    }
+}
+
+/// Compiles `funcs` (the entry first) and returns the entry's wrapper and
+/// the optimised LLVM IR.
 pub fn compile_ir(funcs: &[&Function]) -> (Wrapper, String) {
-    let compiled = oxjit_codegen::compile(funcs, 0).unwrap();
+    let machine = oxjit_jit::compile(&wrapper_symbol(&funcs[0].symbol), |ctx| {
+        emit_module(ctx, &target(), funcs, 0)
+    })
+    .unwrap();
     // SAFETY: the wrapper has exactly this C signature.
     (
-        unsafe { std::mem::transmute::<usize, Wrapper>(compiled.wrapper) },
-        compiled.llvm_ir,
+        unsafe { std::mem::transmute::<usize, Wrapper>(machine.address) },
+        machine.llvm_ir,
     )
 }
 
 /// Compiles `funcs` (the entry first) and returns the entry's wrapper.
 pub fn compile(funcs: &[&Function]) -> Wrapper {
-    let ctx = Context::create();
-    let module = emit_module(&ctx, funcs, 0).unwrap();
-    optimize(&module, OptLevel::O3)
-        .unwrap_or_else(|err| panic!("{err}\n{}", module.print_to_string().to_string_lossy()));
-    jit().add_object(&emit_object(&module).unwrap()).unwrap();
-    let addr = jit().lookup(&wrapper_symbol(&funcs[0].symbol)).unwrap();
-    // SAFETY: the wrapper has exactly this C signature.
-    unsafe { std::mem::transmute::<usize, Wrapper>(addr) }
+    compile_ir(funcs).0
 }
 
 /// A pointer to an argument's memory form.
@@ -410,7 +415,8 @@ pub fn balanced<R>(f: impl FnOnce() -> R) -> (R, usize) {
 
 /// The message of the exception a `DYNAMIC` status or a descriptor id stands for.
 pub fn exception(status: i32) -> (String, String) {
-    use oxjit_runtime::exceptions::{get, take_dynamic, ExcArg, DYNAMIC};
+    use oxjit_abi::exc::{ExcArg, DYNAMIC};
+    use oxjit_runtime::exceptions::{get, take_dynamic};
     let spec = if status as u32 == DYNAMIC {
         take_dynamic()
     } else {

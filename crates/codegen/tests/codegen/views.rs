@@ -2,7 +2,7 @@
 //! results), integer indices, `newaxis`, transposes and reshapes; a view
 //! shares its source's memory and keeps it alive.
 
-use oxjit_runtime::exceptions::INDEX_OUT_OF_BOUNDS;
+use oxjit_abi::exc::INDEX_OUT_OF_BOUNDS;
 use oxjit_tir::oxjit_types::{Layout, Scalar, Type};
 use oxjit_tir::{Expr, ExprKind, ViewDim};
 

@@ -22,13 +22,15 @@ use std::cmp::Ordering;
 use std::mem::size_of;
 use std::ptr;
 
-use crate::abi::{ArrayHeader, Dtype, TypeCode};
-use crate::exceptions::{raise_dynamic, ExcArg, ExcSpec};
+use crate::abi::{ArrayFn, ArrayHeader, Dtype, TypeCode};
+use crate::exceptions::raise_dynamic;
 use crate::memory::{
     oxjit_rt_meminfo_alloc, oxjit_rt_meminfo_data, oxjit_rt_meminfo_decref, MemInfo,
 };
+use oxjit_abi::exc::{ExcArg, ExcSpec};
+use oxjit_abi::sig::{Effect, RtFn};
 
-/// An exception status ([`crate::exceptions::DYNAMIC`]).
+/// An exception status ([`oxjit_abi::exc::DYNAMIC`]).
 type Raise = u32;
 type Result<T = ()> = std::result::Result<T, Raise>;
 
@@ -799,7 +801,8 @@ unsafe fn write_scalar<T>(out: *mut u8, v: T) {
 }
 
 /// Defines each `extern "C"` entry point over its implementation
-/// (`unsafe fn(out, &Args, out_type) -> Result`) and [`symbols`].
+/// (`unsafe fn(out, &Args, out_type) -> Result`) and [`FUNCTIONS`], their
+/// descriptions for the symbol table and code generation.
 macro_rules! array_fns {
     ($($symbol:ident => $imp:path),* $(,)?) => {
         $(
@@ -816,10 +819,10 @@ macro_rules! array_fns {
             }
         )*
 
-        /// Every runtime array function: (symbol name, address).
-        pub fn symbols() -> Vec<(&'static str, usize)> {
-            vec![$((stringify!($symbol), $symbol as *const () as usize)),*]
-        }
+        /// Every runtime array function.
+        pub const FUNCTIONS: &[RtFn] = &[$(
+            RtFn::of::<ArrayFn>(stringify!($symbol), Effect::Any, $symbol as ArrayFn as *const ())
+        ),*];
     };
 }
 

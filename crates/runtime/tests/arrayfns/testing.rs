@@ -5,9 +5,10 @@
 use std::mem::{size_of, size_of_val};
 use std::sync::Mutex;
 
+use oxjit_abi::exc::{ExcArg, ExcSpec, DYNAMIC};
 use oxjit_runtime::abi::{ArrayFn, ArrayHeader, Dtype, TypeCode};
 use oxjit_runtime::arrayfns::{Array, Bool, Complex, Elem};
-use oxjit_runtime::exceptions::{get, take_dynamic, ExcArg, ExcSpec, DYNAMIC};
+use oxjit_runtime::exceptions::{get, take_dynamic};
 use oxjit_runtime::memory::{oxjit_rt_meminfo_decref, stats};
 
 /// An element type with its dtype character.
