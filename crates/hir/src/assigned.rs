@@ -27,37 +27,15 @@ struct Cx<'a> {
 
 /// Every local a block may assign.
 pub(crate) fn assigned_in(stmts: &[Stmt], out: &mut HashSet<LocalId>) {
-    for s in stmts {
-        match &s.kind {
-            StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| target_locals(t, out)),
-            StmtKind::AugAssign { target, .. } => target_locals(target, out),
-            StmtKind::For {
-                target,
-                body,
-                orelse,
-                ..
-            } => {
-                target_locals(target, out);
-                assigned_in(body, out);
-                assigned_in(orelse, out);
-            }
-            StmtKind::If { body, orelse, .. } | StmtKind::While { body, orelse, .. } => {
-                assigned_in(body, out);
-                assigned_in(orelse, out);
-            }
-            _ => {}
-        }
-    }
+    crate::walk_stmts(stmts, &mut |s| {
+        s.targets().into_iter().for_each(|t| target_locals(t, out))
+    });
 }
 
 pub(crate) fn target_locals(t: &Target, out: &mut HashSet<LocalId>) {
-    match t {
-        Target::Local(id, _) => {
-            out.insert(*id);
-        }
-        Target::Tuple(items, _) => items.iter().for_each(|t| target_locals(t, out)),
-        Target::Subscript { .. } => {}
-    }
+    t.visit_locals(&mut |id, _| {
+        out.insert(id);
+    });
 }
 
 impl Cx<'_> {

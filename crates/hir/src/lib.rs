@@ -106,6 +106,47 @@ impl Target {
             Target::Local(_, s) | Target::Tuple(_, s) | Target::Subscript { span: s, .. } => *s,
         }
     }
+
+    /// Calls `f` on every local this target binds, left to right, with the
+    /// span of its name.
+    pub fn visit_locals(&self, f: &mut impl FnMut(LocalId, Span)) {
+        match self {
+            Target::Local(id, span) => f(*id, *span),
+            Target::Tuple(items, _) => items.iter().for_each(|t| t.visit_locals(f)),
+            Target::Subscript { .. } => {}
+        }
+    }
+}
+
+impl Stmt {
+    /// The statement blocks nested in this statement.
+    pub fn blocks(&self) -> Vec<&[Stmt]> {
+        match &self.kind {
+            StmtKind::If { body, orelse, .. }
+            | StmtKind::While { body, orelse, .. }
+            | StmtKind::For { body, orelse, .. } => vec![body, orelse],
+            _ => vec![],
+        }
+    }
+
+    /// The targets this statement assigns: of an assignment, an augmented
+    /// assignment or a `for` loop.
+    pub fn targets(&self) -> Vec<&Target> {
+        match &self.kind {
+            StmtKind::Assign { targets, .. } => targets.iter().collect(),
+            StmtKind::AugAssign { target, .. } | StmtKind::For { target, .. } => vec![target],
+            _ => vec![],
+        }
+    }
+}
+
+/// Visits every statement of `stmts` and of their nested blocks, each
+/// before its blocks.
+pub fn walk_stmts<'a>(stmts: &'a [Stmt], visit: &mut impl FnMut(&'a Stmt)) {
+    for s in stmts {
+        visit(s);
+        s.blocks().into_iter().for_each(|b| walk_stmts(b, visit));
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -159,7 +159,9 @@ fn find_rebinds(stmts: &[Stmt], of: &HashSet<LocalId>, out: &mut Vec<LocalId>) {
                 }
             }
         }
-        nested(s).into_iter().for_each(|b| find_rebinds(b, of, out));
+        s.blocks()
+            .into_iter()
+            .for_each(|b| find_rebinds(b, of, out));
     }
 }
 
@@ -176,32 +178,15 @@ fn collect_writes(
             continue;
         }
         let mut targets = HashSet::new();
-        match &s.kind {
-            StmtKind::Assign { targets: ts, .. } => {
-                ts.iter().for_each(|t| target_locals(t, &mut targets))
-            }
-            StmtKind::AugAssign { target, .. } => target_locals(target, &mut targets),
-            StmtKind::For { target, .. } => target_locals(target, &mut targets),
-            _ => {}
-        }
+        s.targets()
+            .into_iter()
+            .for_each(|t| target_locals(t, &mut targets));
         for x in targets {
             out.entry(x).or_default().push(None);
         }
-        for block in nested(s) {
+        for block in s.blocks() {
             collect_writes(block, out, order);
         }
-    }
-}
-
-/// The statement blocks nested in `s`.
-fn nested(s: &Stmt) -> Vec<&[Stmt]> {
-    match &s.kind {
-        StmtKind::If { body, orelse, .. }
-        | StmtKind::While { body, orelse, .. }
-        | StmtKind::For { body, orelse, .. } => {
-            vec![body, orelse]
-        }
-        _ => vec![],
     }
 }
 
@@ -257,7 +242,7 @@ fn walk_reads(stmts: &[Stmt], of: &HashSet<LocalId>, f: &mut impl FnMut(LocalId,
                 f(*x, *span);
             }
         }
-        for block in nested(s) {
+        for block in s.blocks() {
             walk_reads(block, of, f);
         }
     }

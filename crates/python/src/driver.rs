@@ -557,41 +557,12 @@ pub fn line_types(py: Python<'_>, info: &FuncInfo, spec: &Spec) -> Vec<(u32, Str
     };
     let src = h.source_file();
     let mut out = Vec::new();
-    fn targets(t: &hir::Target, out: &mut Vec<(hir::LocalId, oxjit_diag::Span)>) {
-        match t {
-            hir::Target::Local(id, span) => out.push((*id, *span)),
-            hir::Target::Tuple(items, _) => items.iter().for_each(|t| targets(t, out)),
-            hir::Target::Subscript { .. } => {}
-        }
-    }
-    fn walk(stmts: &[hir::Stmt], out: &mut Vec<(hir::LocalId, oxjit_diag::Span)>) {
-        for s in stmts {
-            match &s.kind {
-                hir::StmtKind::Assign { targets: ts, .. } => {
-                    ts.iter().for_each(|t| targets(t, out))
-                }
-                hir::StmtKind::AugAssign { target, .. } => targets(target, out),
-                hir::StmtKind::For {
-                    target,
-                    body,
-                    orelse,
-                    ..
-                } => {
-                    targets(target, out);
-                    walk(body, out);
-                    walk(orelse, out);
-                }
-                hir::StmtKind::If { body, orelse, .. }
-                | hir::StmtKind::While { body, orelse, .. } => {
-                    walk(body, out);
-                    walk(orelse, out);
-                }
-                _ => {}
-            }
-        }
-    }
     let mut found = Vec::new();
-    walk(&h.hir.body, &mut found);
+    hir::walk_stmts(&h.hir.body, &mut |s| {
+        for t in s.targets() {
+            t.visit_locals(&mut |id, span| found.push((id, span)));
+        }
+    });
     for (id, span) in found {
         let (line, _) = src.line_col(span.start);
         let l = &spec.tir.locals[spec.tir.nparams + id.0 as usize];
