@@ -40,6 +40,11 @@ pub trait Env {
     fn global(&mut self, name: &str) -> Option<Value>;
     /// An attribute of a module; `None` if the module has no such attribute.
     fn attribute(&mut self, module: &str, name: &str) -> Option<Value>;
+    /// The hint for a module attribute that does not exist (a supported
+    /// function with a close name); `None` for the generic one.
+    fn suggest(&mut self, _module: &str, _name: &str) -> Option<String> {
+        None
+    }
 }
 
 impl fmt::Display for Const {

@@ -473,13 +473,16 @@ impl Lower<'_> {
                         match self.env.attribute(&m, attr) {
                             Some(v) => self.resolved(v),
                             None => {
+                                let hint = self.env.suggest(&m, attr).unwrap_or_else(|| {
+                                    "check the spelling of the attribute".into()
+                                });
                                 self.diags.push(
                                     Diagnostic::new(
                                         Code::UnknownAttribute,
                                         span,
                                         format!("module '{m}' has no attribute '{attr}'"),
                                     )
-                                    .with_hint("check the spelling of the attribute"),
+                                    .with_hint(hint),
                                 );
                                 ExprKind::Const(Const::None)
                             }

@@ -8,6 +8,7 @@ use oxjit_hir::{Const, Env, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyComplex, PyDict, PyFloat, PyInt, PyModule, PyString, PyTuple, PyType};
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 pub struct PyEnv<'py> {
     pub globals: Bound<'py, PyDict>,
@@ -66,6 +67,10 @@ impl Env for PyEnv<'_> {
         let v = m.getattr(name).ok()?;
         Some(classify(&v, &format!("{module}.{name}")))
     }
+
+    fn suggest(&mut self, module: &str, name: &str) -> Option<String> {
+        oxjit_typeck::library::library().close_to(&format!("{module}.{name}"))
+    }
 }
 
 /// A Python constant value, if it is one compiled code can embed.
@@ -109,6 +114,73 @@ pub fn constant(v: &Bound<'_, PyAny>) -> Option<Const> {
     None
 }
 
+/// The registry path of a library object, found by identity: every path
+/// the registry declares is resolved to its Python object, so an object is
+/// recognised however the user reached it (`np.abs`, `from numpy import
+/// absolute`), and a different object of the same name (`np.emath.sqrt`, a
+/// user's `len`) is not mistaken for it. A module's paths are resolved once
+/// it has been imported (by anyone): importing it here would cost every
+/// first compilation the import (18 ms for `numpy.random`), and an object
+/// of a module not imported yet cannot be in the user's hands.
+fn library_path(v: &Bound<'_, PyAny>) -> Option<&'static str> {
+    type Objects = HashMap<usize, (Py<PyAny>, &'static str)>;
+    /// The resolved objects, and the paths by module not imported yet.
+    static RESOLVED: Mutex<Option<(Objects, ModulePaths)>> = Mutex::new(None);
+    let py = v.py();
+    // No Python runs under the lock (a thread waiting for it would hold
+    // the GIL that this one needs); resolving a module twice is harmless.
+    let pending = {
+        let mut guard = RESOLVED.lock().unwrap_or_else(|e| e.into_inner());
+        let (_, pending) = guard.get_or_insert_with(|| (HashMap::new(), paths_by_module()));
+        pending.clone()
+    };
+    if !pending.is_empty() {
+        let modules = py.import("sys").and_then(|s| s.getattr("modules")).ok();
+        let mut found = vec![];
+        let mut done = vec![];
+        for (module, paths) in pending {
+            let loaded = modules
+                .as_ref()
+                .is_some_and(|d| d.contains(module).unwrap_or(false));
+            let Some(m) = loaded.then(|| py.import(module).ok()).flatten() else {
+                continue;
+            };
+            done.push(module);
+            for path in paths {
+                // Missing in this Python's or NumPy's version: skipped.
+                if let Ok(obj) = m.getattr(path.rsplit_once('.').unwrap().1) {
+                    found.push((obj.unbind(), path));
+                }
+            }
+        }
+        let mut guard = RESOLVED.lock().unwrap_or_else(|e| e.into_inner());
+        let (objects, pending) = guard.as_mut().unwrap();
+        pending.retain(|(m, _)| !done.contains(m));
+        for (obj, path) in found {
+            // The first path wins where two name one object (aliases).
+            objects.entry(obj.as_ptr() as usize).or_insert((obj, path));
+        }
+    }
+    let guard = RESOLVED.lock().unwrap_or_else(|e| e.into_inner());
+    let (objects, _) = guard.as_ref().unwrap();
+    objects.get(&(v.as_ptr() as usize)).map(|(_, p)| *p)
+}
+
+/// Registry paths grouped by module.
+type ModulePaths = Vec<(&'static str, Vec<&'static str>)>;
+
+fn paths_by_module() -> ModulePaths {
+    let mut groups: ModulePaths = vec![];
+    for path in oxjit_typeck::library::library().paths() {
+        let module = path.rsplit_once('.').unwrap().0;
+        match groups.iter_mut().find(|(m, _)| *m == module) {
+            Some((_, paths)) => paths.push(path),
+            None => groups.push((module, vec![path])),
+        }
+    }
+    groups
+}
+
 /// What a global value is to compiled code.
 pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
     if let Some(c) = constant(v) {
@@ -119,6 +191,9 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
     }
     if let Ok(m) = v.cast::<PyModule>() {
         return Value::Module(m.name().map(|n| n.to_string()).unwrap_or_default());
+    }
+    if let Some(path) = library_path(v) {
+        return Value::Function(path.to_string());
     }
     // A dtype object (`np.dtype("f8")`) stands for its scalar type.
     let ty = v.get_type();
@@ -132,17 +207,16 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
         }
     }
     if let Ok(t) = v.cast::<PyType>() {
-        let py = v.py();
-        let is_exc = py.get_type::<pyo3::exceptions::PyBaseException>();
-        let module: String = t
-            .getattr("__module__")
-            .and_then(|m| m.extract())
-            .unwrap_or_default();
-        let qual: String = t
-            .getattr("__name__")
-            .and_then(|m| m.extract())
-            .unwrap_or_default();
+        let is_exc = v.py().get_type::<pyo3::exceptions::PyBaseException>();
         if t.is_subclass(&is_exc).unwrap_or(false) {
+            let module: String = t
+                .getattr("__module__")
+                .and_then(|m| m.extract())
+                .unwrap_or_default();
+            let qual: String = t
+                .getattr("__name__")
+                .and_then(|m| m.extract())
+                .unwrap_or_default();
             if module == "builtins" {
                 return Value::ExceptionClass(qual);
             }
@@ -150,29 +224,21 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
                 "the exception class '{qual}' (only builtin exceptions can be raised)"
             ));
         }
-        if matches!(module.as_str(), "builtins" | "numpy" | "oxjit") {
-            return Value::Function(format!("{module}.{qual}"));
-        }
     }
     if v.is_callable() {
+        // A library function the registry does not have, named by the
+        // path it was reached through (`numpy.linalg.inv`, never a
+        // flattened `numpy.inv`), so the error names it exactly.
         let module: Option<String> = v.getattr("__module__").ok().and_then(|m| m.extract().ok());
         let fname: Option<String> = v.getattr("__name__").ok().and_then(|m| m.extract().ok());
-        let is_ufunc = v.get_type().name().map(|n| n == "ufunc").unwrap_or(false);
-        match (module.as_deref(), fname) {
-            (_, Some(f)) if is_ufunc => return Value::Function(format!("numpy.{f}")),
-            (Some(m @ ("math" | "builtins" | "cmath" | "oxjit")), Some(f)) => {
-                return Value::Function(format!("{m}.{f}"))
-            }
-            (Some(m), Some(f)) if m.starts_with("numpy.random") => {
-                return Value::Function(format!("numpy.random.{f}"))
-            }
-            (Some(m), Some(f)) if m == "numpy" || m.starts_with("numpy.") => {
-                return Value::Function(format!("numpy.{f}"))
-            }
-            (None, Some(f)) if name.starts_with("math.") => {
-                return Value::Function(format!("math.{f}"))
-            }
-            _ => {}
+        let path = match (module, fname) {
+            _ if name.contains('.') => Some(name.to_string()),
+            (Some(m), Some(f)) => Some(format!("{m}.{f}")),
+            _ => None,
+        };
+        let library = ["numpy", "math", "cmath", "builtins", "oxjit"];
+        if let Some(path) = path.filter(|p| library.contains(&p.split('.').next().unwrap())) {
+            return Value::Function(path);
         }
         if v.hasattr("__code__").unwrap_or(false) {
             return Value::Opaque(format!(

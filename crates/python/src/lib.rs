@@ -14,7 +14,7 @@ mod timing;
 mod typeof_;
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList};
 
 /// The type string oxjit infers for a value (`typeof(1) == 'int64'`).
 #[pyfunction(name = "typeof")]
@@ -56,12 +56,54 @@ fn get_thread_id() -> usize {
     oxjit_runtime::parallel::get_thread_id()
 }
 
+/// The library registry as data, for tests and documentation: one dict
+/// per entry (path, aliases, params as (name, has_default, default,
+/// positional_only, keyword_only), rest, method, method_aliases, lowering).
+#[pyfunction]
+fn library(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    use oxjit_hir::Const;
+    let out = PyList::empty(py);
+    for e in oxjit_typeck::library::library().entries() {
+        let d = PyDict::new(py);
+        d.set_item("path", &e.path)?;
+        d.set_item("aliases", &e.aliases)?;
+        let params = PyList::empty(py);
+        let sig = &e.signature;
+        for (i, p) in sig.params.iter().enumerate() {
+            let default = match &p.default {
+                None | Some(Const::None) => py.None(),
+                Some(Const::Bool(b)) => b.into_pyobject(py)?.to_owned().into_any().unbind(),
+                Some(Const::Int(i)) => i.into_pyobject(py)?.into_any().unbind(),
+                Some(Const::Float(x)) => x.into_pyobject(py)?.into_any().unbind(),
+                Some(Const::Str(s)) => s.into_pyobject(py)?.into_any().unbind(),
+                Some(c) => format!("{c:?}").into_pyobject(py)?.into_any().unbind(),
+            };
+            let item = (
+                p.name.as_str(),
+                p.default.is_some(),
+                default,
+                i < sig.positional_only,
+                i >= sig.positional,
+            );
+            params.append(item)?;
+        }
+        d.set_item("params", params)?;
+        d.set_item("rest", sig.rest.as_deref())?;
+        d.set_item("method", format!("{:?}", e.method))?;
+        d.set_item("method_aliases", &e.method_aliases)?;
+        d.set_item("lowering", format!("{:?}", e.lowering()))?;
+        out.append(d)?;
+    }
+    Ok(out)
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dispatcher::Dispatcher>()?;
     m.add_class::<boxing::MemInfoOwner>()?;
     m.add_function(wrap_pyfunction!(typeof_py, m)?)?;
     m.add_function(wrap_pyfunction!(alloc_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(library, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_thread_id, m)?)?;

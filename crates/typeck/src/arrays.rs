@@ -60,13 +60,6 @@ fn shift_inputs(e: &mut tir::Expr, by: usize) {
 }
 
 /// The element of `np.empty`/`zeros`/`ones` (and their `_like` forms) of `dtype`.
-fn fill_value(f: &str, dtype: Scalar, span: Span) -> tir::Expr {
-    match f.trim_end_matches("_like") {
-        "empty" => tir::Expr::new(TK::Uninit, Type::Scalar(dtype), span),
-        f => konst(ConstValue::Int((f == "ones") as i64), Type::INT, span),
-    }
-}
-
 /// A compile-time dtype argument: `np.float64`, `float`, `"f8"`, `np.dtype(...)`.
 fn dtype_of(e: &hir::Expr) -> Option<Scalar> {
     match &e.kind {
@@ -96,62 +89,8 @@ fn dtype_of(e: &hir::Expr) -> Option<Scalar> {
     }
 }
 
-/// Positional and keyword arguments of a library call bound to parameter names.
-pub(crate) struct Bound<'a> {
-    values: Vec<Option<&'a hir::Expr>>,
-}
-
-impl<'a> Bound<'a> {
-    pub(crate) fn get(&self, i: usize) -> Option<&'a hir::Expr> {
-        self.values.get(i).copied().flatten()
-    }
-}
-
 impl Checker<'_> {
-    pub(crate) fn bind_args<'a>(
-        &self,
-        name: &str,
-        params: &[&str],
-        args: &'a [hir::Expr],
-        kwargs: &'a [hir::Keyword],
-        required: usize,
-        span: Span,
-    ) -> R<Bound<'a>> {
-        if args.len() > params.len() {
-            return Err(error(
-                Code::BadCall,
-                span,
-                format!("{name}() takes at most {} arguments", params.len()),
-                "check the call's arguments",
-            ));
-        }
-        let mut values: Vec<Option<&hir::Expr>> = vec![None; params.len()];
-        for (i, a) in args.iter().enumerate() {
-            values[i] = Some(a);
-        }
-        for k in kwargs {
-            let Some(i) = params.iter().position(|p| *p == k.name) else {
-                return Err(error(
-                    Code::BadCall,
-                    k.span,
-                    format!("{name}() got an unsupported keyword argument '{}'", k.name),
-                    format!("supported: {}", params.join(", ")),
-                ));
-            };
-            values[i] = Some(&k.value);
-        }
-        if let Some(i) = (0..required).find(|i| values[*i].is_none()) {
-            return Err(error(
-                Code::BadCall,
-                span,
-                format!("{name}() missing required argument '{}'", params[i]),
-                "check the call's arguments",
-            ));
-        }
-        Ok(Bound { values })
-    }
-
-    fn dtype_arg(&self, e: Option<&hir::Expr>, default: Scalar) -> R<Scalar> {
+    pub(crate) fn dtype_arg(&self, e: Option<&hir::Expr>, default: Scalar) -> R<Scalar> {
         match e {
             None => Ok(default),
             Some(e) if matches!(e.kind, HK::Const(Const::None)) => Ok(default),
@@ -249,7 +188,7 @@ impl Checker<'_> {
     }
 
     /// The extents of an array (evaluated once).
-    fn dims_of(&mut self, a: tir::Expr) -> Vec<tir::Expr> {
+    pub(crate) fn dims_of(&mut self, a: tir::Expr) -> Vec<tir::Expr> {
         let nd = a.ty.array().unwrap().ndim as usize;
         let span = a.span;
         self.shared(a, nd.max(1))
@@ -332,7 +271,7 @@ impl Checker<'_> {
     }
 
     /// An elementwise fill of a new array of explicit shape.
-    fn filled(
+    pub(crate) fn filled(
         &mut self,
         shape: Vec<tir::Expr>,
         inputs: Vec<tir::Expr>,
@@ -480,6 +419,18 @@ impl Checker<'_> {
                 "use one index per dimension",
             ));
         }
+        Ok(Some(self.view_of(base, dims, used, span)))
+    }
+
+    /// The view of `base` by `dims`, which index its first `used` dimensions.
+    pub(crate) fn view_of(
+        &mut self,
+        base: tir::Expr,
+        dims: Vec<ViewDim>,
+        used: usize,
+        span: Span,
+    ) -> tir::Expr {
+        let a = base.ty.array().unwrap();
         let ndim = dims
             .iter()
             .filter(|d| !matches!(d, ViewDim::Index(_)))
@@ -487,7 +438,7 @@ impl Checker<'_> {
             + (a.ndim as usize - used);
         let layout = view_layout(a, &dims, used);
         let boundscheck = self.req.flags.boundscheck;
-        Ok(Some(tir::Expr::new(
+        tir::Expr::new(
             TK::View {
                 array: Box::new(base),
                 dims,
@@ -495,7 +446,7 @@ impl Checker<'_> {
             },
             array_ty(a.dtype, ndim, layout),
             span,
-        )))
+        )
     }
 
     /// Row `i` of an array, as iterating over it yields.
@@ -514,7 +465,7 @@ impl Checker<'_> {
         )
     }
 
-    fn transpose(&mut self, a: tir::Expr, axes: Vec<usize>, span: Span) -> tir::Expr {
+    pub(crate) fn transpose(&mut self, a: tir::Expr, axes: Vec<usize>, span: Span) -> tir::Expr {
         let at = a.ty.array().unwrap();
         let reversed = axes.iter().rev().copied().eq(0..at.ndim as usize);
         let layout = match (at.layout, reversed) {
@@ -541,13 +492,18 @@ impl Checker<'_> {
         self.copy(a, span)
     }
 
-    fn copy(&mut self, a: tir::Expr, span: Span) -> R<tir::Expr> {
+    pub(crate) fn copy(&mut self, a: tir::Expr, span: Span) -> R<tir::Expr> {
         // An explicit shape keeps the copy from fusing into a later operation.
         let e = self.elementwise(vec![a], span, |_, mut p| Ok(p.remove(0)))?;
         Ok(e)
     }
 
-    fn reshape(&mut self, a: tir::Expr, shape: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
+    pub(crate) fn reshape(
+        &mut self,
+        a: tir::Expr,
+        shape: Vec<tir::Expr>,
+        span: Span,
+    ) -> R<tir::Expr> {
         let a = self.contiguous(a, span)?;
         let dtype = a.ty.array().unwrap().dtype;
         let nd = shape.len();
@@ -591,102 +547,6 @@ impl Checker<'_> {
             "real" => x,
             _ => return Ok(None),
         }))
-    }
-
-    /// Methods of arrays.
-    pub fn array_method(
-        &mut self,
-        obj: tir::Expr,
-        method: &str,
-        args: &[hir::Expr],
-        kwargs: &[hir::Keyword],
-        span: Span,
-    ) -> R<tir::Expr> {
-        let at = obj.ty.array().unwrap();
-        if let Some(op) = reduce_op(method) {
-            let b = self.bind_args(method, &["axis", "ddof"], args, kwargs, 0, span)?;
-            return self.reduce(op, obj, b.get(0), b.get(1), span);
-        }
-        match method {
-            "copy" | "flatten" => {
-                self.bind_args(method, &["order"], args, kwargs, 0, span)?;
-                let c = self.copy(obj, span)?;
-                if method == "flatten" {
-                    let minus1 = konst(ConstValue::Int(-1), Type::Scalar(Scalar::I64), span);
-                    return self.reshape(c, vec![minus1], span);
-                }
-                Ok(c)
-            }
-            "ravel" => {
-                self.bind_args(method, &[], args, kwargs, 0, span)?;
-                let minus1 = konst(ConstValue::Int(-1), Type::Scalar(Scalar::I64), span);
-                self.reshape(obj, vec![minus1], span)
-            }
-            "astype" => {
-                let b = self.bind_args(method, &["dtype"], args, kwargs, 1, span)?;
-                let dtype = self.dtype_arg(b.get(0), at.dtype)?;
-                self.elementwise(vec![obj], span, |_, mut p| Ok(cast_scalar(p.remove(0), dtype)))
-            }
-            "reshape" => {
-                let shape = match args {
-                    [one] => self.shape_arg(one)?,
-                    many => many.iter().map(|x| self.int_arg(x, "reshape dimensions")).collect::<R<_>>()?,
-                };
-                self.reshape(obj, shape, span)
-            }
-            "transpose" => {
-                let axes = if args.is_empty() {
-                    (0..at.ndim as usize).rev().collect()
-                } else {
-                    let items: Vec<&hir::Expr> = match &args[0].kind {
-                        HK::Tuple(xs) if args.len() == 1 => xs.iter().collect(),
-                        _ => args.iter().collect(),
-                    };
-                    let axes = items.iter().map(|x| self.axis(x, at.ndim)).collect::<R<Vec<usize>>>()?;
-                    let mut sorted = axes.clone();
-                    sorted.sort_unstable();
-                    if !sorted.iter().copied().eq(0..at.ndim as usize) {
-                        return Err(error(Code::BadCall, span, "axes don't match array", "pass a permutation of the dimensions"));
-                    }
-                    axes
-                };
-                Ok(self.transpose(obj, axes, span))
-            }
-            "sort" => {
-                self.bind_args(method, &[], args, kwargs, 0, span)?;
-                let [out, src] = <[tir::Expr; 2]>::try_from(self.shared(obj, 2)).unwrap();
-                let sorted = self.sort("sort", src, span)?;
-                self.assign_into(out, sorted, span)
-            }
-            "argsort" | "nonzero" => {
-                self.bind_args(method, &[], args, kwargs, 0, span)?;
-                if method == "argsort" {
-                    self.sort(method, obj, span)
-                } else {
-                    self.nonzero(obj, false, span)
-                }
-            }
-            "cumsum" | "cumprod" => {
-                let b = self.bind_args(method, &["axis"], args, kwargs, 0, span)?;
-                self.scan(method, obj, b.get(0), span)
-            }
-            "dot" => {
-                let b = self.bind_args(method, &["b"], args, kwargs, 1, span)?;
-                let other = self.expr(b.get(0).unwrap())?;
-                self.dot(obj, other, false, span)
-            }
-            "fill" => {
-                let b = self.bind_args(method, &["value"], args, kwargs, 1, span)?;
-                let v = self.expr(b.get(0).unwrap())?;
-                self.assign_into(obj, v, span)
-            }
-            _ => Err(error(
-                Code::UnknownAttribute,
-                span,
-                format!("arrays have no method '{method}' in compiled code"),
-                "supported: sum prod min max mean std var argmin argmax all any cumsum cumprod copy astype reshape ravel flatten transpose fill sort argsort nonzero dot",
-            )),
-        }
     }
 
     /// A constant axis, normalised (negative counts from the end).
@@ -765,261 +625,9 @@ impl Checker<'_> {
         ))
     }
 
-    /// NumPy functions that create arrays or take them whole (not
-    /// elementwise). `None` when `name` is none of them.
-    pub fn array_function(
-        &mut self,
-        name: &str,
-        args: &[hir::Expr],
-        kwargs: &[hir::Keyword],
-        span: Span,
-    ) -> R<Option<tir::Expr>> {
-        let f = name.strip_prefix("numpy.").unwrap_or("");
-        if let Some(op) = reduce_op(f).or(match f {
-            "amin" => Some(ReduceOp::Min),
-            "amax" => Some(ReduceOp::Max),
-            _ => None,
-        }) {
-            let b = self.bind_args(f, &["a", "axis", "ddof"], args, kwargs, 1, span)?;
-            let a = self.expr(b.get(0).unwrap())?;
-            if a.ty.array().is_none() {
-                return Ok(None);
-            }
-            return self.reduce(op, a, b.get(1), b.get(2), span).map(Some);
-        }
-        let int = Type::Scalar(Scalar::I64);
-        Ok(Some(match f {
-            "empty" | "zeros" | "ones" => {
-                let b = self.bind_args(f, &["shape", "dtype"], args, kwargs, 1, span)?;
-                let shape = self.shape_arg(b.get(0).unwrap())?;
-                let dtype = self.dtype_arg(b.get(1), Scalar::F64)?;
-                let v = fill_value(f, dtype, span);
-                self.filled(shape, vec![], v, dtype, span)
-            }
-            "full" => {
-                let b =
-                    self.bind_args(f, &["shape", "fill_value", "dtype"], args, kwargs, 2, span)?;
-                let shape = self.shape_arg(b.get(0).unwrap())?;
-                let v = self.expr(b.get(1).unwrap())?;
-                let Some(vs) = v.ty.scalar() else {
-                    return Err(error(
-                        Code::BadCall,
-                        v.span,
-                        "the fill value must be a number",
-                        "pass a scalar",
-                    ));
-                };
-                let dtype = self.dtype_arg(b.get(2), vs.strong())?;
-                let proxy = tir::Expr::new(TK::ElemInput(0), v.ty.clone(), span);
-                self.filled(shape, vec![v], proxy, dtype, span)
-            }
-            "empty_like" | "zeros_like" | "ones_like" | "full_like" => {
-                let full = f == "full_like";
-                let params: &[&str] = if full {
-                    &["a", "fill_value", "dtype"]
-                } else {
-                    &["a", "dtype"]
-                };
-                let b = self.bind_args(f, params, args, kwargs, params.len() - 1, span)?;
-                let a = self.expr(b.get(0).unwrap())?;
-                let Some(at) = a.ty.array() else {
-                    return Err(error(
-                        Code::BadCall,
-                        a.span,
-                        format!("{f}() needs an array, not {}", a.ty),
-                        "pass an array",
-                    ));
-                };
-                let dtype = self.dtype_arg(b.get(params.len() - 1), at.dtype)?;
-                let shape = self.dims_of(a);
-                if full {
-                    let v = self.expr(b.get(1).unwrap())?;
-                    let proxy = tir::Expr::new(TK::ElemInput(0), v.ty.clone(), span);
-                    self.filled(shape, vec![v], proxy, dtype, span)
-                } else {
-                    let v = fill_value(f, dtype, span);
-                    self.filled(shape, vec![], v, dtype, span)
-                }
-            }
-            "arange" => self.arange(args, kwargs, span)?,
-            "linspace" => {
-                let b = self.bind_args(
-                    f,
-                    &["start", "stop", "num", "endpoint"],
-                    args,
-                    kwargs,
-                    2,
-                    span,
-                )?;
-                let start = self.expr(b.get(0).unwrap())?;
-                let stop = self.expr(b.get(1).unwrap())?;
-                let num = match b.get(2) {
-                    Some(n) => self.int_arg(n, "num")?,
-                    None => konst(ConstValue::Int(50), int.clone(), span),
-                };
-                let endpoint = match b.get(3) {
-                    None => true,
-                    Some(e) => match e.kind {
-                        HK::Const(Const::Bool(v)) => v,
-                        _ => {
-                            return Err(error(
-                                Code::BadCall,
-                                e.span,
-                                "endpoint must be a constant True or False",
-                                "write it literally",
-                            ))
-                        }
-                    },
-                };
-                self.linspace(start, stop, num, endpoint, span)?
-            }
-            "eye" | "identity" => {
-                let params: &[&str] = if f == "eye" {
-                    &["N", "M", "k", "dtype"]
-                } else {
-                    &["n", "dtype"]
-                };
-                let b = self.bind_args(f, params, args, kwargs, 1, span)?;
-                let n = self.int_arg(b.get(0).unwrap(), "N")?;
-                let (m, k, dtype) = if f == "eye" {
-                    let [n1, n2] = <[tir::Expr; 2]>::try_from(self.shared(n, 2)).unwrap();
-                    let m = match b.get(1) {
-                        Some(m) if !matches!(m.kind, HK::Const(Const::None)) => {
-                            self.int_arg(m, "M")?
-                        }
-                        _ => n2,
-                    };
-                    let k = b
-                        .get(2)
-                        .map(|k| self.const_arg(k, "k"))
-                        .transpose()?
-                        .unwrap_or(0);
-                    (vec![n1, m], k, self.dtype_arg(b.get(3), Scalar::F64)?)
-                } else {
-                    let [n1, n2] = <[tir::Expr; 2]>::try_from(self.shared(n, 2)).unwrap();
-                    (vec![n1, n2], 0, self.dtype_arg(b.get(1), Scalar::F64)?)
-                };
-                let idx = |d| tir::Expr::new(TK::ElemIndex(d), int.clone(), span);
-                let diff = tir::Expr::new(
-                    TK::Binary(tir::BinOp::Sub, Box::new(idx(1)), Box::new(idx(0))),
-                    int.clone(),
-                    span,
-                );
-                let on = tir::Expr::new(
-                    TK::Compare(
-                        tir::CmpOp::Eq,
-                        Box::new(diff),
-                        Box::new(konst(ConstValue::Int(k), int.clone(), span)),
-                    ),
-                    Type::BOOL,
-                    span,
-                );
-                self.filled(m, vec![], on, dtype, span)
-            }
-            "array" | "asarray" | "copy" | "ascontiguousarray" => {
-                let b = self.bind_args(f, &["object", "dtype"], args, kwargs, 1, span)?;
-                let obj = b.get(0).unwrap();
-                if let HK::List(_) | HK::Tuple(_) = obj.kind {
-                    self.array_literal(obj, b.get(1), span)?
-                } else {
-                    let a = self.expr(obj)?;
-                    let Some(at) = a.ty.array() else {
-                        return Err(error(
-                            Code::BadCall,
-                            a.span,
-                            format!("{f}() of {} is not supported", a.ty),
-                            "pass a list, a tuple or an array",
-                        ));
-                    };
-                    let dtype = self.dtype_arg(b.get(1), at.dtype)?;
-                    if f == "asarray" && dtype == at.dtype {
-                        a
-                    } else if f == "ascontiguousarray" && dtype == at.dtype {
-                        self.contiguous(a, span)?
-                    } else {
-                        self.elementwise(vec![a], span, |_, mut p| {
-                            Ok(cast_scalar(p.remove(0), dtype))
-                        })?
-                    }
-                }
-            }
-            "reshape" | "ravel" | "transpose" => {
-                let Some((first, rest)) = args.split_first() else {
-                    return Err(error(
-                        Code::BadCall,
-                        span,
-                        format!("{f}() needs an array"),
-                        "pass an array",
-                    ));
-                };
-                let a = self.expr(first)?;
-                if a.ty.array().is_none() {
-                    return Err(error(
-                        Code::BadCall,
-                        a.span,
-                        format!("{f}() needs an array, not {}", a.ty),
-                        "pass an array",
-                    ));
-                }
-                self.array_method(a, f, rest, kwargs, span)?
-            }
-            "where" if args.len() == 3 => {
-                let xs = args.iter().map(|a| self.expr(a)).collect::<R<Vec<_>>>()?;
-                if !xs.iter().any(is_arrayish) {
-                    return Ok(None);
-                }
-                self.elementwise(xs, span, |ck, mut p| {
-                    let y = p.pop().unwrap();
-                    let x = p.pop().unwrap();
-                    let c = p.pop().unwrap();
-                    let c = ck.truth(c)?;
-                    let t =
-                        oxjit_types::common_scalar(x.ty.scalar().unwrap(), y.ty.scalar().unwrap());
-                    let t = t.strong();
-                    Ok(tir::Expr::new(
-                        TK::IfExp(
-                            Box::new(c),
-                            Box::new(cast_scalar(x, t)),
-                            Box::new(cast_scalar(y, t)),
-                        ),
-                        Type::Scalar(t),
-                        span,
-                    ))
-                })?
-            }
-            "maximum" | "minimum" | "fmax" | "fmin" => {
-                let b = self.bind_args(f, &["x1", "x2"], args, kwargs, 2, span)?;
-                let x = self.expr(b.get(0).unwrap())?;
-                let y = self.expr(b.get(1).unwrap())?;
-                let max = f.ends_with("max") || f == "maximum";
-                let nan_wins = !f.starts_with("fm");
-                let body = |ck: &mut Self, mut p: Vec<tir::Expr>| -> R<tir::Expr> {
-                    let y = p.pop().unwrap();
-                    let x = p.pop().unwrap();
-                    ck.extremum(x, y, max, nan_wins, span)
-                };
-                if is_arrayish(&x) || is_arrayish(&y) {
-                    self.elementwise(vec![x, y], span, body)?
-                } else {
-                    let x = self.strengthen_scalar(x);
-                    let y = self.strengthen_scalar(y);
-                    body(self, vec![x, y])?
-                }
-            }
-            _ => return Ok(None),
-        }))
-    }
-
-    fn strengthen_scalar(&self, e: tir::Expr) -> tir::Expr {
-        match e.ty.scalar() {
-            Some(s) if s.is_weak() => cast_scalar(e, s.strong()),
-            _ => e,
-        }
-    }
-
     /// `np.maximum`/`np.minimum` (NaN wins) and `np.fmax`/`np.fmin` (NaN loses)
     /// on two scalars (each used once).
-    fn extremum(
+    pub(crate) fn extremum(
         &mut self,
         x: tir::Expr,
         y: tir::Expr,
@@ -1076,55 +684,25 @@ impl Checker<'_> {
         Ok(pick(keep, x3, y3))
     }
 
-    fn arange(&mut self, args: &[hir::Expr], kwargs: &[hir::Keyword], span: Span) -> R<tir::Expr> {
-        let dtype_kw = kwargs.iter().find(|k| k.name == "dtype").map(|k| &k.value);
-        let others: Vec<hir::Keyword> = kwargs
-            .iter()
-            .filter(|k| k.name != "dtype")
-            .cloned()
-            .collect();
-        let b = self.bind_args("arange", &["start", "stop", "step"], args, &others, 1, span)?;
-        let mut xs = Vec::new();
-        for i in 0..3 {
-            if let Some(e) = b.get(i) {
-                let x = self.expr(e)?;
-                if x.ty.scalar().is_none_or(|s| s.is_complex()) {
-                    return Err(error(
-                        Code::BadCall,
-                        x.span,
-                        format!("arange() arguments must be real numbers, not {}", x.ty),
-                        "pass numbers",
-                    ));
-                }
-                xs.push(x);
-            }
-        }
-        let all_int = xs
-            .iter()
+    /// `np.arange` of its (real) start, stop and step as given.
+    /// `np.arange`: `start` defaults to 0 and `step` to 1.
+    pub(crate) fn arange(
+        &mut self,
+        start: Option<tir::Expr>,
+        stop: tir::Expr,
+        step: Option<tir::Expr>,
+        dtype: Option<&hir::Expr>,
+        span: Span,
+    ) -> R<tir::Expr> {
+        let all_int = [&start, &Some(stop.clone()), &step]
+            .into_iter()
+            .flatten()
             .all(|x| x.ty.scalar().is_some_and(|s| s.kind() <= Kind::Int));
-        let dtype = self.dtype_arg(dtype_kw, if all_int { Scalar::I64 } else { Scalar::F64 })?;
+        let dtype = self.dtype_arg(dtype, if all_int { Scalar::I64 } else { Scalar::F64 })?;
         let calc = if all_int { Scalar::I64 } else { Scalar::F64 };
         let int = Type::Scalar(Scalar::I64);
-        let (start, stop, step) = match xs.len() {
-            1 => (
-                konst(ConstValue::Int(0), Type::INT, span),
-                xs.pop().unwrap(),
-                konst(ConstValue::Int(1), Type::INT, span),
-            ),
-            2 => {
-                let stop = xs.pop().unwrap();
-                (
-                    xs.pop().unwrap(),
-                    stop,
-                    konst(ConstValue::Int(1), Type::INT, span),
-                )
-            }
-            _ => {
-                let step = xs.pop().unwrap();
-                let stop = xs.pop().unwrap();
-                (xs.pop().unwrap(), stop, step)
-            }
-        };
+        let start = start.unwrap_or_else(|| konst(ConstValue::Int(0), Type::INT, span));
+        let step = step.unwrap_or_else(|| konst(ConstValue::Int(1), Type::INT, span));
         let (start, stop, step) = (
             cast_scalar(start, calc),
             cast_scalar(stop, calc),
@@ -1202,7 +780,7 @@ impl Checker<'_> {
     /// NumPy's algorithm: `i * step + start` with `step = (stop - start) / div`
     /// (`div = num - 1` with the endpoint, else `num`), the last value set to
     /// `stop` exactly when the endpoint is included and `num > 1`.
-    fn linspace(
+    pub(crate) fn linspace(
         &mut self,
         start: tir::Expr,
         stop: tir::Expr,
@@ -1308,7 +886,7 @@ impl Checker<'_> {
     }
 
     /// `np.array` of a (nested) list or tuple of numbers.
-    fn array_literal(
+    pub(crate) fn array_literal(
         &mut self,
         obj: &hir::Expr,
         dtype: Option<&hir::Expr>,
@@ -1438,23 +1016,6 @@ impl Checker<'_> {
             .collect();
         Ok(self.filled(shape, values, body, dtype, span))
     }
-}
-
-fn reduce_op(name: &str) -> Option<ReduceOp> {
-    Some(match name {
-        "sum" => ReduceOp::Sum,
-        "prod" => ReduceOp::Prod,
-        "min" => ReduceOp::Min,
-        "max" => ReduceOp::Max,
-        "mean" => ReduceOp::Mean,
-        "var" => ReduceOp::Var,
-        "std" => ReduceOp::Std,
-        "argmin" => ReduceOp::ArgMin,
-        "argmax" => ReduceOp::ArgMax,
-        "all" => ReduceOp::All,
-        "any" => ReduceOp::Any,
-        _ => return None,
-    })
 }
 
 /// NumPy's result dtype of a reduction.

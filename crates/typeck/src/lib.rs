@@ -14,6 +14,7 @@ mod arrays;
 mod calls;
 mod check;
 mod expr;
+pub mod library;
 mod ops;
 mod prange;
 mod runtime_fns;

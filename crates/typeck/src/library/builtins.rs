@@ -1,0 +1,164 @@
+//! Python's builtin functions on numbers and tuples, and oxjit's own
+//! (`prange`, the thread queries).
+
+use super::{Call, Defs, Lowering};
+use crate::check::{error, range_call, Checker, R};
+use crate::expr::{cast_scalar, konst};
+use oxjit_diag::Code;
+use oxjit_hir as hir;
+use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic};
+use oxjit_types::{Kind, Scalar, Type};
+
+fn call_expr(op: Intrinsic, args: Vec<tir::Expr>, ty: Scalar, c: &Call) -> tir::Expr {
+    tir::Expr::new(TK::Call(op, args), Type::Scalar(ty), c.span)
+}
+
+pub(super) fn define(d: &mut Defs) {
+    for f in ["min", "max"] {
+        d.def(format!("builtins.{f}"), "*args")
+            .rule(Lowering::Inline, move |ck, c| {
+                let args = c.rest.iter().map(|a| ck.expr(a)).collect::<R<Vec<_>>>()?;
+                ck.min_max(f, args, c.span)
+            });
+    }
+    for (f, to) in [("int", Scalar::PyInt), ("float", Scalar::PyFloat)] {
+        d.def(format!("builtins.{f}"), "x=0, /")
+            .rule(Lowering::Inline, move |ck, c| {
+                let x = c.expr(ck, 0)?;
+                ck.scalar_arg(&c.name, &x, false)?;
+                Ok(cast_scalar(x, to))
+            });
+    }
+    d.def("builtins.bool", "x=False, /")
+        .rule(Lowering::Inline, |ck, c| {
+            let x = c.expr(ck, 0)?;
+            ck.truth(x)
+        });
+    d.def("builtins.complex", "real=0.0, imag=0.0")
+        .rule(Lowering::Inline, complex);
+    d.def("builtins.round", "number, ndigits=None")
+        .rule(Lowering::Inline, round);
+    d.def("builtins.len", "obj, /")
+        .rule(Lowering::Inline, |ck, c| {
+            if let Some(range) = c.hir(0).and_then(range_call) {
+                return ck.range_len(range, c.span);
+            }
+            let x = c.expr(ck, 0)?;
+            match &x.ty {
+                Type::Array(_) => Ok(call_expr(Intrinsic::Dim(0), vec![x], Scalar::PyInt, c)),
+                Type::Tuple(items) => Ok(konst(
+                    ConstValue::Int(items.len() as i64),
+                    Type::INT,
+                    c.span,
+                )),
+                t => Err(error(
+                    Code::BadCall,
+                    x.span,
+                    format!("object of type {t} has no len()"),
+                    "len() applies to arrays and tuples",
+                )),
+            }
+        });
+    d.def("builtins.pow", "base, exp")
+        .rule(Lowering::Inline, |ck, c| {
+            let a = c.expr(ck, 0)?;
+            let b = c.expr(ck, 1)?;
+            ck.binary(hir::BinOp::Pow, a, b, c.span)
+        });
+    d.def("builtins.divmod", "x, y, /")
+        .rule(Lowering::Inline, |ck, c| {
+            let a = c.expr(ck, 0)?;
+            let b = c.expr(ck, 1)?;
+            let a = ck.twice(a);
+            let b = ck.twice(b);
+            let q = ck.binary(hir::BinOp::FloorDiv, a.0, b.0, c.span)?;
+            let r = ck.binary(hir::BinOp::Mod, a.1, b.1, c.span)?;
+            let ty = Type::Tuple(vec![q.ty.clone(), r.ty.clone()]);
+            Ok(tir::Expr::new(TK::Tuple(vec![q, r]), ty, c.span))
+        });
+    for (f, which) in [
+        ("get_thread_id", Intrinsic::ThreadId),
+        ("get_num_threads", Intrinsic::NumThreads),
+    ] {
+        d.def(format!("oxjit.{f}"), "")
+            .rule(Lowering::Inline, move |_, c| {
+                Ok(tir::Expr::new(TK::Call(which, vec![]), Type::INT, c.span))
+            });
+    }
+    for path in ["builtins.range", "oxjit.prange"] {
+        d.def(path, "*args").rule(Lowering::Inline, |_, c| {
+            Err(error(
+                Code::BadCall,
+                c.span,
+                format!(
+                    "{}() can only be used as the iterable of a for loop",
+                    c.name
+                ),
+                "write `for i in range(...)`",
+            ))
+        });
+    }
+    d.def("builtins.print", "*args")
+        .rule(Lowering::Inline, |_, c| {
+            Err(error(
+                Code::BadCall,
+                c.span,
+                "print() is not supported in compiled code",
+                "return the values and print them from Python",
+            ))
+        });
+}
+
+fn complex(ck: &mut Checker, c: &mut Call) -> R<tir::Expr> {
+    let re = c.expr(ck, 0)?;
+    if !c.given(1) && re.ty.scalar().is_some_and(Scalar::is_complex) {
+        return Ok(cast_scalar(re, Scalar::PyComplex));
+    }
+    let im = c.expr(ck, 1)?;
+    for a in [&re, &im] {
+        ck.scalar_arg(&c.name, a, false)?;
+    }
+    Ok(call_expr(
+        Intrinsic::MakeComplex,
+        vec![
+            cast_scalar(re, Scalar::PyFloat),
+            cast_scalar(im, Scalar::PyFloat),
+        ],
+        Scalar::PyComplex,
+        c,
+    ))
+}
+
+fn round(ck: &mut Checker, c: &mut Call) -> R<tir::Expr> {
+    let x = c.expr(ck, 0)?;
+    let s = ck.scalar_arg(&c.name, &x, false)?;
+    let Some(n) = c.opt(ck, 1)? else {
+        if s.kind() <= Kind::Int {
+            return Ok(cast_scalar(x, Scalar::PyInt));
+        }
+        let r = call_expr(Intrinsic::RoundEven, vec![x], s, c);
+        return Ok(cast_scalar(r, Scalar::PyInt));
+    };
+    if !n.ty.is_int() {
+        return Err(error(
+            Code::BadCall,
+            n.span,
+            format!("round() ndigits must be an integer, not {}", n.ty),
+            "pass an int",
+        ));
+    }
+    let n = cast_scalar(n, Scalar::I64);
+    if s.kind() <= Kind::Int {
+        let r = call_expr(
+            Intrinsic::RoundDigits,
+            vec![cast_scalar(x, Scalar::I64), n],
+            Scalar::I64,
+            c,
+        );
+        return Ok(cast_scalar(
+            r,
+            if s == Scalar::Bool { Scalar::PyInt } else { s },
+        ));
+    }
+    Ok(call_expr(Intrinsic::RoundDigits, vec![x, n], s, c))
+}
