@@ -248,6 +248,46 @@ def test_returned_tuple_members_freed_one_by_one():
     assert_balanced(delta(before))
 
 
+def nested_tuple(n):
+    a = np.zeros(n)
+    inner = (np.ones((n, 2)), 3, (a[1:], True))
+    return (a, inner, None), inner[2][0]
+
+
+@jitted
+def pick_inner(t):
+    return t[1][2][0] * 2.0, t[0]
+
+
+def nested_round_trip(n):
+    t, v = nested_tuple_jit(n)
+    doubled, a = pick_inner(t)
+    return doubled, a, v
+
+
+nested_tuple_jit = jitted(nested_tuple)
+
+
+def test_nested_heterogeneous_tuples_count_every_reference():
+    """Arrays at every depth of mixed tuples are counted (the references are
+    the `MemInfo` fields of the tuple's memory representation): returned,
+    passed back in and out again, and dropped in any order."""
+    f = jitted(nested_round_trip)
+    f(3)
+    before = stats()
+    (a, (b, k, (c, flag)), none), d = nested_tuple_jit(100)
+    assert (k, flag, none) == (3, True, None) and b.shape == (100, 2)
+    assert np.shares_memory(a, c) and np.shares_memory(c, d)
+    del a, b
+    c[0] = 1.0
+    assert d[0] == 1.0
+    del c, d
+    doubled, a2, v = f(50)
+    assert np.array_equal(doubled, np.zeros(49)) and a2.shape == (50,) and np.shares_memory(a2, v)
+    del doubled, a2, v
+    assert_balanced(delta(before))
+
+
 def test_result_outlives_everything_else():
     """The array owns its memory: dropping the dispatcher's other state and
     running more compiled code does not disturb it."""

@@ -10,7 +10,6 @@ use oxjit_tir::oxjit_types::{Kind, Scalar, Type};
 use oxjit_tir::{BinOp, Check, ConstValue, Expr, ExprKind};
 
 use crate::func::FnEmitter;
-use crate::nrt::is_managed;
 use crate::nrt::Ownership;
 use crate::types::{float_type, reg_type};
 use crate::{unsupported, Result};
@@ -31,7 +30,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             ExprKind::Const(c) => self.constant(*c, &e.ty),
             ExprKind::Local(id) => {
                 let v = self.load_local(*id)?;
-                if is_managed(&e.ty) {
+                if e.ty.is_managed() {
                     self.incref(v, &e.ty)?;
                     self.hold(v, &e.ty)?;
                 }
@@ -39,7 +38,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             }
             ExprKind::SetLocal(id, x) => {
                 let v = self.assign_local(*id, x)?;
-                if is_managed(&e.ty) {
+                if e.ty.is_managed() {
                     self.incref(v, &e.ty)?;
                     self.hold(v, &e.ty)?;
                 }
@@ -131,7 +130,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 let v = self
                     .b
                     .build_extract_value(t.into_struct_value(), *i as u32, "")?;
-                if is_managed(&e.ty) {
+                if e.ty.is_managed() {
                     self.incref(v, &e.ty)?;
                 }
                 self.release_to(mark)?;

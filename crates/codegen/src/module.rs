@@ -17,6 +17,7 @@ use inkwell::targets::{TargetData, TargetTriple};
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
 use inkwell::values::{
     BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue, IntValue,
+    PointerValue,
 };
 use oxjit_abi::sig::{AbiTy, Effect, RtFn};
 use oxjit_tir::Function;
@@ -40,6 +41,8 @@ pub(crate) struct ModuleCx<'ctx> {
     vector_isas: Vec<(char, u32)>,
     /// Calls of scalar libm functions emitted so far (see [`Ir::unroll_hint`]).
     pub scalar_calls: std::cell::Cell<u32>,
+    /// The type descriptors emitted so far, by their words.
+    descriptors: std::cell::RefCell<HashMap<Vec<u64>, PointerValue<'ctx>>>,
 }
 
 impl<'ctx> ModuleCx<'ctx> {
@@ -55,7 +58,28 @@ impl<'ctx> ModuleCx<'ctx> {
             compiled: HashMap::new(),
             vector_variants: std::cell::RefCell::new(Vec::new()),
             scalar_calls: std::cell::Cell::new(0),
+            descriptors: Default::default(),
         }
+    }
+
+    /// A pointer to the runtime type descriptor of `ty` (`oxjit_abi::desc`):
+    /// a private constant of the module, one per distinct descriptor.
+    pub fn descriptor(&self, ty: &oxjit_tir::oxjit_types::Type) -> PointerValue<'ctx> {
+        let words = ty.descriptor();
+        if let Some(p) = self.descriptors.borrow().get(&words) {
+            return *p;
+        }
+        let i64t = self.ctx.i64_type();
+        let init: Vec<_> = words.iter().map(|w| i64t.const_int(*w, false)).collect();
+        let init = i64t.const_array(&init);
+        let g = self.module.add_global(init.get_type(), None, "oxjit.type");
+        g.set_initializer(&init);
+        g.set_constant(true);
+        g.set_linkage(Linkage::Private);
+        g.set_unnamed_addr(true);
+        let p = g.as_pointer_value();
+        self.descriptors.borrow_mut().insert(words, p);
+        p
     }
 
     pub fn into_module(self) -> Module<'ctx> {

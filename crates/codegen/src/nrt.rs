@@ -35,7 +35,6 @@ use oxjit_tir::oxjit_types::Type;
 use oxjit_tir::{Expr, ExprKind, Function, LocalId};
 
 use crate::func::FnEmitter;
-use crate::types::array_field;
 use crate::Result;
 
 /// Whether a derived value (a view) holds a reference of its own.
@@ -47,22 +46,13 @@ pub(crate) enum Ownership {
     Borrowed,
 }
 
-/// True if values of `ty` hold array references.
-pub(crate) fn is_managed(ty: &Type) -> bool {
-    match ty {
-        Type::Array(_) => true,
-        Type::Tuple(items) => items.iter().any(is_managed),
-        Type::Scalar(_) | Type::None => false,
-    }
-}
-
 /// The locals the frame releases at exit: managed non-parameters, and the
 /// managed parameters the body assigns.
 pub(crate) fn owned_locals(f: &Function) -> Vec<LocalId> {
     let assigned = oxjit_tir::assigned(&f.body);
     (0..f.locals.len())
         .filter(|&i| {
-            is_managed(&f.locals[i].ty) && (i >= f.nparams || assigned.contains(&LocalId(i as u32)))
+            f.locals[i].ty.is_managed() && (i >= f.nparams || assigned.contains(&LocalId(i as u32)))
         })
         .map(|i| LocalId(i as u32))
         .collect()
@@ -86,25 +76,22 @@ enum Pending<'ctx> {
 }
 
 impl<'ctx> FnEmitter<'_, 'ctx> {
-    /// The meminfo pointers inside `v` of type `ty`, in field order.
+    /// The meminfo pointers inside `v` of type `ty`, in field order: the
+    /// `MemInfo` fields of its memory representation.
     fn meminfos(&self, v: BasicValueEnum<'ctx>, ty: &Type) -> Result<Vec<PointerValue<'ctx>>> {
-        Ok(match ty {
-            Type::Array(_) => vec![self
-                .b
-                .build_extract_value(v.into_struct_value(), array_field::MEMINFO, "meminfo")?
-                .into_pointer_value()],
-            Type::Tuple(items) => {
-                let mut all = Vec::new();
-                for (i, t) in items.iter().enumerate().filter(|(_, t)| is_managed(t)) {
-                    let field = self
-                        .b
-                        .build_extract_value(v.into_struct_value(), i as u32, "")?;
-                    all.extend(self.meminfos(field, t)?);
-                }
-                all
+        let mut out = vec![];
+        for path in ty.repr().meminfo_paths() {
+            let mut x = v;
+            for &i in &path {
+                x = match x {
+                    BasicValueEnum::StructValue(s) => self.b.build_extract_value(s, i, "")?,
+                    BasicValueEnum::ArrayValue(a) => self.b.build_extract_value(a, i, "")?,
+                    _ => unreachable!("a field path runs through aggregates"),
+                };
             }
-            Type::Scalar(_) | Type::None => Vec::new(),
-        })
+            out.push(x.into_pointer_value());
+        }
+        Ok(out)
     }
 
     /// Calls runtime function `counter` on `mi` unless it is null: LLVM
@@ -144,7 +131,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
 
     /// Makes the owned value `v` pending (a no-op for unmanaged types).
     pub fn hold(&mut self, v: BasicValueEnum<'ctx>, ty: &Type) -> Result<()> {
-        if !is_managed(ty) {
+        if !ty.is_managed() {
             return Ok(());
         }
         let slot = self.new_temp(ty)?;
@@ -189,11 +176,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
     }
 
     fn meminfo_count(&self, ty: &Type) -> usize {
-        match ty {
-            Type::Array(_) => 1,
-            Type::Tuple(items) => items.iter().map(|t| self.meminfo_count(t)).sum(),
-            Type::Scalar(_) | Type::None => 0,
-        }
+        ty.repr().meminfo_paths().len()
     }
 
     fn release_slots(&self, slots: &[PointerValue<'ctx>]) -> Result<()> {
@@ -256,7 +239,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
     pub fn borrow(&mut self, e: &Expr) -> Result<BasicValueEnum<'ctx>> {
         match &e.kind {
             ExprKind::Local(id) => {
-                if is_managed(&e.ty) {
+                if e.ty.is_managed() {
                     self.temps.pending.push(Pending::Borrow(*id, Vec::new()));
                 }
                 self.load_local(*id)
@@ -290,7 +273,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         let v = self.expr(x)?;
         let f = self.f;
         let ty = &f.local(id).ty;
-        if !is_managed(ty) {
+        if !ty.is_managed() {
             self.store_local(id, v)?;
             return Ok(v);
         }

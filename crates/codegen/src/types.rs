@@ -9,14 +9,13 @@
 //! [ndim x i64] shape, [ndim x i64] strides }` with strides in bytes.
 
 use inkwell::context::Context;
-use inkwell::types::{
-    BasicMetadataTypeEnum, BasicTypeEnum, FloatType, FunctionType, IntType, StructType,
-};
+use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum, FloatType, FunctionType, IntType};
 use inkwell::AddressSpace;
-use oxjit_tir::oxjit_types::{Kind, Scalar, Type};
+use oxjit_abi::desc::Repr;
+use oxjit_tir::oxjit_types::{Scalar, Type};
 use oxjit_tir::Function;
 
-use inkwell::values::BasicValueEnum;
+use inkwell::values::{AggregateValueEnum, BasicValue, BasicValueEnum};
 
 use crate::module::Ir;
 use crate::Result;
@@ -33,33 +32,33 @@ pub(crate) mod array_field {
 }
 
 pub(crate) fn reg_type<'ctx>(ctx: &'ctx Context, ty: &Type) -> BasicTypeEnum<'ctx> {
-    lower(ctx, ty, ctx.bool_type())
+    lower(ctx, &ty.repr(), ctx.bool_type())
 }
 
 pub(crate) fn mem_type<'ctx>(ctx: &'ctx Context, ty: &Type) -> BasicTypeEnum<'ctx> {
-    lower(ctx, ty, ctx.i8_type())
+    lower(ctx, &ty.repr(), ctx.i8_type())
 }
 
-fn lower<'ctx>(ctx: &'ctx Context, ty: &Type, bool_ty: IntType<'ctx>) -> BasicTypeEnum<'ctx> {
-    match ty {
-        Type::Scalar(s) => match s.kind() {
-            Kind::Bool => bool_ty.into(),
-            Kind::Int => match s.bits() {
-                8 => ctx.i8_type(),
-                16 => ctx.i16_type(),
-                32 => ctx.i32_type(),
-                _ => ctx.i64_type(),
-            }
-            .into(),
-            Kind::Float => float_type(ctx, *s).into(),
-            Kind::Complex => complex_type(ctx, *s).into(),
-        },
-        Type::Array(a) => array_type(ctx, a.ndim).into(),
-        Type::Tuple(items) => {
-            let fields: Vec<BasicTypeEnum> = items.iter().map(|t| lower(ctx, t, bool_ty)).collect();
+/// The LLVM type of a memory representation; bools are `bool_ty`.
+fn lower<'ctx>(ctx: &'ctx Context, r: &Repr, bool_ty: IntType<'ctx>) -> BasicTypeEnum<'ctx> {
+    match r {
+        Repr::Bool => bool_ty.into(),
+        Repr::Int(1) => ctx.i8_type().into(),
+        Repr::Int(2) => ctx.i16_type().into(),
+        Repr::Int(4) => ctx.i32_type().into(),
+        Repr::Int(_) => ctx.i64_type().into(),
+        Repr::Float(4) => ctx.f32_type().into(),
+        Repr::Float(_) => ctx.f64_type().into(),
+        Repr::Ptr | Repr::MemInfo => ctx.ptr_type(AddressSpace::default()).into(),
+        Repr::Fixed(item, n) => {
+            use inkwell::types::BasicType;
+            lower(ctx, item, bool_ty).array_type(*n as u32).into()
+        }
+        Repr::Struct(fields) => {
+            let fields: Vec<BasicTypeEnum> =
+                fields.iter().map(|f| lower(ctx, f, bool_ty)).collect();
             ctx.struct_type(&fields, false).into()
         }
-        Type::None => ctx.struct_type(&[], false).into(),
     }
 }
 
@@ -69,21 +68,6 @@ pub(crate) fn float_type(ctx: &Context, s: Scalar) -> FloatType<'_> {
         Scalar::F32 => ctx.f32_type(),
         _ => ctx.f64_type(),
     }
-}
-
-pub(crate) fn complex_type(ctx: &Context, s: Scalar) -> StructType<'_> {
-    let t = float_type(ctx, s);
-    ctx.struct_type(&[t.into(), t.into()], false)
-}
-
-fn array_type(ctx: &Context, ndim: u8) -> StructType<'_> {
-    let ptr = ctx.ptr_type(AddressSpace::default()).into();
-    let i64t = ctx.i64_type();
-    let dims = i64t.array_type(ndim.into()).into();
-    ctx.struct_type(
-        &[ptr, ptr, i64t.into(), i64t.into(), ptr, dims, dims],
-        false,
-    )
 }
 
 /// `i32 (ptr %ret_out, <params in register form>)`.
@@ -96,39 +80,35 @@ pub(crate) fn fn_type<'ctx>(ctx: &'ctx Context, f: &Function) -> FunctionType<'c
     ctx.i32_type().fn_type(&params, false)
 }
 
-fn has_bool(ty: &Type) -> bool {
-    match ty {
-        Type::Scalar(s) => *s == Scalar::Bool,
-        Type::Tuple(items) => items.iter().any(has_bool),
-        Type::Array(_) | Type::None => false,
-    }
-}
-
 impl<'ctx> Ir<'_, 'ctx> {
     /// `v` (register form) in memory form.
     pub fn mem_form(&self, v: BasicValueEnum<'ctx>, ty: &Type) -> Result<BasicValueEnum<'ctx>> {
-        self.convert_form(v, ty, true)
+        self.convert_form(v, &ty.repr(), true)
     }
 
     /// `v` (memory form) in register form.
     pub fn reg_form(&self, v: BasicValueEnum<'ctx>, ty: &Type) -> Result<BasicValueEnum<'ctx>> {
-        self.convert_form(v, ty, false)
+        self.convert_form(v, &ty.repr(), false)
     }
 
+    /// The forms differ only in bools: `i1` in registers, a byte in memory.
     fn convert_form(
         &self,
         v: BasicValueEnum<'ctx>,
-        ty: &Type,
+        r: &Repr,
         to_mem: bool,
     ) -> Result<BasicValueEnum<'ctx>> {
         let ctx = self.ctx();
-        Ok(match ty {
-            Type::Scalar(Scalar::Bool) if to_mem => self
+        if !r.has_bool() {
+            return Ok(v);
+        }
+        Ok(match r {
+            Repr::Bool if to_mem => self
                 .b
                 .build_int_z_extend(v.into_int_value(), ctx.i8_type(), "")?
                 .into(),
             // Any non-zero byte is true, as NumPy reads bool arrays.
-            Type::Scalar(Scalar::Bool) => {
+            Repr::Bool => {
                 let byte = v.into_int_value();
                 self.b
                     .build_int_compare(
@@ -139,24 +119,33 @@ impl<'ctx> Ir<'_, 'ctx> {
                     )?
                     .into()
             }
-            Type::Tuple(items) if has_bool(ty) => {
-                let target = if to_mem {
-                    mem_type(ctx, ty)
+            Repr::Struct(_) | Repr::Fixed(..) => {
+                let bool_ty = if to_mem {
+                    ctx.i8_type()
                 } else {
-                    reg_type(ctx, ty)
+                    ctx.bool_type()
                 };
-                let mut agg = target.into_struct_type().get_undef();
-                for (i, t) in items.iter().enumerate() {
-                    let field = self
-                        .b
-                        .build_extract_value(v.into_struct_value(), i as u32, "")?;
-                    let field = self.convert_form(field, t, to_mem)?;
-                    agg = self
-                        .b
-                        .build_insert_value(agg, field, i as u32, "")?
-                        .into_struct_value();
+                let fields: Vec<&Repr> = match r {
+                    Repr::Struct(fields) => fields.iter().collect(),
+                    Repr::Fixed(item, n) => vec![&**item; *n],
+                    _ => unreachable!(),
+                };
+                let agg_v: AggregateValueEnum = match v {
+                    BasicValueEnum::StructValue(x) => x.into(),
+                    BasicValueEnum::ArrayValue(x) => x.into(),
+                    _ => unreachable!("aggregates have aggregate values"),
+                };
+                let mut agg: AggregateValueEnum = match lower(ctx, r, bool_ty) {
+                    BasicTypeEnum::StructType(t) => t.get_undef().into(),
+                    BasicTypeEnum::ArrayType(t) => t.get_undef().into(),
+                    _ => unreachable!("aggregates lower to aggregates"),
+                };
+                for (i, f) in fields.into_iter().enumerate() {
+                    let field = self.b.build_extract_value(agg_v, i as u32, "")?;
+                    let field = self.convert_form(field, f, to_mem)?;
+                    agg = self.b.build_insert_value(agg, field, i as u32, "")?;
                 }
-                agg.into()
+                agg.as_basic_value_enum()
             }
             _ => v,
         })

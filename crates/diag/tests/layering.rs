@@ -10,8 +10,9 @@ use std::path::Path;
 /// tests) only on crates of a lower rank.
 const STAGES: &[(&str, u32)] = &[
     ("oxjit-diag", 0),
-    ("oxjit-types", 0),
     ("oxjit-abi", 0),
+    // Types take their memory layouts from the abi's type descriptors.
+    ("oxjit-types", 1),
     ("oxjit-runtime", 1),
     ("oxjit-syntax", 1),
     ("oxjit-hir", 2),

@@ -1,11 +1,13 @@
 //! Conversions between Python objects and the in-memory form of compiled
-//! values (`Type::size_align` layout): unboxing arguments into a word buffer
+//! values (`Type::repr` layout): unboxing arguments into a word buffer
 //! and boxing results. Python scalars box to Python objects, NumPy-typed
-//! scalars to NumPy scalars, as CPython would produce them.
+//! scalars to NumPy scalars, as CPython would produce them. Both walk a
+//! [`Plan`], made once per specialisation, so that the call path computes
+//! no layout.
 
 use crate::typeof_::{array_type, descr_scalar, is_numpy_scalar};
 use numpy::npyffi::{self, NPY_TYPES, PY_ARRAY_API};
-use oxjit_types::{Scalar, Type};
+use oxjit_types::{ArrayType, Scalar, Type};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -14,6 +16,32 @@ use std::ffi::c_void;
 /// Words (u64) needed for a value of type `t`.
 pub fn words(t: &Type) -> usize {
     t.size_align().0.div_ceil(8)
+}
+
+/// A type as boxing walks it: a tuple with the offset of each item in its
+/// memory representation.
+pub enum Plan {
+    Scalar(Scalar),
+    Array(ArrayType),
+    Tuple(Vec<(Plan, usize)>),
+    None,
+}
+
+impl Plan {
+    pub fn of(t: &Type) -> Plan {
+        match t {
+            Type::Scalar(s) => Plan::Scalar(*s),
+            Type::Array(a) => Plan::Array(*a),
+            Type::Tuple(items) => Plan::Tuple(
+                items
+                    .iter()
+                    .map(Plan::of)
+                    .zip(Type::field_offsets(items))
+                    .collect(),
+            ),
+            Type::None => Plan::None,
+        }
+    }
 }
 
 fn type_num(s: Scalar) -> NPY_TYPES {
@@ -48,12 +76,12 @@ fn fetch_err(py: Python<'_>) -> PyErr {
 pub unsafe fn unbox(
     py: Python<'_>,
     obj: *mut ffi::PyObject,
-    t: &Type,
+    t: &Plan,
     out: *mut u8,
 ) -> PyResult<()> {
     match t {
-        Type::Scalar(s) => unbox_scalar(py, obj, *s, out),
-        Type::Array(want) => {
+        Plan::Scalar(s) => unbox_scalar(py, obj, *s, out),
+        Plan::Array(want) => {
             if npyffi::PyArray_Check(py, obj) == 0 {
                 return Err(PyTypeError::new_err("expected a NumPy array"));
             }
@@ -82,19 +110,24 @@ pub unsafe fn unbox(
             *w.add(4) = f.data as u64;
             Ok(())
         }
-        Type::Tuple(items) => {
+        Plan::Tuple(items) => {
             if ffi::PyTuple_Check(obj) == 0 || ffi::PyTuple_Size(obj) != items.len() as isize {
                 return Err(PyTypeError::new_err(format!(
                     "expected a tuple of {} items",
                     items.len()
                 )));
             }
-            for (i, (ty, off)) in items.iter().zip(Type::field_offsets(items)).enumerate() {
-                unbox(py, ffi::PyTuple_GetItem(obj, i as isize), ty, out.add(off))?;
+            for (i, (item, off)) in items.iter().enumerate() {
+                unbox(
+                    py,
+                    ffi::PyTuple_GetItem(obj, i as isize),
+                    item,
+                    out.add(*off),
+                )?;
             }
             Ok(())
         }
-        Type::None => Ok(()),
+        Plan::None => Ok(()),
     }
 }
 
@@ -265,14 +298,14 @@ unsafe fn box_array(
 ///
 /// # Safety
 /// `p` must point to a valid in-memory value of type `t`.
-pub unsafe fn box_value(py: Python<'_>, t: &Type, p: *const u8) -> PyResult<Py<PyAny>> {
+pub unsafe fn box_value(py: Python<'_>, t: &Plan, p: *const u8) -> PyResult<Py<PyAny>> {
     let raw = match t {
-        Type::Scalar(Scalar::PyInt) => ffi::PyLong_FromLongLong(*(p as *const i64)),
-        Type::Scalar(Scalar::PyFloat) => ffi::PyFloat_FromDouble(*(p as *const f64)),
-        Type::Scalar(Scalar::PyComplex) => {
+        Plan::Scalar(Scalar::PyInt) => ffi::PyLong_FromLongLong(*(p as *const i64)),
+        Plan::Scalar(Scalar::PyFloat) => ffi::PyFloat_FromDouble(*(p as *const f64)),
+        Plan::Scalar(Scalar::PyComplex) => {
             ffi::PyComplex_FromDoubles(*(p as *const f64), *(p as *const f64).add(1))
         }
-        Type::Scalar(Scalar::Bool) => {
+        Plan::Scalar(Scalar::Bool) => {
             let b = if *p != 0 {
                 ffi::Py_True()
             } else {
@@ -281,25 +314,25 @@ pub unsafe fn box_value(py: Python<'_>, t: &Type, p: *const u8) -> PyResult<Py<P
             ffi::Py_INCREF(b);
             b
         }
-        Type::Scalar(s) => {
+        Plan::Scalar(s) => {
             let descr = PY_ARRAY_API.PyArray_DescrFromType(py, type_num(*s) as i32);
             let obj =
                 PY_ARRAY_API.PyArray_Scalar(py, p as *mut c_void, descr, std::ptr::null_mut());
             ffi::Py_DECREF(descr.cast());
             obj
         }
-        Type::None => {
+        Plan::None => {
             let n = ffi::Py_None();
             ffi::Py_INCREF(n);
             n
         }
-        Type::Tuple(items) => {
+        Plan::Tuple(items) => {
             let tuple = ffi::PyTuple_New(items.len() as isize);
             if tuple.is_null() {
                 return Err(fetch_err(py));
             }
-            for (i, (ty, off)) in items.iter().zip(Type::field_offsets(items)).enumerate() {
-                let item = box_value(py, ty, p.add(off));
+            for (i, (item, off)) in items.iter().enumerate() {
+                let item = box_value(py, item, p.add(*off));
                 match item {
                     Ok(o) => {
                         ffi::PyTuple_SetItem(tuple, i as isize, o.into_ptr());
@@ -312,7 +345,7 @@ pub unsafe fn box_value(py: Python<'_>, t: &Type, p: *const u8) -> PyResult<Py<P
             }
             tuple
         }
-        Type::Array(a) => box_array(py, a, p)?,
+        Plan::Array(a) => box_array(py, a, p)?,
     };
     if raw.is_null() {
         return Err(fetch_err(py));

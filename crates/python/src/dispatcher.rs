@@ -333,7 +333,7 @@ fn call(
     let mut buf: SmallVec<[u64; 32]> = SmallVec::from_elem(0, spec.arg_words);
     let mut ptrs: SmallVec<[*const u8; 8]> = SmallVec::new();
     let base = buf.as_mut_ptr();
-    for (i, (t, off)) in spec.args.iter().zip(&spec.arg_offsets).enumerate() {
+    for (i, (t, off)) in spec.arg_plans.iter().zip(&spec.arg_offsets).enumerate() {
         // SAFETY: `args` has one item per parameter (checked by the caller's
         // type key), and the buffer has `arg_words` words laid out by offsets.
         unsafe {
@@ -355,5 +355,5 @@ fn call(
         return Err(exception_from_status(py, status));
     }
     // SAFETY: the wrapper wrote a value of type `spec.ret` into `ret`.
-    unsafe { box_value(py, &spec.ret, ret.as_ptr() as *const u8) }
+    unsafe { box_value(py, &spec.ret_plan, ret.as_ptr() as *const u8) }
 }

@@ -38,6 +38,9 @@ pub struct Spec {
     pub wrapper: WrapFn,
     pub tir: tir::Function,
     pub llvm_ir: String,
+    /// How to unbox each argument and box the result.
+    pub arg_plans: Vec<crate::boxing::Plan>,
+    pub ret_plan: crate::boxing::Plan,
     /// Word offset of each argument in the argument buffer, and its total size.
     pub arg_offsets: Vec<usize>,
     pub arg_words: usize,
@@ -490,6 +493,8 @@ pub fn compile(
     }
     let spec = Box::leak(Box::new(Spec {
         key,
+        arg_plans: args.iter().map(crate::boxing::Plan::of).collect(),
+        ret_plan: crate::boxing::Plan::of(&f.ret),
         ret: f.ret.clone(),
         ret_words: crate::boxing::words(&f.ret).max(1),
         args,

@@ -9,6 +9,7 @@ mod signature;
 pub use promote::{common_scalar, unify};
 pub use signature::{parse_signature, parse_type, Signature};
 
+use oxjit_abi::desc::{tag, Desc, Repr};
 use std::fmt;
 
 /// Scalar types. `PyInt`, `PyFloat` and `PyComplex` are values that are Python
@@ -163,6 +164,27 @@ impl Scalar {
     }
 
     /// NumPy's one-character type code, used to key dtypes.
+    /// NumPy's type character (the weak Python scalars as their NumPy types).
+    pub fn numpy_char(self) -> u8 {
+        use Scalar::*;
+        match self.strong() {
+            Bool => b'?',
+            I8 => b'b',
+            I16 => b'h',
+            I32 => b'i',
+            I64 => b'q',
+            U8 => b'B',
+            U16 => b'H',
+            U32 => b'I',
+            U64 => b'Q',
+            F32 => b'f',
+            F64 => b'd',
+            C64 => b'F',
+            C128 => b'D',
+            PyInt | PyFloat | PyComplex => unreachable!("strong() removed weak types"),
+        }
+    }
+
     pub fn from_numpy_char(c: u8) -> Option<Scalar> {
         use Scalar::*;
         Some(match c {
@@ -243,39 +265,50 @@ impl Type {
         }
     }
 
-    /// Byte size and alignment of this type's in-memory form (C layout), which
-    /// is how arguments and results cross between Rust and compiled code.
-    pub fn size_align(&self) -> (usize, usize) {
+    /// The runtime type descriptor of this type (see `oxjit_abi::desc`).
+    pub fn descriptor(&self) -> Vec<u64> {
+        let mut words = vec![];
+        self.encode(&mut words);
+        words
+    }
+
+    fn encode(&self, w: &mut Vec<u64>) {
         match self {
-            Type::Scalar(s) => (s.size(), s.align()),
-            Type::Array(a) => (8 * (5 + 2 * a.ndim as usize), 8),
+            Type::None => w.push(tag::NONE),
+            Type::Scalar(s) => w.extend([tag::SCALAR, s.numpy_char() as u64]),
+            Type::Array(a) => w.extend([
+                tag::ARRAY,
+                a.dtype.numpy_char() as u64,
+                a.ndim as u64,
+                a.layout as u64,
+            ]),
             Type::Tuple(items) => {
-                let mut size = 0usize;
-                let mut align = 1;
-                for t in items {
-                    let (s, a) = t.size_align();
-                    size = size.next_multiple_of(a) + s;
-                    align = align.max(a);
-                }
-                (size.next_multiple_of(align), align)
+                w.extend([tag::TUPLE, items.len() as u64]);
+                items.iter().for_each(|t| t.encode(w));
             }
-            Type::None => (0, 1),
         }
+    }
+
+    /// This type's in-memory form (C layout): how arguments and results
+    /// cross between Rust and compiled code, and what code generation
+    /// lowers it to. Defined once per kind, by its descriptor.
+    pub fn repr(&self) -> Repr {
+        Desc::new(&self.descriptor()).repr()
+    }
+
+    /// Byte size and alignment of this type's in-memory form.
+    pub fn size_align(&self) -> (usize, usize) {
+        self.repr().size_align()
     }
 
     /// Byte offsets of a tuple's fields in its C layout.
     pub fn field_offsets(items: &[Type]) -> Vec<usize> {
-        let mut off = 0usize;
-        items
-            .iter()
-            .map(|t| {
-                let (s, a) = t.size_align();
-                off = off.next_multiple_of(a);
-                let here = off;
-                off += s;
-                here
-            })
-            .collect()
+        oxjit_abi::desc::c_layout(items.iter().map(Type::size_align)).0
+    }
+
+    /// Whether values of this type hold references the runtime counts.
+    pub fn is_managed(&self) -> bool {
+        self.repr().is_managed()
     }
 }
 
@@ -354,6 +387,14 @@ mod tests {
             format!("{:#}", Type::Tuple(vec![Type::INT, Type::F64])),
             "Tuple(pyint, float64)"
         );
+    }
+
+    #[test]
+    fn scalar_sizes_are_their_memory_forms() {
+        for s in Scalar::ALL_STRONG {
+            assert_eq!(Type::Scalar(s).size_align(), (s.size(), s.align()), "{s}");
+            assert_eq!(Scalar::from_numpy_char(s.numpy_char()), Some(s));
+        }
     }
 
     #[test]

@@ -15,8 +15,8 @@
 use std::mem::size_of;
 
 use super::{raise, shape_str, with_dtype, write_scalar, Args, Array, Elem, NewArray, Result};
-use crate::abi::TypeCode;
 use crate::parallel;
+use oxjit_abi::desc::Desc;
 
 /// Depth of a packed block (A panels of `MR × KC` and B panels of
 /// `KC × NR` elements stay in L1/L2).
@@ -26,7 +26,7 @@ const MC: usize = 72;
 /// Columns of B per packed block.
 const NC: usize = 4080;
 
-pub unsafe fn dot(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
+pub unsafe fn dot(out: *mut u8, args: &Args, out_ty: Desc<'_>) -> Result {
     let (a, b) = (args.array(0), args.array(1));
     if !(1..=2).contains(&a.ndim())
         || !(1..=2).contains(&b.ndim())

@@ -3,9 +3,9 @@
 //! of the C-contiguous result, so their own layouts do not matter.
 
 use super::{itemsize, normalize_axis, raise, with_itemsize, Args, Array, NewArray, Result};
-use crate::abi::TypeCode;
+use oxjit_abi::desc::Desc;
 
-pub unsafe fn concatenate(out: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn concatenate(out: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     let arrays = args.arrays(0);
     let Some(first) = arrays.first() else {
         return Err(raise(
@@ -51,7 +51,7 @@ pub unsafe fn concatenate(out: *mut u8, args: &Args, _: TypeCode) -> Result {
     Ok(())
 }
 
-pub unsafe fn stack(out: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn stack(out: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     let arrays = args.arrays(0);
     let Some(first) = arrays.first() else {
         return Err(raise("ValueError", "need at least one array to stack"));
@@ -80,7 +80,7 @@ pub unsafe fn stack(out: *mut u8, args: &Args, _: TypeCode) -> Result {
     Ok(())
 }
 
-pub unsafe fn roll(out: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn roll(out: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     let a = args.array(0);
     let shift: i64 = args.scalar(1)?;
     let r = NewArray::alloc(a.dtype, a.shape.to_vec())?;
@@ -103,10 +103,10 @@ pub unsafe fn roll(out: *mut u8, args: &Args, _: TypeCode) -> Result {
 /// `np.tile(a, reps)`: argument 1 counts the repetitions that follow it.
 /// Shorter of shape and reps is padded with leading ones; every tile is a
 /// strided view of the result that receives a copy of `a`.
-pub unsafe fn tile(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
+pub unsafe fn tile(out: *mut u8, args: &Args, out_ty: Desc<'_>) -> Result {
     let a = args.array(0);
     let nreps: i64 = args.scalar(1)?;
-    let ndim = out_ty.ndim() as usize;
+    let ndim = out_ty.ndim();
     let mut reps = vec![1i64; ndim];
     for k in 0..nreps as usize {
         reps[ndim - nreps as usize + k] = args.scalar(2 + k)?;

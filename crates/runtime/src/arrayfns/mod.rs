@@ -22,11 +22,12 @@ use std::cmp::Ordering;
 use std::mem::size_of;
 use std::ptr;
 
-use crate::abi::{ArrayFn, ArrayHeader, Dtype, TypeCode};
+use crate::abi::{ArrayFn, ArrayHeader, Dtype};
 use crate::exceptions::raise_dynamic;
 use crate::memory::{
     oxjit_rt_meminfo_alloc, oxjit_rt_meminfo_data, oxjit_rt_meminfo_decref, MemInfo,
 };
+use oxjit_abi::desc::Desc;
 use oxjit_abi::exc::{ExcArg, ExcSpec};
 use oxjit_abi::sig::{Effect, RtFn};
 
@@ -618,32 +619,35 @@ pub unsafe extern "C" fn oxjit_rt_copy_strided(
 /// The arguments of a runtime array function (see [`crate::abi`]).
 pub(crate) struct Args {
     values: *const *const u8,
-    types: *const u64,
+    types: *const *const u64,
 }
 
 impl Args {
     /// # Safety
-    /// `values` and `types` must hold at least as many entries as are read.
-    pub(crate) unsafe fn new(values: *const *const u8, types: *const u64) -> Args {
+    /// `values` and `types` must hold at least as many entries as are read,
+    /// `types` pointers to well-formed descriptors.
+    pub(crate) unsafe fn new(values: *const *const u8, types: *const *const u64) -> Args {
         Args { values, types }
     }
 
-    pub(crate) unsafe fn ty(&self, i: usize) -> TypeCode {
-        TypeCode(*self.types.add(i))
+    pub(crate) unsafe fn ty<'a>(&self, i: usize) -> Desc<'a> {
+        Desc::from_ptr(*self.types.add(i))
     }
 
     pub(crate) unsafe fn array<'a>(&self, i: usize) -> Array<'a> {
         let ty = self.ty(i);
-        Array::from_raw(*self.values.add(i), ty.dtype(), ty.ndim() as usize)
+        Array::from_raw(*self.values.add(i), ty.dtype(), ty.ndim())
     }
 
-    /// The items of a tuple-of-arrays argument.
+    /// The items of a tuple-of-arrays argument, at the offsets of the
+    /// tuple's memory representation.
     pub(crate) unsafe fn arrays<'a>(&self, i: usize) -> Vec<Array<'a>> {
         let ty = self.ty(i);
-        let ndim = ty.ndim() as usize;
         let base = *self.values.add(i);
-        (0..ty.count() as usize)
-            .map(|k| Array::from_raw(base.add(k * Array::memory_size(ndim)), ty.dtype(), ndim))
+        ty.items()
+            .iter()
+            .zip(ty.repr().field_offsets())
+            .map(|(item, off)| Array::from_raw(base.add(off), item.dtype(), item.ndim()))
             .collect()
     }
 
@@ -811,8 +815,8 @@ macro_rules! array_fns {
             /// # Safety
             /// Arguments as described in [`crate::abi`].
             #[no_mangle]
-            pub unsafe extern "C" fn $symbol(out: *mut u8, args: *const *const u8, arg_types: *const u64, out_type: u64) -> i32 {
-                match $imp(out, &Args::new(args, arg_types), TypeCode(out_type)) {
+            pub unsafe extern "C" fn $symbol(out: *mut u8, args: *const *const u8, arg_types: *const *const u64, out_type: *const u64) -> i32 {
+                match $imp(out, &Args::new(args, arg_types), Desc::from_ptr(out_type)) {
                     Ok(()) => 0,
                     Err(id) => id as i32,
                 }

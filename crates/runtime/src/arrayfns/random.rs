@@ -12,7 +12,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 
 use super::{raise, with_itemsize, write_scalar, Args, Array, Elem, NewArray, Result};
-use crate::abi::TypeCode;
+use oxjit_abi::desc::Desc;
 
 const N: usize = 624;
 const M: usize = 397;
@@ -188,8 +188,8 @@ pub extern "C" fn oxjit_rt_random_gauss() -> f64 {
 }
 
 /// The result shape: `out_ty.ndim()` extents from argument `first` on.
-unsafe fn shape(args: &Args, first: usize, out_ty: TypeCode) -> Result<Vec<i64>> {
-    let shape = (0..out_ty.ndim() as usize)
+unsafe fn shape(args: &Args, first: usize, out_ty: Desc<'_>) -> Result<Vec<i64>> {
+    let shape = (0..out_ty.ndim())
         .map(|d| args.scalar::<i64>(first + d))
         .collect::<Result<Vec<_>>>()?;
     if shape.iter().any(|&n| n < 0) {
@@ -201,7 +201,7 @@ unsafe fn shape(args: &Args, first: usize, out_ty: TypeCode) -> Result<Vec<i64>>
 /// Writes a scalar draw, or an array of `shape` filled in C order.
 unsafe fn fill<T: Elem>(
     out: *mut u8,
-    out_ty: TypeCode,
+    out_ty: Desc<'_>,
     shape: Vec<i64>,
     mut draw: impl FnMut(&mut State) -> T,
 ) -> Result {
@@ -220,7 +220,7 @@ unsafe fn fill<T: Elem>(
     Ok(())
 }
 
-pub unsafe fn seed(_: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn seed(_: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     let seed = u32::try_from(args.scalar::<i64>(0)?)
         .map_err(|_| raise("ValueError", "Seed must be between 0 and 2**32 - 1"))?;
     with_state(|st| {
@@ -232,17 +232,17 @@ pub unsafe fn seed(_: *mut u8, args: &Args, _: TypeCode) -> Result {
     Ok(())
 }
 
-pub unsafe fn sample(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
+pub unsafe fn sample(out: *mut u8, args: &Args, out_ty: Desc<'_>) -> Result {
     fill(out, out_ty, shape(args, 0, out_ty)?, |st| {
         st.mt.next_double()
     })
 }
 
-pub unsafe fn normal(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
+pub unsafe fn normal(out: *mut u8, args: &Args, out_ty: Desc<'_>) -> Result {
     fill(out, out_ty, shape(args, 0, out_ty)?, State::gauss)
 }
 
-pub unsafe fn uniform(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
+pub unsafe fn uniform(out: *mut u8, args: &Args, out_ty: Desc<'_>) -> Result {
     let (low, high): (f64, f64) = (args.scalar(0)?, args.scalar(1)?);
     let range = high - low;
     if !range.is_finite() {
@@ -253,7 +253,7 @@ pub unsafe fn uniform(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
     })
 }
 
-pub unsafe fn int(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
+pub unsafe fn int(out: *mut u8, args: &Args, out_ty: Desc<'_>) -> Result {
     let (low, high): (i64, i64) = (args.scalar(0)?, args.scalar(1)?);
     let shape = shape(args, 2, out_ty)?;
     // NumPy returns an empty array before looking at the bounds.
@@ -270,13 +270,13 @@ pub unsafe fn int(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
     })
 }
 
-pub unsafe fn shuffle(_: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn shuffle(_: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     with_state(|st| shuffle_rows(&args.array(0), st))
 }
 
 /// `permutation(x)`: a shuffled `arange(x)` for an integer, else a
 /// shuffled copy (along the first axis) of the array.
-pub unsafe fn permutation(out: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn permutation(out: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     let mut copy;
     if args.ty(0).ndim() == 0 {
         let n: i64 = args.scalar(0)?;
@@ -391,7 +391,7 @@ fn search_right(cdf: &[f64], u: f64) -> i64 {
 /// a 1-d array), 1 `replace`, 2 the probabilities (a 1-d float64 array, or
 /// a scalar when absent), then the extents of `size`. Indices are drawn
 /// exactly as NumPy's legacy `choice` draws them.
-pub unsafe fn choice(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
+pub unsafe fn choice(out: *mut u8, args: &Args, out_ty: Desc<'_>) -> Result {
     let pool = (args.ty(0).ndim() > 0).then(|| args.array(0));
     let shape = shape(args, 3, out_ty)?;
     let size: i64 = shape.iter().product();

@@ -4,22 +4,22 @@
 //! a[i]` as NumPy's `accumulate` does it, so float results match exactly.
 
 use super::{normalize_axis, with_dtype, Args, Elem, NewArray, Result};
-use crate::abi::TypeCode;
+use oxjit_abi::desc::Desc;
 
-pub unsafe fn cumsum(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
+pub unsafe fn cumsum(out: *mut u8, args: &Args, out_ty: Desc<'_>) -> Result {
     accumulate(out, args, out_ty, false)
 }
 
-pub unsafe fn cumprod(out: *mut u8, args: &Args, out_ty: TypeCode) -> Result {
+pub unsafe fn cumprod(out: *mut u8, args: &Args, out_ty: Desc<'_>) -> Result {
     accumulate(out, args, out_ty, true)
 }
 
-unsafe fn accumulate(out: *mut u8, args: &Args, out_ty: TypeCode, product: bool) -> Result {
+unsafe fn accumulate(out: *mut u8, args: &Args, out_ty: Desc<'_>, product: bool) -> Result {
     let a = args.array(0);
     // The ABI passes no argument count: an axis argument is present when
     // the result keeps `a`'s dimensions. For a 1-d `a` both forms give the
     // same values, so it is not read there (checking it is the caller's).
-    let (shape, axis) = if out_ty.ndim() as usize == a.ndim() && a.ndim() > 1 {
+    let (shape, axis) = if out_ty.ndim() == a.ndim() && a.ndim() > 1 {
         (
             a.shape.to_vec(),
             Some(normalize_axis(args.scalar::<i64>(1)?, a.ndim())?),

@@ -5,7 +5,7 @@
 use super::{
     normalize_axis, raise, with_dtype, with_itemsize, Args, Array, Bool, Elem, NewArray, Result,
 };
-use crate::abi::TypeCode;
+use oxjit_abi::desc::Desc;
 
 const NONZERO_0D: &str =
     "Calling nonzero on 0d arrays is not allowed. Use np.atleast_1d(scalar).nonzero() instead.";
@@ -17,7 +17,7 @@ unsafe fn count_true(mask: &Array) -> usize {
     count
 }
 
-pub unsafe fn nonzero(out: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn nonzero(out: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     let a = args.array(0);
     let ndim = a.ndim();
     if ndim == 0 {
@@ -79,7 +79,7 @@ fn check_mask(a: &Array, mask: &Array) -> Result {
     }
 }
 
-pub unsafe fn compress(out: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn compress(out: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     let (a, mask) = (args.array(0), args.array(1));
     check_mask(&a, &mask)?;
     let r = NewArray::alloc(a.dtype, vec![count_true(&mask) as i64])?;
@@ -99,7 +99,7 @@ pub unsafe fn compress(out: *mut u8, args: &Args, _: TypeCode) -> Result {
     Ok(())
 }
 
-pub unsafe fn mask_assign(_: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn mask_assign(_: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     let (a, mask) = (args.array(0), args.array(1));
     check_mask(&a, &mask)?;
     let count = count_true(&mask);
@@ -144,7 +144,7 @@ unsafe fn positions(args: &Args, i: usize, size: i64) -> Result<Vec<usize>> {
         .collect()
 }
 
-pub unsafe fn take(out: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn take(out: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     let a = args.array(0);
     normalize_axis(0, a.ndim())?;
     let rows = positions(args, 1, a.shape[0])?;
@@ -162,7 +162,7 @@ pub unsafe fn take(out: *mut u8, args: &Args, _: TypeCode) -> Result {
     Ok(())
 }
 
-pub unsafe fn take_assign(_: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn take_assign(_: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     let a = args.array(0);
     normalize_axis(0, a.ndim())?;
     let len = args.array(1).size();

@@ -2,9 +2,9 @@
 //! NumPy's order: NaNs last, complex numbers by real then imaginary part.
 
 use super::{normalize_axis, with_dtype, Args, Elem, NewArray, Result};
-use crate::abi::TypeCode;
+use oxjit_abi::desc::Desc;
 
-pub unsafe fn sort(out: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn sort(out: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     let a = args.array(0);
     // NumPy sorts along axis -1, which a 0-d array lacks.
     normalize_axis(-1, a.ndim())?;
@@ -23,7 +23,7 @@ pub unsafe fn sort(out: *mut u8, args: &Args, _: TypeCode) -> Result {
     })
 }
 
-pub unsafe fn argsort(out: *mut u8, args: &Args, _: TypeCode) -> Result {
+pub unsafe fn argsort(out: *mut u8, args: &Args, _: Desc<'_>) -> Result {
     let a = args.array(0);
     with_dtype!(a.dtype, T => {
         let values = a.to_vec::<T>()?;

@@ -1,14 +1,13 @@
 use std::time::Instant;
 
-use crate::testing::{array, balanced, call, message, scalar, strided, vector, Arg, Dt};
-use oxjit_runtime::abi::TypeCode;
+use crate::testing::{array, balanced, call, message, scalar, strided, vector, Arg, Dt, Ty};
 use oxjit_runtime::arrayfns::*;
 
 fn dot<T: Dt>(a: &Arg, b: &Arg, ndim: u8) -> (Vec<i64>, Vec<T>) {
     call(
         oxjit_rt_af_dot,
         &[a, b, &scalar(0i64)],
-        TypeCode::array(T::CODE, ndim, 0),
+        Ty::array(T::CODE, ndim, 0),
     )
     .unwrap()
     .array::<T>()
@@ -41,7 +40,7 @@ fn small_products_match_numpy() {
                 &vector(&[2.0, 0.25, 1.0]),
                 &scalar(0i64),
             ],
-            TypeCode(b'd' as u64),
+            Ty::scalar(b'd'),
         )
         .unwrap();
         assert_eq!(vv.scalar::<f64>(), 0.5);
@@ -67,7 +66,7 @@ fn small_products_match_numpy() {
                 &vector(&[c32(0.0, 3.0), c32(1.0, 2.0)]),
                 &scalar(0i64),
             ],
-            TypeCode(b'F' as u64),
+            Ty::scalar(b'F'),
         )
         .unwrap();
         assert_eq!(cv.scalar::<Complex<f32>>(), c32(1.0, 6.0));
@@ -108,7 +107,7 @@ fn shape_errors_use_numpy_messages() {
             let e = call(
                 oxjit_rt_af_dot,
                 &[&a, &b, &scalar(0i64)],
-                TypeCode::array(b'd', ndim, 0),
+                Ty::array(b'd', ndim as u8, 0),
             )
             .err()
             .unwrap();
@@ -270,7 +269,7 @@ fn dot_200_throughput() {
                         call(
                             oxjit_rt_af_dot,
                             &[&a, &b, &scalar(0i64)],
-                            TypeCode::array(T::CODE, 2, 0),
+                            Ty::array(T::CODE, 2, 0),
                         )
                         .unwrap()
                         .release();

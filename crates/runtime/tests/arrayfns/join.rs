@@ -1,5 +1,4 @@
-use crate::testing::{array, balanced, call, message, scalar, strided, tuple, vector, Arg};
-use oxjit_runtime::abi::TypeCode;
+use crate::testing::{array, balanced, call, message, scalar, strided, tuple, vector, Arg, Ty};
 use oxjit_runtime::arrayfns::*;
 
 /// a = arange(6).reshape(2, 3), b = arange(10, 14).reshape(2, 2),
@@ -18,13 +17,9 @@ fn join(
     axis: i64,
     ndim: u8,
 ) -> std::result::Result<(Vec<i64>, Vec<i64>), String> {
-    call(
-        f,
-        &[&tuple(items), &scalar(axis)],
-        TypeCode::array(b'q', ndim, 0),
-    )
-    .map(|o| o.array::<i64>())
-    .map_err(message)
+    call(f, &[&tuple(items), &scalar(axis)], Ty::array(b'q', ndim, 0))
+        .map(|o| o.array::<i64>())
+        .map_err(message)
 }
 
 #[test]
@@ -73,11 +68,11 @@ fn concatenate_like_numpy() {
             join(oxjit_rt_af_concatenate, vec![three(&[]), three(&[])], 0, 1),
             Err("ValueError: zero-dimensional arrays cannot be concatenated".into())
         );
-        let empty = Arg::empty_tuple(TypeCode::tuple_of_arrays(b'q', 1, 0));
+        let empty = Arg::empty_tuple(Ty::tuple_of_arrays(b'q', 1, 0));
         let e = call(
             oxjit_rt_af_concatenate,
             &[&empty, &scalar(0i64)],
-            TypeCode::array(b'q', 1, 0),
+            Ty::array(b'q', 1, 0),
         )
         .err()
         .unwrap();
@@ -130,11 +125,11 @@ fn stack_like_numpy() {
             join(oxjit_rt_af_stack, vec![b, c], 0, 3),
             Err("ValueError: all input arrays must have the same shape".into())
         );
-        let empty = Arg::empty_tuple(TypeCode::tuple_of_arrays(b'q', 1, 0));
+        let empty = Arg::empty_tuple(Ty::tuple_of_arrays(b'q', 1, 0));
         let e = call(
             oxjit_rt_af_stack,
             &[&empty, &scalar(0i64)],
-            TypeCode::array(b'q', 2, 0),
+            Ty::array(b'q', 2, 0),
         )
         .err()
         .unwrap();
@@ -146,7 +141,7 @@ fn stack_like_numpy() {
 fn roll_flattened() {
     balanced(|| {
         let roll = |a: &Arg, shift: i64| {
-            call(oxjit_rt_af_roll, &[a, &scalar(shift)], a.ty)
+            call(oxjit_rt_af_roll, &[a, &scalar(shift)], a.ty.clone())
                 .unwrap()
                 .array::<i64>()
         };

@@ -1,10 +1,10 @@
-use crate::testing::{array, balanced, call, message, scalar, vector, Out};
-use oxjit_runtime::abi::TypeCode;
+use crate::testing::{array, balanced, call, message, scalar, vector, Out, Ty};
+use oxjit_abi::desc::tag;
 use oxjit_runtime::arrayfns::*;
 
-const F64: TypeCode = TypeCode(b'd' as u64);
-const I64: TypeCode = TypeCode(b'q' as u64);
-const NONE: TypeCode = TypeCode(b'n' as u64);
+const F64: &[u64] = &[tag::SCALAR, b'd' as u64];
+const I64: &[u64] = &[tag::SCALAR, b'q' as u64];
+const NONE: &[u64] = &[tag::NONE];
 
 fn seed(s: i64) {
     call(oxjit_rt_af_random_seed, &[&scalar(s)], NONE).unwrap();
@@ -19,7 +19,7 @@ fn draws<T: crate::testing::Dt>(
     let extent = scalar(n);
     let mut args: Vec<_> = pre.iter().collect();
     args.push(&extent);
-    call(f, &args, TypeCode::array(T::CODE, 1, 0))
+    call(f, &args, Ty::array(T::CODE, 1, 0))
         .unwrap()
         .array::<T>()
         .1
@@ -297,7 +297,7 @@ fn errors() {
         let e = call(
             oxjit_rt_af_random_sample,
             &[&scalar(-1i64)],
-            TypeCode::array(b'd', 1, 0),
+            Ty::array(b'd', 1, 0),
         )
         .err()
         .unwrap();
@@ -308,7 +308,7 @@ fn errors() {
         let two_d: Out = call(
             oxjit_rt_af_random_sample,
             &[&scalar(2i64), &scalar(3i64)],
-            TypeCode::array(b'd', 2, 0),
+            Ty::array(b'd', 2, 0),
         )
         .unwrap();
         assert_eq!(two_d.array::<f64>().0, [2, 3]);

@@ -1,9 +1,8 @@
-use crate::testing::{array, balanced, call, message, scalar, strided, vector, Arg, Dt};
-use oxjit_runtime::abi::TypeCode;
+use crate::testing::{array, balanced, call, message, scalar, strided, vector, Arg, Dt, Ty};
 use oxjit_runtime::arrayfns::*;
 
 fn scan<T: Dt>(f: oxjit_runtime::abi::ArrayFn, args: &[&Arg], ndim: u8) -> (Vec<i64>, Vec<T>) {
-    call(f, args, TypeCode::array(T::CODE, ndim, 0))
+    call(f, args, Ty::array(T::CODE, ndim, 0))
         .unwrap()
         .array::<T>()
 }
@@ -118,7 +117,7 @@ fn along_an_axis_and_flattened() {
         let e = call(
             oxjit_rt_af_cumsum,
             &[&a, &scalar(2i64)],
-            TypeCode::array(b'd', 2, 0),
+            Ty::array(b'd', 2, 0),
         )
         .err()
         .unwrap();

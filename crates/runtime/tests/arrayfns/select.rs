@@ -1,8 +1,8 @@
-use crate::testing::{array, balanced, call, message, scalar, strided, vector, Arg};
-use oxjit_runtime::abi::TypeCode;
+use crate::testing::{array, balanced, call, message, scalar, strided, vector, Arg, Ty};
+use oxjit_abi::desc::tag;
 use oxjit_runtime::arrayfns::*;
 
-const NONE: TypeCode = TypeCode(b'n' as u64);
+const NONE: &[u64] = &[tag::NONE];
 
 fn bools(v: &[bool]) -> Vec<Bool> {
     v.iter().map(|&b| Bool(b as u8)).collect()
@@ -27,13 +27,9 @@ fn nonzero_gives_c_order_indices() {
             b[i * 4 + j] = v;
         }
         let t = strided(&b, &[4, 3], &[1, 4], 0);
-        let got = call(
-            oxjit_rt_af_nonzero,
-            &[&t],
-            TypeCode::tuple_of_arrays(b'q', 1, 2),
-        )
-        .unwrap()
-        .arrays::<i64>();
+        let got = call(oxjit_rt_af_nonzero, &[&t], Ty::tuple_of_arrays(b'q', 1, 2))
+            .unwrap()
+            .arrays::<i64>();
         assert_eq!(
             got,
             [(vec![4], vec![0, 1, 2, 3]), (vec![4], vec![2, 0, 1, 2])]
@@ -48,20 +44,16 @@ fn nonzero_gives_c_order_indices() {
                 im: 0.0,
             },
         ]);
-        let got = call(
-            oxjit_rt_af_nonzero,
-            &[&z],
-            TypeCode::tuple_of_arrays(b'q', 1, 1),
-        )
-        .unwrap()
-        .arrays::<i64>();
+        let got = call(oxjit_rt_af_nonzero, &[&z], Ty::tuple_of_arrays(b'q', 1, 1))
+            .unwrap()
+            .arrays::<i64>();
         assert_eq!(got, [(vec![2], vec![1, 3])]);
 
         let none = vector(&bools(&[false; 5]));
         let got = call(
             oxjit_rt_af_nonzero,
             &[&none],
-            TypeCode::tuple_of_arrays(b'q', 1, 1),
+            Ty::tuple_of_arrays(b'q', 1, 1),
         )
         .unwrap()
         .arrays::<i64>();
@@ -70,7 +62,7 @@ fn nonzero_gives_c_order_indices() {
         let e = call(
             oxjit_rt_af_nonzero,
             &[&array(&[1.0f64], &[])],
-            TypeCode::tuple_of_arrays(b'q', 1, 0),
+            Ty::tuple_of_arrays(b'q', 1, 0),
         )
         .err()
         .unwrap();
@@ -83,13 +75,9 @@ fn compress_and_mask_assign() {
     balanced(|| {
         let a = view();
         let mask = array(&bools(&[true, false, true, true, false, true]), &[2, 3]);
-        let (shape, got) = call(
-            oxjit_rt_af_compress,
-            &[&a, &mask],
-            TypeCode::array(b'd', 1, 0),
-        )
-        .unwrap()
-        .array::<f64>();
+        let (shape, got) = call(oxjit_rt_af_compress, &[&a, &mask], Ty::array(b'd', 1, 0))
+            .unwrap()
+            .array::<f64>();
         assert_eq!((shape, got), (vec![4], vec![1.0, 5.0, 13.0, 17.0]));
 
         call(
@@ -150,7 +138,7 @@ fn take_along_axis_0() {
     balanced(|| {
         let x = array(&(0..12i16).collect::<Vec<_>>(), &[4, 3]);
         let idx = vector(&[3i32, -1, 0, -4]);
-        let (shape, got) = call(oxjit_rt_af_take, &[&x, &idx], TypeCode::array(b'h', 2, 0))
+        let (shape, got) = call(oxjit_rt_af_take, &[&x, &idx], Ty::array(b'h', 2, 0))
             .unwrap()
             .array::<i16>();
         assert_eq!(shape, [4, 3]);
@@ -159,7 +147,7 @@ fn take_along_axis_0() {
         let (shape, got) = call(
             oxjit_rt_af_take,
             &[&view(), &vector(&[1i64])],
-            TypeCode::array(b'd', 2, 0),
+            Ty::array(b'd', 2, 0),
         )
         .unwrap()
         .array::<f64>();
@@ -176,7 +164,7 @@ fn take_along_axis_0() {
             let e = call(
                 oxjit_rt_af_take,
                 &[&v, &vector(&bad)],
-                TypeCode::array(b'B', 1, 0),
+                Ty::array(b'B', 1, 0),
             )
             .err()
             .unwrap();

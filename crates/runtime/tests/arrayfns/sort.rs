@@ -1,9 +1,11 @@
-use crate::testing::{balanced, call, message, strided, vector, Dt};
-use oxjit_runtime::abi::TypeCode;
+use crate::testing::{balanced, call, message, strided, vector, Dt, Ty};
 use oxjit_runtime::arrayfns::*;
 
 fn sorted<T: Dt>(a: &crate::testing::Arg) -> Vec<T> {
-    call(oxjit_rt_af_sort, &[a], a.ty).unwrap().array::<T>().1
+    call(oxjit_rt_af_sort, &[a], a.ty.clone())
+        .unwrap()
+        .array::<T>()
+        .1
 }
 
 /// Floats compared with NaN equal to NaN.
@@ -89,7 +91,7 @@ fn sorts_rows_of_a_strided_array() {
             &[1, 4],
             0,
         );
-        let (shape, got) = call(oxjit_rt_af_sort, &[&m], TypeCode::array(b'q', 2, 0))
+        let (shape, got) = call(oxjit_rt_af_sort, &[&m], Ty::array(b'q', 2, 0))
             .unwrap()
             .array::<i64>();
         assert_eq!(shape, [4, 3]);
@@ -101,7 +103,7 @@ fn sorts_rows_of_a_strided_array() {
 fn argsort_is_stable_with_nans_last() {
     balanced(|| {
         let order = |a: &crate::testing::Arg| {
-            call(oxjit_rt_af_argsort, &[a], TypeCode::array(b'q', 1, 0))
+            call(oxjit_rt_af_argsort, &[a], Ty::array(b'q', 1, 0))
                 .unwrap()
                 .array::<i64>()
                 .1
@@ -128,7 +130,7 @@ fn argsort_is_stable_with_nans_last() {
 fn zero_d_sort_is_an_axis_error() {
     balanced(|| {
         let a = crate::testing::array(&[1.0f64], &[]);
-        let e = call(oxjit_rt_af_sort, &[&a], a.ty).err().unwrap();
+        let e = call(oxjit_rt_af_sort, &[&a], a.ty.clone()).err().unwrap();
         assert_eq!(
             message(e),
             "numpy.exceptions.AxisError: axis -1 is out of bounds for array of dimension 0"

@@ -5,8 +5,9 @@
 use std::mem::{size_of, size_of_val};
 use std::sync::Mutex;
 
+use oxjit_abi::desc::{tag, Desc};
 use oxjit_abi::exc::{ExcArg, ExcSpec, DYNAMIC};
-use oxjit_runtime::abi::{ArrayFn, ArrayHeader, Dtype, TypeCode};
+use oxjit_runtime::abi::{ArrayFn, ArrayHeader, Dtype};
 use oxjit_runtime::arrayfns::{Array, Bool, Complex, Elem};
 use oxjit_runtime::exceptions::{get, take_dynamic};
 use oxjit_runtime::memory::{oxjit_rt_meminfo_decref, stats};
@@ -22,12 +23,49 @@ macro_rules! dt {
 dt!(Bool => b'?', i8 => b'b', i16 => b'h', i32 => b'i', i64 => b'q', u8 => b'B', u16 => b'H', u32 => b'I', u64 => b'Q',
     f32 => b'f', f64 => b'd', Complex<f32> => b'F', Complex<f64> => b'D');
 
+/// A type descriptor (`oxjit_abi::desc`), owned.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ty(pub Vec<u64>);
+
+impl Ty {
+    pub fn scalar(dtype: Dtype) -> Ty {
+        Ty(vec![tag::SCALAR, dtype as u64])
+    }
+    pub fn array(dtype: Dtype, ndim: u8, layout: u8) -> Ty {
+        Ty(vec![tag::ARRAY, dtype as u64, ndim as u64, layout as u64])
+    }
+    pub fn tuple(items: &[Ty]) -> Ty {
+        let mut words = vec![tag::TUPLE, items.len() as u64];
+        items.iter().for_each(|t| words.extend(&t.0));
+        Ty(words)
+    }
+    /// `count` C-contiguous arrays of one dtype and ndim.
+    pub fn tuple_of_arrays(dtype: Dtype, ndim: u8, count: usize) -> Ty {
+        Ty::tuple(&vec![Ty::array(dtype, ndim, 0); count])
+    }
+    pub fn desc(&self) -> Desc<'_> {
+        Desc::new(&self.0)
+    }
+    pub fn dtype(&self) -> Dtype {
+        self.desc().dtype()
+    }
+    pub fn ndim(&self) -> usize {
+        self.desc().ndim()
+    }
+}
+
+impl From<&[u64]> for Ty {
+    fn from(words: &[u64]) -> Ty {
+        Ty(words.to_vec())
+    }
+}
+
 /// One argument: its memory form (u64 words, so aligned), the buffers its
-/// array data lives in, and its type code.
+/// array data lives in, and its type descriptor.
 pub struct Arg {
     mem: Vec<u64>,
     _data: Vec<Vec<u64>>,
-    pub ty: TypeCode,
+    pub ty: Ty,
 }
 
 fn words(bytes: usize) -> usize {
@@ -46,7 +84,7 @@ pub fn strided<T: Dt>(data: &[T], shape: &[i64], strides: &[i64], offset: usize)
     Arg {
         mem: form(first, shape, strides),
         _data: vec![buf],
-        ty: TypeCode::array(T::CODE, shape.len() as u8, 2),
+        ty: Ty::array(T::CODE, shape.len() as u8, 2),
     }
 }
 
@@ -73,7 +111,7 @@ fn form<T: Dt>(first: *mut T, shape: &[i64], strides: &[i64]) -> Vec<u64> {
 
 impl Arg {
     /// A tuple with no items.
-    pub fn empty_tuple(ty: TypeCode) -> Arg {
+    pub fn empty_tuple(ty: Ty) -> Arg {
         Arg {
             mem: vec![0],
             _data: Vec::new(),
@@ -97,20 +135,15 @@ impl Arg {
         Arg {
             mem: form(first, shape, strides),
             _data: Vec::new(),
-            ty: TypeCode::array(T::CODE, shape.len() as u8, 2),
+            ty: Ty::array(T::CODE, shape.len() as u8, 2),
         }
     }
 
     /// The elements of an array argument in C order (after in-place updates).
     pub fn elements<T: Dt>(&self) -> Vec<T> {
         // SAFETY: an array in memory form.
-        let a = unsafe {
-            Array::from_raw(
-                self.mem.as_ptr().cast(),
-                self.ty.dtype(),
-                self.ty.ndim() as usize,
-            )
-        };
+        let a =
+            unsafe { Array::from_raw(self.mem.as_ptr().cast(), self.ty.dtype(), self.ty.ndim()) };
         a.to_vec().unwrap()
     }
 }
@@ -137,13 +170,14 @@ pub fn scalar<T: Dt>(v: T) -> Arg {
     Arg {
         mem,
         _data: Vec::new(),
-        ty: TypeCode::scalar(T::CODE),
+        ty: Ty::scalar(T::CODE),
     }
 }
 
-/// A tuple of arrays of one dtype and ndim.
+/// A tuple of arrays (each item's memory form a whole number of words, so
+/// the items lie at their C offsets).
 pub fn tuple(items: Vec<Arg>) -> Arg {
-    let ty = TypeCode::tuple_of_arrays(items[0].ty.dtype(), items[0].ty.ndim(), items.len() as u8);
+    let ty = Ty::tuple(&items.iter().map(|a| a.ty.clone()).collect::<Vec<_>>());
     let mem = items.iter().flat_map(|a| a.mem.iter().copied()).collect();
     // Moving the buffers keeps their heap blocks, which the copied memory
     // forms point into.
@@ -158,16 +192,16 @@ pub fn tuple(items: Vec<Arg>) -> Arg {
 /// The result of a call: the out buffer and the result type.
 pub struct Out {
     mem: Vec<u64>,
-    ty: TypeCode,
+    ty: Ty,
 }
 
 /// Calls `f` through the ABI. `Err` carries the raised exception.
-pub fn call(f: ArrayFn, args: &[&Arg], out_ty: TypeCode) -> Result<Out, ExcSpec> {
+pub fn call(f: ArrayFn, args: &[&Arg], out_ty: impl Into<Ty>) -> Result<Out, ExcSpec> {
     let values: Vec<*const u8> = args.iter().map(|a| a.mem.as_ptr().cast()).collect();
-    let types: Vec<u64> = args.iter().map(|a| a.ty.0).collect();
+    let types: Vec<*const u64> = args.iter().map(|a| a.ty.0.as_ptr()).collect();
     let mut out = Out {
         mem: vec![0u64; 64],
-        ty: out_ty,
+        ty: out_ty.into(),
     };
     // SAFETY: arguments and out buffer in memory form.
     let status = unsafe {
@@ -175,7 +209,7 @@ pub fn call(f: ArrayFn, args: &[&Arg], out_ty: TypeCode) -> Result<Out, ExcSpec>
             out.mem.as_mut_ptr().cast(),
             values.as_ptr(),
             types.as_ptr(),
-            out_ty.0,
+            out.ty.0.as_ptr(),
         )
     };
     match status as u32 {
@@ -210,7 +244,7 @@ impl Out {
     pub fn array<T: Dt>(self) -> (Vec<i64>, Vec<T>) {
         assert_eq!(self.ty.dtype(), T::CODE);
         // SAFETY: the callee wrote an array in memory form.
-        unsafe { read_array(self.mem.as_ptr().cast(), self.ty.ndim() as usize) }
+        unsafe { read_array(self.mem.as_ptr().cast(), self.ty.ndim()) }
     }
 
     /// Releases an array result without reading it.
@@ -221,11 +255,14 @@ impl Out {
 
     /// The items of a tuple-of-arrays result, each released.
     pub fn arrays<T: Dt>(self) -> Vec<(Vec<i64>, Vec<T>)> {
-        let ndim = self.ty.ndim() as usize;
-        let size = size_of::<ArrayHeader>() + 16 * ndim;
-        (0..self.ty.count() as usize)
-            // SAFETY: the callee wrote `count` arrays in memory form.
-            .map(|k| unsafe { read_array(self.mem.as_ptr().cast::<u8>().add(k * size), ndim) })
+        let d = self.ty.desc();
+        d.items()
+            .iter()
+            .zip(d.repr().field_offsets())
+            // SAFETY: the callee wrote the tuple's arrays in memory form.
+            .map(|(item, off)| unsafe {
+                read_array(self.mem.as_ptr().cast::<u8>().add(off), item.ndim())
+            })
             .collect()
     }
 }
