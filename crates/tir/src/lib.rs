@@ -606,43 +606,41 @@ pub enum MathFn2 {
     Fmod,
 }
 
-impl Expr {
-    pub fn new(kind: ExprKind, ty: Type, span: Span) -> Expr {
-        Expr { kind, ty, span }
-    }
-
-    /// The direct sub-expressions, in evaluation order.
-    pub fn children(&self) -> Vec<&Expr> {
+/// An expression kind's direct sub-expressions, in evaluation order: one
+/// definition for shared (`children!(&kind)`) and mutable
+/// (`children!(&mut kind, mut)`) references.
+macro_rules! children {
+    ($kind:expr $(, $m:ident)?) => {{
         use ExprKind::*;
-        match &self.kind {
+        match $kind {
             Const(_) | Local(_) | ElemInput(_) | ElemIndex(_) | Uninit => vec![],
             SetLocal(_, x)
             | Cast(x)
             | Unary(_, x)
             | Truth(x)
             | TupleGet(x, _)
-            | Transpose { array: x, .. } => vec![x],
-            Guard { value, .. } => vec![value],
-            Binary(_, a, b) | Compare(_, a, b) => vec![a, b],
-            IfExp(c, a, b) => vec![c, a, b],
+            | Transpose { array: x, .. } => vec![&$($m)? **x],
+            Guard { value, .. } => vec![&$($m)? **value],
+            Binary(_, a, b) | Compare(_, a, b) => vec![&$($m)? **a, &$($m)? **b],
+            IfExp(c, a, b) => vec![&$($m)? **c, &$($m)? **a, &$($m)? **b],
             Call(_, xs) | Tuple(xs) | CallFunc { args: xs, .. } | RuntimeCall { args: xs, .. } => {
-                xs.iter().collect()
+                xs.into_iter().collect()
             }
-            Index { array, indices, .. } => std::iter::once(&**array).chain(indices).collect(),
+            Index { array, indices, .. } => std::iter::once(&$($m)? **array).chain(indices).collect(),
             Elementwise {
                 inputs,
                 body,
                 shape,
                 out,
             } => shape
-                .iter()
+                .into_iter()
                 .flatten()
-                .chain(out.as_deref())
+                .chain(out.into_iter().map(|o| &$($m)? **o))
                 .chain(inputs)
-                .chain(std::iter::once(&**body))
+                .chain(std::iter::once(&$($m)? **body))
                 .collect(),
-            View { array, dims, .. } => std::iter::once(&**array)
-                .chain(dims.iter().flat_map(|d| match d {
+            View { array, dims, .. } => std::iter::once(&$($m)? **array)
+                .chain(dims.into_iter().flat_map(|d| match d {
                     ViewDim::Index(i) => vec![i],
                     ViewDim::Slice { start, stop, step } => {
                         [start, stop, step].into_iter().flatten().collect()
@@ -650,12 +648,29 @@ impl Expr {
                     ViewDim::NewAxis => vec![],
                 }))
                 .collect(),
-            Reshape { array, shape } => std::iter::once(&**array).chain(shape).collect(),
-            Reduce { array, ddof, .. } => {
-                std::iter::once(&**array).chain(ddof.as_deref()).collect()
-            }
+            Reshape { array, shape } => std::iter::once(&$($m)? **array).chain(shape).collect(),
+            Reduce { array, ddof, .. } => std::iter::once(&$($m)? **array)
+                .chain(ddof.into_iter().map(|d| &$($m)? **d))
+                .collect(),
         }
+    }};
+}
+
+impl Expr {
+    pub fn new(kind: ExprKind, ty: Type, span: Span) -> Expr {
+        Expr { kind, ty, span }
     }
+
+    /// The direct sub-expressions, in evaluation order.
+    pub fn children(&self) -> Vec<&Expr> {
+        children!(&self.kind)
+    }
+
+    /// The direct sub-expressions, mutably, in evaluation order.
+    pub fn children_mut(&mut self) -> Vec<&mut Expr> {
+        children!(&mut self.kind, mut)
+    }
+
     pub fn scalar(&self) -> Option<Scalar> {
         self.ty.scalar()
     }

@@ -28,34 +28,15 @@ pub(crate) fn is_arrayish(e: &tir::Expr) -> bool {
     e.ty.array().is_some()
 }
 
-/// Renumbers the inputs of a fused body.
+/// Renumbers the inputs of a fused body (whose array-valued nodes, never
+/// inside a scalar body, have inputs of their own).
 fn shift_inputs(e: &mut tir::Expr, by: usize) {
-    use TK::*;
-    match &mut e.kind {
-        ElemInput(k) => *k += by,
-        Const(_) | Local(_) | ElemIndex(_) | Uninit => {}
-        SetLocal(_, x) | Cast(x) | Unary(_, x) | Truth(x) | TupleGet(x, _) => shift_inputs(x, by),
-        Guard { value, .. } => shift_inputs(value, by),
-        Binary(_, a, b) | Compare(_, a, b) => {
-            shift_inputs(a, by);
-            shift_inputs(b, by);
-        }
-        IfExp(c, a, b) => {
-            shift_inputs(c, by);
-            shift_inputs(a, by);
-            shift_inputs(b, by);
-        }
-        Call(_, xs) | Tuple(xs) | CallFunc { args: xs, .. } => {
-            xs.iter_mut().for_each(|x| shift_inputs(x, by))
-        }
-        // Array-valued nodes are never inside a scalar body.
-        Index { .. }
-        | Elementwise { .. }
-        | View { .. }
-        | Transpose { .. }
-        | Reshape { .. }
-        | Reduce { .. }
-        | RuntimeCall { .. } => {}
+    if let TK::ElemInput(k) = &mut e.kind {
+        *k += by;
+    } else if e.ty.array().is_none() {
+        e.children_mut()
+            .into_iter()
+            .for_each(|c| shift_inputs(c, by));
     }
 }
 

@@ -15,11 +15,14 @@ use crate::expr::konst;
 /// Whether `stmts` contain a loop: such bodies take uneven time per
 /// iteration often enough that chunks are handed out dynamically.
 fn has_loop(stmts: &[hir::Stmt]) -> bool {
-    stmts.iter().any(|s| match &s.kind {
-        hir::StmtKind::For { .. } | hir::StmtKind::While { .. } => true,
-        hir::StmtKind::If { body, orelse, .. } => has_loop(body) || has_loop(orelse),
-        _ => false,
-    })
+    let mut found = false;
+    hir::walk_stmts(stmts, &mut |s| {
+        found |= matches!(
+            s.kind,
+            hir::StmtKind::For { .. } | hir::StmtKind::While { .. }
+        )
+    });
+    found
 }
 
 /// The identity of `op` for values of type `s`.
