@@ -17,10 +17,12 @@
 //! increments and decrements (also on exception paths) so that every
 //! allocation is freed exactly once.
 
+mod parse;
 mod print;
 mod verify;
 mod walk;
 
+pub use parse::{parse_functions, ParseError};
 pub use print::print_function;
 pub use verify::verify;
 pub use walk::{assigned, walk, Node};
@@ -450,6 +452,20 @@ pub enum ViewDim {
     NewAxis,
 }
 
+/// Declares a field-less enum with `ALL`, every variant in order (the text
+/// form's parser reads variants by their `Debug` names).
+macro_rules! unit_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident,)* }) => {
+        $(#[$m])*
+        pub enum $name { $($(#[$vm])* $v,)* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+        }
+    };
+}
+
+unit_enum! {
 /// Reductions. `Sum`/`Prod` accumulate in the result type (NumPy: ints at
 /// least int64, bools as int64); `Min`/`Max` propagate NaN and raise
 /// `ValueError` on empty input; `Mean`/`Var`/`Std` are float (complex for
@@ -469,13 +485,17 @@ pub enum ReduceOp {
     All,
     Any,
 }
+}
 
+unit_enum! {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Check {
     NonZero,
     NonNegative,
 }
+}
 
+unit_enum! {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnaryOp {
     /// Arithmetic negation (ints wrap).
@@ -485,7 +505,9 @@ pub enum UnaryOp {
     /// Bitwise not of an integer (or logical not of a `bool`).
     Invert,
 }
+}
 
+unit_enum! {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinOp {
     Add,
@@ -508,7 +530,9 @@ pub enum BinOp {
     BitOr,
     BitXor,
 }
+}
 
+unit_enum! {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CmpOp {
     Eq,
@@ -517,6 +541,7 @@ pub enum CmpOp {
     Le,
     Gt,
     Ge,
+}
 }
 
 /// Built-in operations with fixed semantics. Argument types: see each variant.
@@ -564,6 +589,32 @@ pub enum Intrinsic {
     NumThreads,
 }
 
+impl Intrinsic {
+    /// The variants without a payload (the text form's parser reads them).
+    pub const UNITS: &'static [Intrinsic] = {
+        use Intrinsic::*;
+        &[
+            IsNan,
+            IsInf,
+            IsFinite,
+            Abs,
+            Min,
+            Max,
+            RoundEven,
+            RoundDigits,
+            IntTrueDiv,
+            Real,
+            Imag,
+            Conjugate,
+            MakeComplex,
+            Size,
+            ThreadId,
+            NumThreads,
+        ]
+    };
+}
+
+unit_enum! {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MathFn {
     Sqrt,
@@ -596,7 +647,9 @@ pub enum MathFn {
     Lgamma,
     Cbrt,
 }
+}
 
+unit_enum! {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MathFn2 {
     Atan2,
@@ -604,6 +657,7 @@ pub enum MathFn2 {
     Pow,
     Copysign,
     Fmod,
+}
 }
 
 /// An expression kind's direct sub-expressions, in evaluation order: one

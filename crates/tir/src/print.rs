@@ -1,5 +1,8 @@
 //! The typed IR's text form: Python-like statements with every expression's
 //! type after a colon, weak Python scalars marked (`pyint`, `pyfloat`).
+//! `parse` reads it back: the form is complete (flags, locals, parallel
+//! reductions with their combining statements), so printing a parsed
+//! function gives the text again.
 
 use crate::*;
 use std::fmt::Write;
@@ -10,11 +13,33 @@ pub fn print_function(f: &Function) -> String {
         .map(|i| format!("{}: {:#}", p.local(LocalId(i as u32)), f.locals[i].ty))
         .collect();
     let mut out = format!("def {}({}) -> {:#}:\n", f.name, params.join(", "), f.ret);
+    let flags = flags_text(&f.flags);
+    if !flags.is_empty() {
+        let _ = writeln!(out, "    # flags: {flags}");
+    }
     for (i, l) in f.locals.iter().enumerate().skip(f.nparams) {
         let _ = writeln!(out, "    # {}${i}: {:#}", l.name, l.ty);
     }
     p.block(&mut out, &f.body, 1);
     out
+}
+
+/// The flags that differ from the defaults, as `parse` reads them.
+pub(crate) fn flags_text(flags: &Flags) -> String {
+    let mut items = vec![];
+    if flags.boundscheck {
+        items.push("boundscheck".to_string());
+    }
+    if flags.error_model == ErrorModel::Numpy {
+        items.push("error_model=numpy".into());
+    }
+    if flags.fastmath.any() {
+        items.push(format!("fastmath={}", flags.fastmath.0));
+    }
+    if flags.parallel {
+        items.push("parallel".into());
+    }
+    items.join(", ")
 }
 
 struct Printer<'a> {
@@ -82,39 +107,31 @@ impl Printer<'_> {
                 orelse,
                 parallel,
             } => {
-                let (kind, notes) = match parallel {
-                    None => ("range", String::new()),
-                    Some(p) => {
-                        let reds: Vec<String> = p
-                            .reductions
-                            .iter()
-                            .map(|r| {
-                                format!(
-                                    " reduce {} {} from {}",
-                                    self.local(r.local),
-                                    r.op,
-                                    self.expr(&r.identity)
-                                )
-                            })
-                            .collect();
-                        (
-                            "prange",
-                            format!(
-                                "  # {}{}",
-                                if p.dynamic { "dynamic" } else { "static" },
-                                reds.join(",")
-                            ),
-                        )
-                    }
+                let (kind, note) = match parallel {
+                    None => ("range", ""),
+                    Some(p) if p.dynamic => ("prange", "  # dynamic"),
+                    Some(_) => ("prange", "  # static"),
                 };
                 let _ = writeln!(
                     out,
-                    "{ind}for {} in {kind}({}, {}, {}):{notes}",
+                    "{ind}for {} in {kind}({}, {}, {}):{note}",
                     self.local(*var),
                     self.expr(start),
                     self.expr(stop),
                     self.expr(step)
                 );
+                // Each reduction, then its combining statements, open the body.
+                for r in parallel.iter().flat_map(|p| &p.reductions) {
+                    let _ = writeln!(
+                        out,
+                        "{ind}    reduce {} {} from {} with {}:",
+                        self.local(r.local),
+                        r.op,
+                        self.expr(&r.identity),
+                        self.local(r.partial)
+                    );
+                    self.block(out, &r.combine, depth + 2);
+                }
                 self.block(out, body, depth + 1);
                 self.orelse(out, orelse, depth);
             }
@@ -219,7 +236,7 @@ impl Printer<'_> {
                     })
                     .collect();
                 format!(
-                    "view({}[{}]){}",
+                    "view({}, [{}]){}",
                     self.expr(array),
                     dims.join(", "),
                     if *boundscheck { "!" } else { "" }

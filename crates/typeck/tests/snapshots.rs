@@ -1,13 +1,14 @@
 //! File-based snapshots of type inference: each `cases/*.py` starts with
 //! `# args: T1; T2; ...` (Numba type strings, or `pyint`/`pyfloat`/`pycomplex`
 //! for Python scalars). The snapshot is the typed IR (which must pass the
-//! verifier) or the rendered diagnostics. Bless with `INSTA_UPDATE=always`.
+//! verifier, and reads back through `parse_functions` to the same text) or
+//! the rendered diagnostics. Bless with `INSTA_UPDATE=always`.
 
 use oxjit_abi::exc::ExcSpec;
 use oxjit_diag::SourceFile;
 use oxjit_hir::Value;
 use oxjit_hir::{lower_function, TableEnv};
-use oxjit_tir::{print_function, verify, Flags};
+use oxjit_tir::{parse_functions, print_function, verify, Flags};
 use oxjit_typeck::{typecheck, CalleeSig, Oracle, Param, Request, Typed};
 use oxjit_types::{parse_type, Scalar, Type};
 
@@ -89,7 +90,15 @@ fn run(text: &str, name: &str) -> String {
     match typecheck(&req, &mut SelfOnly(params)) {
         Typed::Done(f) => {
             verify(&f).unwrap();
-            print_function(&f)
+            let text = print_function(&f);
+            let back = parse_functions(&text).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+            verify(&back[0]).unwrap();
+            assert_eq!(
+                print_function(&back[0]),
+                text,
+                "{name}: the text form reads back"
+            );
+            text
         }
         Typed::Pending(_) => unreachable!("no callees"),
         Typed::Failed(diags) => diags.iter().map(|d| src.render(d)).collect(),

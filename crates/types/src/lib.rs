@@ -163,7 +163,6 @@ impl Scalar {
         }
     }
 
-    /// NumPy's one-character type code, used to key dtypes.
     /// NumPy's type character (the weak Python scalars as their NumPy types).
     pub fn numpy_char(self) -> u8 {
         use Scalar::*;
@@ -185,6 +184,7 @@ impl Scalar {
         }
     }
 
+    /// The scalar of NumPy's one-character type code, used to key dtypes.
     pub fn from_numpy_char(c: u8) -> Option<Scalar> {
         use Scalar::*;
         Some(match c {

@@ -9,6 +9,7 @@ mod array_exprs;
 mod arrays;
 mod calls;
 mod control;
+mod filetests;
 mod memory;
 mod python_tables;
 mod reductions;
