@@ -587,3 +587,34 @@ def test_overlapping_assignment_1d(func, layout):
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_overlapping_assignment_2d(func, layout):
     check(jitted(func), make_array(np.float64, (5, 5), layout))
+
+
+# --- a local whose layout widens (issue 16) -------------------------------------------------------
+
+
+def rebound_to_new_array(a):
+    a = np.fmod(a, 1000.0)  # a strided argument rebound to a new C-contiguous array
+    return a.sum()
+
+
+def view_rebound(a):
+    b = a[::2]
+    b = b + 1.0
+    return b.sum()
+
+
+def rebound_on_one_path(a, c):
+    if c:
+        a = np.zeros(3)
+    return a.sum(), a
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_locals_whose_layout_widens(layout):
+    """A local assigned arrays of several layouts has the general layout;
+    each assignment converts without copying, and references stay counted."""
+    a = make_array(np.float64, (7,), layout)
+    check(jitted(rebound_to_new_array), a)
+    check(jitted(view_rebound), a)
+    for c in (True, False):
+        check(jitted(rebound_on_one_path), a, c)

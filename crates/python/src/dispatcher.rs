@@ -132,8 +132,10 @@ impl Dispatcher {
             + code.getattr("co_kwonlyargcount")?.extract::<usize>()?;
         let name: String = py_func.getattr("__name__")?.extract()?;
         let func = py_func.clone().unbind();
+        let source_lines = driver::capture_source(py_func);
         let info = driver::register(|id| FuncInfo {
             id,
+            source_lines,
             py_func: func,
             name,
             flags,

@@ -70,6 +70,9 @@ impl HirInfo {
 pub struct FuncInfo {
     pub id: u64,
     pub py_func: Py<PyAny>,
+    /// The lines of the function's file as they were when it was defined
+    /// (`capture_source`), so that compiling later reads what was imported.
+    pub source_lines: Option<Py<PyAny>>,
     pub name: String,
     pub flags: Flags,
     pub nogil: bool,
@@ -194,6 +197,45 @@ fn hir_of(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, CompileError>
     Ok(h)
 }
 
+/// The lines of `func`'s file now, as `linecache` has them (one read per
+/// file, shared by the file's functions); `None` when Python has none.
+pub fn capture_source(func: &Bound<'_, PyAny>) -> Option<Py<PyAny>> {
+    let py = func.py();
+    let code = func.getattr("__code__").ok()?;
+    let filename = code.getattr("co_filename").ok()?;
+    let globals = func.getattr("__globals__").ok()?;
+    let lines = py
+        .import("linecache")
+        .and_then(|l| l.call_method1("getlines", (filename, globals)))
+        .ok()?;
+    (lines.len().ok()? > 0).then(|| lines.unbind())
+}
+
+/// The source lines of `func` and the line number of the first: from the
+/// lines captured when it was defined (an edit of the file since does not
+/// change what compiles), else from `inspect`.
+fn source_lines(py: Python<'_>, info: &FuncInfo) -> PyResult<(Vec<String>, u32)> {
+    let func = info.py_func.bind(py);
+    let inspect = py.import("inspect")?;
+    if let Some(lines) = &info.source_lines {
+        let first: u32 = func
+            .getattr("__code__")?
+            .getattr("co_firstlineno")?
+            .extract()?;
+        let from = lines.bind(py).get_item(pyo3::types::PySlice::new(
+            py,
+            first.saturating_sub(1) as isize,
+            isize::MAX,
+            1,
+        ))?;
+        let block: Vec<String> = inspect.call_method1("getblock", (from,))?.extract()?;
+        if !block.is_empty() {
+            return Ok((block, first));
+        }
+    }
+    inspect.call_method1("getsourcelines", (func,))?.extract()
+}
+
 /// Reads `info`'s source and lowers it to HIR.
 fn lower_source(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, CompileError> {
     let pyerr = |e: PyErr| {
@@ -205,9 +247,12 @@ fn lower_source(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, Compile
     };
     let func = info.py_func.bind(py);
     let inspect = py.import("inspect").map_err(pyerr)?;
-    let (lines, first_line): (Vec<String>, u32) = inspect.call_method1("getsourcelines", (func,)).and_then(|r| r.extract()).map_err(|e| {
+    let (lines, first_line) = source_lines(py, info).map_err(|e| {
         CompileError::plain(
-            format!("cannot compile '{}': its source code is not available ({e}); define it in a file", info.name),
+            format!(
+                "cannot compile '{}': its source code is not available ({e}); define it in a file",
+                info.name
+            ),
             true,
             "OX002",
         )
