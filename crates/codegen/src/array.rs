@@ -215,11 +215,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 "data",
             )?
         };
-        let at = ArrayType {
-            dtype,
-            ndim: shape.len() as u8,
-            layout: Layout::C,
-        };
+        let at = ArrayType::new(dtype, shape.len() as u8, Layout::C);
         let parts = ArrayParts {
             meminfo: mi,
             parent: ptr.const_null(),

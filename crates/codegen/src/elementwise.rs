@@ -516,11 +516,7 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
             )?;
         }
         let copy = self.b.build_and(copy, nonempty, "")?;
-        let tmp_type = ArrayType {
-            dtype: ot.dtype,
-            ndim: ot.ndim,
-            layout: Layout::C,
-        };
+        let tmp_type = ArrayType::new(ot.dtype, ot.ndim, Layout::C);
         let entry = self.new_temp(&Type::Array(tmp_type))?;
         let ir = self.ir();
         let (alloc_bb, join, copy_bb, done) = (

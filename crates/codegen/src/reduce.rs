@@ -340,11 +340,7 @@ impl<'e, 'ctx> FnEmitter<'e, 'ctx> {
         if !matches!(src.values, Values::Memory(_)) {
             return unsupported("float conversion of a fused source");
         }
-        let tt = ArrayType {
-            dtype: Scalar::F64,
-            ndim: src.shape.len() as u8,
-            layout: Layout::C,
-        };
+        let tt = ArrayType::new(Scalar::F64, src.shape.len() as u8, Layout::C);
         let tmp = self.alloc_array(Scalar::F64, &src.shape)?;
         self.hold(tmp, &Type::Array(tt))?;
         let copy = self.memory_source(tt, tmp)?;

@@ -165,11 +165,7 @@ mod tests {
         let tm = oxjit_jit::host_target_machine();
         let td = tm.get_target_data();
         let s = |s| Type::Scalar(s);
-        let arr = Type::Array(ArrayType {
-            dtype: Scalar::F64,
-            ndim: 2,
-            layout: Layout::C,
-        });
+        let arr = Type::Array(ArrayType::new(Scalar::F64, 2, Layout::C));
         let cases = [
             Type::Tuple(vec![s(Scalar::Bool), s(Scalar::F64), s(Scalar::I32)]),
             Type::Tuple(vec![

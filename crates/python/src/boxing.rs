@@ -88,7 +88,9 @@ pub unsafe fn unbox(
             let arr: *mut npyffi::PyArrayObject = obj.cast();
             let got = array_type(arr).map_err(PyTypeError::new_err)?;
             let layout_ok = got.layout == want.layout || want.layout == oxjit_types::Layout::A;
-            if got.dtype != want.dtype || got.ndim != want.ndim || !layout_ok {
+            // A read-only array cannot stand for a writable one.
+            let writes_ok = !got.readonly || want.readonly;
+            if got.dtype != want.dtype || got.ndim != want.ndim || !layout_ok || !writes_ok {
                 return Err(PyTypeError::new_err(
                     "array type does not match the signature",
                 ));
@@ -271,6 +273,8 @@ unsafe fn box_array(
     let descr = PY_ARRAY_API.PyArray_DescrFromType(py, type_num(a.dtype) as i32);
     let subtype = npyffi::get_type_object(py, npyffi::NpyTypes::PyArray_Type);
     const NPY_ARRAY_WRITEABLE: i32 = 0x400;
+    // A view of a read-only array stays read-only.
+    let flags = if a.readonly { 0 } else { NPY_ARRAY_WRITEABLE };
     let arr = PY_ARRAY_API.PyArray_NewFromDescr(
         py,
         subtype,
@@ -279,7 +283,7 @@ unsafe fn box_array(
         shape.as_mut_ptr(),
         strides.as_mut_ptr(),
         data,
-        NPY_ARRAY_WRITEABLE,
+        flags,
         std::ptr::null_mut(),
     );
     if arr.is_null() {

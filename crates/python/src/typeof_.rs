@@ -12,6 +12,7 @@ use std::sync::Mutex;
 const NPY_C_CONTIGUOUS: i32 = 0x1;
 const NPY_F_CONTIGUOUS: i32 = 0x2;
 const NPY_ALIGNED: i32 = 0x100;
+const NPY_WRITEABLE: i32 = 0x400;
 
 /// The scalar type of a NumPy descriptor, if oxjit supports it.
 pub unsafe fn descr_scalar(descr: *mut npyffi::PyArray_Descr) -> Option<Scalar> {
@@ -69,9 +70,8 @@ pub unsafe fn array_type(arr: *mut npyffi::PyArrayObject) -> Result<ArrayType, S
         Layout::A
     };
     Ok(ArrayType {
-        dtype,
-        ndim: f.nd as u8,
-        layout,
+        readonly: f.flags & NPY_WRITEABLE == 0,
+        ..ArrayType::new(dtype, f.nd as u8, layout)
     })
 }
 
@@ -137,7 +137,11 @@ pub fn code(t: &Type) -> u64 {
     match t {
         Type::Scalar(s) => 1 << 32 | *s as u64,
         Type::Array(a) => {
-            2 << 32 | (a.dtype as u64) | (a.ndim as u64) << 8 | (a.layout as u64) << 16
+            2 << 32
+                | (a.dtype as u64)
+                | (a.ndim as u64) << 8
+                | (a.layout as u64) << 16
+                | (a.readonly as u64) << 24
         }
         _ => {
             let mut g = INTERNED.lock().unwrap();

@@ -525,7 +525,11 @@ impl<'a> Cursor<'a> {
     }
 
     fn ty(&mut self) -> P<Type> {
+        let readonly = self.eat_word("readonly");
         let w = self.ident()?;
+        if readonly && w != "array" {
+            return Err(self.error("`readonly` qualifies an array type"));
+        }
         Ok(match w.as_str() {
             "none" => Type::None,
             "pyint" => Type::Scalar(Scalar::PyInt),
@@ -548,9 +552,8 @@ impl<'a> Cursor<'a> {
                 };
                 self.punct(")")?;
                 Type::Array(ArrayType {
-                    dtype,
-                    ndim,
-                    layout,
+                    readonly,
+                    ..ArrayType::new(dtype, ndim, layout)
                 })
             }
             "UniTuple" => {

@@ -47,6 +47,9 @@ impl Verifier<'_> {
                 let Some(a) = array.ty.array() else {
                     return fail(array.span, "store into a non-array".into());
                 };
+                if a.readonly {
+                    return fail(array.span, "store into a read-only array".into());
+                }
                 if indices.len() != a.ndim as usize {
                     return fail(s.span, "index count differs from ndim".into());
                 }
@@ -187,6 +190,9 @@ impl Verifier<'_> {
                     Some(o) => {
                         self.expr(o)?;
                         self.is(e, &Type::None)?;
+                        if o.ty.array().is_some_and(|a| a.readonly) {
+                            return fail(o.span, "elementwise output is read-only".into());
+                        }
                         o.ty.array().map(|a| a.dtype)
                     }
                     None => e.ty.array().map(|a| a.dtype),

@@ -16,10 +16,14 @@ use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic, ReduceOp, Vi
 use oxjit_types::{parse_type, ArrayType, Kind, Layout, Scalar, Type};
 
 fn array_ty(dtype: Scalar, ndim: usize, layout: Layout) -> Type {
+    Type::Array(ArrayType::new(dtype.strong(), ndim as u8, layout))
+}
+
+/// The type of a view of `of`: read-only if `of` is.
+fn view_ty(of: ArrayType, ndim: usize, layout: Layout) -> Type {
     Type::Array(ArrayType {
-        dtype: dtype.strong(),
-        ndim: ndim as u8,
-        layout,
+        readonly: of.readonly,
+        ..ArrayType::new(of.dtype, ndim as u8, layout)
     })
 }
 
@@ -274,8 +278,22 @@ impl Checker<'_> {
         )
     }
 
+    /// An error unless `target`, an array about to be written, is writable.
+    pub(crate) fn writable(&self, target: &tir::Expr) -> R<()> {
+        match target.ty.array() {
+            Some(a) if a.readonly => Err(error(
+                Code::BadOperand,
+                target.span,
+                format!("cannot modify a read-only array ({})", target.ty),
+                "write into a copy (a.copy()), or pass a writable array",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Writes `value` (broadcast) into the array `out` (a view or a local).
     pub fn assign_into(&mut self, out: tir::Expr, value: tir::Expr, span: Span) -> R<tir::Expr> {
+        self.writable(&out)?;
         let dtype = out.ty.array().unwrap().dtype;
         // Extra leading dimensions of the value must have length 1; the
         // broadcast checks that at run time, as NumPy does.
@@ -305,6 +323,7 @@ impl Checker<'_> {
         value: tir::Expr,
         span: Span,
     ) -> R<tir::Expr> {
+        self.writable(&target)?;
         let dtype = target.ty.array().unwrap().dtype;
         let [out, read] = <[tir::Expr; 2]>::try_from(self.shared(target, 2)).unwrap();
         let e = self.elementwise(vec![read, value], span, |ck, mut p| {
@@ -425,7 +444,7 @@ impl Checker<'_> {
                 dims,
                 boundscheck,
             },
-            array_ty(a.dtype, ndim, layout),
+            view_ty(a, ndim, layout),
             span,
         )
     }
@@ -441,7 +460,7 @@ impl Checker<'_> {
                 dims,
                 boundscheck: false,
             },
-            array_ty(a.dtype, a.ndim as usize - 1, layout),
+            view_ty(a, a.ndim as usize - 1, layout),
             span,
         )
     }
@@ -460,7 +479,7 @@ impl Checker<'_> {
                 array: Box::new(a),
                 axes,
             },
-            array_ty(at.dtype, at.ndim as usize, layout),
+            view_ty(at, at.ndim as usize, layout),
             span,
         )
     }
@@ -486,14 +505,14 @@ impl Checker<'_> {
         span: Span,
     ) -> R<tir::Expr> {
         let a = self.contiguous(a, span)?;
-        let dtype = a.ty.array().unwrap().dtype;
+        let at = a.ty.array().unwrap();
         let nd = shape.len();
         Ok(tir::Expr::new(
             TK::Reshape {
                 array: Box::new(a),
                 shape,
             },
-            array_ty(dtype, nd, Layout::C),
+            view_ty(at, nd, Layout::C),
             span,
         ))
     }

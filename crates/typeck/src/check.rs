@@ -469,6 +469,7 @@ impl Checker<'_> {
                     Self::push(out, TS::Expr(e), *span);
                     return Ok(());
                 }
+                self.writable(&array)?;
                 let indices = self.indices(&array, index)?;
                 let a = array.ty.array().unwrap();
                 if v.ty.array().is_some() {
@@ -549,6 +550,7 @@ impl Checker<'_> {
                     .into_iter()
                     .map(|i| if twice { i } else { self.once(i, "index", out) })
                     .collect();
+                self.writable(&array)?;
                 let a = array.ty.array().unwrap();
                 let boundscheck = self.req.flags.boundscheck;
                 let cur = tir::Expr::new(

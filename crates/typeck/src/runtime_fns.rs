@@ -11,11 +11,7 @@ use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, RuntimeFn};
 use oxjit_types::{ArrayType, Kind, Layout, Scalar, Type};
 
 pub(crate) fn c_array(dtype: Scalar, ndim: usize) -> Type {
-    Type::Array(ArrayType {
-        dtype: dtype.strong(),
-        ndim: ndim as u8,
-        layout: Layout::C,
-    })
+    Type::Array(ArrayType::new(dtype.strong(), ndim as u8, Layout::C))
 }
 
 pub(crate) fn call(func: RuntimeFn, args: Vec<tir::Expr>, ty: Type, span: Span) -> tir::Expr {
@@ -89,6 +85,7 @@ impl Checker<'_> {
         let (Some(a), Some(ix)) = (base.ty.array(), index.ty.array()) else {
             return Ok(None);
         };
+        self.writable(&base)?;
         let value = match value.ty.clone() {
             Type::Scalar(_) => cast_scalar(value, a.dtype),
             Type::Array(v) if v.ndim == 1 => {

@@ -220,6 +220,21 @@ pub struct ArrayType {
     pub dtype: Scalar,
     pub ndim: u8,
     pub layout: Layout,
+    /// A read-only array (NumPy's `WRITEABLE` flag off), as are views of
+    /// one: compiled code may not write into it.
+    pub readonly: bool,
+}
+
+impl ArrayType {
+    /// A writable array.
+    pub fn new(dtype: Scalar, ndim: u8, layout: Layout) -> ArrayType {
+        ArrayType {
+            dtype,
+            ndim,
+            layout,
+            readonly: false,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -350,7 +365,12 @@ impl fmt::Display for Type {
                     write!(f, "{s}")
                 }
             }
-            Type::Array(a) => write!(f, "array({}, {}d, {})", a.dtype, a.ndim, a.layout),
+            Type::Array(a) => {
+                if a.readonly {
+                    f.write_str("readonly ")?;
+                }
+                write!(f, "array({}, {}d, {})", a.dtype, a.ndim, a.layout)
+            }
             Type::Tuple(items) if !items.is_empty() && items.iter().all(|t| t == &items[0]) => {
                 write!(f, "UniTuple({} x {})", show(&items[0]), items.len())
             }
@@ -369,12 +389,13 @@ mod tests {
 
     #[test]
     fn prints_like_numba() {
-        let a = Type::Array(ArrayType {
-            dtype: Scalar::F64,
-            ndim: 2,
-            layout: Layout::C,
-        });
+        let a = Type::Array(ArrayType::new(Scalar::F64, 2, Layout::C));
         assert_eq!(a.to_string(), "array(float64, 2d, C)");
+        let ro = ArrayType {
+            readonly: true,
+            ..ArrayType::new(Scalar::I8, 1, Layout::A)
+        };
+        assert_eq!(Type::Array(ro).to_string(), "readonly array(int8, 1d, A)");
         assert_eq!(
             Type::Tuple(vec![Type::INT, Type::INT]).to_string(),
             "UniTuple(int64 x 2)"

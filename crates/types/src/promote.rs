@@ -121,10 +121,15 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
             Some(Type::Scalar(common_scalar(*x, *y)))
         }
         // Arrays of one dtype and ndim but different layouts unify to the
-        // general layout, as in Numba.
+        // general layout, as in Numba; read-only if either is.
         (Type::Array(x), Type::Array(y)) if x.dtype == y.dtype && x.ndim == y.ndim => {
             Some(Type::Array(crate::ArrayType {
-                layout: crate::Layout::A,
+                layout: if x.layout == y.layout {
+                    x.layout
+                } else {
+                    crate::Layout::A
+                },
+                readonly: x.readonly || y.readonly,
                 ..*x
             }))
         }

@@ -115,11 +115,7 @@ impl<'a> Parser<'a> {
                     l => return Err(format!("bad layout '{l}'")),
                 };
                 self.expect(")")?;
-                Type::Array(ArrayType {
-                    dtype,
-                    ndim,
-                    layout,
-                })
+                Type::Array(ArrayType::new(dtype, ndim, layout))
             }
             _ => Type::Scalar(scalar_named(name).ok_or_else(|| format!("unknown type '{name}'"))?),
         };
@@ -153,11 +149,7 @@ impl<'a> Parser<'a> {
             1 if contiguous[0] => Layout::F,
             _ => return Err("'::1' may mark only the first or last dimension".into()),
         };
-        Ok(Type::Array(ArrayType {
-            dtype,
-            ndim: n as u8,
-            layout,
-        }))
+        Ok(Type::Array(ArrayType::new(dtype, n as u8, layout)))
     }
 
     fn list(&mut self, close: &str) -> Result<Vec<Type>, String> {

@@ -23,11 +23,7 @@ fn index(array: &Expr, indices: Vec<Expr>, dtype: Scalar, boundscheck: bool) -> 
 #[test]
 fn two_d_arrays_in_every_layout() {
     for layout in [Layout::C, Layout::F, Layout::A] {
-        let t = Type::Array(ArrayType {
-            dtype: Scalar::F64,
-            ndim: 2,
-            layout,
-        });
+        let t = Type::Array(ArrayType::new(Scalar::F64, 2, layout));
         let fb = Fb::new(&[("a", t), ("i", Type::I64), ("j", Type::I64)]);
         let a = fb.p(0);
         let at = || index(&a, vec![fb.p(1), fb.p(2)], Scalar::F64, true);
@@ -88,11 +84,7 @@ fn two_d_arrays_in_every_layout() {
 /// Bool elements are bytes: any non-zero byte reads as true, stores write 0/1.
 #[test]
 fn bool_arrays_hold_bytes() {
-    let t = Type::Array(ArrayType {
-        dtype: Scalar::Bool,
-        ndim: 1,
-        layout: Layout::C,
-    });
+    let t = Type::Array(ArrayType::new(Scalar::Bool, 1, Layout::C));
     let fb = Fb::new(&[("a", t), ("i", Type::I64)]);
     let a = fb.p(0);
     let at = || index(&a, vec![fb.p(1)], Scalar::Bool, false);

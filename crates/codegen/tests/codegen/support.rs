@@ -67,11 +67,7 @@ pub fn call(symbol: &str, args: Vec<Expr>, ty: Type) -> Expr {
 }
 
 pub fn arr(dtype: Scalar, ndim: u8, layout: Layout) -> Type {
-    Type::Array(ArrayType {
-        dtype,
-        ndim,
-        layout,
-    })
+    Type::Array(ArrayType::new(dtype, ndim, layout))
 }
 
 pub fn f64c(ndim: u8) -> Type {

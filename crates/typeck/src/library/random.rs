@@ -85,6 +85,7 @@ pub(super) fn define(d: &mut Defs) {
     d.def("numpy.random.shuffle", "x")
         .rule(Lowering::Runtime, |ck, c| {
             let a = c.array(ck, 0)?;
+            ck.writable(&a)?;
             Ok(call(RuntimeFn::RandomShuffle, vec![a], Type::None, c.span))
         });
     d.def("numpy.random.permutation", "x")
