@@ -5,7 +5,6 @@
 //! offsets of the text.
 
 use crate::*;
-use oxjit_types::{ArrayType, Layout};
 
 /// Why a text could not be read: where, and what was expected.
 #[derive(Clone, Debug, PartialEq)]
@@ -525,58 +524,10 @@ impl<'a> Cursor<'a> {
     }
 
     fn ty(&mut self) -> P<Type> {
-        let readonly = self.eat_word("readonly");
-        let w = self.ident()?;
-        if readonly && w != "array" {
-            return Err(self.error("`readonly` qualifies an array type"));
-        }
-        Ok(match w.as_str() {
-            "none" => Type::None,
-            "pyint" => Type::Scalar(Scalar::PyInt),
-            "pyfloat" => Type::Scalar(Scalar::PyFloat),
-            "pycomplex" => Type::Scalar(Scalar::PyComplex),
-            "array" => {
-                self.punct("(")?;
-                let dtype = self.scalar()?;
-                self.punct(",")?;
-                let ndim = u8::try_from(self.digits()?)
-                    .map_err(|_| self.error("expected the number of dimensions"))?;
-                // `2d`: the number's letters end at `d`.
-                self.punct("d")?;
-                self.punct(",")?;
-                let layout = match self.ident()?.as_str() {
-                    "C" => Layout::C,
-                    "F" => Layout::F,
-                    "A" => Layout::A,
-                    l => return Err(self.error(format!("unknown layout `{l}`"))),
-                };
-                self.punct(")")?;
-                Type::Array(ArrayType {
-                    readonly,
-                    ..ArrayType::new(dtype, ndim, layout)
-                })
-            }
-            "UniTuple" => {
-                self.punct("(")?;
-                let item = self.ty()?;
-                self.word("x")?;
-                let n = self.digits()?;
-                self.punct(")")?;
-                Type::Tuple(vec![item; n])
-            }
-            "Tuple" => {
-                self.punct("(")?;
-                Type::Tuple(self.items(")", Self::ty)?)
-            }
-            name => Type::Scalar(
-                scalar_named(name).ok_or_else(|| self.error(format!("unknown type `{name}`")))?,
-            ),
-        })
-    }
-
-    fn scalar(&mut self) -> P<Scalar> {
-        let name = self.ident()?;
-        scalar_named(&name).ok_or_else(|| self.error(format!("unknown dtype `{name}`")))
+        self.skip_space();
+        let (t, n) = oxjit_types::parse_ir_type_prefix(self.rest()).map_err(|e| self.error(e))?;
+        self.pos += n;
+        Ok(t)
     }
 
     fn local(&self, id: usize) -> P<&'a Local> {
@@ -974,10 +925,6 @@ fn elem_operand(w: &str, prefix: &str) -> Option<usize> {
 /// The variant of `all` whose `Debug` name is `name`.
 fn by_name<T: std::fmt::Debug + Copy>(all: &[T], name: &str) -> Option<T> {
     all.iter().copied().find(|v| format!("{v:?}") == name)
-}
-
-fn scalar_named(name: &str) -> Option<Scalar> {
-    Scalar::ALL_STRONG.into_iter().find(|s| s.name() == name)
 }
 
 #[cfg(test)]

@@ -10,14 +10,13 @@ use oxjit_hir::Value;
 use oxjit_hir::{lower_function, TableEnv};
 use oxjit_tir::{parse_functions, print_function, verify, Flags};
 use oxjit_typeck::{typecheck, CalleeSig, Oracle, Param, Request, Typed};
-use oxjit_types::{parse_type, Scalar, Type};
+use oxjit_types::{parse_ir_type_prefix, parse_type, Type};
 
 fn arg_type(s: &str) -> Type {
-    match s.trim() {
-        "pyint" => Type::Scalar(Scalar::PyInt),
-        "pyfloat" => Type::Scalar(Scalar::PyFloat),
-        "pycomplex" => Type::Scalar(Scalar::PyComplex),
-        t => parse_type(t).unwrap(),
+    match parse_ir_type_prefix(s.trim()) {
+        // The printed forms, weak scalars included, or a Numba type string.
+        Ok((t, n)) if n == s.trim().len() => t,
+        _ => parse_type(s.trim()).unwrap(),
     }
 }
 

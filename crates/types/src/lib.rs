@@ -7,7 +7,7 @@ mod promote;
 mod signature;
 
 pub use promote::{common_scalar, unify};
-pub use signature::{parse_signature, parse_type, Signature};
+pub use signature::{parse_ir_type_prefix, parse_signature, parse_type, Signature};
 
 use oxjit_abi::desc::{tag, Desc, Repr};
 use std::fmt;

@@ -35,6 +35,9 @@ fn scalar_named(name: &str) -> Option<Scalar> {
 struct Parser<'a> {
     s: &'a [u8],
     pos: usize,
+    /// The printed form in compiler dumps: weak Python scalars (`pyint`)
+    /// and no `float64[:]` array syntax (a `[` after a type is an index).
+    ir: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -80,9 +83,19 @@ impl<'a> Parser<'a> {
 
     /// `type := name [ '[' dims ']' ] | Tuple(...) | UniTuple(t x n) | array(dt, Nd, L) | none`
     fn ty(&mut self) -> Result<Type, String> {
-        let name = self.ident()?;
+        let mut name = self.ident()?;
+        let readonly = name == "readonly";
+        if readonly {
+            name = self.ident()?;
+            if name != "array" {
+                return Err("'readonly' qualifies an array type".into());
+            }
+        }
         let base = match name {
             "none" | "void" => return Ok(Type::None),
+            "pyint" if self.ir => return Ok(Type::Scalar(Scalar::PyInt)),
+            "pyfloat" if self.ir => return Ok(Type::Scalar(Scalar::PyFloat)),
+            "pycomplex" if self.ir => return Ok(Type::Scalar(Scalar::PyComplex)),
             "UniTuple" => {
                 self.expect("(")?;
                 let t = self.ty()?;
@@ -115,11 +128,14 @@ impl<'a> Parser<'a> {
                     l => return Err(format!("bad layout '{l}'")),
                 };
                 self.expect(")")?;
-                Type::Array(ArrayType::new(dtype, ndim, layout))
+                Type::Array(ArrayType {
+                    readonly,
+                    ..ArrayType::new(dtype, ndim, layout)
+                })
             }
             _ => Type::Scalar(scalar_named(name).ok_or_else(|| format!("unknown type '{name}'"))?),
         };
-        if !self.eat("[") {
+        if self.ir || !self.eat("[") {
             return Ok(base);
         }
         let dtype = base
@@ -180,10 +196,23 @@ pub fn parse_type(text: &str) -> Result<Type, String> {
     let mut p = Parser {
         s: text.as_bytes(),
         pos: 0,
+        ir: false,
     };
     let t = p.ty()?;
     p.end()?;
     Ok(t)
+}
+
+/// The type the printed form of a compiler dump (`{:#}`) starts `text`
+/// with, and the bytes it spans.
+pub fn parse_ir_type_prefix(text: &str) -> Result<(Type, usize), String> {
+    let mut p = Parser {
+        s: text.as_bytes(),
+        pos: 0,
+        ir: true,
+    };
+    let t = p.ty()?;
+    Ok((t, p.pos))
 }
 
 /// `ret(args...)` or `(args...)` (return type inferred).
@@ -191,6 +220,7 @@ pub fn parse_signature(text: &str) -> Result<Signature, String> {
     let mut p = Parser {
         s: text.as_bytes(),
         pos: 0,
+        ir: false,
     };
     let ret = if p.eat("(") { None } else { Some(p.ty()?) };
     if ret.is_some() {
@@ -204,6 +234,17 @@ pub fn parse_signature(text: &str) -> Result<Signature, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_the_printed_forms_of_dumps() {
+        let text = "readonly array(float64, 1d, C)[i$3: int64]";
+        let (t, n) = parse_ir_type_prefix(text).unwrap();
+        assert_eq!(t.to_string(), "readonly array(float64, 1d, C)");
+        assert_eq!(&text[n..], "[i$3: int64]");
+        let (t, _) = parse_ir_type_prefix("UniTuple(pyint x 2)[0]").unwrap();
+        assert_eq!(format!("{t:#}"), "UniTuple(pyint x 2)");
+        assert!(parse_type("pyint").is_err(), "weak scalars are no user types");
+    }
 
     #[test]
     fn parses_numba_signatures() {
