@@ -512,7 +512,13 @@ impl Checker<'_> {
         Ok(result.expect("a comparison has at least one operator"))
     }
 
-    fn compare(&mut self, op: hir::CmpOp, l: tir::Expr, r: tir::Expr, span: Span) -> R<tir::Expr> {
+    pub(crate) fn compare(
+        &mut self,
+        op: hir::CmpOp,
+        l: tir::Expr,
+        r: tir::Expr,
+        span: Span,
+    ) -> R<tir::Expr> {
         use hir::CmpOp as C;
         if crate::arrays::is_arrayish(&l) || crate::arrays::is_arrayish(&r) {
             return self.elementwise(vec![l, r], span, |ck, mut p| {

@@ -243,7 +243,10 @@ mod tests {
         assert_eq!(&text[n..], "[i$3: int64]");
         let (t, _) = parse_ir_type_prefix("UniTuple(pyint x 2)[0]").unwrap();
         assert_eq!(format!("{t:#}"), "UniTuple(pyint x 2)");
-        assert!(parse_type("pyint").is_err(), "weak scalars are no user types");
+        assert!(
+            parse_type("pyint").is_err(),
+            "weak scalars are no user types"
+        );
     }
 
     #[test]

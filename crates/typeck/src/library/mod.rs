@@ -23,6 +23,7 @@ mod math;
 mod random;
 mod reductions;
 mod shape;
+mod ufuncs;
 
 use crate::check::{error, Checker, Fail, R};
 use crate::Param;
@@ -336,6 +337,7 @@ pub fn library() -> &'static Library {
         shape::define(&mut defs);
         reductions::define(&mut defs);
         random::define(&mut defs);
+        ufuncs::define(&mut defs);
         let entries = defs.entries;
         let mut by_path = HashMap::new();
         let mut by_method = HashMap::new();
