@@ -293,3 +293,40 @@ def test_lazy_submodules_are_recognised_once_imported(tmp_path):
     script.write_text(LAZY_SCRIPT)
     proc = run_python(script, timeout=120)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+# --- round and outer ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2, 3, -1, -2])
+@pytest.mark.parametrize("call", ["np.round(a, {d})", "np.around(a, decimals={d})", "a.round({d})"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_round_like_numpy(call, decimals, dtype):
+    """NumPy's algorithm (scale, round half to even, unscale in the
+    array's dtype), so results agree bit for bit, 2.675 → 2.68 included."""
+    a = np.array([2.675, -2.5, 0.5, 1234.5678, -0.125, 3e38, np.inf, np.nan, -0.0], dtype=dtype)
+    expr = call.format(d=decimals)
+    check(kernel(f"def f(a):\n    return {expr}\n"), a)
+    check(kernel(f"def f(a):\n    return np.round(a[0], {decimals}), np.round(a[3], {decimals})\n"), a)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int16])
+def test_round_of_integers(dtype):
+    a = np.array([3, -7, 12], dtype=dtype)
+    check(kernel("def f(a):\n    return np.round(a), np.round(a, 2), np.round(a[0])\n"), a)
+    with pytest.raises(TypingError, match="negative decimals is not supported yet"):
+        kernel("def f(a):\n    return np.round(a, -1)\n")(a)
+
+
+def test_round_decimals_must_be_constant():
+    with pytest.raises(TypingError, match="decimals must be a constant integer"):
+        kernel("def f(a, d):\n    return np.round(a, d)\n")(np.ones(2), 1)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(("da", "db"), [(np.float64, np.float64), (np.int64, np.float32), (np.int32, np.int32)])
+def test_outer(da, db, layout):
+    a = make_array(da, (4,), layout)
+    b = make_array(db, (2, 3), layout, seed=5)
+    check(kernel("def f(a, b):\n    return np.outer(a, b)\n"), a, b)
+    check(kernel("def f(a, b):\n    return np.outer(a, b).sum() + np.outer(b, a)[1, 2]\n"), a, b)

@@ -4,7 +4,7 @@
 //! float argument's precision and returns a NumPy scalar. NumPy's number
 //! types called as functions (`np.float32(x)`) are here too.
 
-use super::{Call, Defs};
+use super::{Call, Defs, Lowering};
 use crate::check::{error, Checker, R};
 use crate::expr::{cast_scalar, konst};
 use oxjit_diag::{Code, Span};
@@ -157,6 +157,21 @@ pub(super) fn define(d: &mut Defs) {
         let x = cast_scalar(args.remove(0), ft);
         Ok(call_expr(Intrinsic::RoundEven, vec![x], ft, c.span))
     });
+    d.def("numpy.round", "a, decimals=0")
+        .alias("numpy.around")
+        .method()
+        .rule(Lowering::Elementwise, |ck, c| {
+            let x = c.expr(ck, 0)?;
+            let decimals = ck.const_arg(c.hir(1).unwrap(), "decimals")?;
+            let span = c.span;
+            let name = c.name.clone();
+            let body = move |ck: &mut Checker, x: tir::Expr| round(ck, &name, x, decimals, span);
+            if x.ty.array().is_some() {
+                return ck.elementwise(vec![x], span, move |ck, mut p| body(ck, p.remove(0)));
+            }
+            let x = ck.strengthen(x);
+            body(ck, x)
+        });
     d.def("numpy.power", "x1, x2, /")
         .alias("numpy.pow")
         .elementwise(|ck, c, mut args| {
@@ -242,6 +257,49 @@ pub(super) fn define(d: &mut Defs) {
             Ok(cast_scalar(x, to))
         });
     }
+}
+
+/// NumPy's `round(x, decimals)` of one number: `rint(x * 10**d) / 10**d`
+/// (for negative `d`, `rint(x / 10**-d) * 10**-d`) in the number's type;
+/// integers are their own rounding for `d >= 0`.
+fn round(ck: &mut Checker, name: &str, x: tir::Expr, d: i64, span: Span) -> R<tir::Expr> {
+    let s = ck.scalar_arg(name, &x, false)?;
+    if s.kind() <= Kind::Int {
+        if d < 0 {
+            return Err(error(
+                Code::BadCall,
+                span,
+                format!("{name}() of integers with negative decimals is not supported yet"),
+                "round a float copy: np.round(a * 1.0, decimals)",
+            ));
+        }
+        return Ok(x);
+    }
+    let rint = |x| call_expr(Intrinsic::RoundEven, vec![x], s, span);
+    if d == 0 {
+        return Ok(rint(x));
+    }
+    let k = cast_scalar(
+        konst(
+            ConstValue::Float(10f64.powi(d.unsigned_abs() as i32)),
+            Type::FLOAT,
+            span,
+        ),
+        s,
+    );
+    let bin = |op, a, b| {
+        tir::Expr::new(
+            TK::Binary(op, Box::new(a), Box::new(b)),
+            Type::Scalar(s),
+            span,
+        )
+    };
+    let (scale, unscale) = if d > 0 {
+        (BinOp::Mul, BinOp::Div)
+    } else {
+        (BinOp::Div, BinOp::Mul)
+    };
+    Ok(bin(unscale, rint(bin(scale, x, k.clone())), k))
 }
 
 /// The float type a function computes in for an argument type.

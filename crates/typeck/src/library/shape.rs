@@ -127,6 +127,23 @@ pub(super) fn define(d: &mut Defs) {
                 Ok(flip(ck, a, &[axis], c))
             });
     }
+    d.def("numpy.outer", "a, b")
+        .rule(Lowering::Elementwise, |ck, c| {
+            // a.ravel()[:, None] * b.ravel()[None, :]
+            let full = || ViewDim::Slice {
+                start: None,
+                stop: None,
+                step: None,
+            };
+            let column = |ck: &mut Checker, c: &mut Call, i: usize, dims: Vec<ViewDim>| {
+                let a = c.array(ck, i)?;
+                let flat = ck.reshape(a, vec![minus_one(c)], c.span)?;
+                Ok::<_, crate::check::Fail>(ck.view_of(flat, dims, 1, c.span))
+            };
+            let a = column(ck, c, 0, vec![full(), ViewDim::NewAxis])?;
+            let b = column(ck, c, 1, vec![ViewDim::NewAxis, full()])?;
+            ck.binary(hir::BinOp::Mul, a, b, c.span)
+        });
     for (f, params) in [
         ("concatenate", "arrays, /, axis=0"),
         ("stack", "arrays, axis=0"),
