@@ -141,7 +141,7 @@ def unknown_module_attribute(x):
 
 
 def unsupported_math_function(x):
-    return math.frexp(x)
+    return math.modf(x)
 
 
 def dict_global(x):

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import check, jitted
 from kernels import assert_positive
-from oxjit import njit
+from oxjit import jit, njit
 
 # --- calls to other jitted functions ------------------------------------------------
 
@@ -104,6 +104,24 @@ def power_rec(x, n):
     if n % 2:
         return half * half * x
     return half * half
+
+
+# Compiled while this module is imported, before the name `fib_eager` is
+# bound: the call by name is self-recursion (issue 18).
+@jit("int64(int64)")
+def fib_eager(n):
+    return n if n < 2 else fib_eager(n - 1) + fib_eager(n - 2)
+
+
+@jit(["float64(float64, int64)", "int64(int64, int64)"])
+def power_eager(x, n):
+    return 1 if n == 0 else x * power_eager(x, n - 1)
+
+
+def test_eager_self_recursion_compiles_at_decoration():
+    assert len(fib_eager.signatures) == 1
+    assert fib_eager(20) == fib_eager.py_func(20) == 6765
+    assert power_eager(2, 10) == 1024 and power_eager(1.5, 3) == 3.375
 
 
 @pytest.mark.parametrize("n", [0, 1, 5, 20])

@@ -217,3 +217,13 @@ def test_disable_jit_config_attribute(monkeypatch):
     assert njit(mul) is mul
     monkeypatch.setattr(oxjit.config, "DISABLE_JIT", False)
     assert isinstance(njit(mul), Dispatcher)
+
+
+@pytest.mark.parametrize("sigs", [[()], ["int64(int64, int64)"], [("int64", "int64", "int64")]])
+def test_a_signature_of_the_wrong_arity_is_a_type_error(sigs):
+    # It once reached the compiler and panicked (issue 18).
+    def one(x):
+        return x
+
+    with pytest.raises(TypeError, match="signature mismatch: .* but 'one' takes 1 argument"):
+        jit(sigs)(one)

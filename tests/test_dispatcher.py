@@ -53,7 +53,8 @@ def test_signatures_are_type_objects():
     f(np.zeros(3))
     f(np.zeros(3, dtype=np.int8)[::2])
     assert f.signatures == [(float64[::1],), (oxjit.int8[:],)]
-    assert f.nopython_signatures == f.signatures
+    assert [s.args for s in f.nopython_signatures] == f.signatures
+    assert [str(s.return_type) for s in f.nopython_signatures] == ["float64", "int8"]
     assert all(isinstance(t, oxjit.types.Type) for sig in f.signatures for t in sig)
 
 

@@ -231,6 +231,46 @@ def numpy_constants():
     return np.pi, np.e, np.inf, np.nan
 
 
+def m_frexp(x):
+    return math.frexp(x)
+
+
+def m_ldexp(x, i):
+    return math.ldexp(x, i)
+
+
+def np_ldexp(x, i):
+    return np.ldexp(x, i)
+
+
+FREXP_VALUES = [0.0, -0.0, 1.0, -5.5, 0.1, 1e-310, 5e-324, 1.7976931348623157e308, inf, -inf, nan, 3, True]
+
+
+@pytest.mark.parametrize("x", FREXP_VALUES)
+def test_frexp(x):
+    check(jitted(m_frexp), x)
+
+
+@pytest.mark.parametrize("x", [0.0, -0.0, 1.0, -5.5, 1e-310, 0.75, 3, inf, nan])
+@pytest.mark.parametrize("i", [0, 1, -1, 10, -1074, -1080, 1023, 1030])
+def test_ldexp(x, i):
+    # CPython raises OverflowError past the range; compiled code, like
+    # Numba, gives inf (README: math functions do not raise).
+    if math.isfinite(x) and x != 0 and math.frexp(x)[1] + i > 1024:
+        assert jitted(m_ldexp)(x, i) == math.copysign(inf, x)
+    else:
+        check(jitted(m_ldexp), x, i)
+    check(jitted(np_ldexp), np.float32(x), i)
+    check(jitted(np_ldexp), float(x), np.int32(i))
+
+
+def test_ldexp_needs_an_integer_exponent():
+    from oxjit.errors import TypingError
+
+    with pytest.raises(TypingError, match="takes an integer exponent"):
+        jitted(m_ldexp)(1.0, 2.0)
+
+
 def test_constants():
     check(jitted(math_constants))
     check(jitted(numpy_constants))

@@ -62,6 +62,19 @@ from .types import (
 __version__ = getattr(_core, "__version__", "0.1.0")
 
 
+# Numba's subpackages, imported when first used (``numba.core.errors``
+# after ``import oxjit as numba``), so that importing oxjit stays cheap.
+_SUBPACKAGES = ("core", "np", "extending")
+
+
+def __getattr__(name):
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'oxjit' has no attribute {name!r}")
+
+
 def typeof(value):
     """The oxjit type of a Python value, as a type object
     (``typeof(1.0) == float64``, ``str(typeof(np.zeros((2, 3))))`` is

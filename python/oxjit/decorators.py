@@ -18,21 +18,32 @@ import warnings
 
 from . import config
 from .errors import NumbaDeprecationWarning
-from .types import Signature
+from .types import Signature, _as_type
 
 __all__ = ["jit", "njit"]
 
 _ERROR_MODELS = ("python", "numpy")
 
-# Numba options that oxjit accepts and ignores, with the values it can honour.
+# Numba options that oxjit accepts without acting on them, with the values
+# for which that is right: `debug=False`; `target='cpu'` (the only target);
+# `no_rewrites`, `looplift` (Numba's object-mode loop lifting) and
+# `pipeline_class=None` steer passes oxjit does not have; a C wrapper is
+# always made, so asking for none changes nothing but a little code size;
+# `_nrt=True` (reference-counted memory) is how oxjit always compiles.
 _IGNORED_OPTIONS = {
     "debug": (False,),
-    "inline": ("never",),
     "target": ("cpu",),
     "no_rewrites": (False, True),
-    "no_cpython_wrapper": (False,),
+    "looplift": (False, True),
+    "pipeline_class": (None,),
+    "no_cpython_wrapper": (False, True),
     "no_cfunc_wrapper": (False, True),
+    "_nrt": (True,),
 }
+
+# `inline='always'` inlines every call of the function into its callers
+# (LLVM's alwaysinline); 'never' leaves the choice to LLVM's inliner.
+_INLINE = ("never", "always")
 
 _KNOWN_OPTIONS = (
     "nopython",
@@ -44,6 +55,7 @@ _KNOWN_OPTIONS = (
     "cache",
     "forceobj",
     "locals",
+    "inline",
     *_IGNORED_OPTIONS,
 )
 
@@ -65,7 +77,7 @@ def _check_other_options(other):
 
 
 def _is_signature(obj):
-    return isinstance(obj, (str, Signature))
+    return isinstance(obj, (str, Signature)) or (hasattr(obj, "args") and hasattr(obj, "return_type"))
 
 
 def _signature_list(spec):
@@ -102,6 +114,11 @@ def _fastmath(value):
 
 
 def _options(nopython, nogil, boundscheck, error_model, fastmath, parallel, cache, forceobj, locals, other):
+    inline = other.pop("inline", "never")
+    if inline not in _INLINE:
+        raise NotImplementedError(
+            f"oxjit supports inline='never' and inline='always', not {inline!r} (cost-model functions)"
+        )
     _check_other_options(other)
     if not nopython or forceobj:
         warnings.warn(
@@ -112,8 +129,11 @@ def _options(nopython, nogil, boundscheck, error_model, fastmath, parallel, cach
         )
     if error_model not in _ERROR_MODELS:
         raise ValueError(f"error_model must be 'python' or 'numpy', not {error_model!r}")
-    if locals:
-        warnings.warn("oxjit ignores the locals= type declarations", NumbaDeprecationWarning, stacklevel=3)
+    declared = {}
+    for name, t in (locals or {}).items():
+        if not isinstance(name, str):
+            raise TypeError(f"locals= maps variable names to types, not {name!r}")
+        declared[name] = str(_as_type(t))
     forced = config.BOUNDSCHECK
     return {
         "boundscheck": bool(boundscheck) if forced is None else forced,
@@ -122,6 +142,8 @@ def _options(nopython, nogil, boundscheck, error_model, fastmath, parallel, cach
         "nogil": bool(nogil),
         "parallel": bool(parallel),
         "cache": bool(cache),
+        "inline": inline,
+        "locals": declared,
     }
 
 
@@ -167,7 +189,7 @@ def jit(
     options = _options(nopython, nogil, boundscheck, error_model, fastmath, parallel, cache, forceobj, locals, other)
     if signature_or_function is None:
         return lambda func: _make(func, None, options)
-    if callable(signature_or_function) and not isinstance(signature_or_function, Signature):
+    if callable(signature_or_function) and not _is_signature(signature_or_function):
         return _make(signature_or_function, None, options)
     sigs = _signature_list(signature_or_function)
     return lambda func: _make(func, sigs, options)

@@ -11,9 +11,38 @@ objects, and `inspect_types`.
 import sys
 
 from . import _core
-from .types import Signature, from_string
+from .types import Signature, as_signature, from_string
 
 __all__ = ["Dispatcher"]
+
+
+class CompileResult:
+    """One compiled specialisation, as Numba's ``overloads`` values:
+    ``signature`` and ``entry_point`` (calling it runs that specialisation's
+    machine code; other argument types are a `TypeError`)."""
+
+    __slots__ = ("signature", "_dispatcher")
+
+    def __init__(self, dispatcher, signature):
+        self._dispatcher = dispatcher
+        self.signature = signature
+
+    @property
+    def entry_point(self):
+        disp, want = self._dispatcher, self.signature.args
+
+        def entry_point(*args):
+            from . import typeof
+
+            got = tuple(typeof(a) for a in args)
+            if got != want:
+                raise TypeError(f"{disp.__name__} was compiled for {want}, not {got}")
+            return disp(*args)
+
+        return entry_point
+
+    def __repr__(self):
+        return f"<CompileResult {self._dispatcher.__name__}{self.signature}>"
 
 
 class Dispatcher(_core.Dispatcher):
@@ -57,7 +86,19 @@ class Dispatcher(_core.Dispatcher):
         """The compiled specialisations: a list of tuples of argument types."""
         return [tuple(from_string(t) for t in sig) for sig in super().signatures]
 
-    nopython_signatures = signatures
+    @property
+    def nopython_signatures(self):
+        """The compiled specialisations as `Signature` objects (``.args``,
+        ``.return_type``), as Numba lists them."""
+        return [
+            Signature(from_string(self._return_type(i)), args) for i, args in enumerate(self.signatures)
+        ]
+
+    @property
+    def overloads(self):
+        """A dict from each compiled argument-type tuple to its
+        `CompileResult` (``signature``, ``entry_point``)."""
+        return {sig.args: CompileResult(self, sig) for sig in self.nopython_signatures}
 
     def compile(self, sig):
         """Compile eagerly for a signature: a string such as
@@ -65,7 +106,7 @@ class Dispatcher(_core.Dispatcher):
         ``float64(float64[:], int64)``, or a tuple of argument types."""
         if isinstance(sig, (tuple, list)):
             sig = Signature(None, sig)
-        return super().compile(str(sig))
+        return super().compile(sig if isinstance(sig, str) else str(as_signature(sig)))
 
     def _signature_index(self, signature):
         """Index into `signatures` of a tuple of types or of type strings."""

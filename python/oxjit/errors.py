@@ -33,12 +33,39 @@ class UnsupportedError(NumbaError):
     """A Python construct that oxjit does not compile (yet)."""
 
 
+class NumbaTypeError(TypingError):
+    """A typing error that Python would report as a `TypeError`."""
+
+
+class NumbaValueError(TypingError):
+    """A typing error that Python would report as a `ValueError`."""
+
+
+class LoweringError(NumbaError):
+    """Code generation failed (an internal compiler error)."""
+
+
+CompilerError = NumbaError
+
+
 class NumbaWarning(UserWarning):
     """Base class of oxjit's warnings."""
 
 
 class NumbaDeprecationWarning(NumbaWarning):
     """An option that Numba deprecated and oxjit ignores (e.g. object mode)."""
+
+
+class NumbaPendingDeprecationWarning(NumbaWarning):
+    """A feature Numba plans to deprecate."""
+
+
+class NumbaPerformanceWarning(NumbaWarning):
+    """Code that compiles but runs slower than it could."""
+
+
+class NumbaExperimentalFeatureWarning(NumbaWarning):
+    """A feature that is still experimental."""
 
 
 OxjitWarning = NumbaWarning
@@ -49,8 +76,15 @@ __all__ = [
     "OxjitError",
     "TypingError",
     "UnsupportedError",
+    "NumbaTypeError",
+    "NumbaValueError",
+    "LoweringError",
+    "CompilerError",
     "NumbaWarning",
     "NumbaDeprecationWarning",
+    "NumbaPendingDeprecationWarning",
+    "NumbaPerformanceWarning",
+    "NumbaExperimentalFeatureWarning",
     "OxjitWarning",
     "OxjitDeprecationWarning",
 ]

@@ -25,6 +25,8 @@ __all__ = [
     "Complex",
     "NoneType",
     "Array",
+    "DType",
+    "NumberClass",
     "UniTuple",
     "Tuple",
     "Signature",
@@ -184,6 +186,33 @@ class Array(Type):
         )
 
 
+class DType(Type):
+    """A NumPy dtype as a value, ``dtype(float64)`` (the type of ``a.dtype``)."""
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype):
+        dtype = _as_type(dtype)
+        if not isinstance(dtype, _Scalar):
+            raise TypeError(f"a dtype names a scalar type, not {dtype}")
+        super().__init__(f"dtype({dtype})")
+        self.dtype = dtype
+
+
+class NumberClass(Type):
+    """A NumPy scalar type as a value, ``class(float64)`` (the type of
+    ``np.float64`` or ``a.dtype.type``)."""
+
+    __slots__ = ("instance_type",)
+
+    def __init__(self, instance_type):
+        instance_type = _as_type(instance_type)
+        if not isinstance(instance_type, _Scalar):
+            raise TypeError(f"a number class names a scalar type, not {instance_type}")
+        super().__init__(f"class({instance_type})")
+        self.instance_type = instance_type
+
+
 class BaseTuple(Type):
     __slots__ = ("types",)
 
@@ -324,7 +353,27 @@ def _as_type(t):
         return t
     if isinstance(t, str):
         return from_string(t)
+    # Another library's type object (Numba's `numba.types.int16`,
+    # `UniTuple(int32, 2)`): it prints as Numba prints types, as ours do.
+    if type(t).__module__.split(".")[0] == "numba":
+        try:
+            return from_string(str(t))
+        except ValueError as e:
+            raise TypeError(f"the Numba type {t} is not supported by oxjit ({e})") from None
     raise TypeError(f"expected an oxjit type or type string, not {t!r}")
+
+
+def as_signature(sig):
+    """A `Signature` from ours, a signature string, or another library's
+    signature object (Numba's ``float32(int32)`` has ``args`` and
+    ``return_type``)."""
+    if isinstance(sig, Signature):
+        return sig
+    if isinstance(sig, str):
+        return signature_from_string(sig)
+    if hasattr(sig, "args") and hasattr(sig, "return_type"):
+        return Signature(sig.return_type, sig.args)
+    raise TypeError(f"a signature must be a string or a signature object, not {sig!r}")
 
 
 def _dims_from_slices(spec):
@@ -404,6 +453,11 @@ class _Parser:
                 raise self.error(f"bad layout {layout!r}")
             self.expect(")")
             base = Array(dtype, int(nd[:-1]), layout)
+        elif name in ("dtype", "class"):
+            self.expect("(")
+            item = self.type()
+            self.expect(")")
+            base = DType(item) if name == "dtype" else NumberClass(item)
         elif name == "UniTuple":
             self.expect("(")
             item = self.type()

@@ -9,6 +9,8 @@
 //! [SCALAR, dtype]               a number; dtype is NumPy's type character
 //! [ARRAY, dtype, ndim, layout]  an array (layout 0 C, 1 F, 2 A)
 //! [TUPLE, n, item_1 ... item_n] a tuple of n items, each a descriptor
+//! [DTYPE, dtype, class]         a dtype value (class 0) or a NumPy scalar
+//!                               type (class 1): no run-time data
 //! ```
 //!
 //! [`Desc::repr`] is the one place that says how each kind is laid out in
@@ -25,6 +27,7 @@ pub mod tag {
     pub const SCALAR: u64 = 1;
     pub const ARRAY: u64 = 2;
     pub const TUPLE: u64 = 3;
+    pub const DTYPE: u64 = 4;
 }
 
 /// The kind of a descriptor node.
@@ -34,6 +37,7 @@ pub enum Kind {
     Scalar,
     Array,
     Tuple,
+    DType,
 }
 
 /// A view of one descriptor node (and, for tuples, its items after it).
@@ -73,6 +77,7 @@ impl<'a> Desc<'a> {
             tag::SCALAR => Kind::Scalar,
             tag::ARRAY => Kind::Array,
             tag::TUPLE => Kind::Tuple,
+            tag::DTYPE => Kind::DType,
             t => panic!("bad type descriptor tag {t}"),
         }
     }
@@ -80,7 +85,7 @@ impl<'a> Desc<'a> {
     /// NumPy's type character of a scalar or of an array's elements.
     pub fn dtype(&self) -> u8 {
         match self.kind() {
-            Kind::Scalar | Kind::Array => self.words[1] as u8,
+            Kind::Scalar | Kind::Array | Kind::DType => self.words[1] as u8,
             _ => panic!("{:?} has no dtype", self.kind()),
         }
     }
@@ -132,7 +137,7 @@ impl<'a> Desc<'a> {
     /// How a value of this type is laid out in memory.
     pub fn repr(&self) -> Repr {
         match self.kind() {
-            Kind::None => Repr::Struct(vec![]),
+            Kind::None | Kind::DType => Repr::Struct(vec![]),
             Kind::Scalar => scalar_repr(self.dtype()),
             // meminfo, parent, nitems, itemsize, data, shape, strides (bytes).
             Kind::Array => {
@@ -159,6 +164,7 @@ fn node_width(words: &[u64]) -> Option<usize> {
         tag::NONE => Some(1),
         tag::SCALAR => Some(2),
         tag::ARRAY => Some(4),
+        tag::DTYPE => Some(3),
         _ => None,
     }
 }

@@ -197,7 +197,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         let bad = || unsupported(format!("constant {c:?} of type {ty:#}"));
         let Type::Scalar(s) = *ty else {
             return match (c, ty) {
-                (ConstValue::None, Type::None) => {
+                (ConstValue::Unit, _) if ty.size_align().0 == 0 => {
                     Ok(ctx.struct_type(&[], false).const_zero().into())
                 }
                 _ => bad(),
@@ -209,7 +209,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             ConstValue::Float(x) => (x, 0.0),
             ConstValue::Bool(b) => (f64::from(u8::from(b)), 0.0),
             ConstValue::Complex(re, im) => (re, im),
-            ConstValue::None => return bad(),
+            ConstValue::Unit => return bad(),
         };
         Ok(match s.kind() {
             Kind::Bool => ctx

@@ -2,8 +2,8 @@
 //! LLVM has them as instructions, else libm or the oxjit runtime), float
 //! classification, abs/min/max, complex parts and array extents.
 
-use inkwell::values::{BasicValueEnum, FloatValue};
-use inkwell::FloatPredicate;
+use inkwell::values::{BasicValueEnum, FloatValue, IntValue};
+use inkwell::{FloatPredicate, IntPredicate};
 use oxjit_abi::sig::RtFn;
 use oxjit_runtime::symbols;
 use oxjit_tir::oxjit_types::Kind;
@@ -92,6 +92,42 @@ impl<'ctx> Ir<'_, 'ctx> {
         }
     }
 
+    /// `math.ldexp`: LLVM's `ldexp` takes an `i32` exponent; clamping the
+    /// `int64` keeps the result (anything past ±2^31 saturates anyway).
+    fn ldexp(&self, x: FloatValue<'ctx>, e: IntValue<'ctx>) -> Result<FloatValue<'ctx>> {
+        let (i64t, i32t) = (self.ctx().i64_type(), self.ctx().i32_type());
+        let lim = |v: i64| i64t.const_int(v as u64, true);
+        let sgt = self
+            .b
+            .build_int_compare(IntPredicate::SGT, e, lim(i32::MAX.into()), "")?;
+        let e = self.iselect(sgt, lim(i32::MAX.into()), e)?;
+        let slt = self
+            .b
+            .build_int_compare(IntPredicate::SLT, e, lim(i32::MIN.into()), "")?;
+        let e = self.iselect(slt, lim(i32::MIN.into()), e)?;
+        let e = self.b.build_int_truncate(e, i32t, "")?;
+        let f = self
+            .cx
+            .intrinsic("llvm.ldexp", &[x.get_type().into(), i32t.into()])?;
+        Ok(self.call(f, &[x.into(), e.into()])?.into_float_value())
+    }
+
+    /// `math.frexp` as (mantissa, `int64` exponent); LLVM leaves the
+    /// exponent of inf and nan unspecified, Python makes it 0.
+    fn frexp(&self, x: FloatValue<'ctx>) -> Result<(FloatValue<'ctx>, IntValue<'ctx>)> {
+        let i32t = self.ctx().i32_type();
+        let f = self
+            .cx
+            .intrinsic("llvm.frexp", &[x.get_type().into(), i32t.into()])?;
+        let pair = self.call(f, &[x.into()])?.into_struct_value();
+        let m = self.b.build_extract_value(pair, 0, "")?.into_float_value();
+        let e = self.b.build_extract_value(pair, 1, "")?.into_int_value();
+        let e = self.b.build_int_s_extend(e, self.ctx().i64_type(), "")?;
+        let finite = self.cmp_abs_inf(FloatPredicate::OLT, x)?.into_int_value();
+        let e = self.iselect(finite, e, self.ctx().i64_type().const_zero())?;
+        Ok((m, e))
+    }
+
     /// `round(x, ndigits)` through the runtime (float32 computed in double).
     fn round_digits(
         &self,
@@ -144,7 +180,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
     ) -> Result<BasicValueEnum<'ctx>> {
         use Intrinsic::*;
         let arity = match intrinsic {
-            Math2(_) | Min | Max | MakeComplex | RoundDigits | IntTrueDiv => 2,
+            Math2(_) | Min | Max | MakeComplex | RoundDigits | IntTrueDiv | Ldexp => 2,
             ThreadId | NumThreads => 0,
             _ => 1,
         };
@@ -231,6 +267,9 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             RoundEven => ir.float_intrinsic("llvm.roundeven", &[float(0)])?.into(),
             RoundDigits => ir.round_digits(x, vals[1])?,
             IntTrueDiv => ir.int_truediv(x, vals[1])?,
+            Ldexp => ir.ldexp(float(0), vals[1].into_int_value())?.into(),
+            FrexpMantissa => ir.frexp(float(0))?.0.into(),
+            FrexpExponent => ir.frexp(float(0))?.1.into(),
             Real => ir.parts(x)?.0.into(),
             Imag => ir.parts(x)?.1.into(),
             Conjugate => {

@@ -181,6 +181,9 @@ impl<'ctx> ModuleCx<'ctx> {
         for attr in ["noalias", "nocapture"] {
             value.add_attribute(AttributeLoc::Param(0), self.attr(attr));
         }
+        if f.flags.inline_always {
+            value.add_attribute(AttributeLoc::Function, self.attr("alwaysinline"));
+        }
         self.compiled.insert(f.symbol.clone(), value);
         Ok(())
     }

@@ -25,6 +25,11 @@ pub enum Plan {
     Array(ArrayType),
     Tuple(Vec<(Plan, usize)>),
     None,
+    /// A dtype value (`class` false) or a NumPy scalar type: no data.
+    DType {
+        dtype: Scalar,
+        class: bool,
+    },
 }
 
 impl Plan {
@@ -40,6 +45,14 @@ impl Plan {
                     .collect(),
             ),
             Type::None => Plan::None,
+            Type::DType(s) => Plan::DType {
+                dtype: *s,
+                class: false,
+            },
+            Type::Class(s) => Plan::DType {
+                dtype: *s,
+                class: true,
+            },
         }
     }
 }
@@ -129,7 +142,7 @@ pub unsafe fn unbox(
             }
             Ok(())
         }
-        Plan::None => Ok(()),
+        Plan::None | Plan::DType { .. } => Ok(()),
     }
 }
 
@@ -329,6 +342,18 @@ pub unsafe fn box_value(py: Python<'_>, t: &Plan, p: *const u8) -> PyResult<Py<P
             let n = ffi::Py_None();
             ffi::Py_INCREF(n);
             n
+        }
+        Plan::DType { dtype, class } => {
+            let descr = PY_ARRAY_API.PyArray_DescrFromType(py, type_num(*dtype) as i32);
+            if descr.is_null() || !*class {
+                descr.cast()
+            } else {
+                // The scalar type: the descriptor's `typeobj`.
+                let t = (*descr).fields.typeobj.cast::<ffi::PyObject>();
+                ffi::Py_INCREF(t);
+                ffi::Py_DECREF(descr.cast());
+                t
+            }
         }
         Plan::Tuple(items) => {
             let tuple = ffi::PyTuple_New(items.len() as isize);

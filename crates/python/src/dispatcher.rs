@@ -8,7 +8,7 @@ use crate::driver::{self, FuncInfo, Spec};
 use crate::errors::exception_from_status;
 use crate::typeof_::{code, type_of};
 use oxjit_tir::{ErrorModel, FastMath, Flags};
-use oxjit_types::{parse_signature, Layout, Type};
+use oxjit_types::{parse_signature, parse_type, Layout, Type};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -125,8 +125,21 @@ impl Dispatcher {
             error_model,
             fastmath,
             parallel: option(options, "parallel", false)?,
+            inline_always: option(options, "inline", String::new())? == "always",
         };
         let nogil = option(options, "nogil", false)?;
+        // `locals`: variable name → type string (the Python layer prints
+        // the type objects).
+        let declared: HashMap<String, String> = option(options, "locals", HashMap::new())?;
+        let mut declared_locals = declared
+            .into_iter()
+            .map(|(name, t)| {
+                parse_type(&t).map(|t| (name.clone(), t)).map_err(|e| {
+                    PyTypeError::new_err(format!("locals: bad type for '{name}': {e}"))
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        declared_locals.sort_by(|a, b| a.0.cmp(&b.0));
         let code = py_func.getattr("__code__")?;
         let nparams: usize = code.getattr("co_argcount")?.extract::<usize>()?
             + code.getattr("co_kwonlyargcount")?.extract::<usize>()?;
@@ -139,6 +152,7 @@ impl Dispatcher {
             py_func: func,
             name,
             flags,
+            declared_locals,
             nogil,
             nparams,
             specs: RwLock::new(Vec::new()),
@@ -193,6 +207,14 @@ impl Dispatcher {
     fn compile(&self, py: Python<'_>, sig: &str) -> PyResult<()> {
         let s = parse_signature(sig)
             .map_err(|e| PyTypeError::new_err(format!("invalid signature {sig:?}: {e}")))?;
+        if s.args.len() != self.info.nparams {
+            return Err(PyTypeError::new_err(format!(
+                "signature mismatch: {sig:?} gives {} argument type(s), but '{}' takes {} argument(s)",
+                s.args.len(),
+                self.info.name,
+                self.info.nparams
+            )));
+        }
         // Results box as Numba boxes them: int64/float64/complex128 as Python
         // numbers.
         driver::compile(py, &self.info, s.args, s.ret.map(|t| t.weakened()))

@@ -75,6 +75,8 @@ pub struct FuncInfo {
     pub source_lines: Option<Py<PyAny>>,
     pub name: String,
     pub flags: Flags,
+    /// Variable types declared with `locals={...}`.
+    pub declared_locals: Vec<(String, Type)>,
     pub nogil: bool,
     pub nparams: usize,
     pub specs: RwLock<Vec<&'static Spec>>,
@@ -125,7 +127,7 @@ impl State {
         let mut h = StableHash::new();
         h.str(&info.name)
             .str(source)
-            .str(&format!("{:?}", info.flags));
+            .str(&format!("{:?} {:?}", info.flags, info.declared_locals));
         key.1.iter().for_each(|t| {
             h.str(&t.to_string());
         });
@@ -276,7 +278,7 @@ fn lower_source(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, Compile
     let head = format!("Failed to compile '{}':", info.name);
     let parsed = oxjit_syntax::parse_function(&source)
         .map_err(|d| CompileError::from_diags(&src, &head, &[d]))?;
-    let mut env = PyEnv::new(func).map_err(pyerr)?;
+    let mut env = PyEnv::new(func, info.id).map_err(pyerr)?;
     let (lowered, diags) = hir::lower_function(&parsed, &mut env);
     let Some(lowered) = lowered else {
         return Err(CompileError::from_diags(&src, &head, &diags));
@@ -363,6 +365,7 @@ fn type_function(py: Python<'_>, st: &mut State, key: &Key) -> Result<Outcome, C
         symbol: symbol.clone(),
         flags: info.flags,
         declared_ret: key.2.clone(),
+        declared_locals: &info.declared_locals,
     };
     let result = typecheck(&req, &mut DriverOracle { py, st: &mut *st });
     st.in_progress.remove(key);
@@ -477,7 +480,35 @@ fn reachable(
 
 /// Compiles `info` for argument types `args` (and an optional declared
 /// return type) and records the specialisation.
+/// Compiles `info` for `args` (and an explicit return type). A panic in
+/// the compiler is a bug, but it reaches the user as an internal compiler
+/// error naming where it happened, never as a Rust panic; the compilations
+/// it interrupted are forgotten so that they can be retried.
 pub fn compile(
+    py: Python<'_>,
+    info: &Arc<FuncInfo>,
+    args: Vec<Type>,
+    declared: Option<Type>,
+) -> Result<&'static Spec, CompileError> {
+    crate::panics::guarded(
+        || compile_unguarded(py, info, args, declared),
+        |message| {
+            if let Some(st) = lock_state(py).as_mut() {
+                st.in_progress.clear();
+            }
+            CompileError::plain(
+                format!(
+                    "internal compiler error while compiling '{}': {message} (this is a bug in oxjit; please report it)",
+                    info.name
+                ),
+                false,
+                "OX999",
+            )
+        },
+    )
+}
+
+fn compile_unguarded(
     py: Python<'_>,
     info: &Arc<FuncInfo>,
     args: Vec<Type>,

@@ -14,10 +14,14 @@ pub struct PyEnv<'py> {
     pub globals: Bound<'py, PyDict>,
     pub builtins: Bound<'py, PyAny>,
     pub closure: HashMap<String, Bound<'py, PyAny>>,
+    /// The function's own name and dispatcher id: a call by that name
+    /// before the name is bound (an eager `@jit(sig)` compiling at
+    /// decoration) is self-recursion, as Numba resolves it.
+    pub own: (String, u64),
 }
 
 impl<'py> PyEnv<'py> {
-    pub fn new(func: &Bound<'py, PyAny>) -> PyResult<PyEnv<'py>> {
+    pub fn new(func: &Bound<'py, PyAny>, id: u64) -> PyResult<PyEnv<'py>> {
         let py = func.py();
         let globals = func.getattr("__globals__")?.cast_into::<PyDict>()?;
         let builtins = match globals.get_item("__builtins__")? {
@@ -35,10 +39,12 @@ impl<'py> PyEnv<'py> {
                 }
             }
         }
+        let name = func.getattr("__name__")?.extract()?;
         Ok(PyEnv {
             globals,
             builtins,
             closure,
+            own: (name, id),
         })
     }
 
@@ -58,7 +64,11 @@ impl<'py> PyEnv<'py> {
 
 impl Env for PyEnv<'_> {
     fn global(&mut self, name: &str) -> Option<Value> {
-        self.lookup(name).map(|v| classify(&v, name))
+        match self.lookup(name) {
+            Some(v) => Some(classify(&v, name)),
+            None if name == self.own.0 => Some(Value::Dispatcher(self.own.1)),
+            None => None,
+        }
     }
 
     fn attribute(&mut self, module: &str, name: &str) -> Option<Value> {
@@ -239,6 +249,12 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
         let library = ["numpy", "math", "cmath", "builtins", "oxjit"];
         if let Some(path) = path.filter(|p| library.contains(&p.split('.').next().unwrap())) {
             return Value::Function(path);
+        }
+        // `@register_jitable`: compiled where compiled code calls it.
+        if let Ok(d) = v.getattr("__oxjit_jitable__") {
+            if let Ok(d) = d.cast::<Dispatcher>() {
+                return Value::Dispatcher(d.get().id());
+            }
         }
         if v.hasattr("__code__").unwrap_or(false) {
             return Value::Opaque(format!(

@@ -10,6 +10,7 @@ mod dispatcher;
 mod driver;
 mod env;
 mod errors;
+mod panics;
 mod timing;
 mod typeof_;
 

@@ -108,6 +108,12 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, String> {
             return Ok(Type::FLOAT);
         }
     }
+    if obj.is_none() {
+        return Ok(Type::None);
+    }
+    if let Some(t) = dtype_value(obj) {
+        return t;
+    }
     if let Ok(t) = obj.cast::<PyTuple>() {
         return t
             .iter()
@@ -119,6 +125,41 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, String> {
         "arguments of type '{}' are not supported",
         type_name(obj)
     ))
+}
+
+/// The type of a NumPy dtype object or scalar type passed as a value.
+fn dtype_value(obj: &Bound<'_, PyAny>) -> Option<Result<Type, String>> {
+    let py = obj.py();
+    let p = obj.as_ptr();
+    unsafe {
+        let descr_type = npyffi::get_type_object(py, NpyTypes::PyArrayDescr_Type);
+        if ffi::PyObject_TypeCheck(p, descr_type) != 0 {
+            let s = descr_scalar(p.cast());
+            return Some(s.map(Type::DType).ok_or_else(|| {
+                format!(
+                    "dtype {} is not supported in compiled code",
+                    obj.str().map_or_else(|_| "?".into(), |s| s.to_string())
+                )
+            }));
+        }
+        let generic = npyffi::get_type_object(py, NpyTypes::PyGenericArrType_Type);
+        if ffi::PyType_Check(p) != 0 && ffi::PyType_IsSubtype(p.cast(), generic) != 0 {
+            let descr = PY_ARRAY_API.PyArray_DescrFromTypeObject(py, p);
+            if descr.is_null() {
+                ffi::PyErr_Clear();
+                return None;
+            }
+            let s = descr_scalar(descr);
+            ffi::Py_DECREF(descr.cast());
+            return Some(s.map(Type::Class).ok_or_else(|| {
+                format!(
+                    "the NumPy type {} is not supported in compiled code",
+                    obj.str().map_or_else(|_| "?".into(), |s| s.to_string())
+                )
+            }));
+        }
+    }
+    None
 }
 
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {

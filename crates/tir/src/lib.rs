@@ -90,6 +90,8 @@ pub struct Flags {
     pub fastmath: FastMath,
     /// `parallel=True`: `prange` loops run on the thread pool.
     pub parallel: bool,
+    /// `inline='always'`: every call of the function is inlined.
+    pub inline_always: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -254,7 +256,9 @@ pub enum ConstValue {
     Float(f64),
     Bool(bool),
     Complex(f64, f64),
-    None,
+    /// The one value of a zero-sized type: `None`, a dtype value, a scalar
+    /// type (the expression's type says which). Prints as `None` or `unit`.
+    Unit,
 }
 
 #[derive(Clone, Debug)]
@@ -570,6 +574,13 @@ pub enum Intrinsic {
     /// Python's `int / int`: two `int64`, the correctly rounded float quotient
     /// (float64 of the result type).
     IntTrueDiv,
+    /// A float and an `int64` exponent: `x * 2**e` (`math.ldexp`), result
+    /// of the float's type (inf or 0 past the range, as C's `ldexp`).
+    Ldexp,
+    /// Float argument: `math.frexp`'s mantissa in [0.5, 1) (of the float's
+    /// type) and its `int64` exponent; `x` itself and 0 for 0, inf and nan.
+    FrexpMantissa,
+    FrexpExponent,
     /// Complex argument, float component result.
     Real,
     Imag,
@@ -603,6 +614,9 @@ impl Intrinsic {
             RoundEven,
             RoundDigits,
             IntTrueDiv,
+            Ldexp,
+            FrexpMantissa,
+            FrexpExponent,
             Real,
             Imag,
             Conjugate,

@@ -505,6 +505,7 @@ impl<'a> Cursor<'a> {
             match self.ident()?.as_str() {
                 "boundscheck" => flags.boundscheck = true,
                 "parallel" => flags.parallel = true,
+                "inline_always" => flags.inline_always = true,
                 "error_model" => {
                     self.punct("=")?;
                     self.word("numpy")?;
@@ -646,7 +647,7 @@ impl<'a> Cursor<'a> {
         Ok(match w.as_str() {
             "True" => ExprKind::Const(ConstValue::Bool(true)),
             "False" => ExprKind::Const(ConstValue::Bool(false)),
-            "None" => ExprKind::Const(ConstValue::None),
+            "None" | "unit" => ExprKind::Const(ConstValue::Unit),
             "inf" | "NaN" => {
                 self.pos -= w.len();
                 ExprKind::Const(self.number()?)
@@ -938,9 +939,8 @@ mod tests {
         let readable = |i: Intrinsic| match i {
             Math(_) | Math2(_) | Dim(_) => true,
             IsNan | IsInf | IsFinite | Abs | Min | Max | RoundEven | RoundDigits | IntTrueDiv
-            | Real | Imag | Conjugate | MakeComplex | Size | ThreadId | NumThreads => {
-                Intrinsic::UNITS.contains(&i)
-            }
+            | Ldexp | FrexpMantissa | FrexpExponent | Real | Imag | Conjugate | MakeComplex
+            | Size | ThreadId | NumThreads => Intrinsic::UNITS.contains(&i),
         };
         assert!(Intrinsic::UNITS.iter().all(|&i| readable(i)));
         assert!(readable(NumThreads) && readable(IsNan));

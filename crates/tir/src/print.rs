@@ -39,6 +39,9 @@ pub(crate) fn flags_text(flags: &Flags) -> String {
     if flags.parallel {
         items.push("parallel".into());
     }
+    if flags.inline_always {
+        items.push("inline_always".into());
+    }
     items.join(", ")
 }
 
@@ -163,7 +166,8 @@ impl Printer<'_> {
                 ConstValue::Float(x) => format!("{x:?}"),
                 ConstValue::Bool(b) => if *b { "True" } else { "False" }.to_string(),
                 ConstValue::Complex(re, im) => format!("complex({re:?}, {im:?})"),
-                ConstValue::None => "None".to_string(),
+                ConstValue::Unit if e.ty == Type::None => "None".to_string(),
+                ConstValue::Unit => "unit".to_string(),
             },
             ExprKind::Local(id) => self.local(*id),
             ExprKind::SetLocal(id, x) => format!("({} := {})", self.local(*id), self.expr(x)),

@@ -113,6 +113,9 @@ impl Verifier<'_> {
 
     fn expr(&self, e: &Expr) -> Result<(), String> {
         match &e.kind {
+            ExprKind::Const(ConstValue::Unit) if e.ty.size_align().0 != 0 => {
+                fail(e.span, format!("unit constant of sized type {:#}", e.ty))
+            }
             ExprKind::Const(_) => Ok(()),
             ExprKind::Local(id) => {
                 if self.f.local(*id).ty != e.ty {

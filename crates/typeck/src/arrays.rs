@@ -46,7 +46,7 @@ fn shift_inputs(e: &mut tir::Expr, by: usize) {
 
 /// The element of `np.empty`/`zeros`/`ones` (and their `_like` forms) of `dtype`.
 /// A compile-time dtype argument: `np.float64`, `float`, `"f8"`, `np.dtype(...)`.
-fn dtype_of(e: &hir::Expr) -> Option<Scalar> {
+pub(crate) fn dtype_of(e: &hir::Expr) -> Option<Scalar> {
     match &e.kind {
         HK::Call { func, args, kwargs } if kwargs.is_empty() && args.len() == 1 => match &func.kind
         {
@@ -75,19 +75,40 @@ fn dtype_of(e: &hir::Expr) -> Option<Scalar> {
 }
 
 impl Checker<'_> {
-    pub(crate) fn dtype_arg(&self, e: Option<&hir::Expr>, default: Scalar) -> R<Scalar> {
-        match e {
-            None => Ok(default),
-            Some(e) if matches!(e.kind, HK::Const(Const::None)) => Ok(default),
-            Some(e) => dtype_of(e).ok_or_else(|| {
-                error(
-                    Code::BadCall,
-                    e.span,
-                    "dtype must be a constant NumPy type, such as np.float64, float or \"int32\"",
-                    "pass the dtype literally; compiled code fixes it at compile time",
-                )
-            }),
+    /// A dtype argument: written literally (`np.float64`, `float`, `"f8"`,
+    /// `np.dtype(...)`) or any expression whose value is a dtype or scalar
+    /// type (`a.dtype`, a variable holding `np.float32`).
+    pub(crate) fn dtype_arg(&mut self, e: Option<&hir::Expr>, default: Scalar) -> R<Scalar> {
+        let e = match e {
+            None => return Ok(default),
+            Some(e) if matches!(e.kind, HK::Const(Const::None)) => return Ok(default),
+            Some(e) => e,
+        };
+        if let Some(s) = dtype_of(e) {
+            return Ok(s);
         }
+        let bad = |what: String| {
+            error(
+                Code::BadCall,
+                e.span,
+                format!("dtype must be a NumPy type, such as np.float64, float, \"int32\" or a.dtype{what}"),
+                "compiled code fixes dtypes at compile time: pass a type, not a value computed at run time",
+            )
+        };
+        if let HK::Const(Const::Str(s)) = &e.kind {
+            return Err(error(
+                Code::BadCall,
+                e.span,
+                format!("data type {s:?} not understood"),
+                "name a NumPy type, such as \"float64\", \"f8\" or \"int32\"",
+            ));
+        }
+        if matches!(e.kind, HK::Const(_)) {
+            return Err(bad(String::new()));
+        }
+        let x = self.expr(e)?;
+        x.ty.dtype_value()
+            .ok_or_else(|| bad(format!(", not a value of type {}", x.ty)))
     }
 
     /// A constant integer argument (an axis, `k` of `eye`).
@@ -698,7 +719,17 @@ impl Checker<'_> {
             .into_iter()
             .flatten()
             .all(|x| x.ty.scalar().is_some_and(|s| s.kind() <= Kind::Int));
+        let dtype_span = dtype.map_or(span, |d| d.span);
         let dtype = self.dtype_arg(dtype, if all_int { Scalar::I64 } else { Scalar::F64 })?;
+        if dtype == Scalar::Bool {
+            // NumPy allows it only for results of at most two elements.
+            return Err(error(
+                Code::BadCall,
+                dtype_span,
+                "np.arange does not make boolean arrays in compiled code",
+                "make an integer range and compare it, e.g. np.arange(n) > 0",
+            ));
+        }
         let calc = if all_int { Scalar::I64 } else { Scalar::F64 };
         let int = Type::Scalar(Scalar::I64);
         let start = start.unwrap_or_else(|| konst(ConstValue::Int(0), Type::INT, span));

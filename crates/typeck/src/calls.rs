@@ -38,6 +38,14 @@ impl Checker<'_> {
             )),
             HK::Attribute(obj, method) => {
                 let obj = self.expr(obj)?;
+                if matches!(obj.ty, Type::Tuple(_)) && kwargs.is_empty() {
+                    return self.tuple_method(obj, method, args, span);
+                }
+                if obj.ty.dtype_value().is_some() {
+                    // `a.dtype.type(x)`: an attribute that is a scalar type.
+                    let f = self.attribute(obj, method, func.span)?;
+                    return self.call_value(f, args, kwargs, span);
+                }
                 // Arrays have every method; numbers those that apply elementwise.
                 let entry = library().method(method).filter(|e| {
                     obj.ty.array().is_some()
@@ -50,13 +58,37 @@ impl Checker<'_> {
             }
             _ => {
                 let f = self.expr(func)?;
-                Err(error(
-                    Code::BadCall,
-                    func.span,
-                    format!("a value of type {} is not callable", f.ty),
-                    "call functions by name",
-                ))
+                self.call_value(f, args, kwargs, span)
             }
+        }
+    }
+
+    /// A call of a value: a scalar type (`np.float32` held in a variable,
+    /// `a.dtype.type`) converts like the type called by name.
+    fn call_value(
+        &mut self,
+        f: tir::Expr,
+        args: &[hir::Expr],
+        kwargs: &[hir::Keyword],
+        span: Span,
+    ) -> R<tir::Expr> {
+        match f.ty {
+            Type::Class(s) => {
+                let path = match s.strong() {
+                    Scalar::Bool => "numpy.bool_".to_string(),
+                    s => format!("numpy.{s}"),
+                };
+                let entry = library()
+                    .get(&path)
+                    .expect("every scalar type has a conversion entry");
+                self.call_entry(entry, None, args, kwargs, span)
+            }
+            _ => Err(error(
+                Code::BadCall,
+                f.span,
+                format!("a value of type {} is not callable", f.ty),
+                "call functions by name",
+            )),
         }
     }
 

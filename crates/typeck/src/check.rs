@@ -5,7 +5,7 @@ use oxjit_abi::exc::{ExcArg, ExcSpec};
 use oxjit_diag::{Code, Diagnostic, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK, StmtKind as HS, Target, Value};
 use oxjit_tir::{self as tir, ExprKind as TK, LocalId, StmtKind as TS};
-use oxjit_types::{unify, Scalar, Type};
+use oxjit_types::{unify, Layout, Scalar, Type};
 
 /// Why an expression could not be typed in this pass.
 pub(crate) enum Fail {
@@ -42,6 +42,8 @@ pub(crate) struct Checker<'a> {
     pub diags: Vec<Diagnostic>,
     /// Unknowns met in the last pass: they are errors unless a callee is pending.
     unknowns: Vec<Span>,
+    /// The locals whose type `locals=` declares (by slot).
+    declared: Vec<bool>,
 }
 
 const MAX_PASSES: usize = 32;
@@ -56,6 +58,13 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
     locals.extend(vec![None; hir.locals.len()]);
     for (i, t) in req.args.iter().enumerate() {
         locals[np + i] = Some(t.clone());
+    }
+    let mut declared = vec![false; locals.len()];
+    for (i, l) in hir.locals.iter().enumerate() {
+        if let Some((_, t)) = req.declared_locals.iter().find(|(n, _)| *n == l.name) {
+            locals[np + i] = Some(t.clone());
+            declared[np + i] = true;
+        }
     }
     let names = hir.locals[..np]
         .iter()
@@ -74,6 +83,7 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
         elementwise_depth: 0,
         diags: Vec::new(),
         unknowns: Vec::new(),
+        declared,
     };
     let mut passes = 0;
     while ck.changed && passes < MAX_PASSES {
@@ -140,7 +150,7 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
 }
 
 pub(crate) fn none_expr(span: Span) -> tir::Expr {
-    tir::Expr::new(TK::Const(tir::ConstValue::None), Type::None, span)
+    tir::Expr::new(TK::Const(tir::ConstValue::Unit), Type::None, span)
 }
 
 /// Whether a value of type `from` converts to `to` (an explicit signature's
@@ -148,6 +158,13 @@ pub(crate) fn none_expr(span: Span) -> tir::Expr {
 fn convertible(from: &Type, to: &Type) -> bool {
     match (from, to) {
         (Type::Scalar(_), Type::Scalar(_)) => true,
+        // The same array seen through a wider layout (or as read-only).
+        (Type::Array(a), Type::Array(b)) => {
+            a.dtype.strong() == b.dtype.strong()
+                && a.ndim == b.ndim
+                && (a.layout == b.layout || b.layout == Layout::A)
+                && (!a.readonly || b.readonly)
+        }
         (Type::Tuple(a), Type::Tuple(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| convertible(x, y))
         }
@@ -222,9 +239,24 @@ impl Checker<'_> {
         self.locals[id.0 as usize].as_ref()
     }
 
-    /// Widens a local's type to hold `ty`.
+    /// Widens a local's type to hold `ty` (a declared local keeps its type).
     pub fn bind(&mut self, id: LocalId, ty: &Type, span: Span) -> R<Type> {
         let slot = &self.locals[id.0 as usize];
+        if self.declared.get(id.0 as usize) == Some(&true) {
+            let want = slot.clone().unwrap();
+            if !convertible(ty, &want) {
+                let name = &self.names[id.0 as usize];
+                return Err(error(
+                    Code::CannotUnify,
+                    span,
+                    format!(
+                        "variable '{name}' is declared {want} (locals=) but is assigned {ty} here"
+                    ),
+                    "assign values that convert to the declared type, or change the declaration",
+                ));
+            }
+            return Ok(want);
+        }
         let new = match slot {
             None => ty.clone(),
             Some(old) => unify(old, ty).ok_or_else(|| {

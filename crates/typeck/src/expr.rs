@@ -6,7 +6,7 @@ use crate::check::{error, Checker, Fail, R};
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK, Value};
 use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic};
-use oxjit_types::{common_scalar, unify, Scalar, Type};
+use oxjit_types::{common_scalar, unify, ArrayType, Scalar, Type};
 
 pub(crate) fn konst(c: ConstValue, ty: Type, span: Span) -> tir::Expr {
     tir::Expr::new(TK::Const(c), ty, span)
@@ -36,29 +36,8 @@ impl Checker<'_> {
             }
             (Type::Tuple(from), Type::Tuple(to)) if from.len() == to.len() => {
                 let span = e.span;
-                let items: Vec<tir::Expr> = match e.kind {
-                    TK::Tuple(items) => items,
-                    _ => {
-                        let from = from.clone();
-                        let whole_ty = e.ty.clone();
-                        let tmp = self.temp("tuple", whole_ty.clone());
-                        let mut first = Some(tir::Expr::new(
-                            TK::SetLocal(tmp, Box::new(e)),
-                            whole_ty.clone(),
-                            span,
-                        ));
-                        from.into_iter()
-                            .enumerate()
-                            .map(|(i, t)| {
-                                let whole = first.take().unwrap_or_else(|| {
-                                    tir::Expr::new(TK::Local(tmp), whole_ty.clone(), span)
-                                });
-                                tir::Expr::new(TK::TupleGet(Box::new(whole), i), t, span)
-                            })
-                            .collect()
-                    }
-                };
-                let items = items
+                let items = self
+                    .tuple_items(e)
                     .into_iter()
                     .zip(to)
                     .map(|(x, t)| self.coerce(x, t))
@@ -96,6 +75,11 @@ impl Checker<'_> {
                 let id = self.lid(*id);
                 let ty = self.local_ty(id).cloned().ok_or(Fail::Unknown(span))?;
                 Ok(tir::Expr::new(TK::Local(id), ty, span))
+            }
+            // A scalar type as a value (`np.float64`, `float`).
+            HK::Global(Value::Function(_)) if crate::arrays::dtype_of(e).is_some() => {
+                let s = crate::arrays::dtype_of(e).unwrap();
+                Ok(konst(ConstValue::Unit, Type::Class(s), span))
             }
             HK::Global(v) => Err(global_as_value(v, span)),
             HK::Unary(op, x) => {
@@ -171,7 +155,7 @@ impl Checker<'_> {
                 Type::Scalar(Scalar::PyComplex),
                 span,
             ),
-            Const::None => konst(ConstValue::None, Type::None, span),
+            Const::None => konst(ConstValue::Unit, Type::None, span),
             Const::Str(_) => return Err(error(
                 Code::BadOperand,
                 span,
@@ -189,7 +173,7 @@ impl Checker<'_> {
         })
     }
 
-    fn attribute(&mut self, x: tir::Expr, name: &str, span: Span) -> R<tir::Expr> {
+    pub(crate) fn attribute(&mut self, x: tir::Expr, name: &str, span: Span) -> R<tir::Expr> {
         let int = |kind, span| tir::Expr::new(kind, Type::INT, span);
         if x.ty.array().is_some() {
             if let Some(e) = self.array_attribute(x.clone(), name, span)? {
@@ -214,6 +198,16 @@ impl Checker<'_> {
                 span,
             )),
             (Type::Array(_), "size") => Ok(int(TK::Call(Intrinsic::Size, vec![x]), span)),
+            (Type::Array(ArrayType { dtype: s, .. }), "dtype") => {
+                Ok(konst(ConstValue::Unit, Type::DType(*s), span))
+            }
+            (Type::Scalar(s), "dtype") if !s.is_weak() => {
+                Ok(konst(ConstValue::Unit, Type::DType(*s), span))
+            }
+            (Type::DType(s), "type") => Ok(konst(ConstValue::Unit, Type::Class(*s), span)),
+            (Type::DType(s), "itemsize") => {
+                Ok(konst(ConstValue::Int(s.size() as i64), Type::INT, span))
+            }
             (Type::Scalar(s), "real" | "imag") if s.is_complex() => {
                 let op = if name == "real" {
                     Intrinsic::Real
@@ -243,7 +237,10 @@ impl Checker<'_> {
                 span,
                 format!("a value of type {t} has no attribute '{name}' in compiled code"),
                 match t {
-                    Type::Array(_) => "supported array attributes: shape, ndim, size, itemsize",
+                    Type::Array(_) => {
+                        "supported array attributes: shape, ndim, size, itemsize, dtype, T, real, imag"
+                    }
+                    Type::DType(_) | Type::Class(_) => "supported dtype attributes: type, itemsize",
                     _ => "supported scalar attributes: real, imag (and the method conjugate())",
                 },
             )),
@@ -273,6 +270,16 @@ impl Checker<'_> {
                     Type::Scalar(dtype),
                     span,
                 ))
+            }
+            Type::Tuple(_) if matches!(index.kind, HK::Slice { .. }) => {
+                let HK::Slice { lower, upper, step } = &index.kind else {
+                    unreachable!()
+                };
+                self.tuple_slice(
+                    base,
+                    [lower.as_deref(), upper.as_deref(), step.as_deref()],
+                    span,
+                )
             }
             Type::Tuple(items) => {
                 let n = items.len() as i64;
@@ -520,6 +527,26 @@ impl Checker<'_> {
         span: Span,
     ) -> R<tir::Expr> {
         use hir::CmpOp as C;
+        match op {
+            C::In => return self.contains(l, r, span),
+            C::NotIn => {
+                let c = self.contains(l, r, span)?;
+                return self.unary(hir::UnaryOp::Not, c, span);
+            }
+            // Without optional types, `is None` is known from the type.
+            C::Is | C::IsNot if l.ty == Type::None || r.ty == Type::None => {
+                let same = l.ty == r.ty;
+                return Ok(konst(
+                    ConstValue::Bool(same == (op == C::Is)),
+                    Type::BOOL,
+                    span,
+                ));
+            }
+            _ => {}
+        }
+        if matches!(l.ty, Type::Tuple(_)) && matches!(r.ty, Type::Tuple(_)) {
+            return self.tuple_compare(op, l, r, span);
+        }
         if crate::arrays::is_arrayish(&l) || crate::arrays::is_arrayish(&r) {
             return self.elementwise(vec![l, r], span, |ck, mut p| {
                 let r = p.pop().unwrap();
@@ -546,6 +573,15 @@ impl Checker<'_> {
                 ))
             }
         };
+        if let (Some(a), Some(b)) = (l.ty.dtype_value(), r.ty.dtype_value()) {
+            // Dtypes and scalar types are equal when they name one type.
+            let equal = match top {
+                tir::CmpOp::Eq => a.strong() == b.strong(),
+                tir::CmpOp::Ne => a.strong() != b.strong(),
+                _ => return Err(self.bad_compare(op, &l, &r, span)),
+            };
+            return Ok(konst(ConstValue::Bool(equal), Type::BOOL, span));
+        }
         match (l.ty.scalar(), r.ty.scalar()) {
             (Some(a), Some(b)) => {
                 let t = common_scalar(a, b);
@@ -571,18 +607,22 @@ impl Checker<'_> {
                     span,
                 ))
             }
-            _ => Err(error(
-                Code::BadOperand,
-                span,
-                format!(
-                    "'{}' is not supported between {} and {}",
-                    op.symbol(),
-                    l.ty,
-                    r.ty
-                ),
-                "comparisons work on numbers",
-            )),
+            _ => Err(self.bad_compare(op, &l, &r, span)),
         }
+    }
+
+    fn bad_compare(&self, op: hir::CmpOp, l: &tir::Expr, r: &tir::Expr, span: Span) -> Fail {
+        error(
+            Code::BadOperand,
+            span,
+            format!(
+                "'{}' is not supported between {} and {}",
+                op.symbol(),
+                l.ty,
+                r.ty
+            ),
+            "comparisons work on numbers",
+        )
     }
 
     /// NumPy's lexicographic order of complex numbers (real part first).

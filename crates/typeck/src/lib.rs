@@ -18,6 +18,7 @@ pub mod library;
 mod ops;
 mod prange;
 mod runtime_fns;
+mod tuples;
 
 use oxjit_abi::exc::ExcSpec;
 use oxjit_diag::Diagnostic;
@@ -66,6 +67,9 @@ pub struct Request<'a> {
     /// The return type of an explicit signature: every returned value is
     /// converted to it.
     pub declared_ret: Option<Type>,
+    /// Types declared for variables by name (`locals={...}`): the variable
+    /// has that type, and every value assigned to it is converted to it.
+    pub declared_locals: &'a [(String, Type)],
 }
 
 #[derive(Debug)]

@@ -131,6 +131,10 @@ impl Checker<'_> {
                 ck.binary(op, a, b, span)
             });
         }
+        if op == hir::BinOp::Add && matches!(a.ty, Type::Tuple(_)) && matches!(b.ty, Type::Tuple(_))
+        {
+            return Ok(self.tuple_concat(a, b, span));
+        }
         let (Some(sa), Some(sb)) = (a.ty.scalar(), b.ty.scalar()) else {
             let hint = if a.ty.array().is_some() || b.ty.array().is_some() {
                 "whole-array arithmetic is not supported yet; loop over the elements"

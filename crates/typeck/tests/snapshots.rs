@@ -78,6 +78,7 @@ fn run(text: &str, name: &str) -> String {
         symbol: "f".into(),
         flags,
         declared_ret: None,
+        declared_locals: &[],
     };
     let params = hir.locals[..hir.nparams]
         .iter()

@@ -243,6 +243,12 @@ pub enum Type {
     Array(ArrayType),
     Tuple(Vec<Type>),
     None,
+    /// A NumPy dtype as a compile-time value (`a.dtype`, `np.dtype("f8")`):
+    /// it has no run-time data, its type says everything.
+    DType(Scalar),
+    /// A NumPy scalar type as a value (`np.float64`, `a.dtype.type`,
+    /// `float`): a dtype that can also be called to convert.
+    Class(Scalar),
 }
 
 impl Type {
@@ -267,6 +273,13 @@ impl Type {
     pub fn is_int(&self) -> bool {
         self.scalar().is_some_and(Scalar::is_int)
     }
+    /// The element type a dtype value or scalar type stands for.
+    pub fn dtype_value(&self) -> Option<Scalar> {
+        match self {
+            Type::DType(s) | Type::Class(s) => Some(*s),
+            _ => None,
+        }
+    }
 
     /// The type with int64/float64/complex128 scalars (also inside tuples)
     /// replaced by the Python scalars they stand for in a Numba signature.
@@ -290,6 +303,8 @@ impl Type {
     fn encode(&self, w: &mut Vec<u64>) {
         match self {
             Type::None => w.push(tag::NONE),
+            Type::DType(s) => w.extend([tag::DTYPE, s.numpy_char() as u64, 0]),
+            Type::Class(s) => w.extend([tag::DTYPE, s.numpy_char() as u64, 1]),
             Type::Scalar(s) => w.extend([tag::SCALAR, s.numpy_char() as u64]),
             Type::Array(a) => w.extend([
                 tag::ARRAY,
@@ -379,6 +394,8 @@ impl fmt::Display for Type {
                 write!(f, "Tuple({})", inner.join(", "))
             }
             Type::None => f.write_str("none"),
+            Type::DType(s) => write!(f, "dtype({s})"),
+            Type::Class(s) => write!(f, "class({s})"),
         }
     }
 }

@@ -81,7 +81,8 @@ impl<'a> Parser<'a> {
             .map_err(|_| format!("expected a number, found '{id}'"))
     }
 
-    /// `type := name [ '[' dims ']' ] | Tuple(...) | UniTuple(t x n) | array(dt, Nd, L) | none`
+    /// `type := name [ '[' dims ']' ] | Tuple(...) | UniTuple(t x n) | array(dt, Nd, L) | none
+    /// | dtype(dt) | class(dt)`
     fn ty(&mut self) -> Result<Type, String> {
         let mut name = self.ident()?;
         let readonly = name == "readonly";
@@ -96,6 +97,18 @@ impl<'a> Parser<'a> {
             "pyint" if self.ir => return Ok(Type::Scalar(Scalar::PyInt)),
             "pyfloat" if self.ir => return Ok(Type::Scalar(Scalar::PyFloat)),
             "pycomplex" if self.ir => return Ok(Type::Scalar(Scalar::PyComplex)),
+            "dtype" | "class" => {
+                self.expect("(")?;
+                let dtype = self.ident()?;
+                let dtype =
+                    scalar_named(dtype).ok_or_else(|| format!("unknown dtype '{dtype}'"))?;
+                self.expect(")")?;
+                return Ok(if name == "dtype" {
+                    Type::DType(dtype)
+                } else {
+                    Type::Class(dtype)
+                });
+            }
             "UniTuple" => {
                 self.expect("(")?;
                 let t = self.ty()?;
@@ -243,6 +256,9 @@ mod tests {
         assert_eq!(&text[n..], "[i$3: int64]");
         let (t, _) = parse_ir_type_prefix("UniTuple(pyint x 2)[0]").unwrap();
         assert_eq!(format!("{t:#}"), "UniTuple(pyint x 2)");
+        for t in ["dtype(float32)", "class(int8)"] {
+            assert_eq!(parse_type(t).unwrap().to_string(), t);
+        }
         assert!(
             parse_type("pyint").is_err(),
             "weak scalars are no user types"

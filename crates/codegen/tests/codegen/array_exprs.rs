@@ -79,7 +79,7 @@ fn broadcasts_like_numpy() {
 /// for an in-place operation and for an assignment.
 #[test]
 fn broadcast_errors_name_the_shapes() {
-    let none = || ret(cnst(ConstValue::None, Type::None));
+    let none = || ret(cnst(ConstValue::Unit, Type::None));
     let sum = || add(input(0, Scalar::F64), input(1, Scalar::F64));
     let compiled = |sym: &str, a: Type, b: Type, make: &dyn Fn(&Fb) -> Expr| {
         let fb = Fb::new(&[("a", a), ("b", b)]);
@@ -197,7 +197,7 @@ fn writes_into_out() {
             add(input(0, Scalar::F64), input(1, Scalar::F64)),
         ))),
         st(StmtKind::Expr(write_into(every_other, vec![b], positive))),
-        ret(cnst(ConstValue::None, Type::None)),
+        ret(cnst(ConstValue::Unit, Type::None)),
     ];
     let w = compile(&[&fb.finish("t_ew_out", Type::None, stmts)]);
     let ((), allocated) = balanced(|| {
@@ -271,7 +271,7 @@ fn overlapping_assignment_copies_first() {
             Type::None,
             vec![
                 st(StmtKind::Expr(stmt)),
-                ret(cnst(ConstValue::None, Type::None)),
+                ret(cnst(ConstValue::Unit, Type::None)),
             ],
         );
         let w = compile(&[&f]);

@@ -219,6 +219,7 @@ impl Fb {
                 error_model: ErrorModel::Numpy,
                 fastmath: Default::default(),
                 parallel: false,
+                inline_always: false,
             },
         };
         verify(&f).unwrap_or_else(|err| panic!("{err}\n{}", print_function(&f)));

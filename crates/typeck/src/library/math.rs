@@ -116,6 +116,41 @@ pub(super) fn define(d: &mut Defs) {
                 .elementwise(move |ck, c, args| ck.math2(c, args, op, Flavor::Numpy));
         }
     }
+    for (path, params, flavor) in [
+        ("math.ldexp", "x, i, /", Flavor::Math),
+        ("numpy.ldexp", "x1, x2, /", Flavor::Numpy),
+    ] {
+        d.def(path, params).elementwise(move |ck, c, mut args| {
+            let s = ck.scalar_arg(&c.name, &args[0], false)?;
+            let e = args.pop().unwrap();
+            if e.ty.scalar().is_none_or(|s| s.kind() > Kind::Int) {
+                return Err(error(
+                    Code::BadCall,
+                    e.span,
+                    format!("{}() takes an integer exponent, not {}", c.name, e.ty),
+                    "convert it with int(...)",
+                ));
+            }
+            let ft = float_for(s, flavor);
+            let x = cast_scalar(args.pop().unwrap(), ft);
+            let e = cast_scalar(e, Scalar::I64);
+            Ok(call_expr(Intrinsic::Ldexp, vec![x, e], ft, c.span))
+        });
+    }
+    d.def("math.frexp", "x, /").rule(Lowering::Inline, |ck, c| {
+        let x = c.expr(ck, 0)?;
+        ck.scalar_arg(&c.name, &x, false)?;
+        let [x1, x2] =
+            <[tir::Expr; 2]>::try_from(ck.shared(cast_scalar(x, Scalar::PyFloat), 2)).unwrap();
+        let m = call_expr(Intrinsic::FrexpMantissa, vec![x1], Scalar::PyFloat, c.span);
+        let e = call_expr(Intrinsic::FrexpExponent, vec![x2], Scalar::I64, c.span);
+        let e = cast_scalar(e, Scalar::PyInt);
+        Ok(tir::Expr::new(
+            TK::Tuple(vec![m, e]),
+            Type::Tuple(vec![Type::FLOAT, Type::INT]),
+            c.span,
+        ))
+    });
     for (f, op) in [
         ("isnan", Intrinsic::IsNan),
         ("isinf", Intrinsic::IsInf),
@@ -216,6 +251,12 @@ pub(super) fn define(d: &mut Defs) {
                 Some(s) if s != Scalar::Bool => Ok(x),
                 _ => Err(ck.bad_argument(&c.name, &x)),
             }
+        });
+    d.def("numpy.dtype", "dtype, align=False, copy=False")
+        .rule(Lowering::Inline, |ck, c| {
+            // `align` and `copy` make no difference to a number's dtype.
+            let s = ck.dtype_arg(c.hir(0), Scalar::F64)?;
+            Ok(konst(ConstValue::Unit, Type::DType(s), c.span))
         });
     for to in Scalar::ALL_STRONG {
         let def = match to {

@@ -736,7 +736,7 @@ mod tests {
         let lib = library();
         assert_eq!(lib.suggest("numpy.sqr"), "did you mean np.sqrt?");
         assert!(lib.suggest("numpy.linalg.inv").contains("README"));
-        assert_eq!(lib.close_to("math.frexp"), None);
+        assert_eq!(lib.close_to("math.modf"), None);
     }
 
     /// Replaces the text between `<!-- library:begin -->` and

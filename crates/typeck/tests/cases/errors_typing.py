@@ -5,4 +5,4 @@ def f(x, a):
     z = a[0, 1]
     q = a[1:2]
     x = t
-    return math.frexp(x) + "s"
+    return math.modf(x) + "s"
