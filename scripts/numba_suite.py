@@ -2,9 +2,10 @@
 would: the installed ``numba`` wheel's ``numba/tests`` are the data (nothing
 is vendored here); each module runs twice in fresh interpreters, once as
 Numba ships it and once with compilation routed to oxjit (``numba.jit``,
-``numba.njit`` and ``numba.core.decorators`` replaced by oxjit's before the
+``numba.njit`` and ``numba.core.decorators`` replaced by oxjit's, and
+``numba.core.errors``' classes by oxjit's of the same names, before the
 module is imported). A test counts for oxjit when it passes *and* oxjit
-compiled something while it ran, or its source names an oxjit function
+compiled something (or raised a compile error) while it ran, or its source names an oxjit function
 compiled before it (an eager signature compiled at import, a function an
 earlier test compiled), so a test that never reaches a compiler does not
 count.
@@ -55,6 +56,7 @@ import inspect, json, random, re, sys, unittest, warnings
 module, mode, sample, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 warnings.simplefilter("ignore")
 made = []
+errors_raised = [0]
 if mode == "oxjit":
     import numba, numba.core.decorators, oxjit
 
@@ -74,9 +76,22 @@ if mode == "oxjit":
     for owner in (numba, numba.core.decorators):
         owner.jit = route(oxjit.jit)
         owner.njit = route(oxjit.njit)
+    # A compile error oxjit raised is oxjit's work too (tests of errors).
+    _init = oxjit.errors.NumbaError.__init__
+
+    def counted(self, *args, **kwargs):
+        errors_raised[0] += 1
+        _init(self, *args, **kwargs)
+
+    oxjit.errors.NumbaError.__init__ = counted
+    # Under `import oxjit as numba` these names are oxjit's classes.
+    import numba.core.errors as nerr
+    for name in oxjit.errors.__all__:
+        if hasattr(nerr, name):
+            setattr(nerr, name, getattr(oxjit.errors, name))
 
 def compiled():
-    return sum(len(getattr(d, "signatures", ()) or ()) for d in made)
+    return sum(len(getattr(d, "signatures", ()) or ()) for d in made) + errors_raised[0]
 
 def uses_compiled(t):
     """Whether the test's source names an oxjit function compiled already."""

@@ -137,6 +137,27 @@ def test_deeper_recursion():
     check(power_rec, 2, 0)
 
 
+# Entered at `waits_first`, whose only typed return is its own base case:
+# `waits_second` waits for it, and is typed against the return type it has
+# so far (issue 18: this was "cannot determine the return type").
+@njit
+def waits_first(x):
+    if x > 0:
+        return 2 * waits_second(z=1, y=x)
+    return 1 + x
+
+
+@njit
+def waits_second(y, z):
+    return waits_first(x=y - z)
+
+
+def test_mutual_recursion_entered_where_the_callee_waits():
+    for x in [-1, 0, 1, 3]:
+        check(waits_first, x)
+        check(waits_second, x, 1)
+
+
 @pytest.mark.parametrize("n", [0, 1, 10, 101])
 def test_mutual_recursion(n):
     check(is_even, n)

@@ -488,3 +488,78 @@ def unsigned_div_by_constants(x):
 @pytest.mark.parametrize("x", [np.uint8(255), np.uint8(0), np.uint64(2**64 - 3), np.uint16(9)])
 def test_unsigned_floor_division_by_constants(x):
     check(jitted(unsigned_div_by_constants), x)
+
+
+# --- the operator module ----------------------------------------------------------------
+# Each function is the operator it names (issue 18): same typing, same
+# results as CPython running the same function.
+
+import operator  # noqa: E402
+
+
+def op_binary(x, y):
+    return (
+        operator.add(x, y),
+        operator.sub(x, y),
+        operator.mul(x, y),
+        operator.truediv(x, y),
+        operator.floordiv(x, y),
+        operator.mod(x, y),
+        operator.iadd(x, y),
+        operator.imul(x, y),
+        operator.eq(x, y),
+        operator.ne(x, y),
+        operator.lt(x, y),
+        operator.le(x, y),
+        operator.gt(x, y),
+        operator.ge(x, y),
+        operator.neg(x),
+        operator.pos(y),
+        operator.not_(x),
+        operator.truth(y),
+    )
+
+
+def op_bits(x, y):
+    return (
+        operator.and_(x, y),
+        operator.or_(x, y),
+        operator.xor(x, y),
+        operator.lshift(x, 3),
+        operator.rshift(x, 1),
+        operator.invert(x),
+        operator.inv(y),
+        operator.iand(x, y),
+        operator.ixor(x, y),
+        operator.pow(x, 2),
+        operator.ipow(y, 3),
+    )
+
+
+def op_containers(t, a, x):
+    return operator.contains(t, x), operator.is_(x, None), operator.is_not(None, None), operator.add(a, a)
+
+
+@pytest.mark.parametrize("x, y", [(7, 2), (-7, 3), (2.5, -0.5), (np.int8(5), np.int8(3)), (np.float32(1.5), 2)])
+def test_operator_module_arithmetic(x, y):
+    check(jitted(op_binary), x, y)
+
+
+@pytest.mark.parametrize("x, y", [(12, 10), (-5, 3), (np.uint8(200), np.uint8(7)), (True, False)])
+def test_operator_module_bits(x, y):
+    check(jitted(op_bits), x, y)
+
+
+def test_operator_module_containers_and_arrays():
+    check(jitted(op_containers), (1, 2, 3), np.arange(3.0), 2)
+    check(jitted(op_containers), (1, 2, 3), np.arange(3.0), 5)
+
+
+def test_operator_module_in_place_on_arrays_is_refused():
+    from oxjit.errors import TypingError
+
+    def f(a):
+        return operator.iadd(a, 1.0)
+
+    with pytest.raises(TypingError, match=r"iadd\(\) of an array updates it in place"):
+        njit(f)(np.zeros(2))

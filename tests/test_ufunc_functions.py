@@ -58,3 +58,63 @@ def test_fused_with_operators():
         kernel("def f(a):\n    return np.logical_and(np.greater(a, -1.0), a < 1.5).sum() + np.add(a, a * 2).sum()\n"),
         a,
     )
+
+
+# --- out= ---------------------------------------------------------------------------------
+# Every ufunc writes into `out` (by keyword or position), broadcasting, with
+# NumPy's same_kind rule, and returns `out` itself; the differential check
+# also compares the mutated argument.
+
+OUT_CASES = [
+    ("np.add(a, b, out=o)", np.float64),
+    ("np.add(a, b, o)", np.float64),
+    ("np.multiply(a, 2, out=o[1:])", np.float64),
+    ("np.less(a, b, out=o)", np.float64),
+    ("np.sqrt(a, out=o)", np.float64),
+    ("np.absolute(a, o)", np.float64),
+    ("np.negative(b, out=o)", np.float32),
+    ("np.logical_not(a, out=o)", np.bool_),
+    ("np.floor(a, out=o)", np.float64),
+    ("np.isnan(a, out=o)", np.bool_),
+    ("np.power(a, 2, out=o)", np.float64),
+    ("np.add(1.5, 2.0, out=o)", np.float64),
+    ("np.maximum(a, b, out=o)", np.float64),
+    ("np.fmin(a, 0.5, o)", np.float64),
+]
+
+
+@pytest.mark.parametrize("expr, out_dtype", OUT_CASES)
+def test_out_is_written_and_returned(expr, out_dtype):
+    a = np.abs(make_array(np.float64, (4,), seed=3))
+    b = make_array(np.float32, (4,), seed=4)
+    o = np.zeros(4 if "o[1:]" not in expr else 5, dtype=out_dtype)
+    a = a[: o.shape[0] - (1 if "o[1:]" in expr else 0)]
+    f = kernel(f"def f(a, b, o):\n    r = {expr}\n    return r, o\n")
+    check_or_rejected(f, a, b[: a.shape[0]], o)
+    r, o2 = f(a, b[: a.shape[0]], o.copy())
+    if "o[1:]" not in expr:
+        assert r is o2, "the call returns out itself"
+
+
+def test_out_in_a_statement_and_broadcast_over_rows():
+    f = kernel("def f(a, b, o):\n    np.subtract(a, b, out=o)\n    return o\n")
+    check_or_rejected(f, np.ones((3, 2)), np.arange(2.0), np.empty((3, 2)))
+
+
+@pytest.mark.parametrize(
+    "src, message",
+    [
+        ("np.add(a, a, out=o)", "cannot write the float64 result into an int64 array out"),
+        ("np.add(a, a, out=3)", "out must be an array"),
+        ("np.add(a, a, out=r)", "cannot modify a read-only array"),
+    ],
+)
+def test_bad_out_is_a_compile_error(src, message):
+    from oxjit.errors import TypingError
+
+    f = kernel(f"def f(a, o, r):\n    return {src}\n")
+    r = np.zeros(3)
+    r.setflags(write=False)
+    with pytest.raises(TypingError) as info:
+        f(np.ones(3), np.zeros(3, dtype=np.int64), r)
+    assert message in str(info.value)

@@ -86,12 +86,13 @@ class Type:
     def __eq__(self, other):
         if isinstance(other, Type):
             return self.name == other.name
+        if _is_numba_type(other):
+            return self.name == str(other)
         return NotImplemented
 
     def __ne__(self, other):
-        if isinstance(other, Type):
-            return self.name != other.name
-        return NotImplemented
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
 
     def __hash__(self):
         return hash(self.name)
@@ -348,6 +349,11 @@ _NAMED = {
 }
 
 
+def _is_numba_type(t):
+    """Whether `t` is one of Numba's own type objects (they print as ours)."""
+    return type(t).__module__.split(".")[0] == "numba"
+
+
 def _as_type(t):
     if isinstance(t, Type):
         return t
@@ -355,7 +361,7 @@ def _as_type(t):
         return from_string(t)
     # Another library's type object (Numba's `numba.types.int16`,
     # `UniTuple(int32, 2)`): it prints as Numba prints types, as ours do.
-    if type(t).__module__.split(".")[0] == "numba":
+    if _is_numba_type(t):
         try:
             return from_string(str(t))
         except ValueError as e:
@@ -509,6 +515,9 @@ class _Parser:
                 return items
             if tok != ",":
                 raise self.error(f"expected ',' or {close!r}, found {tok!r}")
+            if self.peek() == close:  # a trailing comma, as in `(int64,)`
+                self.next()
+                return items
 
     def end(self):
         if self.peek() is not None:

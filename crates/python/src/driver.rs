@@ -357,7 +357,6 @@ fn type_function(py: Python<'_>, st: &mut State, key: &Key) -> Result<Outcome, C
     let info = lookup(key.0);
     let h = hir_of(py, &info)?;
     let symbol = st.symbol(key, &info, &h.source);
-    st.in_progress.insert(key.clone());
     let req = Request {
         hir: &h.hir,
         args: &key.1,
@@ -367,10 +366,33 @@ fn type_function(py: Python<'_>, st: &mut State, key: &Key) -> Result<Outcome, C
         declared_ret: key.2.clone(),
         declared_locals: &info.declared_locals,
     };
-    let result = typecheck(&req, &mut DriverOracle { py, st: &mut *st });
-    st.in_progress.remove(key);
+    // A function whose callees wait for it (mutual recursion entered here)
+    // is typed once more with the return type it has so far, which the
+    // callees then assume (once: callees typed against the assumption are
+    // kept, so the final type must equal it).
+    let result = loop {
+        st.in_progress.insert(key.clone());
+        let result = typecheck(&req, &mut DriverOracle { py, st: &mut *st });
+        st.in_progress.remove(key);
+        match result {
+            Typed::Pending(Some(g)) if !st.guessed.contains_key(&symbol) => {
+                st.guessed.insert(symbol.clone(), g);
+            }
+            r => break r,
+        }
+    };
     match result {
         Typed::Done(f) => {
+            if let Some(g) = st.guessed.get(&symbol).filter(|g| **g != f.ret) {
+                return Err(CompileError::plain(
+                    format!(
+                        "mutually recursive '{}' returns {} but was assumed to return {g}",
+                        f.name, f.ret
+                    ),
+                    false,
+                    "OX107",
+                ));
+            }
             if cfg!(debug_assertions) {
                 tir::verify(&f).map_err(|e| {
                     CompileError::plain(format!("internal compiler error: {e}"), false, "OX999")
@@ -409,7 +431,12 @@ impl Oracle for DriverOracle<'_, '_> {
     fn callee(&mut self, id: u64, args: &[Type]) -> Result<Option<CalleeSig>, String> {
         let key = (id, args.to_vec(), None);
         if self.st.in_progress.contains(&key) {
-            return Ok(None);
+            // Still being inferred: its return type so far, if assumed.
+            let symbol = self.st.symbols.get(&key).cloned();
+            return Ok(symbol.and_then(|symbol| {
+                let ret = self.st.guessed.get(&symbol)?.clone();
+                Some(CalleeSig { symbol, ret })
+            }));
         }
         match type_function(self.py, self.st, &key) {
             Ok(Outcome::Done(symbol, ret)) => Ok(Some(CalleeSig { symbol, ret })),
@@ -444,7 +471,7 @@ fn reachable(
             if let Outcome::Pending(..) = type_function(py, st, &key)? {
                 return Err(CompileError::plain(
                     format!(
-                        "cannot determine the return type of mutually recursive '{}'",
+                        "cannot type infer runaway recursion: mutually recursive '{}' has no return type",
                         lookup(key.0).name
                     ),
                     false,
@@ -530,7 +557,10 @@ fn compile_unguarded(
         Outcome::Done(..) => {}
         Outcome::Pending(..) => {
             return Err(CompileError::plain(
-                format!("cannot determine the return type of '{}'", info.name),
+                format!(
+                    "cannot type infer runaway recursion: '{}' and the functions it calls have no return type",
+                    info.name
+                ),
                 false,
                 "OX107",
             ))

@@ -246,7 +246,7 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
             (Some(m), Some(f)) => Some(format!("{m}.{f}")),
             _ => None,
         };
-        let library = ["numpy", "math", "cmath", "builtins", "oxjit"];
+        let library = ["numpy", "math", "cmath", "builtins", "operator", "oxjit"];
         if let Some(path) = path.filter(|p| library.contains(&p.split('.').next().unwrap())) {
             return Value::Function(path);
         }

@@ -27,6 +27,13 @@ fn view_ty(of: ArrayType, ndim: usize, layout: Layout) -> Type {
     })
 }
 
+/// NumPy's 'same_kind' casting: no cast to a lower kind, nor signed to
+/// unsigned integers.
+pub(crate) fn same_kind(from: Scalar, to: Scalar) -> bool {
+    let signed_to_unsigned = from.is_int() && from.is_signed() && to.is_int() && !to.is_signed();
+    from.kind() <= to.kind() && !signed_to_unsigned
+}
+
 /// Whether an expression takes part in elementwise typing as an array.
 pub(crate) fn is_arrayish(e: &tir::Expr) -> bool {
     e.ty.array().is_some()
@@ -353,10 +360,7 @@ impl Checker<'_> {
             ck.binary(op, a, b, span)
         })?;
         let res = e.ty.array().unwrap().dtype;
-        // NumPy's 'same_kind': no cast to a lower kind, nor signed → unsigned.
-        let signed_to_unsigned =
-            res.is_int() && res.is_signed() && dtype.is_int() && !dtype.is_signed();
-        if res.kind() > dtype.kind() || signed_to_unsigned {
+        if !same_kind(res, dtype) {
             return Err(error(
                 Code::BadOperand,
                 span,

@@ -263,9 +263,8 @@ impl Checker<'_> {
             .map(|i| call.expr(self, i))
             .collect::<R<Vec<_>>>()?;
         let types: Vec<Type> = typed.iter().map(|e| e.ty.clone()).collect();
-        let sig =
-            if id == self.req.id && types == self.req.args {
-                match &self.ret {
+        let sig = if id == self.req.id && types == self.req.args {
+            match &self.ret {
                     Some(ret) => crate::CalleeSig {
                         symbol: self.req.symbol.clone(),
                         ret: ret.clone(),
@@ -275,21 +274,22 @@ impl Checker<'_> {
                             Code::UnresolvedReturn,
                             span,
                             format!(
-                            "cannot determine the return type of the recursive call to '{fname}'"
+                            "cannot type infer runaway recursion: the recursive call to '{fname}' has no return type"
                         ),
                             "add a base case that returns without calling the function itself",
                         ))
                     }
                     None => return Err(Fail::Unknown(span)),
                 }
-            } else {
-                match self.oracle.callee(id, &types) {
-                    Ok(Some(sig)) => sig,
-                    Ok(None) => {
-                        self.pending_callee = true;
-                        return Err(Fail::Unknown(span));
-                    }
-                    Err(msg) => return Err(error(
+        } else {
+            match self.oracle.callee(id, &types) {
+                Ok(Some(sig)) => sig,
+                Ok(None) => {
+                    self.pending_callee = true;
+                    return Err(Fail::Unknown(span));
+                }
+                Err(msg) => {
+                    return Err(error(
                         Code::BadCall,
                         span,
                         format!(
@@ -297,9 +297,10 @@ impl Checker<'_> {
                             type_list(&types)
                         ),
                         "fix the error in the called function, or pass arguments of other types",
-                    )),
+                    ))
                 }
-            };
+            }
+        };
         Ok(tir::Expr::new(
             TK::CallFunc {
                 symbol: sig.symbol,

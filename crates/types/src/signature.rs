@@ -192,6 +192,10 @@ impl<'a> Parser<'a> {
                 return Ok(items);
             }
             self.expect(",")?;
+            // A trailing comma, as in Python's `(int64,)`.
+            if self.eat(close) {
+                return Ok(items);
+            }
         }
     }
 
@@ -276,6 +280,7 @@ mod tests {
         let s = parse_signature("UniTuple(int64 x 2)(int64)").unwrap();
         assert_eq!(s.ret.unwrap().to_string(), "UniTuple(int64 x 2)");
         assert_eq!(parse_signature("(int32, bool)").unwrap().ret, None);
+        assert_eq!(parse_signature("(complex128,)").unwrap().args.len(), 1);
         assert_eq!(
             parse_type("array(float32, 3d, A)").unwrap().to_string(),
             "array(float32, 3d, A)"

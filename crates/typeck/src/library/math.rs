@@ -76,10 +76,20 @@ const BINARY: &[Binary] = &[
     (Some(("fmod", "x, y, /")), Some("fmod"), MathFn2::Fmod),
 ];
 
+/// `path` declared with `params`; a NumPy function is a ufunc (takes `out`).
+fn def_in<'d>(d: &'d mut Defs, path: &str, params: &str) -> super::Def<'d> {
+    let def = d.def(path, params);
+    if path.starts_with("numpy.") {
+        def.ufunc()
+    } else {
+        def
+    }
+}
+
 /// `numpy.<name>`, with NumPy 2's short spelling of an inverse function
 /// (`np.asin` for `np.arcsin`) as an alias.
 fn numpy_def<'d>(d: &'d mut Defs, name: &str, params: &str) -> super::Def<'d> {
-    let def = d.def(format!("numpy.{name}"), params);
+    let def = def_in(d, &format!("numpy.{name}"), params);
     match name.strip_prefix("arc") {
         Some(s) => def.alias(format!("numpy.a{s}")),
         None => def,
@@ -120,7 +130,7 @@ pub(super) fn define(d: &mut Defs) {
         ("math.ldexp", "x, i, /", Flavor::Math),
         ("numpy.ldexp", "x1, x2, /", Flavor::Numpy),
     ] {
-        d.def(path, params).elementwise(move |ck, c, mut args| {
+        def_in(d, path, params).elementwise(move |ck, c, mut args| {
             let s = ck.scalar_arg(&c.name, &args[0], false)?;
             let e = args.pop().unwrap();
             if e.ty.scalar().is_none_or(|s| s.kind() > Kind::Int) {
@@ -157,12 +167,11 @@ pub(super) fn define(d: &mut Defs) {
         ("isfinite", Intrinsic::IsFinite),
     ] {
         for module in ["math", "numpy"] {
-            d.def(format!("{module}.{f}"), "x, /")
-                .elementwise(move |ck, c, mut args| {
-                    let s = ck.scalar_arg(&c.name, &args[0], false)?;
-                    let x = cast_scalar(args.remove(0), if s.is_float() { s } else { Scalar::F64 });
-                    Ok(call_expr(op, vec![x], Scalar::Bool, c.span))
-                });
+            def_in(d, &format!("{module}.{f}"), "x, /").elementwise(move |ck, c, mut args| {
+                let s = ck.scalar_arg(&c.name, &args[0], false)?;
+                let x = cast_scalar(args.remove(0), if s.is_float() { s } else { Scalar::F64 });
+                Ok(call_expr(op, vec![x], Scalar::Bool, c.span))
+            });
         }
     }
     let to_degrees = 180.0 / std::f64::consts::PI;
@@ -174,7 +183,7 @@ pub(super) fn define(d: &mut Defs) {
         ("numpy.rad2deg", to_degrees, Flavor::Numpy),
         ("numpy.deg2rad", to_degrees.recip(), Flavor::Numpy),
     ] {
-        d.def(path, "x, /").elementwise(move |ck, c, mut args| {
+        def_in(d, path, "x, /").elementwise(move |ck, c, mut args| {
             let s = ck.scalar_arg(&c.name, &args[0], false)?;
             let ft = float_for(s, flavor);
             let x = cast_scalar(args.remove(0), ft);
@@ -186,7 +195,7 @@ pub(super) fn define(d: &mut Defs) {
             ))
         });
     }
-    d.def("numpy.rint", "x, /").elementwise(|ck, c, mut args| {
+    def_in(d, "numpy.rint", "x, /").elementwise(|ck, c, mut args| {
         let s = ck.scalar_arg(&c.name, &args[0], false)?;
         let ft = float_for(s, Flavor::Numpy);
         let x = cast_scalar(args.remove(0), ft);
@@ -207,7 +216,7 @@ pub(super) fn define(d: &mut Defs) {
             let x = ck.strengthen(x);
             body(ck, x)
         });
-    d.def("numpy.power", "x1, x2, /")
+    def_in(d, "numpy.power", "x1, x2, /")
         .alias("numpy.pow")
         .elementwise(|ck, c, mut args| {
             let b = args.pop().unwrap();
@@ -215,14 +224,13 @@ pub(super) fn define(d: &mut Defs) {
             let r = ck.binary(hir::BinOp::Pow, a, b, c.span)?;
             Ok(ck.strengthen(r))
         });
-    d.def("numpy.square", "x, /")
-        .elementwise(|ck, c, mut args| {
-            let (a, b) = ck.twice(args.remove(0));
-            let r = ck.binary(hir::BinOp::Mul, a, b, c.span)?;
-            Ok(ck.strengthen(r))
-        });
+    def_in(d, "numpy.square", "x, /").elementwise(|ck, c, mut args| {
+        let (a, b) = ck.twice(args.remove(0));
+        let r = ck.binary(hir::BinOp::Mul, a, b, c.span)?;
+        Ok(ck.strengthen(r))
+    });
     for path in ["builtins.abs", "numpy.absolute"] {
-        let def = d.def(path, "x, /");
+        let def = def_in(d, path, "x, /");
         let def = if path == "numpy.absolute" {
             def.alias("numpy.abs")
         } else {
@@ -238,7 +246,7 @@ pub(super) fn define(d: &mut Defs) {
             Ok(call_expr(Intrinsic::Abs, vec![x], s.component(), c.span))
         });
     }
-    d.def("numpy.conjugate", "x, /")
+    def_in(d, "numpy.conjugate", "x, /")
         .alias("numpy.conj")
         .method()
         .method_alias("conj")

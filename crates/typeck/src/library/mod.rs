@@ -20,6 +20,7 @@
 mod builtins;
 mod creation;
 mod math;
+mod operators;
 mod random;
 mod reductions;
 mod shape;
@@ -29,7 +30,8 @@ use crate::check::{error, Checker, Fail, R};
 use crate::Param;
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK};
-use oxjit_tir as tir;
+use oxjit_tir::{self as tir, ExprKind as TK};
+use oxjit_types::Type;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -195,6 +197,9 @@ pub struct Entry {
     pub method: Method,
     /// Further method names (`conj` for `conjugate`).
     pub method_aliases: Vec<String>,
+    /// A NumPy ufunc: its last parameter is `out`, the array the result is
+    /// written into (and returned).
+    pub ufunc: bool,
     rule: Rule,
 }
 
@@ -251,6 +256,7 @@ impl Defs {
             signature: Signature::parse(params),
             method,
             method_aliases: vec![],
+            ufunc: false,
         }
     }
 }
@@ -262,6 +268,7 @@ pub(crate) struct Def<'d> {
     signature: Signature,
     method: Method,
     method_aliases: Vec<String>,
+    ufunc: bool,
 }
 
 impl Def<'_> {
@@ -283,6 +290,14 @@ impl Def<'_> {
         self
     }
 
+    /// A NumPy ufunc: takes `out` after its inputs, by position or name.
+    pub(crate) fn ufunc(mut self) -> Self {
+        let text = format!("{}, out=None", self.signature);
+        self.signature = Signature::parse(&text);
+        self.ufunc = true;
+        self
+    }
+
     fn add(self, rule: Rule) {
         assert!(
             self.method_aliases.is_empty() || self.method != Method::No,
@@ -295,6 +310,7 @@ impl Def<'_> {
             signature: self.signature,
             method: self.method,
             method_aliases: self.method_aliases,
+            ufunc: self.ufunc,
             rule,
         });
     }
@@ -338,6 +354,7 @@ pub fn library() -> &'static Library {
         reductions::define(&mut defs);
         random::define(&mut defs);
         ufuncs::define(&mut defs);
+        operators::define(&mut defs);
         let entries = defs.entries;
         let mut by_path = HashMap::new();
         let mut by_method = HashMap::new();
@@ -654,6 +671,17 @@ impl<'a> Call<'a> {
         Ok(x)
     }
 
+    /// Takes the last parameter's argument out of the call (None when it
+    /// is absent or None), so that the rule does not see it.
+    fn take_last(&mut self) -> Option<&'a hir::Expr> {
+        let last = self.slots.len() - 1;
+        let e = match std::mem::replace(&mut self.slots[last], Slot::Absent) {
+            Slot::Given(e) => e,
+            _ => return None,
+        };
+        (!matches!(e.kind, HK::Const(Const::None))).then_some(e)
+    }
+
     /// Every present argument typed, in order, then `*args`.
     fn present(&mut self, ck: &mut Checker) -> R<Vec<tir::Expr>> {
         let mut out = vec![];
@@ -680,7 +708,8 @@ impl Checker<'_> {
         span: Span,
     ) -> R<tir::Expr> {
         let mut call = Call::bind(e.display(), &e.signature, receiver, args, kwargs, span)?;
-        match &e.rule {
+        let out = if e.ufunc { call.take_last() } else { None };
+        let value = match &e.rule {
             Rule::Whole(_, f) => f(self, &mut call),
             Rule::Elementwise(f) => {
                 let args = call.present(self)?;
@@ -690,7 +719,51 @@ impl Checker<'_> {
                     f(self, &call, args)
                 }
             }
+        }?;
+        match out {
+            Some(out) => self.ufunc_out(value, out, span),
+            None => Ok(value),
         }
+    }
+
+    /// A ufunc's result written into `out` (broadcast, NumPy's
+    /// `same_kind` casting), the call's value being `out` itself.
+    fn ufunc_out(&mut self, value: tir::Expr, out: &hir::Expr, span: Span) -> R<tir::Expr> {
+        let out = self.expr(out)?;
+        let Some(at) = out.ty.array() else {
+            return Err(error(
+                Code::BadCall,
+                out.span,
+                format!("out must be an array, not {}", out.ty),
+                "pass an array of the result's shape, or leave out= away",
+            ));
+        };
+        let res = match (value.ty.array(), value.ty.scalar()) {
+            (Some(a), _) => a.dtype,
+            (None, Some(s)) => s.strong(),
+            _ => unreachable!("ufuncs make numbers or arrays"),
+        };
+        if !crate::arrays::same_kind(res, at.dtype) {
+            return Err(error(
+                Code::BadOperand,
+                span,
+                format!(
+                    "cannot write the {res} result into an {} array out (NumPy's 'same_kind' rule)",
+                    at.dtype
+                ),
+                "pass an out array of the result's dtype or a wider one",
+            ));
+        }
+        let [target, result] = <[tir::Expr; 2]>::try_from(self.shared(out, 2)).unwrap();
+        let store = self.assign_into(target, value, span)?;
+        // The store, then the array: a tuple's items run in order.
+        let ty = Type::Tuple(vec![Type::None, result.ty.clone()]);
+        let pair = tir::Expr::new(TK::Tuple(vec![store, result]), ty, span);
+        Ok(tir::Expr::new(
+            TK::TupleGet(Box::new(pair), 1),
+            Type::Array(at),
+            span,
+        ))
     }
 
     /// A library function that is not in the registry.

@@ -139,8 +139,9 @@ pub(super) fn define(d: &mut Defs) {
         ("fmax", true, false),
         ("fmin", false, false),
     ] {
-        d.def(format!("numpy.{f}"), "x1, x2, /")
-            .rule(Lowering::Elementwise, move |ck, c| {
+        d.def(format!("numpy.{f}"), "x1, x2, /").ufunc().rule(
+            Lowering::Elementwise,
+            move |ck, c| {
                 let x = c.expr(ck, 0)?;
                 let y = c.expr(ck, 1)?;
                 let span = c.span;
@@ -154,6 +155,7 @@ pub(super) fn define(d: &mut Defs) {
                 let x = ck.strengthen(x);
                 let y = ck.strengthen(y);
                 ck.extremum(x, y, max, nan_wins, span)
-            });
+            },
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! `np.invert`, ...) and its logical functions. Each is the operator's
 //! typing rule on element proxies, so over arrays it fuses like `a + b`;
 //! on numbers it follows NumPy (a NumPy scalar result; division by zero
-//! gives inf, nan or 0, not an exception).
+//! gives inf, nan or 0, not an exception). Each takes `out` (see
+//! `Def::ufunc`).
 
 use super::{Call, Defs};
 use crate::check::{Checker, R};
@@ -37,7 +38,7 @@ pub(super) fn define(d: &mut Defs) {
         ("left_shift", LShift, None),
         ("right_shift", RShift, None),
     ] {
-        let mut def = d.def(format!("numpy.{name}"), "x1, x2, /");
+        let mut def = d.def(format!("numpy.{name}"), "x1, x2, /").ufunc();
         if let Some(a) = alias {
             def = def.alias(format!("numpy.{a}"));
         }
@@ -56,6 +57,7 @@ pub(super) fn define(d: &mut Defs) {
         ("greater_equal", Ge),
     ] {
         d.def(format!("numpy.{name}"), "x1, x2, /")
+            .ufunc()
             .elementwise(move |ck, c, args| {
                 let (a, b) = two(args);
                 numpy_scalar(ck, |ck| ck.compare(op, a, b, c.span))
@@ -67,7 +69,7 @@ pub(super) fn define(d: &mut Defs) {
         ("positive", Pos, None),
         ("invert", Invert, Some("bitwise_not")),
     ] {
-        let mut def = d.def(format!("numpy.{name}"), "x, /");
+        let mut def = d.def(format!("numpy.{name}"), "x, /").ufunc();
         if let Some(a) = alias {
             def = def.alias(format!("numpy.{a}"));
         }
@@ -82,9 +84,11 @@ pub(super) fn define(d: &mut Defs) {
         ("logical_xor", BitXor),
     ] {
         d.def(format!("numpy.{name}"), "x1, x2, /")
+            .ufunc()
             .elementwise(move |ck, c, args| logical(ck, c, args, Some(op)));
     }
     d.def("numpy.logical_not", "x, /")
+        .ufunc()
         .elementwise(|ck, c, args| logical(ck, c, args, None));
 }
 
