@@ -330,3 +330,19 @@ def test_outer(da, db, layout):
     b = make_array(db, (2, 3), layout, seed=5)
     check(kernel("def f(a, b):\n    return np.outer(a, b)\n"), a, b)
     check(kernel("def f(a, b):\n    return np.outer(a, b).sum() + np.outer(b, a)[1, 2]\n"), a, b)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", [np.float64, np.int32, np.bool_, np.complex128])
+@pytest.mark.parametrize("shape", [(4, 4), (3, 5), (2, 3, 4)])
+@pytest.mark.parametrize("k", [0, 1, -2, 7])
+def test_triu_tril(layout, dtype, shape, k):
+    m = make_array(dtype, shape, layout)
+    check(kernel("def f(m, k):\n    return np.triu(m, k), np.tril(m, k=k), np.triu(m), np.tril(m * 2)\n"), m, k)
+
+
+def test_triu_of_a_vector_is_a_compile_error():
+    from oxjit.errors import TypingError
+
+    with pytest.raises(TypingError, match=r"np.triu\(\) needs an array of at least 2 dimensions"):
+        kernel("def f(v):\n    return np.triu(v)\n")(np.ones(3))

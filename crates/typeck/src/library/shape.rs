@@ -1,10 +1,11 @@
 //! Changing an array's shape or order: views (`reshape`, `transpose`,
-//! `flip`), copies and conversions (`copy`, `astype`, `fill`), and the
-//! runtime's joins (`concatenate`, `stack`, `roll`, `tile`).
+//! `flip`), copies and conversions (`copy`, `astype`, `fill`), triangles
+//! (`triu`, `tril`), and the runtime's joins (`concatenate`, `stack`,
+//! `roll`, `tile`).
 
 use super::{Call, Defs, Lowering};
 use crate::check::{error, Checker, R};
-use crate::expr::konst;
+use crate::expr::{cast_scalar, konst};
 use oxjit_diag::Code;
 use oxjit_hir::{self as hir, Const, ExprKind as HK};
 use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, RuntimeFn, ViewDim};
@@ -125,6 +126,60 @@ pub(super) fn define(d: &mut Defs) {
                     ));
                 }
                 Ok(flip(ck, a, &[axis], c))
+            });
+    }
+    for (f, upper) in [("triu", true), ("tril", false)] {
+        d.def(format!("numpy.{f}"), "m, k=0")
+            .rule(Lowering::Elementwise, move |ck, c| {
+                let m = c.array(ck, 0)?;
+                let nd = m.ty.array().unwrap().ndim as usize;
+                if nd < 2 {
+                    return Err(error(
+                        Code::BadCall,
+                        m.span,
+                        format!(
+                            "{}() needs an array of at least 2 dimensions, not {}",
+                            c.name, m.ty
+                        ),
+                        "pass a matrix (or a stack of matrices)",
+                    ));
+                }
+                let k = ck.int_arg(c.hir(1).unwrap(), "k")?;
+                let span = c.span;
+                ck.elementwise(vec![m, k], span, move |_, mut p| {
+                    // Kept where column - row is at least k (triu) or at most k (tril).
+                    let k = p.pop().unwrap();
+                    let x = p.pop().unwrap();
+                    let int = Type::Scalar(Scalar::I64);
+                    let idx = |d| tir::Expr::new(TK::ElemIndex(d), int.clone(), span);
+                    let diff = tir::Expr::new(
+                        TK::Binary(
+                            tir::BinOp::Sub,
+                            Box::new(idx(nd - 1)),
+                            Box::new(idx(nd - 2)),
+                        ),
+                        int.clone(),
+                        span,
+                    );
+                    let op = if upper {
+                        tir::CmpOp::Ge
+                    } else {
+                        tir::CmpOp::Le
+                    };
+                    let keep = tir::Expr::new(
+                        TK::Compare(op, Box::new(diff), Box::new(k)),
+                        Type::BOOL,
+                        span,
+                    );
+                    let s = x.ty.scalar().unwrap();
+                    let zero = cast_scalar(konst(ConstValue::Int(0), Type::INT, span), s);
+                    let ty = x.ty.clone();
+                    Ok(tir::Expr::new(
+                        TK::IfExp(Box::new(keep), Box::new(x), Box::new(zero)),
+                        ty,
+                        span,
+                    ))
+                })
             });
     }
     d.def("numpy.outer", "a, b")
