@@ -456,7 +456,7 @@ impl Oracle for DriverOracle<'_, '_> {
 
 /// The entry function and every function it reaches, entry first. Callees
 /// typed against a guessed return type are typed again now that the
-/// functions they depended on are done.
+/// functions they depended on are done (and must return what was guessed).
 fn reachable(
     py: Python<'_>,
     st: &mut State,
@@ -478,19 +478,7 @@ fn reachable(
                     "OX107",
                 ));
             }
-            let f = &st.typed[&key];
-            if let Some(g) = st.guessed.get(&f.symbol) {
-                if g != &f.ret {
-                    return Err(CompileError::plain(
-                        format!(
-                            "mutually recursive '{}' returns {} but was assumed to return {g}",
-                            f.name, f.ret
-                        ),
-                        false,
-                        "OX107",
-                    ));
-                }
-            }
+            // (`type_function` has checked it against any assumed return type.)
         }
         for c in st.typed[&key].callees() {
             if seen.insert(c.to_string()) {
