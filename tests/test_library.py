@@ -346,3 +346,22 @@ def test_triu_of_a_vector_is_a_compile_error():
 
     with pytest.raises(TypingError, match=r"np.triu\(\) needs an array of at least 2 dimensions"):
         kernel("def f(v):\n    return np.triu(v)\n")(np.ones(3))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int16, np.uint8, np.bool_, np.complex64])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_item(dtype, layout):
+    m = make_array(dtype, (2, 3), layout)
+    check(kernel("def f(m, i, j):\n    return m.item(i, j), m[:1, 1:2].item(), m[1].item(j)\n"), m, 1, -1)
+    # More than one element: NumPy's exception and message. Out of range:
+    # IndexError (with the generic message of bounds-checked indexing).
+    check(kernel("def f(m, i, j):\n    return m.item()\n"), m, 0, 0)
+    with pytest.raises(IndexError, match="out of bounds"):
+        kernel("def f(m, i, j):\n    return m.item(i, j)\n")(m, 2, 0)
+
+
+def test_item_with_a_flat_index_of_a_matrix_is_a_compile_error():
+    from oxjit.errors import TypingError
+
+    with pytest.raises(TypingError, match="takes no index or one per dimension"):
+        kernel("def f(m):\n    return m.item(3)\n")(np.ones((2, 2)))

@@ -9,7 +9,86 @@ use crate::expr::{cast_scalar, konst};
 use oxjit_diag::Code;
 use oxjit_hir::{self as hir, Const, ExprKind as HK};
 use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, RuntimeFn, ViewDim};
-use oxjit_types::{Scalar, Type};
+use oxjit_types::{Kind, Scalar, Type};
+
+/// `a.item()` of a one-element array, `a.item(i)` of a 1-d one, or
+/// `a.item(i, j, ...)` with an index per dimension: the element as a
+/// Python number, indices checked (and negative ones wrapped) as NumPy does.
+fn item(ck: &mut Checker, c: &mut Call) -> R<tir::Expr> {
+    let a = c.expr(ck, 0)?;
+    let at = a.ty.array().unwrap();
+    let span = c.span;
+    let int = Type::Scalar(Scalar::I64);
+    let indices = match c.rest.len() {
+        0 => {
+            // The first index is `guard(size == 1) - 1`, which is 0. The
+            // array is evaluated first (it sets the shared temporary).
+            let [a1, a2] = <[tir::Expr; 2]>::try_from(ck.shared(a, 2)).unwrap();
+            let size = tir::Expr::new(TK::Call(tir::Intrinsic::Size, vec![a2]), int.clone(), span);
+            let one = || konst(ConstValue::Int(1), int.clone(), span);
+            let is_one = tir::Expr::new(
+                TK::Compare(tir::CmpOp::Eq, Box::new(size), Box::new(one())),
+                Type::BOOL,
+                span,
+            );
+            let exc = ck.oracle.exception(oxjit_abi::exc::ExcSpec::with_message(
+                "ValueError",
+                "can only convert an array of size 1 to a Python scalar",
+            ));
+            let checked =
+                crate::ops::guard(cast_scalar(is_one, Scalar::I64), tir::Check::NonZero, exc);
+            let first = tir::Expr::new(
+                TK::Binary(tir::BinOp::Sub, Box::new(checked), Box::new(one())),
+                int.clone(),
+                span,
+            );
+            let zeros = (1..at.ndim).map(|_| konst(ConstValue::Int(0), int.clone(), span));
+            return Ok(element(
+                a1,
+                std::iter::once(first).chain(zeros).collect(),
+                span,
+            ));
+        }
+        n if n == at.ndim as usize => c
+            .rest
+            .iter()
+            .map(|e| ck.int_arg(e, "an index"))
+            .collect::<R<Vec<_>>>()?,
+        _ => {
+            return Err(error(
+                Code::BadCall,
+                span,
+                format!(
+                    "a.item() of an array of {} dimension(s) takes no index or one per dimension",
+                    at.ndim
+                ),
+                "pass an index per dimension, e.g. a.item(i, j)",
+            ))
+        }
+    };
+    Ok(element(a, indices, span))
+}
+
+/// The bounds-checked element of `a` at `indices`, as a Python number.
+fn element(a: tir::Expr, indices: Vec<tir::Expr>, span: oxjit_diag::Span) -> tir::Expr {
+    let s = a.ty.array().unwrap().dtype;
+    let e = tir::Expr::new(
+        TK::Index {
+            array: Box::new(a),
+            indices,
+            boundscheck: true,
+        },
+        Type::Scalar(s),
+        span,
+    );
+    let python = match s.kind() {
+        Kind::Bool => Scalar::Bool,
+        Kind::Int => Scalar::PyInt,
+        Kind::Float => Scalar::PyFloat,
+        Kind::Complex => Scalar::PyComplex,
+    };
+    cast_scalar(e, python)
+}
 
 fn minus_one(c: &Call) -> tir::Expr {
     konst(ConstValue::Int(-1), Type::Scalar(Scalar::I64), c.span)
@@ -84,6 +163,8 @@ pub(super) fn define(d: &mut Defs) {
             let dtype = ck.dtype_arg(c.hir(1), a.ty.array().unwrap().dtype)?;
             ck.astype(a, dtype, c.span)
         });
+    d.def("ndarray.item", "self, /, *args")
+        .rule(Lowering::Inline, item);
     d.def("ndarray.fill", "self, /, value")
         .rule(Lowering::Elementwise, |ck, c| {
             let a = c.expr(ck, 0)?;
