@@ -32,18 +32,21 @@ pub fn is_numpy_scalar(py: Python<'_>, obj: *mut ffi::PyObject) -> bool {
     }
 }
 
+/// The scalar type of a descriptor NumPy just returned (a new reference,
+/// released here; null, with the error cleared, gives `None`).
+unsafe fn owned_descr_scalar(descr: *mut npyffi::PyArray_Descr) -> Option<Scalar> {
+    if descr.is_null() {
+        ffi::PyErr_Clear();
+        return None;
+    }
+    let s = descr_scalar(descr);
+    ffi::Py_DECREF(descr.cast());
+    s
+}
+
 /// The scalar type of a NumPy scalar object.
 pub fn numpy_scalar_type(py: Python<'_>, obj: *mut ffi::PyObject) -> Option<Scalar> {
-    unsafe {
-        let descr = PY_ARRAY_API.PyArray_DescrFromScalar(py, obj);
-        if descr.is_null() {
-            ffi::PyErr_Clear();
-            return None;
-        }
-        let s = descr_scalar(descr);
-        ffi::Py_DECREF(descr.cast());
-        s
-    }
+    unsafe { owned_descr_scalar(PY_ARRAY_API.PyArray_DescrFromScalar(py, obj)) }
 }
 
 /// The type of an array object, or why it cannot be compiled.
@@ -144,13 +147,7 @@ fn dtype_value(obj: &Bound<'_, PyAny>) -> Option<Result<Type, String>> {
         }
         let generic = npyffi::get_type_object(py, NpyTypes::PyGenericArrType_Type);
         if ffi::PyType_Check(p) != 0 && ffi::PyType_IsSubtype(p.cast(), generic) != 0 {
-            let descr = PY_ARRAY_API.PyArray_DescrFromTypeObject(py, p);
-            if descr.is_null() {
-                ffi::PyErr_Clear();
-                return None;
-            }
-            let s = descr_scalar(descr);
-            ffi::Py_DECREF(descr.cast());
+            let s = owned_descr_scalar(PY_ARRAY_API.PyArray_DescrFromTypeObject(py, p));
             return Some(s.map(Type::Class).ok_or_else(|| {
                 format!(
                     "the NumPy type {} is not supported in compiled code",
