@@ -95,6 +95,12 @@ def assert_precise_equal(got, want, ulps=0, _path="result"):
     ``ulps`` units in the last place; NaN equals NaN; with ``ulps=0`` the
     sign of zero counts.
     """
+    if isinstance(want, list):
+        assert type(got) is list, f"{_path}: got {type(got).__name__} {got!r}, want list {want!r}"
+        assert len(got) == len(want), f"{_path}: got {len(got)} items {got!r}, want {len(want)} {want!r}"
+        for i, (g, w) in enumerate(zip(got, want)):
+            assert_precise_equal(g, w, ulps, f"{_path}[{i}]")
+        return
     if isinstance(want, tuple):
         assert type(got) is tuple, f"{_path}: got {type(got).__name__} {got!r}, want tuple {want!r}"
         assert len(got) == len(want), f"{_path}: got {len(got)} items {got!r}, want {len(want)} {want!r}"
@@ -138,7 +144,9 @@ def assert_precise_equal(got, want, ulps=0, _path="result"):
 def clone(value):
     """A copy of an argument that keeps an array's layout: C and F arrays stay
     C/F, a non-contiguous array becomes a non-contiguous view (same shape
-    and dtype) of a fresh buffer."""
+    and dtype) of a fresh buffer; lists are copied item by item."""
+    if isinstance(value, list):
+        return [clone(x) for x in value]
     if not isinstance(value, np.ndarray):
         return value
     if value.flags.c_contiguous or value.flags.f_contiguous:
@@ -220,7 +228,7 @@ def check(cfunc, *args, ulps=0, **kwargs):
         raise AssertionError(f"{where}: compiled raised {type(got[1]).__name__}: {got[1]}, Python returned {want[1]!r}") from got[1]
     assert_precise_equal(got[1], want[1], ulps, _path=where)
     for i, (pa, ca) in enumerate(zip(py_args, c_args)):
-        if isinstance(pa, np.ndarray):
+        if isinstance(pa, (np.ndarray, list)):
             assert_precise_equal(ca, pa, ulps, _path=f"{where}: argument {i} after the call")
     return got[1]
 

@@ -25,9 +25,9 @@ def uses_lambda(x):
     return x
 
 
-def list_comprehension(n):
-    xs = [i * i for i in range(n)]
-    return n
+def empty_list_never_filled(n):
+    xs = []
+    return len(xs)
 
 
 def dict_literal(x):
@@ -45,8 +45,8 @@ def generator_expression(n):
     return n
 
 
-def list_literal(x):
-    xs = [x, x, x]
+def list_of_mixed_items(x):
+    xs = [x, (x, x)]
     return x
 
 

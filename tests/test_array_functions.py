@@ -889,6 +889,8 @@ JOIN_DTYPES = [np.float64, np.bool_, np.complex64]
 JOIN_CASES = [
     # (source, shape of a, shape of b)
     ("np.concatenate((a, b))", (3,), (5,)),
+    ("np.concatenate([a, b])", (3,), (5,)),
+    ("np.stack([a, b, a])", (2, 3), (2, 3)),
     ("np.concatenate((a, b))", (3,), (0,)),
     ("np.concatenate((a, b, a))", (2, 3), (4, 3)),
     ("np.concatenate((a, b), axis=1)", (2, 3), (2, 1)),
@@ -1250,7 +1252,6 @@ UNSUPPORTED = [
     ("a[a[:, 0] > 0]", (np.zeros((2, 3)),), TypingError),
     ("a[np.arange(3, dtype=np.float64)]", (np.zeros(3),), TypingError),
     ("np.concatenate((a, a.astype(np.float32)))", (np.zeros(3),), TypingError),
-    ("np.concatenate([a, a])", (np.zeros(3),), UnsupportedError),
     # Arguments of the wrong kind.
     ("np.random.choice(a)", (np.zeros((2, 3)),), TypingError),
     ("np.random.choice(2.5)", (np.zeros(3),), TypingError),

@@ -66,11 +66,11 @@ def stmt(marker, keyword):
 CASES = [
     # unsupported syntax (OX002)
     u("lambda", ec.uses_lambda, (1,), "OX002", "lambda y: y + 1"),
-    u("list_comprehension", ec.list_comprehension, (3,), "OX002", "[i * i for i in range(n)]"),
+    t("empty_list_never_filled", ec.empty_list_never_filled, (3,), "OX104", "xs", says=("empty list", "'xs'")),
     u("dict_literal", ec.dict_literal, (1,), "OX002", '{"a": x}'),
     u("set_literal", ec.set_literal, (1,), "OX002", "{x, 1}"),
     u("generator_expression", ec.generator_expression, (3,), "OX002", "(i for i in range(n))", ("(i for", "i for i in range(n)")),
-    u("list_literal", ec.list_literal, (1,), "OX002", "[x, x, x]"),
+    t("list_of_mixed_items", ec.list_of_mixed_items, (1,), "OX104", "(x, x)", says=("list of int64",)),
     u("f_string", ec.f_string, (1,), "OX002", 'f"value {x}"'),
     u("try_except", ec.try_except, (1,), "OX002", *stmt("try:", "try")),
     u("with_statement", ec.with_statement, (1,), "OX002", *stmt("with x:", "with")),
@@ -97,7 +97,7 @@ CASES = [
     t("unsupported_math_function", ec.unsupported_math_function, (1.0,), "OX103", "math.modf", "math.modf(x)", says=("modf",)),
     t("dict_global", ec.dict_global, (1,), "OX004", ("CONFIG[", "CONFIG"), says=("CONFIG", "dict")),
     t("list_global", ec.list_global, (1,), "OX004", ("NAMES[", "NAMES"), says=("NAMES", "list")),
-    t("list_argument", ec.accepts, ([1, 2],), "OX005", ("def accepts", "value")),
+    t("empty_list_argument", ec.accepts, ([],), "OX005", ("def accepts", "value"), says=("empty list",)),
     t("str_argument", ec.accepts, ("text",), "OX005", ("def accepts", "value")),
     t("dict_argument", ec.accepts, ({"a": 1},), "OX005", ("def accepts", "value")),
     t("object_argument", ec.accepts, (object(),), "OX005", ("def accepts", "value")),

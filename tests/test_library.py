@@ -220,7 +220,8 @@ def _resolve(path):
 
 def _python_signature(entry):
     if entry["method"] == "Only":
-        owner, name = np.ndarray, entry["path"].rsplit(".", 1)[1]
+        kind, name = entry["path"].rsplit(".", 1)
+        owner = {"ndarray": np.ndarray, "list": list}[kind]
         obj = getattr(owner, name)
     else:
         obj = _resolve(entry["path"])

@@ -11,6 +11,8 @@
 //! [TUPLE, n, item_1 ... item_n] a tuple of n items, each a descriptor
 //! [DTYPE, dtype, class]         a dtype value (class 0) or a NumPy scalar
 //!                               type (class 1): no run-time data
+//! [LIST, item]                  a list of items of one type (a reference
+//!                               to the runtime's `ListHeader`)
 //! ```
 //!
 //! [`Desc::repr`] is the one place that says how each kind is laid out in
@@ -28,6 +30,7 @@ pub mod tag {
     pub const ARRAY: u64 = 2;
     pub const TUPLE: u64 = 3;
     pub const DTYPE: u64 = 4;
+    pub const LIST: u64 = 5;
 }
 
 /// The kind of a descriptor node.
@@ -38,6 +41,7 @@ pub enum Kind {
     Array,
     Tuple,
     DType,
+    List,
 }
 
 /// A view of one descriptor node (and, for tuples, its items after it).
@@ -65,6 +69,7 @@ impl<'a> Desc<'a> {
         unsafe fn width_at(p: *const u64) -> usize {
             match *p {
                 tag::TUPLE => (0..*p.add(1)).fold(2, |w, _| w + width_at(p.add(w))),
+                tag::LIST => 1 + width_at(p.add(1)),
                 t => node_width(&[t]).expect("bad type descriptor tag"),
             }
         }
@@ -78,6 +83,7 @@ impl<'a> Desc<'a> {
             tag::ARRAY => Kind::Array,
             tag::TUPLE => Kind::Tuple,
             tag::DTYPE => Kind::DType,
+            tag::LIST => Kind::List,
             t => panic!("bad type descriptor tag {t}"),
         }
     }
@@ -121,10 +127,16 @@ impl<'a> Desc<'a> {
             .collect()
     }
 
+    /// A list's item type.
+    pub fn list_item(&self) -> Option<Desc<'a>> {
+        (self.kind() == Kind::List).then(|| Desc::new(&self.words[1..]))
+    }
+
     /// The number of words this node spans, items included.
     pub fn width(&self) -> usize {
         match self.kind() {
             Kind::Tuple => 2 + self.items().iter().map(Desc::width).sum::<usize>(),
+            Kind::List => 1 + Desc::new(&self.words[1..]).width(),
             _ => node_width(self.words).unwrap(),
         }
     }
@@ -153,12 +165,14 @@ impl<'a> Desc<'a> {
                 ])
             }
             Kind::Tuple => Repr::Struct(self.items().iter().map(Desc::repr).collect()),
+            // The list's header and items live in the block it references.
+            Kind::List => Repr::MemInfo,
         }
     }
 }
 
-/// The width of a node that is not a tuple (`None` for a tuple, whose
-/// width depends on its items).
+/// The width of a node that is not a tuple or list (`None` for those,
+/// whose width depends on their items).
 fn node_width(words: &[u64]) -> Option<usize> {
     match words[0] {
         tag::NONE => Some(1),
@@ -253,6 +267,31 @@ impl Repr {
         }
     }
 
+    /// The byte offsets of the references [`Repr::meminfo_paths`] names.
+    pub fn meminfo_offsets(&self) -> Vec<usize> {
+        self.meminfo_paths()
+            .iter()
+            .map(|path| {
+                let mut r = self;
+                let mut at = 0;
+                for &i in path {
+                    r = match r {
+                        Repr::Struct(fields) => {
+                            at += r.field_offsets()[i as usize];
+                            &fields[i as usize]
+                        }
+                        Repr::Fixed(item, _) => {
+                            at += item.size_align().0 * i as usize;
+                            item
+                        }
+                        _ => unreachable!("a field path runs through aggregates"),
+                    };
+                }
+                at
+            })
+            .collect()
+    }
+
     /// Whether the value holds references the runtime counts.
     pub fn is_managed(&self) -> bool {
         match self {
@@ -333,6 +372,26 @@ mod tests {
         assert_eq!(r.field_offsets(), vec![0, 8, 88]);
         assert_eq!(r.size_align(), (88, 8));
         assert_eq!(r.meminfo_paths(), vec![vec![1, 0, 0]]);
+        assert_eq!(r.meminfo_offsets(), vec![8]);
+    }
+
+    #[test]
+    fn lists_are_one_reference_to_their_items() {
+        let words = [
+            tag::LIST,
+            tag::TUPLE,
+            2,
+            tag::SCALAR,
+            b'd' as u64,
+            tag::NONE,
+        ];
+        let d = Desc::new(&words);
+        assert_eq!((d.kind(), d.width()), (Kind::List, words.len()));
+        assert_eq!(d.list_item().unwrap().items().len(), 2);
+        // SAFETY: `words` is a well-formed descriptor.
+        assert_eq!(unsafe { Desc::from_ptr(words.as_ptr()) }, d);
+        assert_eq!(d.repr(), Repr::MemInfo);
+        assert_eq!(d.repr().meminfo_offsets(), vec![0]);
     }
 
     #[test]

@@ -82,6 +82,10 @@ reserved! {
     EMPTY_ARGMIN = 16, "ValueError", "attempt to get argmin of an empty sequence";
     /// `np.argmax` of an empty array.
     EMPTY_ARGMAX = 17, "ValueError", "attempt to get argmax of an empty sequence";
+    /// `l[i]` outside a list.
+    LIST_INDEX = 18, "IndexError", "list index out of range";
+    /// `l[i] = v` outside a list.
+    LIST_ASSIGN_INDEX = 19, "IndexError", "list assignment index out of range";
 }
 
 /// "The exception was stored for this thread" (see the runtime's

@@ -142,6 +142,9 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 self.hold(v, &e.ty)?;
                 Ok(v)
             }
+            ExprKind::Index { array, indices, .. } if array.ty.list_item().is_some() => {
+                self.list_get(array, &indices[0])
+            }
             ExprKind::Index {
                 array,
                 indices,

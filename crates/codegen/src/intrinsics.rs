@@ -226,6 +226,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             ThreadId | NumThreads => return unsupported(format!("{intrinsic:?} with arguments")),
             Dim(k) => self.dim(x, k)?.into(),
             Size => self.nitems(x)?.into(),
+            Len => self.list_len(x)?.into(),
             Math(f) => ir.math(f, float(0), vectorize)?.into(),
             Math2(f) => ir.math2(f, float(0), float(1), vectorize)?.into(),
             IsNan => b

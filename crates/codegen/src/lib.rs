@@ -27,6 +27,7 @@ mod elementwise;
 mod expr;
 mod func;
 mod intrinsics;
+mod list;
 mod loops;
 mod module;
 mod moments;

@@ -28,6 +28,12 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 array,
                 indices,
                 value,
+                ..
+            } if array.ty.list_item().is_some() => self.list_set(array, &indices[0], value),
+            StmtKind::Store {
+                array,
+                indices,
+                value,
                 boundscheck,
             } => {
                 // Python evaluates the value before the target.

@@ -92,7 +92,7 @@ pub struct TableEnv {
 
 const BUILTIN_FUNCTIONS: &[&str] = &[
     "abs", "min", "max", "int", "float", "bool", "complex", "round", "len", "range", "print",
-    "sum", "pow", "divmod",
+    "sum", "pow", "divmod", "list", "sorted",
 ];
 const BUILTIN_EXCEPTIONS: &[&str] = &[
     "Exception",

@@ -181,9 +181,16 @@ pub enum ExprKind {
     Attribute(Box<Expr>, String),
     Subscript(Box<Expr>, Box<Expr>),
     Tuple(Vec<Expr>),
-    /// A list display; compiled code accepts it only as the literal of
-    /// `np.array([...])`.
+    /// A list display: a list, or the literal of `np.array([...])`.
     List(Vec<Expr>),
+    /// `[elt for target in iter if cond ...]`: builds the list in `result`,
+    /// a hidden local, as the loops over `generators` would. The targets
+    /// are locals of their own (the comprehension's scope).
+    ListComp {
+        result: LocalId,
+        elt: Box<Expr>,
+        generators: Vec<Generator>,
+    },
     Slice {
         lower: Option<Box<Expr>>,
         upper: Option<Box<Expr>>,
@@ -192,6 +199,14 @@ pub enum ExprKind {
 }
 
 /// `name=value` in a call; `span` covers both.
+/// One `for target in iter if cond ...` clause of a comprehension.
+#[derive(Clone, Debug)]
+pub struct Generator {
+    pub target: Target,
+    pub iter: Expr,
+    pub ifs: Vec<Expr>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Keyword {
     pub name: String,
@@ -294,6 +309,11 @@ pub enum BoolOp {
 
 /// Calls `f` for every read of a local in `e`, in evaluation order.
 pub fn reads(e: &Expr, f: &mut impl FnMut(LocalId, Span)) {
+    reads_dyn(e, f)
+}
+
+fn reads_dyn(e: &Expr, f: &mut dyn FnMut(LocalId, Span)) {
+    let reads = reads_dyn;
     match &e.kind {
         ExprKind::Local(id) => f(*id, e.span),
         ExprKind::Const(_) | ExprKind::Global(_) => {}
@@ -323,6 +343,27 @@ pub fn reads(e: &Expr, f: &mut impl FnMut(LocalId, Span)) {
             for x in [lower, upper, step].into_iter().flatten() {
                 reads(x, f);
             }
+        }
+        // The comprehension's own locals are not reads of the function's.
+        ExprKind::ListComp {
+            result,
+            elt,
+            generators,
+        } => {
+            let mut own = vec![*result];
+            for g in generators {
+                g.target.visit_locals(&mut |id, _| own.push(id));
+            }
+            let mut outer = |id: LocalId, span: Span| {
+                if !own.contains(&id) {
+                    f(id, span)
+                }
+            };
+            for g in generators {
+                reads(&g.iter, &mut outer);
+                g.ifs.iter().for_each(|c| reads(c, &mut outer));
+            }
+            reads(elt, &mut outer);
         }
     }
 }

@@ -69,6 +69,16 @@ pub fn lower_function(
     }
 }
 
+/// The names a comprehension target binds, with their ranges.
+fn collect_names(t: &AExpr, out: &mut Vec<(String, oxjit_syntax::TextRange)>) {
+    match t {
+        AExpr::Name(n) => out.push((n.id.as_str().to_string(), n.range)),
+        AExpr::Tuple(t) => t.elts.iter().for_each(|e| collect_names(e, out)),
+        AExpr::List(t) => t.elts.iter().for_each(|e| collect_names(e, out)),
+        _ => {}
+    }
+}
+
 fn binop(op: ast::Operator) -> BinOp {
     use ast::Operator as O;
     match op {
@@ -376,6 +386,50 @@ impl Lower<'_> {
         }
     }
 
+    /// A fresh local that no name refers to.
+    fn hidden(&mut self, name: &str, span: Span) -> LocalId {
+        let id = LocalId(self.locals.len() as u32);
+        self.locals.push(Local {
+            name: name.to_string(),
+            span,
+        });
+        id
+    }
+
+    /// `[elt for ...]`. Python runs a comprehension in a scope of its own:
+    /// its targets are new locals, visible to the later clauses and to
+    /// `elt`; the first iterable is evaluated outside that scope.
+    fn list_comp(&mut self, c: &ast::ExprListComp, span: Span) -> ExprKind {
+        let saved = self.by_name.clone();
+        let mut generators = Vec::new();
+        for g in &c.generators {
+            if g.is_async {
+                self.unsupported(g.range, "`async for`", "use a plain `for`");
+            }
+            let iter = self.expr(&g.iter);
+            let mut names = Vec::new();
+            collect_names(&g.target, &mut names);
+            for (name, r) in names {
+                let s = self.span(r);
+                let id = self.hidden(&name, s);
+                self.by_name.insert(name, id);
+            }
+            let Some(target) = self.target(&g.target) else {
+                continue;
+            };
+            let ifs = g.ifs.iter().map(|e| self.expr(e)).collect();
+            generators.push(Generator { target, iter, ifs });
+        }
+        let elt = Box::new(self.expr(&c.elt));
+        self.by_name = saved;
+        let result = self.hidden("$list", span);
+        ExprKind::ListComp {
+            result,
+            elt,
+            generators,
+        }
+    }
+
     fn target(&mut self, t: &AExpr) -> Option<Target> {
         let span = self.span(t.range());
         match t {
@@ -562,6 +616,7 @@ impl Lower<'_> {
             AExpr::Subscript(s) => ExprKind::Subscript(self.boxed(&s.value), self.boxed(&s.slice)),
             AExpr::Tuple(t) => ExprKind::Tuple(t.elts.iter().map(|e| self.expr(e)).collect()),
             AExpr::List(l) => ExprKind::List(l.elts.iter().map(|e| self.expr(e)).collect()),
+            AExpr::ListComp(c) => self.list_comp(c, span),
             AExpr::Slice(s) => ExprKind::Slice {
                 lower: s.lower.as_ref().map(|e| self.boxed(e)),
                 upper: s.upper.as_ref().map(|e| self.boxed(e)),
@@ -572,10 +627,6 @@ impl Lower<'_> {
                     AExpr::Lambda(_) => (
                         "a lambda",
                         "define a module-level function decorated with @njit",
-                    ),
-                    AExpr::ListComp(_) => (
-                        "a list comprehension",
-                        "preallocate a NumPy array and fill it in a loop",
                     ),
                     AExpr::SetComp(_) | AExpr::Set(_) => {
                         ("a set", "use a NumPy array or explicit comparisons")

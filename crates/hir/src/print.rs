@@ -158,6 +158,24 @@ impl Printer<'_> {
                 let inner: Vec<String> = items.iter().map(|x| self.expr(x)).collect();
                 format!("[{}]", inner.join(", "))
             }
+            ExprKind::ListComp {
+                result,
+                elt,
+                generators,
+            } => {
+                let mut s = format!("{} := [{}", self.local(*result), self.expr(elt));
+                for g in generators {
+                    s.push_str(&format!(
+                        " for {} in {}",
+                        self.target(&g.target),
+                        self.expr(&g.iter)
+                    ));
+                    for c in &g.ifs {
+                        s.push_str(&format!(" if {}", self.expr(c)));
+                    }
+                }
+                s + "]"
+            }
             ExprKind::Tuple(items) => {
                 let inner: Vec<String> = items.iter().map(|x| self.expr(x)).collect();
                 format!(

@@ -7,6 +7,8 @@
 
 use crate::typeof_::{array_type, descr_scalar, is_numpy_scalar};
 use numpy::npyffi::{self, NPY_TYPES, PY_ARRAY_API};
+use oxjit_runtime::list::List;
+use oxjit_runtime::memory::MemInfo;
 use oxjit_types::{ArrayType, Scalar, Type};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
@@ -29,6 +31,13 @@ pub enum Plan {
     DType {
         dtype: Scalar,
         class: bool,
+    },
+    /// A list: its items' plan and type descriptor (which lists unboxed
+    /// from Python point at, so it lives as long as the plan).
+    List {
+        item: Box<Plan>,
+        desc: Box<[u64]>,
+        itemsize: usize,
     },
 }
 
@@ -53,6 +62,12 @@ impl Plan {
                 dtype: *s,
                 class: true,
             },
+            Type::List(item) => Plan::List {
+                item: Box::new(Plan::of(item)),
+                desc: item.descriptor().into_boxed_slice(),
+                itemsize: item.size_align().0,
+            },
+            Type::Undefined => Plan::None,
         }
     }
 }
@@ -143,6 +158,128 @@ pub unsafe fn unbox(
             Ok(())
         }
         Plan::None | Plan::DType { .. } => Ok(()),
+        Plan::List {
+            item,
+            desc,
+            itemsize,
+        } => {
+            if ffi::PyList_Check(obj) == 0 {
+                return Err(PyTypeError::new_err("expected a list"));
+            }
+            let n = ffi::PyList_Size(obj) as usize;
+            let Some(list) = List::new(desc.as_ptr(), n) else {
+                return Err(pyo3::exceptions::PyMemoryError::new_err(
+                    "cannot allocate a list",
+                ));
+            };
+            let mut scratch = vec![0u64; itemsize.div_ceil(8).max(1)];
+            for i in 0..n {
+                let x = scratch.as_mut_ptr().cast::<u8>();
+                let done = unbox(py, ffi::PyList_GetItem(obj, i as isize), item, x);
+                if let Err(e) = done {
+                    oxjit_runtime::memory::oxjit_rt_meminfo_decref(list.meminfo());
+                    return Err(e);
+                }
+                list.push(x);
+                // The list took its own references to what the item holds.
+                release(item, x);
+            }
+            list.set_clean();
+            *(out as *mut *mut MemInfo) = list.meminfo();
+            Ok(())
+        }
+    }
+}
+
+/// Drops the references a value unboxed from Python holds (the lists
+/// unboxing made), so that only its container keeps them.
+///
+/// # Safety
+/// `p` holds a value of plan `t` whose references the caller owns.
+unsafe fn release(t: &Plan, p: *mut u8) {
+    match t {
+        Plan::List { .. } => {
+            oxjit_runtime::memory::oxjit_rt_meminfo_decref(*(p as *mut *mut MemInfo));
+        }
+        Plan::Tuple(items) => items.iter().for_each(|(it, off)| release(it, p.add(*off))),
+        _ => {}
+    }
+}
+
+/// After a call: writes each list argument's items back into the Python
+/// list it was unboxed from (Numba's reflected lists: changes made by
+/// compiled code are visible to the caller), then releases the compiled
+/// lists unboxing made.
+///
+/// # Safety
+/// `p` holds the value `unbox` wrote for `obj` with plan `t`.
+pub unsafe fn after_call(
+    py: Python<'_>,
+    obj: *mut ffi::PyObject,
+    t: &Plan,
+    p: *mut u8,
+) -> PyResult<()> {
+    let done = reflect(py, obj, t, p);
+    release(t, p);
+    done
+}
+
+/// Writes the lists in the value at `p` back into the Python objects they
+/// were unboxed from: a changed list gets its new items (boxed from
+/// references of their own), an unchanged one passes the call on to the
+/// lists nested in its items.
+unsafe fn reflect(py: Python<'_>, obj: *mut ffi::PyObject, t: &Plan, p: *mut u8) -> PyResult<()> {
+    match t {
+        Plan::List { item, .. } => {
+            let list = List::from_meminfo(*(p as *mut *mut MemInfo));
+            if !list.is_dirty() {
+                if has_lists(item) {
+                    for i in 0..list.len() {
+                        reflect(py, ffi::PyList_GetItem(obj, i as isize), item, list.at(i))?;
+                    }
+                }
+                return Ok(());
+            }
+            let fresh = ffi::PyList_New(list.len() as isize);
+            if fresh.is_null() {
+                return Err(fetch_err(py));
+            }
+            let mut done = Ok(());
+            for i in 0..list.len() {
+                // Boxing takes over references: give it its own.
+                list.retain_item(i);
+                match box_value(py, item, list.at(i)) {
+                    Ok(o) => {
+                        ffi::PyList_SetItem(fresh, i as isize, o.into_ptr());
+                    }
+                    Err(e) => {
+                        done = Err(e);
+                        break;
+                    }
+                }
+            }
+            if done.is_ok() && ffi::PyList_SetSlice(obj, 0, ffi::PyList_Size(obj), fresh) < 0 {
+                done = Err(fetch_err(py));
+            }
+            ffi::Py_DECREF(fresh);
+            done
+        }
+        Plan::Tuple(items) => {
+            for (i, (it, off)) in items.iter().enumerate() {
+                reflect(py, ffi::PyTuple_GetItem(obj, i as isize), it, p.add(*off))?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether values of plan `t` need `after_call`.
+pub fn has_lists(t: &Plan) -> bool {
+    match t {
+        Plan::List { .. } => true,
+        Plan::Tuple(items) => items.iter().any(|(it, _)| has_lists(it)),
+        _ => false,
     }
 }
 
@@ -311,6 +448,41 @@ unsafe fn box_array(
     Ok(arr)
 }
 
+/// A Python list of a compiled list's items, taking over the list's
+/// reference (its items' references move into the Python objects).
+unsafe fn box_list(py: Python<'_>, item: &Plan, mi: *mut MemInfo) -> PyResult<*mut ffi::PyObject> {
+    let list = List::from_meminfo(mi);
+    let n = list.len();
+    let out = ffi::PyList_New(n as isize);
+    let mut done = Ok(());
+    if out.is_null() {
+        done = Err(fetch_err(py));
+    }
+    let mut moved = 0;
+    while done.is_ok() && moved < n {
+        let boxed = box_value(py, item, list.at(moved));
+        moved += 1;
+        match boxed {
+            Ok(o) => {
+                ffi::PyList_SetItem(out, moved as isize - 1, o.into_ptr());
+            }
+            Err(e) => done = Err(e),
+        }
+    }
+    // The boxed items own their references now; the rest stay the list's.
+    list.forget_front(moved);
+    oxjit_runtime::memory::oxjit_rt_meminfo_decref(mi);
+    match done {
+        Ok(()) => Ok(out),
+        Err(e) => {
+            if !out.is_null() {
+                ffi::Py_DECREF(out);
+            }
+            Err(e)
+        }
+    }
+}
+
 /// Builds the Python object for a compiled value of type `t` at `p`.
 ///
 /// # Safety
@@ -375,6 +547,7 @@ pub unsafe fn box_value(py: Python<'_>, t: &Plan, p: *const u8) -> PyResult<Py<P
             tuple
         }
         Plan::Array(a) => box_array(py, a, p)?,
+        Plan::List { item, .. } => box_list(py, item, *(p as *const *mut MemInfo))?,
     };
     if raw.is_null() {
         return Err(fetch_err(py));

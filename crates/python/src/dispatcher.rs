@@ -3,7 +3,7 @@
 //! calls the machine code and boxes the result. The hit path allocates
 //! nothing on the heap for scalar and array arguments.
 
-use crate::boxing::{box_value, unbox};
+use crate::boxing::{after_call, box_value, unbox};
 use crate::driver::{self, FuncInfo, Spec};
 use crate::errors::exception_from_status;
 use crate::typeof_::{code, type_of};
@@ -357,12 +357,27 @@ fn call(
     let mut buf: SmallVec<[u64; 32]> = SmallVec::from_elem(0, spec.arg_words);
     let mut ptrs: SmallVec<[*const u8; 8]> = SmallVec::new();
     let base = buf.as_mut_ptr();
+    let arg = |i: usize| unsafe { ffi::PyTuple_GET_ITEM(args.as_ptr(), i as isize) };
+    // Lists unboxed so far, released (and reflected) whatever happens next.
+    let finish = |n: usize, ptrs: &[*const u8]| -> PyResult<()> {
+        let mut done = Ok(());
+        for (i, t) in spec.arg_plans[..n].iter().enumerate() {
+            if spec.lists_in_args {
+                // SAFETY: `ptrs[i]` holds what `unbox` wrote for argument `i`.
+                done = done.and(unsafe { after_call(py, arg(i), t, ptrs[i] as *mut u8) });
+            }
+        }
+        done
+    };
     for (i, (t, off)) in spec.arg_plans.iter().zip(&spec.arg_offsets).enumerate() {
         // SAFETY: `args` has one item per parameter (checked by the caller's
         // type key), and the buffer has `arg_words` words laid out by offsets.
         unsafe {
             let p = base.add(*off) as *mut u8;
-            unbox(py, ffi::PyTuple_GET_ITEM(args.as_ptr(), i as isize), t, p)?;
+            if let Err(e) = unbox(py, arg(i), t, p) {
+                let _ = finish(i, &ptrs);
+                return Err(e);
+            }
             ptrs.push(p);
         }
     }
@@ -375,9 +390,11 @@ fn call(
     } else {
         run(a)
     };
+    let reflected = finish(ptrs.len(), &ptrs);
     if status != 0 {
         return Err(exception_from_status(py, status));
     }
     // SAFETY: the wrapper wrote a value of type `spec.ret` into `ret`.
-    unsafe { box_value(py, &spec.ret_plan, ret.as_ptr() as *const u8) }
+    let value = unsafe { box_value(py, &spec.ret_plan, ret.as_ptr() as *const u8) };
+    reflected.and(value)
 }

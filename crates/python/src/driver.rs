@@ -41,6 +41,9 @@ pub struct Spec {
     /// How to unbox each argument and box the result.
     pub arg_plans: Vec<crate::boxing::Plan>,
     pub ret_plan: crate::boxing::Plan,
+    /// Whether an argument holds a list (reflected and released after
+    /// the call).
+    pub lists_in_args: bool,
     /// Word offset of each argument in the argument buffer, and its total size.
     pub arg_offsets: Vec<usize>,
     pub arg_words: usize,
@@ -585,9 +588,11 @@ fn compile_unguarded(
         arg_offsets.push(words);
         words += crate::boxing::words(t).max(1);
     }
+    let arg_plans: Vec<_> = args.iter().map(crate::boxing::Plan::of).collect();
     let spec = Box::leak(Box::new(Spec {
         key,
-        arg_plans: args.iter().map(crate::boxing::Plan::of).collect(),
+        lists_in_args: arg_plans.iter().any(crate::boxing::has_lists),
+        arg_plans,
         ret_plan: crate::boxing::Plan::of(&f.ret),
         ret: f.ret.clone(),
         ret_words: crate::boxing::words(&f.ret).max(1),

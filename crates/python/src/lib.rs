@@ -77,6 +77,9 @@ fn library(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
                 Some(Const::Int(i)) => i.into_pyobject(py)?.into_any().unbind(),
                 Some(Const::Float(x)) => x.into_pyobject(py)?.into_any().unbind(),
                 Some(Const::Str(s)) => s.into_pyobject(py)?.into_any().unbind(),
+                Some(Const::Tuple(items)) if items.is_empty() => {
+                    pyo3::types::PyTuple::empty(py).into_any().unbind()
+                }
                 Some(c) => format!("{c:?}").into_pyobject(py)?.into_any().unbind(),
             };
             let item = (

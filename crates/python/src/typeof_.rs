@@ -117,6 +117,9 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, String> {
     if let Some(t) = dtype_value(obj) {
         return t;
     }
+    if let Ok(l) = obj.cast::<pyo3::types::PyList>() {
+        return list_type(l);
+    }
     if let Ok(t) = obj.cast::<PyTuple>() {
         return t
             .iter()
@@ -131,6 +134,30 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, String> {
 }
 
 /// The type of a NumPy dtype object or scalar type passed as a value.
+/// A Python list as a list of the type its items unify to (a list is
+/// typed by all its items, so `[1, 2.5]` is a list of floats).
+fn list_type(l: &Bound<'_, pyo3::types::PyList>) -> Result<Type, String> {
+    let mut item: Option<Type> = None;
+    for x in l.iter() {
+        let t = type_of(&x)?;
+        item = Some(match item {
+            None => t,
+            Some(i) => oxjit_types::unify(&i, &t).ok_or_else(|| {
+                format!("a list holding both {i} and {t} cannot be passed to compiled code")
+            })?,
+        });
+    }
+    match item {
+        Some(t @ (Type::Scalar(_) | Type::Array(_) | Type::Tuple(_) | Type::List(_))) => {
+            Ok(Type::List(Box::new(t)))
+        }
+        Some(t) => Err(format!("lists of {t} cannot be passed to compiled code")),
+        None => Err(
+            "an empty list cannot be passed to compiled code: its item type is unknown (pass a list with an item, or an array)".into(),
+        ),
+    }
+}
+
 fn dtype_value(obj: &Bound<'_, PyAny>) -> Option<Result<Type, String>> {
     let py = obj.py();
     let p = obj.as_ptr();

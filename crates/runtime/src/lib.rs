@@ -8,6 +8,7 @@
 pub mod abi;
 pub mod arrayfns;
 pub mod exceptions;
+pub mod list;
 pub mod memory;
 pub mod pairwise;
 pub mod parallel;

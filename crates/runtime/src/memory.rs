@@ -28,6 +28,10 @@ pub struct MemInfo {
     dtor: Option<extern "C" fn(*mut u8)>,
 }
 
+/// Byte offset of the data pointer in a [`MemInfo`], for compiled code that
+/// reads a block's data directly.
+pub const DATA_FIELD_OFFSET: usize = std::mem::offset_of!(MemInfo, data);
+
 /// Snapshot of the allocation counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AllocStats {

@@ -9,7 +9,7 @@
 //! descriptor id registered with the runtime. A function returns an `i32`
 //! status in compiled code: 0, or the id of the exception it raised.
 //!
-//! Arrays are reference-counted values. Every evaluation of an array-typed
+//! Arrays and lists are reference-counted values. Every evaluation of an array-typed
 //! expression produces a new reference (an `Elementwise` allocates; a read
 //! of a local, a view or a tuple item adds a reference to the same memory);
 //! locals own the reference they hold; arguments are borrowed by the callee;
@@ -436,6 +436,40 @@ runtime_fn_enum! {
     RandomPermutation = "random_permutation",
     /// `(a, replace, p, *shape)`: `a` an `int64` population size or 1-d array, `replace` `int64` 0/1, `p` a 1-d float64 array or `int64` 0 when absent → legacy `choice` (a scalar if no extents).
     RandomChoice = "random_choice",
+    // ---- Lists (`l` a list; items are copied in with new references and
+    // moved out with theirs; `x` is any number or tuple compared with
+    // Python's `==`; absent `int64` bounds are `i64::MIN`).
+    /// `(items)` a tuple of the item type → a new list (a list literal).
+    ListNew = "list_new",
+    /// `(l, x)` x of the item type → `none`.
+    ListAppend = "list_append",
+    /// `(l, i, x)` → `none`; the position is clamped as Python does.
+    ListInsert = "list_insert",
+    /// `(l, i)` `int64` → the item removed (`IndexError` when out of range or empty).
+    ListPop = "list_pop",
+    /// `(l, other)` a list of the same type → `none`.
+    ListExtend = "list_extend",
+    /// `(l)` → `none`.
+    ListClear = "list_clear",
+    ListReverse = "list_reverse",
+    /// `(a, b)` → a new list `a + b`.
+    ListConcat = "list_concat",
+    /// `(l, n)` `int64` → a new list `l * n`.
+    ListRepeat = "list_repeat",
+    /// `(l, start, stop, step)` `int64` → a new list `l[start:stop:step]` (also `l.copy()`).
+    ListSlice = "list_slice",
+    /// `(l, x)` → `bool`: `x in l`.
+    ListContains = "list_contains",
+    /// `(l, x, start, stop)` → `int64` first position (`ValueError` when absent).
+    ListIndex = "list_index",
+    /// `(l, x)` → `int64` occurrences.
+    ListCount = "list_count",
+    /// `(l, x)` → `none`: removes the first occurrence (`ValueError` when absent).
+    ListRemove = "list_remove",
+    /// `(l, reverse)` `int64` 0/1 → `none`: stable sort in place.
+    ListSort = "list_sort",
+    /// `(a, b)` lists → `bool`: `a == b` item by item.
+    ListEq = "list_eq",
 }
 
 /// One source dimension of a `View`.
@@ -592,6 +626,8 @@ pub enum Intrinsic {
     Dim(usize),
     /// Array argument; `int64` result: number of elements.
     Size,
+    /// List argument; `int64` result: number of items.
+    Len,
     /// No argument; `int64` result: the calling thread's index in the
     /// parallel region it runs (0 outside one).
     ThreadId,
@@ -622,6 +658,7 @@ impl Intrinsic {
             Conjugate,
             MakeComplex,
             Size,
+            Len,
             ThreadId,
             NumThreads,
         ]

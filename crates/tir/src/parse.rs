@@ -940,7 +940,7 @@ mod tests {
             Math(_) | Math2(_) | Dim(_) => true,
             IsNan | IsInf | IsFinite | Abs | Min | Max | RoundEven | RoundDigits | IntTrueDiv
             | Ldexp | FrexpMantissa | FrexpExponent | Real | Imag | Conjugate | MakeComplex
-            | Size | ThreadId | NumThreads => Intrinsic::UNITS.contains(&i),
+            | Size | Len | ThreadId | NumThreads => Intrinsic::UNITS.contains(&i),
         };
         assert!(Intrinsic::UNITS.iter().all(|&i| readable(i)));
         assert!(readable(NumThreads) && readable(IsNan));

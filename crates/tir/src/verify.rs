@@ -44,6 +44,13 @@ impl Verifier<'_> {
                 ..
             } => {
                 self.expr(array)?;
+                if let Some(item) = array.ty.list_item() {
+                    if indices.len() != 1 {
+                        return fail(s.span, "a list item takes one index".into());
+                    }
+                    self.int(&indices[0])?;
+                    return self.expect(value, item);
+                }
                 let Some(a) = array.ty.array() else {
                     return fail(array.span, "store into a non-array".into());
                 };
@@ -254,6 +261,12 @@ impl Verifier<'_> {
             ExprKind::Index { array, indices, .. } => {
                 self.expr(array)?;
                 indices.iter().try_for_each(|i| self.int(i))?;
+                if let Some(item) = array.ty.list_item() {
+                    return match indices.len() == 1 && item == &e.ty {
+                        true => Ok(()),
+                        false => fail(e.span, "list item with a wrong index or type".into()),
+                    };
+                }
                 match array.ty.array() {
                     Some(a)
                         if a.ndim as usize == indices.len() && Type::Scalar(a.dtype) == e.ty =>

@@ -4,7 +4,7 @@
 
 use crate::check::{error, Checker, Fail, R};
 use crate::expr::{cast_scalar, konst};
-use crate::library::{library, Call, Lowering, Signature};
+use crate::library::{library, Call, Lowering, Receiver, Signature};
 use crate::ops::guard;
 use oxjit_abi::exc::ExcSpec;
 use oxjit_diag::{Code, Span};
@@ -46,8 +46,14 @@ impl Checker<'_> {
                     let f = self.attribute(obj, method, func.span)?;
                     return self.call_value(f, args, kwargs, span);
                 }
+                if obj.ty.list_item().is_some() {
+                    return match library().method(Receiver::List, method) {
+                        Some(entry) => self.call_entry(entry, Some(obj), args, kwargs, span),
+                        None => Err(self.no_method(&obj, method, span)),
+                    };
+                }
                 // Arrays have every method; numbers those that apply elementwise.
-                let entry = library().method(method).filter(|e| {
+                let entry = library().method(Receiver::Array, method).filter(|e| {
                     obj.ty.array().is_some()
                         || (obj.ty.scalar().is_some() && e.lowering() == Lowering::Elementwise)
                 });
@@ -93,13 +99,17 @@ impl Checker<'_> {
     }
 
     fn no_method(&self, obj: &tir::Expr, method: &str, span: Span) -> Fail {
-        if obj.ty.array().is_some() {
-            return error(
-                Code::UnknownAttribute,
-                span,
-                format!("arrays have no method '{method}' in compiled code"),
-                format!("supported: {}", library().method_names()),
-            );
+        for (on, what) in [(Receiver::Array, "arrays"), (Receiver::List, "lists")] {
+            if (on == Receiver::List) == obj.ty.list_item().is_some()
+                && (on == Receiver::List || obj.ty.array().is_some())
+            {
+                return error(
+                    Code::UnknownAttribute,
+                    span,
+                    format!("{what} have no method '{method}' in compiled code"),
+                    format!("supported: {}", library().method_names(on)),
+                );
+            }
         }
         error(
             Code::UnknownAttribute,
@@ -134,6 +144,11 @@ impl Checker<'_> {
     }
 
     pub(crate) fn min_max(&mut self, f: &str, args: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
+        if let [l] = args.as_slice() {
+            if l.ty.list_item().is_some() {
+                return self.extreme_item(f, l.clone(), span);
+            }
+        }
         let args = match args.as_slice() {
             [t] if matches!(t.ty, Type::Tuple(_)) => {
                 let Type::Tuple(items) = t.ty.clone() else {

@@ -44,6 +44,12 @@ pub(crate) struct Checker<'a> {
     unknowns: Vec<Span>,
     /// The locals whose type `locals=` declares (by slot).
     declared: Vec<bool>,
+    /// Statements that run before the statement being typed: the loops of
+    /// the list comprehensions in it.
+    pub prelude: Vec<tir::Stmt>,
+    /// Above zero while typing a `while` test, which runs again before
+    /// every iteration: no prelude can go before it.
+    pub conditional: u32,
 }
 
 const MAX_PASSES: usize = 32;
@@ -84,6 +90,8 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
         diags: Vec::new(),
         unknowns: Vec::new(),
         declared,
+        prelude: Vec::new(),
+        conditional: 0,
     };
     let mut passes = 0;
     while ck.changed && passes < MAX_PASSES {
@@ -106,6 +114,9 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
     }
     if req.flags.parallel {
         ck.diags.extend(hir::private_reads_after_prange(hir));
+    }
+    if ck.diags.is_empty() && !ck.pending_callee {
+        ck.undefined_lists();
     }
     if !ck.diags.is_empty() {
         return Typed::Failed(ck.diags);
@@ -239,6 +250,36 @@ impl Checker<'_> {
         self.locals[id.0 as usize].as_ref()
     }
 
+    /// Sets a local's type outright (a list widened by what is put in it).
+    pub fn set_local_type(&mut self, id: LocalId, ty: Type) {
+        if self.declared.get(id.0 as usize) == Some(&true) {
+            return;
+        }
+        if self.locals[id.0 as usize].as_ref() != Some(&ty) {
+            self.locals[id.0 as usize] = Some(ty);
+            self.changed = true;
+        }
+    }
+
+    /// An error for each variable still holding a list whose item type
+    /// nothing determined (`l = []` and nothing put in it).
+    fn undefined_lists(&mut self) {
+        let hir = self.req.hir;
+        let np = hir.nparams;
+        for (i, l) in hir.locals.iter().enumerate() {
+            if self.locals[np + i].as_ref().is_some_and(Type::is_undefined) {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::CannotUnify,
+                        l.span,
+                        format!("cannot determine the item type of the empty list in '{}'", l.name.trim_start_matches('$')),
+                    )
+                    .with_hint("append to it in this function, or make it with an item of the type it holds"),
+                );
+            }
+        }
+    }
+
     /// Widens a local's type to hold `ty` (a declared local keeps its type).
     pub fn bind(&mut self, id: LocalId, ty: &Type, span: Span) -> R<Type> {
         let slot = &self.locals[id.0 as usize];
@@ -344,7 +385,20 @@ impl Checker<'_> {
         out.push(tir::Stmt { kind, span });
     }
 
+    /// Types one statement; the preludes of the expressions in it (the
+    /// loops of list comprehensions) go before it.
     fn stmt(&mut self, s: &hir::Stmt, out: &mut Vec<tir::Stmt>) -> R<()> {
+        let outer = (std::mem::take(&mut self.prelude), self.conditional);
+        self.conditional = 0;
+        let start = out.len();
+        let r = self.stmt_kind(s, out);
+        let prelude = std::mem::replace(&mut self.prelude, outer.0);
+        self.conditional = outer.1;
+        out.splice(start..start, prelude);
+        r
+    }
+
+    fn stmt_kind(&mut self, s: &hir::Stmt, out: &mut Vec<tir::Stmt>) -> R<()> {
         let span = s.span;
         match &s.kind {
             HS::Assign { targets, value } => {
@@ -371,7 +425,10 @@ impl Checker<'_> {
                 Self::push(out, TS::If { cond, then, orelse }, span);
             }
             HS::While { test, body, orelse } => {
-                let cond = self.cond(test)?;
+                self.conditional += 1;
+                let cond = self.cond(test);
+                self.conditional -= 1;
+                let cond = cond?;
                 let body = self.block(body);
                 let orelse = self.block(orelse);
                 Self::push(out, TS::While { cond, body, orelse }, span);
@@ -438,6 +495,17 @@ impl Checker<'_> {
     pub fn assign(&mut self, t: &Target, v: tir::Expr, out: &mut Vec<tir::Stmt>) -> R<()> {
         match t {
             Target::Local(id, span) => {
+                // A list literal takes the item type its variable has.
+                let v = match self
+                    .local_ty(self.lid(*id))
+                    .and_then(Type::list_item)
+                    .cloned()
+                {
+                    Some(item) if v.ty.list_item() != Some(&item) => {
+                        self.retype_literal(&v, &item).unwrap_or(v)
+                    }
+                    _ => v,
+                };
                 let ty = self.bind(self.lid(*id), &v.ty, *span)?;
                 let v = self.coerce(v, &ty);
                 Self::push(out, TS::Assign(self.lid(*id), v), *span);
@@ -482,12 +550,17 @@ impl Checker<'_> {
             }
             Target::Subscript { base, index, span } => {
                 let array = self.expr(base)?;
+                if array.ty.list_item().is_some() {
+                    let kind = self.list_store(array, index, v, *span)?;
+                    Self::push(out, kind, *span);
+                    return Ok(());
+                }
                 if array.ty.array().is_none() {
                     return Err(error(
                         Code::BadTarget,
                         base.span,
                         format!("cannot assign to an item of {}", array.ty),
-                        "only array elements can be assigned",
+                        "only array and list items can be assigned",
                     ));
                 }
                 if let Some(ix) = self.array_index(index)? {
@@ -557,6 +630,28 @@ impl Checker<'_> {
             Target::Subscript { base, index, span } => {
                 let array = self.expr(base)?;
                 let array = self.once(array, "array", out);
+                if array.ty.list_item().is_some() {
+                    // `l[i] op= v`: the list and the position evaluated once.
+                    let i = self.expr(index)?;
+                    let i = self.int_index(i)?;
+                    let i = self.once(i, "index", out);
+                    let cur = self.list_loop_item(array.clone(), i.clone(), *span);
+                    let rhs = self.expr(value)?;
+                    let v = self.binary(op, cur, rhs, span.to(value.span))?;
+                    let item = array.ty.list_item().cloned().unwrap();
+                    let value = self.list_item_value(v, &item)?;
+                    Self::push(
+                        out,
+                        TS::Store {
+                            array,
+                            indices: vec![i],
+                            value,
+                            boundscheck: true,
+                        },
+                        *span,
+                    );
+                    return Ok(());
+                }
                 if array.ty.array().is_none() {
                     return Err(error(
                         Code::BadTarget,
@@ -648,6 +743,9 @@ impl Checker<'_> {
             (var, start, stop, step, item)
         } else {
             let seq = self.expr(iter)?;
+            if seq.ty.list_item().is_some() {
+                return self.for_list(target, seq, body, orelse, span, out);
+            }
             let Some(a) = seq.ty.array() else {
                 return Err(error(
                     Code::BadCall,
@@ -702,6 +800,56 @@ impl Checker<'_> {
                 body: body_out,
                 orelse,
                 parallel,
+            },
+            span,
+        );
+        Ok(())
+    }
+
+    /// `for target in l`: a `while` over a hidden position, which Python's
+    /// list iterator checks against the list's length at every step.
+    fn for_list(
+        &mut self,
+        target: &Target,
+        seq: tir::Expr,
+        body: &[hir::Stmt],
+        orelse: &[hir::Stmt],
+        span: Span,
+        out: &mut Vec<tir::Stmt>,
+    ) -> R<()> {
+        let seq = self.once(seq, "iter", out);
+        let i64t = Type::I64;
+        let pos = self.temp("index", i64t.clone());
+        let local = |ty: &Type| tir::Expr::new(TK::Local(pos), ty.clone(), seq.span);
+        let int = |v| tir::Expr::new(TK::Const(tir::ConstValue::Int(v)), Type::I64, seq.span);
+        Self::push(out, TS::Assign(pos, int(0)), span);
+        let len = self.list_len(seq.clone(), seq.span);
+        let len = self.coerce(len, &i64t);
+        let cond = tir::Expr::new(
+            TK::Compare(tir::CmpOp::Lt, Box::new(local(&i64t)), Box::new(len)),
+            Type::BOOL,
+            seq.span,
+        );
+        let mut body_out = Vec::new();
+        let item = self.list_loop_item(seq.clone(), local(&i64t), target.span());
+        self.assign(target, item, &mut body_out)?;
+        let next = tir::Expr::new(
+            TK::Binary(tir::BinOp::Add, Box::new(local(&i64t)), Box::new(int(1))),
+            i64t.clone(),
+            seq.span,
+        );
+        body_out.push(tir::Stmt {
+            kind: TS::Assign(pos, next),
+            span,
+        });
+        body_out.extend(self.block(body));
+        let orelse = self.block(orelse);
+        Self::push(
+            out,
+            TS::While {
+                cond,
+                body: body_out,
+                orelse,
             },
             span,
         );

@@ -5,7 +5,7 @@
 use crate::check::{error, Checker, Fail, R};
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK, Value};
-use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic};
+use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic, StmtKind as TS};
 use oxjit_types::{common_scalar, unify, ArrayType, Scalar, Type};
 
 pub(crate) fn konst(c: ConstValue, ty: Type, span: Span) -> tir::Expr {
@@ -34,6 +34,15 @@ impl Checker<'_> {
                 let span = e.span;
                 tir::Expr::new(TK::Cast(Box::new(e)), ty.clone(), span)
             }
+            // A list is shared: only a literal is made again with other
+            // items; lists whose items have one memory form are the same.
+            (Type::List(_), Type::List(item)) => match self.retype_literal(&e, item) {
+                Some(l) => l,
+                None => {
+                    let span = e.span;
+                    tir::Expr::new(TK::Cast(Box::new(e)), ty.clone(), span)
+                }
+            },
             (Type::Tuple(from), Type::Tuple(to)) if from.len() == to.len() => {
                 let span = e.span;
                 let items = self
@@ -57,6 +66,10 @@ impl Checker<'_> {
             Type::None => Ok(konst(ConstValue::Bool(false), Type::BOOL, span)),
             Type::Tuple(items) if matches!(e.kind, TK::Local(_) | TK::Tuple(_)) => {
                 Ok(konst(ConstValue::Bool(!items.is_empty()), Type::BOOL, span))
+            }
+            Type::List(_) => {
+                let n = self.list_len(e, span);
+                Ok(tir::Expr::new(TK::Truth(Box::new(n)), Type::BOOL, span))
             }
             t => Err(error(
                 Code::BadOperand,
@@ -95,8 +108,10 @@ impl Checker<'_> {
             HK::BoolOp(op, values) => self.bool_op(*op, values, span),
             HK::IfExp { test, body, orelse } => {
                 let cond = self.cond(test)?;
-                let a = self.expr(body)?;
-                let b = self.expr(orelse)?;
+                // Each branch's prelude runs only on its path.
+                let (a, pre_a) = self.with_own_prelude(|ck| ck.expr(body));
+                let (b, pre_b) = self.with_own_prelude(|ck| ck.expr(orelse));
+                let (a, b) = (a?, b?);
                 let ty = unify(&a.ty, &b.ty).ok_or_else(|| {
                     error(
                         Code::CannotUnify,
@@ -110,11 +125,28 @@ impl Checker<'_> {
                 })?;
                 let a = self.coerce(a, &ty);
                 let b = self.coerce(b, &ty);
-                Ok(tir::Expr::new(
-                    TK::IfExp(Box::new(cond), Box::new(a), Box::new(b)),
-                    ty,
+                if pre_a.is_empty() && pre_b.is_empty() {
+                    return Ok(tir::Expr::new(
+                        TK::IfExp(Box::new(cond), Box::new(a), Box::new(b)),
+                        ty,
+                        span,
+                    ));
+                }
+                // As an `if` statement in the prelude, assigning a temporary.
+                let t = self.temp("ifexp", ty.clone());
+                let branch = |mut pre: Vec<tir::Stmt>, v| {
+                    pre.push(tir::Stmt {
+                        kind: TS::Assign(t, v),
+                        span,
+                    });
+                    pre
+                };
+                let (then, orelse) = (branch(pre_a, a), branch(pre_b, b));
+                self.prelude.push(tir::Stmt {
+                    kind: TS::If { cond, then, orelse },
                     span,
-                ))
+                });
+                Ok(tir::Expr::new(TK::Local(t), ty, span))
             }
             HK::Call { func, args, kwargs } => self.call(func, args, kwargs, span),
             HK::Attribute(x, name) => {
@@ -130,12 +162,12 @@ impl Checker<'_> {
                 let ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
                 Ok(tir::Expr::new(TK::Tuple(items), ty, span))
             }
-            HK::List(_) => Err(error(
-                Code::UnsupportedSyntax,
-                span,
-                "lists are not supported in compiled code",
-                "use a tuple, or make an array with np.array([...])",
-            )),
+            HK::List(items) => self.list_display(items, span),
+            HK::ListComp {
+                result,
+                elt,
+                generators,
+            } => self.list_comp(*result, elt, generators, span),
             HK::Slice { .. } => Err(error(
                 Code::BadIndex,
                 span,
@@ -249,6 +281,7 @@ impl Checker<'_> {
 
     fn subscript(&mut self, base: tir::Expr, index: &hir::Expr, span: Span) -> R<tir::Expr> {
         match &base.ty {
+            Type::List(_) => self.list_subscript(base, index, span),
             Type::Array(a) => {
                 let dtype = a.dtype;
                 if let Some(ix) = self.array_index(index)? {
@@ -547,6 +580,14 @@ impl Checker<'_> {
         if matches!(l.ty, Type::Tuple(_)) && matches!(r.ty, Type::Tuple(_)) {
             return self.tuple_compare(op, l, r, span);
         }
+        if l.ty.list_item().is_some() && r.ty.list_item().is_some() && matches!(op, C::Eq | C::Ne) {
+            let eq = self.list_equal(l, r, span);
+            return if op == C::Eq {
+                Ok(eq)
+            } else {
+                self.unary(hir::UnaryOp::Not, eq, span)
+            };
+        }
         if crate::arrays::is_arrayish(&l) || crate::arrays::is_arrayish(&r) {
             return self.elementwise(vec![l, r], span, |ck, mut p| {
                 let r = p.pop().unwrap();
@@ -676,7 +717,17 @@ impl Checker<'_> {
     }
 
     fn bool_op(&mut self, op: hir::BoolOp, values: &[hir::Expr], span: Span) -> R<tir::Expr> {
-        let vals = values.iter().map(|v| self.expr(v)).collect::<R<Vec<_>>>()?;
+        let first = self.expr(&values[0])?;
+        // The later operands run only when the earlier ones decide so:
+        // their preludes (if any) are kept apart.
+        let mut rest = Vec::new();
+        let mut preludes = Vec::new();
+        for v in &values[1..] {
+            let (e, pre) = self.with_own_prelude(|ck| ck.expr(v));
+            rest.push(e?);
+            preludes.push(pre);
+        }
+        let vals: Vec<tir::Expr> = std::iter::once(first).chain(rest).collect();
         let mut ty = vals[0].ty.clone();
         for v in &vals[1..] {
             ty = unify(&ty, &v.ty).ok_or_else(|| {
@@ -692,6 +743,9 @@ impl Checker<'_> {
                     "use operands of one type, or compare explicitly to get booleans",
                 )
             })?;
+        }
+        if preludes.iter().any(|p| !p.is_empty()) {
+            return self.bool_op_stmts(op, vals, preludes, ty, span);
         }
         let mut vals = vals.into_iter().rev();
         let last = vals.next().unwrap();
@@ -718,6 +772,66 @@ impl Checker<'_> {
             );
         }
         Ok(acc)
+    }
+}
+
+impl Checker<'_> {
+    /// Runs `f` with an empty prelude; returns its result and the prelude
+    /// it made (the outer prelude is left as it was).
+    pub(crate) fn with_own_prelude<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> (T, Vec<tir::Stmt>) {
+        let outer = std::mem::take(&mut self.prelude);
+        let r = f(self);
+        (r, std::mem::replace(&mut self.prelude, outer))
+    }
+
+    /// `a and b ...` whose later operands have preludes (comprehensions),
+    /// as statements in the prelude: `t = a; if t: <b's prelude>; t = b`
+    /// (`if not t` for `or`), nested for each further operand.
+    fn bool_op_stmts(
+        &mut self,
+        op: hir::BoolOp,
+        vals: Vec<tir::Expr>,
+        preludes: Vec<Vec<tir::Stmt>>,
+        ty: Type,
+        span: Span,
+    ) -> R<tir::Expr> {
+        let t = self.temp("boolop", ty.clone());
+        let local = || tir::Expr::new(TK::Local(t), ty.clone(), span);
+        let mut vals = vals.into_iter();
+        let first = vals.next().unwrap();
+        let first = self.coerce(first, &ty);
+        let mut tail: Vec<tir::Stmt> = vec![];
+        for (v, pre) in vals.zip(preludes).collect::<Vec<_>>().into_iter().rev() {
+            let v = self.coerce(v, &ty);
+            let mut body = pre;
+            body.push(tir::Stmt {
+                kind: TS::Assign(t, v),
+                span,
+            });
+            body.extend(tail);
+            let test = self.truth(local())?;
+            let test = match op {
+                hir::BoolOp::And => test,
+                hir::BoolOp::Or => self.unary(hir::UnaryOp::Not, test, span)?,
+            };
+            tail = vec![tir::Stmt {
+                kind: TS::If {
+                    cond: test,
+                    then: body,
+                    orelse: vec![],
+                },
+                span,
+            }];
+        }
+        self.prelude.push(tir::Stmt {
+            kind: TS::Assign(t, first),
+            span,
+        });
+        self.prelude.extend(tail);
+        Ok(local())
     }
 }
 

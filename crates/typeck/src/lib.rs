@@ -15,6 +15,7 @@ mod calls;
 mod check;
 mod expr;
 pub mod library;
+mod lists;
 mod ops;
 mod prange;
 mod runtime_fns;

@@ -124,6 +124,11 @@ impl Checker<'_> {
         if op == hir::BinOp::MatMul {
             return self.dot(a, b, true, span);
         }
+        if a.ty.list_item().is_some() || b.ty.list_item().is_some() {
+            return self
+                .list_binary(op, a, b, span)
+                .map(|e| e.expect("an operand is a list"));
+        }
         if crate::arrays::is_arrayish(&a) || crate::arrays::is_arrayish(&b) {
             return self.elementwise(vec![a, b], span, |ck, mut p| {
                 let b = p.pop().unwrap();

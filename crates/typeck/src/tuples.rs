@@ -230,6 +230,9 @@ impl Checker<'_> {
 
     /// `x in c` for a tuple or an array `c`.
     pub(crate) fn contains(&mut self, x: tir::Expr, c: tir::Expr, span: Span) -> R<tir::Expr> {
+        if c.ty.list_item().is_some() {
+            return self.list_contains(x, c, span);
+        }
         if c.ty.array().is_some() {
             let eq = self.compare(hir::CmpOp::Eq, c, x, span)?;
             return self.reduce(ReduceOp::Any, eq, None, None, span);

@@ -1,5 +1,5 @@
 //! The type language shared by every compiler stage: scalars with NumPy's
-//! widths, arrays (dtype, ndim, layout), tuples and `none`. Types print the
+//! widths, arrays (dtype, ndim, layout), tuples, lists and `none`. Types print the
 //! way Numba prints them (`float64`, `array(float64, 2d, C)`,
 //! `UniTuple(int64 x 2)`), and signature strings parse back into them.
 
@@ -249,6 +249,12 @@ pub enum Type {
     /// A NumPy scalar type as a value (`np.float64`, `a.dtype.type`,
     /// `float`): a dtype that can also be called to convert.
     Class(Scalar),
+    /// A list of items of one type, shared by reference (`[1, 2]`, a
+    /// Python list argument).
+    List(Box<Type>),
+    /// The item type of an empty list literal (`[]`) before inference has
+    /// seen what goes in it; it never reaches verified typed IR.
+    Undefined,
 }
 
 impl Type {
@@ -273,6 +279,24 @@ impl Type {
     pub fn is_int(&self) -> bool {
         self.scalar().is_some_and(Scalar::is_int)
     }
+    /// A list's item type.
+    pub fn list_item(&self) -> Option<&Type> {
+        match self {
+            Type::List(item) => Some(item),
+            _ => None,
+        }
+    }
+
+    /// Whether the type has a part inference has not determined.
+    pub fn is_undefined(&self) -> bool {
+        match self {
+            Type::Undefined => true,
+            Type::List(item) => item.is_undefined(),
+            Type::Tuple(items) => items.iter().any(Type::is_undefined),
+            _ => false,
+        }
+    }
+
     /// The element type a dtype value or scalar type stands for.
     pub fn dtype_value(&self) -> Option<Scalar> {
         match self {
@@ -289,6 +313,7 @@ impl Type {
             Type::Scalar(Scalar::F64) => Type::FLOAT,
             Type::Scalar(Scalar::C128) => Type::Scalar(Scalar::PyComplex),
             Type::Tuple(items) => Type::Tuple(items.iter().map(Type::weakened).collect()),
+            Type::List(item) => Type::List(Box::new(item.weakened())),
             t => t.clone(),
         }
     }
@@ -316,6 +341,13 @@ impl Type {
                 w.extend([tag::TUPLE, items.len() as u64]);
                 items.iter().for_each(|t| t.encode(w));
             }
+            Type::List(item) => {
+                w.push(tag::LIST);
+                item.encode(w);
+            }
+            // Only met while inferring, where only the list's own form
+            // (one reference, whatever its items) is asked for.
+            Type::Undefined => w.push(tag::NONE),
         }
     }
 
@@ -396,6 +428,8 @@ impl fmt::Display for Type {
             Type::None => f.write_str("none"),
             Type::DType(s) => write!(f, "dtype({s})"),
             Type::Class(s) => write!(f, "class({s})"),
+            Type::List(item) => write!(f, "list({})", show(item)),
+            Type::Undefined => f.write_str("undefined"),
         }
     }
 }

@@ -133,6 +133,16 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
                 ..*x
             }))
         }
+        // An empty list literal takes the item type of the other list; lists
+        // are shared, so otherwise their items must agree up to weakness
+        // (a Python int list is an int64 list), which keeps the memory form.
+        (Type::List(x), Type::List(y)) => match (&**x, &**y) {
+            (Type::Undefined, _) => Some(b.clone()),
+            (_, Type::Undefined) => Some(a.clone()),
+            _ => unify(x, y)
+                .filter(|t| t.repr() == x.repr() && t.repr() == y.repr())
+                .map(|t| Type::List(Box::new(t))),
+        },
         (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => xs
             .iter()
             .zip(ys)

@@ -92,6 +92,13 @@ impl<'a> Parser<'a> {
                 return Err("'readonly' qualifies an array type".into());
             }
         }
+        // Numba's name for a list argument; ours are all reflected.
+        if name == "reflected" {
+            name = self.ident()?;
+            if name != "list" {
+                return Err("'reflected' qualifies a list type".into());
+            }
+        }
         let base = match name {
             "none" | "void" => return Ok(Type::None),
             "pyint" if self.ir => return Ok(Type::Scalar(Scalar::PyInt)),
@@ -108,6 +115,13 @@ impl<'a> Parser<'a> {
                 } else {
                     Type::Class(dtype)
                 });
+            }
+            "undefined" if self.ir => return Ok(Type::Undefined),
+            "list" => {
+                self.expect("(")?;
+                let item = self.ty()?;
+                self.expect(")")?;
+                return Ok(Type::List(Box::new(item)));
             }
             "UniTuple" => {
                 self.expect("(")?;
@@ -260,7 +274,7 @@ mod tests {
         assert_eq!(&text[n..], "[i$3: int64]");
         let (t, _) = parse_ir_type_prefix("UniTuple(pyint x 2)[0]").unwrap();
         assert_eq!(format!("{t:#}"), "UniTuple(pyint x 2)");
-        for t in ["dtype(float32)", "class(int8)"] {
+        for t in ["dtype(float32)", "class(int8)", "list(UniTuple(int64 x 2))"] {
             assert_eq!(parse_type(t).unwrap().to_string(), t);
         }
         assert!(

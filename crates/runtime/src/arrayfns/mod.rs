@@ -11,6 +11,7 @@
 
 mod dot;
 mod join;
+mod lists;
 mod random;
 pub use random::{oxjit_rt_random_double, oxjit_rt_random_gauss};
 mod scan;
@@ -630,6 +631,11 @@ impl Args {
         Args { values, types }
     }
 
+    /// Argument `i` in memory form.
+    pub(crate) unsafe fn value(&self, i: usize) -> *const u8 {
+        *self.values.add(i)
+    }
+
     pub(crate) unsafe fn ty<'a>(&self, i: usize) -> Desc<'a> {
         Desc::from_ptr(*self.types.add(i))
     }
@@ -853,4 +859,20 @@ array_fns! {
     oxjit_rt_af_random_shuffle => random::shuffle,
     oxjit_rt_af_random_permutation => random::permutation,
     oxjit_rt_af_random_choice => random::choice,
+    oxjit_rt_af_list_new => lists::new,
+    oxjit_rt_af_list_append => lists::append,
+    oxjit_rt_af_list_insert => lists::insert,
+    oxjit_rt_af_list_pop => lists::pop,
+    oxjit_rt_af_list_extend => lists::extend,
+    oxjit_rt_af_list_clear => lists::clear,
+    oxjit_rt_af_list_reverse => lists::reverse,
+    oxjit_rt_af_list_concat => lists::concat,
+    oxjit_rt_af_list_repeat => lists::repeat,
+    oxjit_rt_af_list_slice => lists::slice,
+    oxjit_rt_af_list_contains => lists::contains,
+    oxjit_rt_af_list_index => lists::index,
+    oxjit_rt_af_list_count => lists::count,
+    oxjit_rt_af_list_remove => lists::remove,
+    oxjit_rt_af_list_sort => lists::sort,
+    oxjit_rt_af_list_eq => lists::eq,
 }

@@ -46,6 +46,7 @@ pub(super) fn define(d: &mut Defs) {
             let x = c.expr(ck, 0)?;
             match &x.ty {
                 Type::Array(_) => Ok(call_expr(Intrinsic::Dim(0), vec![x], Scalar::PyInt, c)),
+                Type::List(_) => Ok(ck.list_len(x, c.span)),
                 Type::Tuple(items) => Ok(konst(
                     ConstValue::Int(items.len() as i64),
                     Type::INT,
@@ -55,9 +56,22 @@ pub(super) fn define(d: &mut Defs) {
                     Code::BadCall,
                     x.span,
                     format!("object of type {t} has no len()"),
-                    "len() applies to arrays and tuples",
+                    "len() applies to arrays, lists and tuples",
                 )),
             }
+        });
+    d.def("builtins.sum", "iterable, /, start=0")
+        .rule(Lowering::Inline, |ck, c| {
+            let seq = c.expr(ck, 0)?;
+            let start = c.expr(ck, 1)?;
+            if let Type::Tuple(_) = seq.ty {
+                let mut acc = start;
+                for x in ck.tuple_items(seq) {
+                    acc = ck.binary(hir::BinOp::Add, acc, x, c.span)?;
+                }
+                return Ok(acc);
+            }
+            ck.sum_items(seq, start, c.span)
         });
     d.def("builtins.pow", "base, exp")
         .rule(Lowering::Inline, |ck, c| {

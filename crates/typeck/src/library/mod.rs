@@ -19,6 +19,7 @@
 
 mod builtins;
 mod creation;
+mod lists;
 mod math;
 mod operators;
 mod random;
@@ -65,13 +66,38 @@ impl Lowering {
     }
 }
 
+/// What a method is called on: paths `ndarray.*` and functions made
+/// methods are array methods, paths `list.*` list methods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Receiver {
+    Array,
+    List,
+}
+
+impl Receiver {
+    fn of_path(path: &str) -> Receiver {
+        if path.starts_with("list.") {
+            Receiver::List
+        } else {
+            Receiver::Array
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Receiver::Array => "array methods",
+            Receiver::List => "list methods",
+        }
+    }
+}
+
 /// Whether an entry is called as a function, an array method, or both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
     No,
     /// Also `a.name(...)`, with `a` bound to the first parameter.
     Also,
-    /// Only a method (paths `ndarray.name`).
+    /// Only a method (paths `ndarray.name`, `list.name`).
     Only,
 }
 
@@ -170,6 +196,7 @@ fn literal(text: &str) -> Const {
         "None" => Const::None,
         "True" => Const::Bool(true),
         "False" => Const::Bool(false),
+        "()" => Const::Tuple(vec![]),
         t if t.starts_with('\'') => Const::Str(t.trim_matches('\'').to_string()),
         t => match t.parse::<i64>() {
             Ok(i) => Const::Int(i),
@@ -185,6 +212,7 @@ fn const_text(c: &Const) -> String {
         Const::Int(i) => i.to_string(),
         Const::Float(x) => format!("{x:?}"),
         Const::Str(s) => format!("'{s}'"),
+        Const::Tuple(items) if items.is_empty() => "()".into(),
         other => format!("{other:?}"),
     }
 }
@@ -244,7 +272,7 @@ impl Defs {
     /// Declares `path(params)`; the builder's rule call adds it.
     pub(crate) fn def(&mut self, path: impl Into<String>, params: &str) -> Def<'_> {
         let path = path.into();
-        let method = if path.starts_with("ndarray.") {
+        let method = if path.starts_with("ndarray.") || path.starts_with("list.") {
             Method::Only
         } else {
             Method::No
@@ -339,7 +367,7 @@ impl Def<'_> {
 pub struct Library {
     entries: Vec<Entry>,
     by_path: HashMap<String, usize>,
-    by_method: HashMap<String, usize>,
+    by_method: HashMap<(Receiver, String), usize>,
 }
 
 /// The process-wide registry, built on first use.
@@ -355,6 +383,7 @@ pub fn library() -> &'static Library {
         random::define(&mut defs);
         ufuncs::define(&mut defs);
         operators::define(&mut defs);
+        lists::define(&mut defs);
         let entries = defs.entries;
         let mut by_path = HashMap::new();
         let mut by_method = HashMap::new();
@@ -364,8 +393,8 @@ pub fn library() -> &'static Library {
                 assert!(dup.is_none(), "library path {p} declared twice");
             }
             for m in e.method_names() {
-                let dup = by_method.insert(m.to_string(), i);
-                assert!(dup.is_none(), "array method {m} declared twice");
+                let dup = by_method.insert((Receiver::of_path(&e.path), m.to_string()), i);
+                assert!(dup.is_none(), "method {m} declared twice");
             }
         }
         Library {
@@ -381,8 +410,10 @@ impl Library {
         self.by_path.get(path).map(|&i| &self.entries[i])
     }
 
-    pub fn method(&self, name: &str) -> Option<&Entry> {
-        self.by_method.get(name).map(|&i| &self.entries[i])
+    pub fn method(&self, on: Receiver, name: &str) -> Option<&Entry> {
+        self.by_method
+            .get(&(on, name.to_string()))
+            .map(|&i| &self.entries[i])
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -424,9 +455,14 @@ impl Library {
         close.map(|(_, p)| format!("did you mean {}?", display(p)))
     }
 
-    /// The method names arrays support, for hints.
-    pub fn method_names(&self) -> String {
-        let mut names: Vec<&str> = self.by_method.keys().map(String::as_str).collect();
+    /// The method names arrays (or lists) support, for hints.
+    pub fn method_names(&self, on: Receiver) -> String {
+        let mut names: Vec<&str> = self
+            .by_method
+            .keys()
+            .filter(|(r, _)| *r == on)
+            .map(|(_, n)| n.as_str())
+            .collect();
         names.sort_unstable();
         names.join(" ")
     }
@@ -455,7 +491,9 @@ impl Library {
                 _ => groups.push((module, names.collect())),
             }
         }
-        groups.push(("array methods".into(), vec![self.method_names()]));
+        for on in [Receiver::Array, Receiver::List] {
+            groups.push((on.describe().into(), vec![self.method_names(on)]));
+        }
         groups
             .into_iter()
             .map(|(m, names)| format!("- {m}: {}\n", names.join(" ")))
@@ -469,9 +507,9 @@ impl Library {
         let sorted = self.sorted();
         for e in sorted {
             let (module, _) = e.path.rsplit_once('.').unwrap();
-            let module = match (module, e.method) {
-                ("ndarray", _) => "array methods".to_string(),
-                (m, _) => format!("`{m}`"),
+            let module = match module {
+                "ndarray" | "list" => Receiver::of_path(&e.path).describe().to_string(),
+                m => format!("`{m}`"),
             };
             let mut item = format!("`{}({})`", e.display(), e.signature);
             if e.method == Method::Also {
@@ -800,7 +838,10 @@ mod tests {
         let lib = library();
         assert!(lib.get("numpy.flip").is_some());
         assert!(lib.get("numpy.linalg.inv").is_none());
-        assert_eq!(lib.method("sum").unwrap().path, "numpy.sum");
+        assert_eq!(
+            lib.method(Receiver::Array, "sum").unwrap().path,
+            "numpy.sum"
+        );
         assert!(lib.paths().all(|p| !p.starts_with("ndarray.")));
     }
 

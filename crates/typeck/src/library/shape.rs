@@ -388,7 +388,14 @@ fn flip(ck: &mut Checker, a: tir::Expr, axes: &[usize], c: &Call) -> tir::Expr {
 /// `concatenate`, `stack`, `vstack`, `hstack` of a tuple of arrays of one
 /// dtype and ndim.
 fn join(ck: &mut Checker, c: &mut Call, f: &str) -> R<tir::Expr> {
-    let t = c.expr(ck, 0)?;
+    // A list display of arrays is taken as the tuple of its items.
+    let t = match c.hir(0).map(|e| (&e.kind, e.span)) {
+        Some((HK::List(items), span)) => ck.expr(&hir::Expr {
+            kind: HK::Tuple(items.clone()),
+            span,
+        })?,
+        _ => c.expr(ck, 0)?,
+    };
     let Type::Tuple(items) = t.ty.clone() else {
         return Err(error(
             Code::BadCall,

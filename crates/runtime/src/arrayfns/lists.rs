@@ -1,0 +1,426 @@
+//! The list operations that change a list's length or look at every item
+//! (`RuntimeFn::List*`): building, `append`/`insert`/`pop`/`extend`,
+//! copies, concatenation, slices, searches and sorting. Items move in
+//! their memory form; their references follow the rules of
+//! [`crate::list`]. Searches compare items with Python's numeric equality
+//! (any int, float or bool type against any other, tuples item by item).
+
+use std::cmp::Ordering;
+use std::ptr;
+
+use oxjit_abi::desc::{Desc, Kind};
+
+use super::{raise, with_dtype, Args, Elem, Result, Wide};
+use crate::list::List;
+use crate::memory::MemInfo;
+
+fn no_memory() -> super::Raise {
+    raise("MemoryError", "cannot allocate a list")
+}
+
+/// The list argument `i`.
+unsafe fn list_arg(args: &Args, i: usize) -> List {
+    List::from_meminfo(args_ptr(args, i).cast::<*mut MemInfo>().read_unaligned())
+}
+
+unsafe fn args_ptr(args: &Args, i: usize) -> *const u8 {
+    args.value(i)
+}
+
+/// Python's `repr` of a float: the shortest form that reads back.
+fn float_repr(v: f64) -> String {
+    let s = format!("{v:?}");
+    match s.split_once('e') {
+        Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
+        _ => s,
+    }
+}
+
+/// A new list of the result type `out_type` with room for `cap` items.
+unsafe fn new_list(out_type: Desc, cap: usize) -> Result<List> {
+    let item = out_type.list_item().expect("a list result");
+    List::new(item.words().as_ptr(), cap).ok_or_else(no_memory)
+}
+
+unsafe fn write_list(out: *mut u8, l: List) {
+    out.cast::<*mut MemInfo>().write_unaligned(l.meminfo());
+}
+
+/// Python's index normalisation: negative counts from the end.
+fn wrap(i: i64, len: usize) -> i64 {
+    if i < 0 {
+        i + len as i64
+    } else {
+        i
+    }
+}
+
+/// `(items)` a tuple of items of the list's item type → a list of them
+/// (a list literal).
+pub(crate) unsafe fn new(out: *mut u8, args: &Args, out_type: Desc) -> Result {
+    let items = args.ty(0);
+    let l = new_list(out_type, items.items().len())?;
+    for off in items.repr().field_offsets() {
+        l.push(args_ptr(args, 0).add(off));
+    }
+    write_list(out, l);
+    Ok(())
+}
+
+/// `(l, x)` → `none`.
+pub(crate) unsafe fn append(_: *mut u8, args: &Args, _: Desc) -> Result {
+    let l = list_arg(args, 0);
+    if l.push(args_ptr(args, 1)) {
+        Ok(())
+    } else {
+        Err(no_memory())
+    }
+}
+
+/// `(l, i, x)` → `none`: Python clamps the position into the list.
+pub(crate) unsafe fn insert(_: *mut u8, args: &Args, _: Desc) -> Result {
+    let l = list_arg(args, 0);
+    let i = wrap(args.scalar::<i64>(1)?, l.len()).clamp(0, l.len() as i64) as usize;
+    if l.insert(i, args_ptr(args, 2)) {
+        Ok(())
+    } else {
+        Err(no_memory())
+    }
+}
+
+/// `(l, i)` → the item removed from position `i`.
+pub(crate) unsafe fn pop(out: *mut u8, args: &Args, _: Desc) -> Result {
+    let l = list_arg(args, 0);
+    if l.is_empty() {
+        return Err(raise("IndexError", "pop from empty list"));
+    }
+    let i = wrap(args.scalar::<i64>(1)?, l.len());
+    if i < 0 || i >= l.len() as i64 {
+        return Err(raise("IndexError", "pop index out of range"));
+    }
+    l.take(i as usize, out);
+    Ok(())
+}
+
+/// `(l, other)` → `none`: appends a copy of every item of `other` (which
+/// may be `l` itself).
+pub(crate) unsafe fn extend(_: *mut u8, args: &Args, _: Desc) -> Result {
+    let (l, other) = (list_arg(args, 0), list_arg(args, 1));
+    let n = other.len();
+    if !l.reserve(n) {
+        return Err(no_memory());
+    }
+    for i in 0..n {
+        l.push(other.at(i));
+    }
+    Ok(())
+}
+
+/// `(l)` → `none`.
+pub(crate) unsafe fn clear(_: *mut u8, args: &Args, _: Desc) -> Result {
+    list_arg(args, 0).clear();
+    Ok(())
+}
+
+/// `(l)` → `none`.
+pub(crate) unsafe fn reverse(_: *mut u8, args: &Args, _: Desc) -> Result {
+    list_arg(args, 0).reverse();
+    Ok(())
+}
+
+/// Appends copies of `src`'s items `start, start + step, ...` (`count` of
+/// them) to `dst`.
+unsafe fn copy_items(dst: List, src: List, start: i64, step: i64, count: usize) {
+    for k in 0..count as i64 {
+        dst.push(src.at((start + k * step) as usize));
+    }
+}
+
+/// `(a, b)` → a new list of `a`'s items then `b`'s (`a + b`).
+pub(crate) unsafe fn concat(out: *mut u8, args: &Args, out_type: Desc) -> Result {
+    let parts = [list_arg(args, 0), list_arg(args, 1)];
+    let l = new_list(out_type, parts.iter().map(List::len).sum())?;
+    for p in parts {
+        copy_items(l, p, 0, 1, p.len());
+    }
+    write_list(out, l);
+    Ok(())
+}
+
+/// `(l, n)` → `l * n` (empty for `n <= 0`).
+pub(crate) unsafe fn repeat(out: *mut u8, args: &Args, out_type: Desc) -> Result {
+    let src = list_arg(args, 0);
+    let n = args.scalar::<i64>(1)?.max(0) as usize;
+    let total = src.len().checked_mul(n).ok_or_else(no_memory)?;
+    let l = new_list(out_type, total)?;
+    for _ in 0..n {
+        copy_items(l, src, 0, 1, src.len());
+    }
+    write_list(out, l);
+    Ok(())
+}
+
+/// `(l, start, stop, step)` → `l[start:stop:step]`, `int64` bounds with
+/// `i64::MIN` for an absent one (the step is never zero: checked before).
+pub(crate) unsafe fn slice(out: *mut u8, args: &Args, out_type: Desc) -> Result {
+    let src = list_arg(args, 0);
+    let len = src.len() as i64;
+    let step = args.scalar::<i64>(3)?;
+    if step == 0 {
+        return Err(raise("ValueError", "slice step cannot be zero"));
+    }
+    // CPython's PySlice_AdjustIndices.
+    let bound = |v: i64, absent: i64| -> i64 {
+        if v == i64::MIN {
+            return absent;
+        }
+        let v = wrap(v, src.len());
+        if step > 0 {
+            v.clamp(0, len)
+        } else {
+            v.clamp(-1, len - 1)
+        }
+    };
+    let (start, stop) = if step > 0 {
+        (bound(args.scalar(1)?, 0), bound(args.scalar(2)?, len))
+    } else {
+        (bound(args.scalar(1)?, len - 1), bound(args.scalar(2)?, -1))
+    };
+    let count = if step > 0 && stop > start {
+        (stop - start - 1) / step + 1
+    } else if step < 0 && start > stop {
+        (start - stop - 1) / -step + 1
+    } else {
+        0
+    };
+    let l = new_list(out_type, count as usize)?;
+    copy_items(l, src, start, step, count as usize);
+    write_list(out, l);
+    Ok(())
+}
+
+/// A scalar in memory at `p` of NumPy type `dtype`, widened.
+unsafe fn wide(p: *const u8, dtype: u8) -> Result<Wide> {
+    with_dtype!(dtype, T => Ok(p.cast::<T>().read_unaligned().widen()))
+}
+
+/// Python's `==` between numbers: exact between integers (of any width
+/// and sign), as floats or complex numbers otherwise.
+fn wide_eq(a: Wide, b: Wide) -> bool {
+    let int = |w: Wide| match w {
+        Wide::Bool(b) => Some(b as i128),
+        Wide::Int(v) => Some(v as i128),
+        Wide::UInt(v) => Some(v as i128),
+        _ => None,
+    };
+    let complex = |w: Wide| match w {
+        Wide::Complex(re, im) => (re, im),
+        Wide::Float(v) => (v, 0.0),
+        other => (int(other).unwrap_or(0) as f64, 0.0),
+    };
+    match (int(a), int(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => complex(a) == complex(b),
+    }
+}
+
+/// Python's `==` between two values in memory form (numbers, tuples of
+/// them, lists of them); other kinds are never equal.
+unsafe fn equal(pa: *const u8, ta: Desc, pb: *const u8, tb: Desc) -> Result<bool> {
+    Ok(match (ta.kind(), tb.kind()) {
+        (Kind::Scalar, Kind::Scalar) => wide_eq(wide(pa, ta.dtype())?, wide(pb, tb.dtype())?),
+        (Kind::Tuple, Kind::Tuple) => {
+            let (ia, ib) = (ta.items(), tb.items());
+            if ia.len() != ib.len() {
+                return Ok(false);
+            }
+            let (oa, ob) = (ta.repr().field_offsets(), tb.repr().field_offsets());
+            for k in 0..ia.len() {
+                if !equal(pa.add(oa[k]), ia[k], pb.add(ob[k]), ib[k])? {
+                    return Ok(false);
+                }
+            }
+            true
+        }
+        (Kind::List, Kind::List) => {
+            let a = List::from_meminfo(pa.cast::<*mut MemInfo>().read_unaligned());
+            let b = List::from_meminfo(pb.cast::<*mut MemInfo>().read_unaligned());
+            if a.len() != b.len() {
+                return Ok(false);
+            }
+            let (ia, ib) = (a.item_type(), b.item_type());
+            for k in 0..a.len() {
+                if !equal(a.at(k), ia, b.at(k), ib)? {
+                    return Ok(false);
+                }
+            }
+            true
+        }
+        (Kind::None, Kind::None) => true,
+        _ => false,
+    })
+}
+
+/// The first position in `start..stop` of `l` holding a value equal to
+/// the one at `x` (of type `tx`).
+unsafe fn find(
+    l: List,
+    x: *const u8,
+    tx: Desc,
+    start: usize,
+    stop: usize,
+) -> Result<Option<usize>> {
+    let item = l.item_type();
+    for i in start..stop.min(l.len()) {
+        if equal(l.at(i), item, x, tx)? {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
+/// Python's `repr` of a number or tuple, for messages.
+unsafe fn show(p: *const u8, t: Desc) -> String {
+    match t.kind() {
+        Kind::Scalar => match wide(p, t.dtype()) {
+            Ok(Wide::Bool(b)) => if b { "True" } else { "False" }.into(),
+            Ok(Wide::Int(v)) => v.to_string(),
+            Ok(Wide::UInt(v)) => v.to_string(),
+            Ok(Wide::Float(v)) => float_repr(v),
+            Ok(Wide::Complex(re, im)) => format!("({re}+{im}j)"),
+            Err(_) => "?".into(),
+        },
+        Kind::Tuple => {
+            let offs = t.repr().field_offsets();
+            let items: Vec<String> = t
+                .items()
+                .iter()
+                .zip(offs)
+                .map(|(it, o)| show(p.add(o), *it))
+                .collect();
+            if items.len() == 1 {
+                format!("({},)", items[0])
+            } else {
+                format!("({})", items.join(", "))
+            }
+        }
+        _ => "the value".into(),
+    }
+}
+
+/// `(l, x)` → `bool`: `x in l`.
+pub(crate) unsafe fn contains(out: *mut u8, args: &Args, _: Desc) -> Result {
+    let l = list_arg(args, 0);
+    let found = find(l, args_ptr(args, 1), args.ty(1), 0, l.len())?.is_some();
+    out.write(found as u8);
+    Ok(())
+}
+
+/// `(l, x, start, stop)` → `int64`: `l.index(x, start, stop)` (bounds
+/// as in slices, `i64::MIN` when absent); `ValueError` when not found.
+pub(crate) unsafe fn index(out: *mut u8, args: &Args, _: Desc) -> Result {
+    let l = list_arg(args, 0);
+    let len = l.len();
+    let bound = |v: i64, absent: usize| {
+        if v == i64::MIN {
+            absent
+        } else {
+            wrap(v, len).clamp(0, len as i64) as usize
+        }
+    };
+    let (start, stop) = (bound(args.scalar(2)?, 0), bound(args.scalar(3)?, len));
+    let (x, tx) = (args_ptr(args, 1), args.ty(1));
+    match find(l, x, tx, start, stop)? {
+        Some(i) => {
+            out.cast::<i64>().write_unaligned(i as i64);
+            Ok(())
+        }
+        None => Err(raise(
+            "ValueError",
+            format!("{} is not in list", show(x, tx)),
+        )),
+    }
+}
+
+/// `(l, x)` → `int64`: `l.count(x)`.
+pub(crate) unsafe fn count(out: *mut u8, args: &Args, _: Desc) -> Result {
+    let l = list_arg(args, 0);
+    let (x, tx, item) = (args_ptr(args, 1), args.ty(1), l.item_type());
+    let mut n = 0i64;
+    for i in 0..l.len() {
+        n += equal(l.at(i), item, x, tx)? as i64;
+    }
+    out.cast::<i64>().write_unaligned(n);
+    Ok(())
+}
+
+/// `(l, x)` → `none`: removes the first item equal to `x`.
+pub(crate) unsafe fn remove(_: *mut u8, args: &Args, _: Desc) -> Result {
+    let l = list_arg(args, 0);
+    let Some(i) = find(l, args_ptr(args, 1), args.ty(1), 0, l.len())? else {
+        return Err(raise("ValueError", "list.remove(x): x not in list"));
+    };
+    // Moved out, then its references released with it.
+    let mut item = vec![0u8; l.itemsize()];
+    l.take(i, item.as_mut_ptr());
+    for off in l.refs() {
+        crate::memory::oxjit_rt_meminfo_decref(
+            item.as_ptr()
+                .add(off)
+                .cast::<*mut MemInfo>()
+                .read_unaligned(),
+        );
+    }
+    Ok(())
+}
+
+/// A total order on items of type `t` (numbers with NaN last, tuples
+/// lexicographically), so that sorting never meets an inconsistent order.
+unsafe fn order(pa: *const u8, pb: *const u8, t: Desc) -> Ordering {
+    match t.kind() {
+        Kind::Scalar => with_dtype!(t.dtype(), T => Ok::<Ordering, super::Raise>(
+            pa.cast::<T>().read_unaligned().sort_cmp(&pb.cast::<T>().read_unaligned())
+        ))
+        .unwrap_or(Ordering::Equal),
+        Kind::Tuple => {
+            for (it, off) in t.items().iter().zip(t.repr().field_offsets()) {
+                match order(pa.add(off), pb.add(off), *it) {
+                    Ordering::Equal => {}
+                    o => return o,
+                }
+            }
+            Ordering::Equal
+        }
+        _ => Ordering::Equal,
+    }
+}
+
+/// `(l, reverse)` → `none`: a stable sort in place (`reverse` `bool`;
+/// as in Python, equal items keep their order either way).
+pub(crate) unsafe fn sort(_: *mut u8, args: &Args, _: Desc) -> Result {
+    let l = list_arg(args, 0);
+    let reverse = args.scalar::<i64>(1)? != 0;
+    let (n, size, item) = (l.len(), l.itemsize(), l.item_type());
+    let mut perm: Vec<usize> = (0..n).collect();
+    perm.sort_by(|&a, &b| {
+        let o = order(l.at(a), l.at(b), item);
+        if reverse {
+            o.reverse()
+        } else {
+            o
+        }
+    });
+    l.mark_dirty();
+    let old: Vec<u8> = std::slice::from_raw_parts(l.at(0), n * size).to_vec();
+    for (k, &from) in perm.iter().enumerate() {
+        ptr::copy_nonoverlapping(old.as_ptr().add(from * size), l.at(k), size);
+    }
+    Ok(())
+}
+
+/// `(a, b)` → `bool`: `a == b`.
+pub(crate) unsafe fn eq(out: *mut u8, args: &Args, _: Desc) -> Result {
+    let same = equal(args_ptr(args, 0), args.ty(0), args_ptr(args, 1), args.ty(1))?;
+    out.write(same as u8);
+    Ok(())
+}

@@ -1,0 +1,325 @@
+//! Lists: a growable buffer of items of one type behind a counted
+//! reference.
+//!
+//! A list value is one `MemInfo` pointer (`oxjit_abi::desc`: `[LIST,
+//! item]`); the meminfo's data is a [`ListHeader`], whose `items` buffer
+//! is a separate allocation so that growing it never moves the header
+//! (every reference sees the same list). Items are stored in their memory
+//! form; items that hold references (arrays, lists, tuples of them) own
+//! one each, released when they are removed or when the list dies.
+//! Compiled code reads `len` and `items` directly (the offsets are fixed by
+//! `#[repr(C)]`) for indexing, and calls the runtime for everything that
+//! changes the length.
+
+use std::ptr;
+
+use oxjit_abi::desc::Desc;
+
+use crate::memory::{
+    oxjit_rt_alloc, oxjit_rt_free, oxjit_rt_meminfo_alloc_dtor, oxjit_rt_meminfo_data,
+    oxjit_rt_meminfo_decref, oxjit_rt_meminfo_incref, MemInfo,
+};
+
+/// The data of a list's meminfo.
+#[repr(C)]
+pub struct ListHeader {
+    /// Number of items.
+    pub len: i64,
+    /// Items the buffer has room for.
+    pub cap: i64,
+    /// `cap` items of `itemsize` bytes.
+    pub items: *mut u8,
+    pub itemsize: i64,
+    /// The items' type descriptor; it outlives the list (a constant of the
+    /// compiled module, or the boxing plan of the call that made it).
+    pub item: *const u64,
+    /// Set by every change to the items, so that a list argument is
+    /// written back to its Python list only when compiled code changed it.
+    pub dirty: i64,
+}
+
+/// Byte offsets of `len` and of `items` in the header, for compiled code.
+pub const LEN_OFFSET: usize = std::mem::offset_of!(ListHeader, len);
+pub const ITEMS_OFFSET: usize = std::mem::offset_of!(ListHeader, items);
+pub const DIRTY_OFFSET: usize = std::mem::offset_of!(ListHeader, dirty);
+
+/// A list reached through its meminfo.
+#[derive(Clone, Copy)]
+pub struct List {
+    mi: *mut MemInfo,
+}
+
+/// Runs on a list's header when its last reference goes.
+extern "C" fn list_dtor(data: *mut u8) {
+    // SAFETY: `data` is the header of a list that nothing references now.
+    unsafe {
+        let list = &mut *data.cast::<ListHeader>();
+        let refs = item_refs(list.item);
+        for i in 0..list.len.max(0) as usize {
+            release(list.items.add(i * list.itemsize as usize), &refs);
+        }
+        oxjit_rt_free(list.items);
+    }
+}
+
+/// The byte offsets of the references an item of type `item` holds.
+///
+/// # Safety
+/// `item` points at a well-formed descriptor.
+unsafe fn item_refs(item: *const u64) -> Vec<usize> {
+    Desc::from_ptr(item).repr().meminfo_offsets()
+}
+
+unsafe fn release(at: *mut u8, refs: &[usize]) {
+    for &off in refs {
+        oxjit_rt_meminfo_decref(at.add(off).cast::<*mut MemInfo>().read_unaligned());
+    }
+}
+
+unsafe fn retain(at: *const u8, refs: &[usize]) {
+    for &off in refs {
+        oxjit_rt_meminfo_incref(at.add(off).cast::<*mut MemInfo>().read_unaligned());
+    }
+}
+
+impl List {
+    /// A new empty list with room for `cap` items of type `item` (null
+    /// when memory runs out).
+    ///
+    /// # Safety
+    /// `item` points at a well-formed descriptor that outlives the list.
+    pub unsafe fn new(item: *const u64, cap: usize) -> Option<List> {
+        let itemsize = Desc::from_ptr(item).repr().size_align().0;
+        let mi = oxjit_rt_meminfo_alloc_dtor(std::mem::size_of::<ListHeader>(), 8, Some(list_dtor));
+        if mi.is_null() {
+            return None;
+        }
+        let items = oxjit_rt_alloc((cap * itemsize).max(1), 16);
+        if items.is_null() {
+            oxjit_rt_meminfo_decref(mi);
+            return None;
+        }
+        oxjit_rt_meminfo_data(mi)
+            .cast::<ListHeader>()
+            .write(ListHeader {
+                len: 0,
+                cap: cap as i64,
+                items,
+                itemsize: itemsize as i64,
+                item,
+                dirty: 0,
+            });
+        Some(List { mi })
+    }
+
+    /// The list a list value (its meminfo) refers to.
+    ///
+    /// # Safety
+    /// `mi` is the live meminfo of a list.
+    pub unsafe fn from_meminfo(mi: *mut MemInfo) -> List {
+        List { mi }
+    }
+
+    pub fn meminfo(self) -> *mut MemInfo {
+        self.mi
+    }
+
+    /// The header, to write through (lists are shared: every reference
+    /// sees the change).
+    fn header(&self) -> *mut ListHeader {
+        // SAFETY: a list's meminfo data is its header.
+        unsafe { oxjit_rt_meminfo_data(self.mi).cast::<ListHeader>() }
+    }
+
+    fn get(&self) -> &ListHeader {
+        // SAFETY: the header lives as long as the list's meminfo.
+        unsafe { &*self.header() }
+    }
+
+    /// Applies `f` to the header.
+    fn update(&self, f: impl FnOnce(&mut ListHeader)) {
+        // SAFETY: as for `get`; no other reference to the header is live
+        // while `f` runs (compiled code is not running inside a runtime call).
+        f(unsafe { &mut *self.header() })
+    }
+
+    /// Whether the items changed since [`List::set_clean`].
+    pub fn is_dirty(&self) -> bool {
+        self.get().dirty != 0
+    }
+
+    pub fn set_clean(&self) {
+        self.update(|h| h.dirty = 0);
+    }
+
+    pub fn mark_dirty(&self) {
+        self.update(|h| h.dirty = 1);
+    }
+
+    pub fn len(&self) -> usize {
+        self.get().len as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn itemsize(&self) -> usize {
+        self.get().itemsize as usize
+    }
+
+    /// The items' type.
+    pub fn item_type<'a>(&self) -> Desc<'a> {
+        // SAFETY: the descriptor outlives the list.
+        unsafe { Desc::from_ptr(self.get().item) }
+    }
+
+    /// The address of item `i` (`i <= len`; `len` is one past the end).
+    pub fn at(&self, i: usize) -> *mut u8 {
+        let h = self.get();
+        h.items.wrapping_add(i * h.itemsize as usize)
+    }
+
+    /// The byte offsets of the references an item holds.
+    pub fn refs(&self) -> Vec<usize> {
+        // SAFETY: the header's descriptor is well formed.
+        unsafe { item_refs(self.get().item) }
+    }
+
+    /// Makes room for `extra` more items; false when memory runs out.
+    pub fn reserve(&self, extra: usize) -> bool {
+        let h = self.get();
+        let need = h.len as usize + extra;
+        if need <= h.cap as usize {
+            return true;
+        }
+        // Python's growth: about 1/8 more, so appends are amortised O(1).
+        let cap = need.max(h.cap as usize + (h.cap as usize >> 3) + 6);
+        let Some(bytes) = cap.checked_mul(h.itemsize as usize) else {
+            return false;
+        };
+        let items = oxjit_rt_alloc(bytes.max(1), 16);
+        if items.is_null() {
+            return false;
+        }
+        // SAFETY: both buffers hold at least `len` items.
+        unsafe {
+            ptr::copy_nonoverlapping(h.items, items, h.len as usize * h.itemsize as usize);
+            oxjit_rt_free(h.items);
+        }
+        self.update(|h| {
+            h.items = items;
+            h.cap = cap as i64;
+        });
+        true
+    }
+
+    /// Inserts a copy of the item at `src` before position `i` (`i <= len`),
+    /// taking new references to what it holds; false when memory runs out.
+    ///
+    /// # Safety
+    /// `src` points at an item of the list's type.
+    pub unsafe fn insert(&self, i: usize, src: *const u8) -> bool {
+        if !self.reserve(1) {
+            return false;
+        }
+        let (n, size) = (self.len(), self.itemsize());
+        ptr::copy(self.at(i), self.at(i + 1), (n - i) * size);
+        ptr::copy_nonoverlapping(src, self.at(i), size);
+        retain(src, &self.refs());
+        self.update(|h| {
+            h.len += 1;
+            h.dirty = 1;
+        });
+        true
+    }
+
+    /// Appends a copy of the item at `src` (see [`List::insert`]).
+    ///
+    /// # Safety
+    /// As for [`List::insert`].
+    pub unsafe fn push(&self, src: *const u8) -> bool {
+        self.insert(self.len(), src)
+    }
+
+    /// Moves item `i` out to `dst` (its references go with it) and closes
+    /// the gap.
+    ///
+    /// # Safety
+    /// `i < len`; `dst` has room for an item.
+    pub unsafe fn take(&self, i: usize, dst: *mut u8) {
+        let (n, size) = (self.len(), self.itemsize());
+        ptr::copy_nonoverlapping(self.at(i), dst, size);
+        ptr::copy(self.at(i + 1), self.at(i), (n - i - 1) * size);
+        self.update(|h| {
+            h.len -= 1;
+            h.dirty = 1;
+        });
+    }
+
+    /// Takes new references to what item `i` holds (for a copy of it that
+    /// will own them).
+    pub fn retain_item(&self, i: usize) {
+        // SAFETY: `i < len` by the caller's contract; the offsets are the item's.
+        unsafe { retain(self.at(i), &self.refs()) };
+    }
+
+    /// Removes the first `n` items without releasing them: their
+    /// references were moved elsewhere.
+    pub fn forget_front(&self, n: usize) {
+        let (len, size) = (self.len(), self.itemsize());
+        let n = n.min(len);
+        // SAFETY: both ranges are inside the list's items.
+        unsafe { ptr::copy(self.at(n), self.at(0), (len - n) * size) };
+        self.update(|h| h.len = (len - n) as i64);
+    }
+
+    /// Releases every item and empties the list.
+    pub fn clear(&self) {
+        let refs = self.refs();
+        for i in 0..self.len() {
+            // SAFETY: `i < len`.
+            unsafe { release(self.at(i), &refs) };
+        }
+        self.update(|h| {
+            h.len = 0;
+            h.dirty = 1;
+        });
+    }
+
+    /// Reverses the items in place.
+    pub fn reverse(&self) {
+        self.update(|h| h.dirty = 1);
+        let (n, size) = (self.len(), self.itemsize());
+        for i in 0..n / 2 {
+            // SAFETY: `i` and `n - 1 - i` are distinct items.
+            unsafe { ptr::swap_nonoverlapping(self.at(i), self.at(n - 1 - i), size) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxjit_abi::desc::tag;
+
+    static F64: [u64; 2] = [tag::SCALAR, b'd' as u64];
+
+    #[test]
+    fn grows_inserts_takes_and_reverses() {
+        unsafe {
+            let l = List::new(F64.as_ptr(), 0).unwrap();
+            for i in 0..100 {
+                assert!(l.push((i as f64).to_ne_bytes().as_ptr()));
+            }
+            assert!(l.insert(0, (-1.0f64).to_ne_bytes().as_ptr()));
+            assert_eq!(l.len(), 101);
+            let mut out = [0u8; 8];
+            l.take(0, out.as_mut_ptr());
+            assert_eq!(f64::from_ne_bytes(out), -1.0);
+            l.reverse();
+            assert_eq!(l.at(0).cast::<f64>().read(), 99.0);
+            oxjit_rt_meminfo_decref(l.meminfo());
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! The methods of lists (paths `list.*`) and the builtins that make lists
+//! (`list`, `sorted`). Operations that change a list's length are runtime
+//! calls (`RuntimeFn::List*`); a method that puts an item in a list made
+//! in this function may widen its item type (`Checker::widen_list`).
+
+use super::{Call, Defs, Lowering};
+use crate::check::{error, Checker, R};
+use crate::expr::konst;
+use crate::runtime_fns::call;
+use oxjit_diag::Code;
+use oxjit_tir::{self as tir, ConstValue, RuntimeFn};
+use oxjit_types::Type;
+
+/// The receiver and an item argument `i` converted to the item type the
+/// list takes for it.
+fn list_and_item(ck: &mut Checker, c: &mut Call, i: usize) -> R<(tir::Expr, tir::Expr)> {
+    let l = c.expr(ck, 0)?;
+    let x = c.expr(ck, i)?;
+    let item = ck.widen_list(&l, &x.ty, c.span)?;
+    let x = ck.list_item_value(x, &item)?;
+    Ok((l, x))
+}
+
+fn none(f: RuntimeFn, args: Vec<tir::Expr>, c: &Call) -> tir::Expr {
+    call(f, args, Type::None, c.span)
+}
+
+/// An `int64` argument, or `i64::MIN` for None (absent).
+fn bound(ck: &mut Checker, c: &mut Call, i: usize) -> R<tir::Expr> {
+    match c.opt(ck, i)? {
+        Some(x) => ck.int_index(x),
+        None => Ok(konst(ConstValue::Int(i64::MIN), Type::I64, c.span)),
+    }
+}
+
+/// A list argument `i`.
+fn list_arg(ck: &mut Checker, c: &mut Call, i: usize) -> R<tir::Expr> {
+    let x = c.expr(ck, i)?;
+    if x.ty.list_item().is_none() {
+        return Err(error(
+            Code::BadCall,
+            x.span,
+            format!("{}() needs a list here, not {}", c.name, x.ty),
+            "pass a list (a tuple or array can become one with a comprehension)",
+        ));
+    }
+    Ok(x)
+}
+
+fn copy(l: tir::Expr, span: oxjit_diag::Span) -> tir::Expr {
+    let ty = l.ty.clone();
+    let absent = || konst(ConstValue::Int(i64::MIN), Type::I64, span);
+    let one = konst(ConstValue::Int(1), Type::I64, span);
+    call(
+        RuntimeFn::ListSlice,
+        vec![l, absent(), absent(), one],
+        ty,
+        span,
+    )
+}
+
+/// `reverse=` as `int64` 0/1; `key=` is not supported yet.
+fn sort_flags(ck: &mut Checker, c: &mut Call, key: usize, reverse: usize) -> R<tir::Expr> {
+    if c.hir(key).is_some() {
+        return Err(error(
+            Code::BadCall,
+            c.span,
+            format!("{}() with key= is not supported in compiled code", c.name),
+            "sort tuples whose first item is the key instead",
+        ));
+    }
+    let r = c.expr(ck, reverse)?;
+    let r = ck.truth(r)?;
+    Ok(ck.coerce(r, &Type::I64))
+}
+
+pub(super) fn define(d: &mut Defs) {
+    d.def("list.append", "self, object, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            let (l, x) = list_and_item(ck, c, 1)?;
+            Ok(none(RuntimeFn::ListAppend, vec![l, x], c))
+        });
+    d.def("list.insert", "self, index, object, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            let (l, x) = list_and_item(ck, c, 2)?;
+            let i = c.expr(ck, 1)?;
+            let i = ck.int_index(i)?;
+            Ok(none(RuntimeFn::ListInsert, vec![l, i, x], c))
+        });
+    d.def("list.extend", "self, iterable, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            let l = c.expr(ck, 0)?;
+            let other = list_arg(ck, c, 1)?;
+            let item = other.ty.list_item().cloned().unwrap();
+            let want = ck.widen_list(&l, &item, c.span)?;
+            if want != item && other.ty.repr() != Type::List(Box::new(want.clone())).repr() {
+                return Err(error(
+                    Code::CannotUnify,
+                    other.span,
+                    format!("cannot extend a list of {want} with a {}", other.ty),
+                    "extend with a list of the same item type",
+                ));
+            }
+            Ok(none(RuntimeFn::ListExtend, vec![l, other], c))
+        });
+    d.def("list.pop", "self, index=-1, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            let l = c.expr(ck, 0)?;
+            let i = c.expr(ck, 1)?;
+            let i = ck.int_index(i)?;
+            let item = l.ty.list_item().cloned().unwrap();
+            Ok(call(RuntimeFn::ListPop, vec![l, i], item, c.span))
+        });
+    for (f, rt) in [
+        ("clear", RuntimeFn::ListClear),
+        ("reverse", RuntimeFn::ListReverse),
+    ] {
+        d.def(format!("list.{f}"), "self, /")
+            .rule(Lowering::Runtime, move |ck, c| {
+                let l = c.expr(ck, 0)?;
+                Ok(none(rt, vec![l], c))
+            });
+    }
+    d.def("list.copy", "self, /")
+        .rule(Lowering::Runtime, |ck, c| Ok(copy(c.expr(ck, 0)?, c.span)));
+    d.def(
+        "list.index",
+        "self, value, start=0, stop=9223372036854775807, /",
+    )
+    .rule(Lowering::Runtime, |ck, c| {
+        let l = c.expr(ck, 0)?;
+        let x = c.expr(ck, 1)?;
+        ck.searchable(&x)?;
+        let (start, stop) = (bound(ck, c, 2)?, bound(ck, c, 3)?);
+        Ok(call(
+            RuntimeFn::ListIndex,
+            vec![l, x, start, stop],
+            Type::INT,
+            c.span,
+        ))
+    });
+    for (f, rt, ty) in [
+        ("count", RuntimeFn::ListCount, Type::INT),
+        ("remove", RuntimeFn::ListRemove, Type::None),
+    ] {
+        d.def(format!("list.{f}"), "self, value, /")
+            .rule(Lowering::Runtime, move |ck, c| {
+                let l = c.expr(ck, 0)?;
+                let x = c.expr(ck, 1)?;
+                ck.searchable(&x)?;
+                Ok(call(rt, vec![l, x], ty.clone(), c.span))
+            });
+    }
+    d.def("list.sort", "self, /, *, key=None, reverse=False")
+        .rule(Lowering::Runtime, |ck, c| {
+            let l = c.expr(ck, 0)?;
+            sortable(&l)?;
+            let r = sort_flags(ck, c, 1, 2)?;
+            Ok(none(RuntimeFn::ListSort, vec![l, r], c))
+        });
+    d.def("builtins.sorted", "iterable, /, *, key=None, reverse=False")
+        .rule(Lowering::Runtime, |ck, c| {
+            let l = list_arg(ck, c, 0)?;
+            sortable(&l)?;
+            let r = sort_flags(ck, c, 1, 2)?;
+            let span = c.span;
+            let sorted = copy(l, span);
+            let ty = sorted.ty.clone();
+            let tmp = ck.temp("sorted", ty.clone());
+            let set = tir::Expr::new(
+                tir::ExprKind::SetLocal(tmp, Box::new(sorted)),
+                ty.clone(),
+                span,
+            );
+            let sort = none(RuntimeFn::ListSort, vec![set, r], c);
+            let get = tir::Expr::new(tir::ExprKind::Local(tmp), ty.clone(), span);
+            // `(sort(tmp := copy), tmp)[1]`: the sorted copy.
+            let pair = Type::Tuple(vec![Type::None, ty.clone()]);
+            let both = tir::Expr::new(tir::ExprKind::Tuple(vec![sort, get]), pair, span);
+            Ok(tir::Expr::new(
+                tir::ExprKind::TupleGet(Box::new(both), 1),
+                ty,
+                span,
+            ))
+        });
+    d.def("builtins.list", "iterable=(), /")
+        .rule(Lowering::Runtime, |ck, c| {
+            if let Some(range) = c.hir(0).and_then(crate::check::range_call) {
+                let (start, stop, step) = ck.range_args(range, c.span)?;
+                return ck.list_from_loop([start, stop, step], |_, i| Ok(i), c.span);
+            }
+            let Some(x) = c.opt(ck, 0)? else {
+                return Ok(ck.empty_list(c.span));
+            };
+            match &x.ty {
+                Type::Array(a) => {
+                    let ndim = a.ndim;
+                    let a = ck.once_in_prelude(x);
+                    let zero = konst(ConstValue::Int(0), Type::I64, c.span);
+                    let one = konst(ConstValue::Int(1), Type::I64, c.span);
+                    let n = tir::Expr::new(
+                        tir::ExprKind::Call(tir::Intrinsic::Dim(0), vec![a.clone()]),
+                        Type::I64,
+                        c.span,
+                    );
+                    let span = c.span;
+                    ck.list_from_loop(
+                        [zero, n, one],
+                        |ck, i| {
+                            Ok(if ndim == 1 {
+                                let dtype = a.ty.array().unwrap().dtype;
+                                tir::Expr::new(
+                                    tir::ExprKind::Index {
+                                        array: Box::new(a.clone()),
+                                        indices: vec![i],
+                                        boundscheck: false,
+                                    },
+                                    Type::Scalar(dtype),
+                                    span,
+                                )
+                            } else {
+                                ck.row(a.clone(), i, span)
+                            })
+                        },
+                        c.span,
+                    )
+                }
+                Type::List(_) => Ok(copy(x, c.span)),
+                Type::Tuple(_) => {
+                    let items = ck.tuple_items(x);
+                    ck.list_of_items(items, c.span)
+                }
+                t => Err(error(
+                    Code::BadCall,
+                    x.span,
+                    format!("list() of a {t} is not supported in compiled code"),
+                    "build it with a comprehension: [v for v in x]",
+                )),
+            }
+        });
+}
+
+/// Lists `sort` orders: numbers and tuples of numbers.
+fn sortable(l: &tir::Expr) -> R<()> {
+    fn ok(t: &Type) -> bool {
+        match t {
+            Type::Scalar(s) => !s.is_complex(),
+            Type::Tuple(items) => items.iter().all(ok),
+            _ => false,
+        }
+    }
+    let item = l.ty.list_item().unwrap();
+    if ok(item) {
+        return Ok(());
+    }
+    Err(error(
+        Code::BadOperand,
+        l.span,
+        format!("cannot sort a list of {item}"),
+        "sort lists of real numbers or of tuples of them",
+    ))
+}

@@ -1,0 +1,632 @@
+//! Lists: displays and comprehensions, indexing, slicing, item
+//! assignment, iteration and the operators (`+`, `*`, `==`, `in`). A list
+//! is a shared, mutable value of one item type (`list(T)`); `[]` starts as
+//! `list(undefined)` and takes the type of what is first put in it. The
+//! list methods are registry entries (`library/lists.rs`); the operations
+//! that change a list's length are runtime calls, item reads and writes
+//! are inline.
+
+use crate::check::{error, Checker, R};
+use crate::expr::konst;
+use crate::runtime_fns::call;
+use oxjit_diag::{Code, Span};
+use oxjit_hir::{self as hir, ExprKind as HK, Target};
+use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic, LocalId, RuntimeFn};
+use oxjit_types::{common_scalar, unify, Scalar, Type};
+
+fn list_of(item: Type) -> Type {
+    Type::List(Box::new(item))
+}
+
+/// The sentinel for an absent `int64` bound of a runtime list call.
+fn absent(span: Span) -> tir::Expr {
+    konst(ConstValue::Int(i64::MIN), Type::I64, span)
+}
+
+impl Checker<'_> {
+    /// `[a, b, ...]`: the items unified to one type.
+    pub(crate) fn list_display(&mut self, items: &[hir::Expr], span: Span) -> R<tir::Expr> {
+        let items = items.iter().map(|x| self.expr(x)).collect::<R<Vec<_>>>()?;
+        self.list_of_items(items, span)
+    }
+
+    /// `[]`, whose item type later uses decide.
+    pub(crate) fn empty_list(&mut self, span: Span) -> tir::Expr {
+        self.list_literal(vec![], Type::Undefined, span)
+    }
+
+    /// A list of typed items (a display, `list(tuple)`).
+    pub(crate) fn list_of_items(&mut self, items: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
+        let mut item = Type::Undefined;
+        for x in &items {
+            item = if item == Type::Undefined {
+                x.ty.clone()
+            } else {
+                unify(&item, &x.ty).ok_or_else(|| {
+                    error(
+                        Code::CannotUnify,
+                        x.span,
+                        format!("a list of {item} cannot hold a {}", x.ty),
+                        "lists hold items of one type; use a tuple for mixed items",
+                    )
+                })?
+            };
+        }
+        self.item_type_ok(&item, span)?;
+        let items = items.into_iter().map(|x| self.coerce(x, &item)).collect();
+        Ok(self.list_literal(items, item, span))
+    }
+
+    fn list_literal(&mut self, items: Vec<tir::Expr>, item: Type, span: Span) -> tir::Expr {
+        let tuple_ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
+        let tuple = tir::Expr::new(TK::Tuple(items), tuple_ty, span);
+        call(RuntimeFn::ListNew, vec![tuple], list_of(item), span)
+    }
+
+    /// Rejects item types a list cannot hold.
+    fn item_type_ok(&self, item: &Type, span: Span) -> R<()> {
+        match item {
+            Type::Array(_) | Type::Scalar(_) | Type::Tuple(_) | Type::List(_) | Type::Undefined => {
+                Ok(())
+            }
+            t => Err(error(
+                Code::BadOperand,
+                span,
+                format!("a list cannot hold values of type {t}"),
+                "lists hold numbers, arrays, tuples or lists",
+            )),
+        }
+    }
+
+    /// A list literal made again with items of type `item` (an empty
+    /// literal typed by what is put in it later, `[1]` widened to floats
+    /// by a later `append(2.5)`); `None` if `e` is no literal or its items
+    /// do not convert.
+    pub(crate) fn retype_literal(&mut self, e: &tir::Expr, item: &Type) -> Option<tir::Expr> {
+        let TK::RuntimeCall {
+            func: RuntimeFn::ListNew,
+            args,
+        } = &e.kind
+        else {
+            return None;
+        };
+        let TK::Tuple(items) = &args[0].kind else {
+            return None;
+        };
+        let fits = |t: &Type| t == item || unify(t, item).as_ref() == Some(item);
+        if !items.iter().all(|x| fits(&x.ty)) {
+            return None;
+        }
+        let items = items
+            .clone()
+            .into_iter()
+            .map(|x| self.coerce(x, item))
+            .collect();
+        Some(self.list_literal(items, item.clone(), e.span))
+    }
+
+    /// Before `list.append(x)` and its kin: a local list whose items do not
+    /// hold `x` yet (an empty literal, ints meeting a float) takes the
+    /// wider item type when it was made in this function (a literal the
+    /// next pass retypes); an argument's list keeps its type.
+    pub(crate) fn widen_list(&mut self, list: &tir::Expr, item: &Type, span: Span) -> R<Type> {
+        let Some(cur) = list.ty.list_item().cloned() else {
+            return Err(error(
+                Code::BadOperand,
+                span,
+                "not a list",
+                "call list methods on lists",
+            ));
+        };
+        let wider = match (&cur, item) {
+            (Type::Undefined, t) => t.clone(),
+            (Type::Scalar(a), Type::Scalar(b)) => Type::Scalar(common_scalar(*a, *b)),
+            (a, b) => unify(a, b).unwrap_or_else(|| a.clone()),
+        };
+        self.item_type_ok(&wider, span)?;
+        if let TK::Local(id) = list.kind {
+            if wider != cur && !self.is_param_copy(id) {
+                self.set_local_type(id, list_of(wider.clone()));
+                return Ok(wider);
+            }
+        }
+        Ok(cur)
+    }
+
+    /// Whether `id` is the variable of a parameter (its value came from the
+    /// caller, so a list there has its caller's type).
+    fn is_param_copy(&self, id: LocalId) -> bool {
+        let np = self.req.hir.nparams;
+        (id.0 as usize) < 2 * np
+    }
+
+    /// `x` converted to a list's item type `item`: numbers by NumPy's
+    /// `same_kind` rule (an int into a float list, never a float into an
+    /// int list, which would drop its fraction).
+    pub(crate) fn list_item_value(&mut self, x: tir::Expr, item: &Type) -> R<tir::Expr> {
+        if &x.ty == item || unify(&x.ty, item).as_ref() == Some(item) {
+            return Ok(self.coerce(x, item));
+        }
+        Err(error(
+            Code::CannotUnify,
+            x.span,
+            format!("a list of {item} cannot hold a {}", x.ty),
+            "make the list hold the wider type from the start (e.g. [1.0] for floats)",
+        ))
+    }
+
+    /// `l[i]` (an integer: the item, `IndexError` outside) or `l[a:b:c]`
+    /// (a new list).
+    pub(crate) fn list_subscript(
+        &mut self,
+        list: tir::Expr,
+        index: &hir::Expr,
+        span: Span,
+    ) -> R<tir::Expr> {
+        let item = list.ty.list_item().cloned().unwrap();
+        if let HK::Slice { lower, upper, step } = &index.kind {
+            let mut bound = |x: &Option<Box<hir::Expr>>, default: tir::Expr| -> R<tir::Expr> {
+                match x {
+                    Some(x) => {
+                        let v = self.expr(x)?;
+                        // A bound that is None (a variable holding it) is absent.
+                        if v.ty == Type::None {
+                            return Ok(default);
+                        }
+                        self.int_index(v)
+                    }
+                    None => Ok(default),
+                }
+            };
+            let start = bound(lower, absent(span))?;
+            let stop = bound(upper, absent(span))?;
+            let step = bound(step, konst(ConstValue::Int(1), Type::I64, span))?;
+            let ty = list.ty.clone();
+            return Ok(call(
+                RuntimeFn::ListSlice,
+                vec![list, start, stop, step],
+                ty,
+                span,
+            ));
+        }
+        let i = self.expr(index)?;
+        let i = self.int_index(i)?;
+        Ok(tir::Expr::new(
+            TK::Index {
+                array: Box::new(list),
+                indices: vec![i],
+                boundscheck: true,
+            },
+            item,
+            span,
+        ))
+    }
+
+    /// An integer used as a list position, as `int64`.
+    pub(crate) fn int_index(&mut self, i: tir::Expr) -> R<tir::Expr> {
+        match i.ty.scalar() {
+            Some(s) if s.is_int() || s == Scalar::Bool => Ok(self.coerce(i, &Type::I64)),
+            _ => Err(error(
+                Code::BadIndex,
+                i.span,
+                format!("list indices must be integers, not {}", i.ty),
+                "index lists with integers",
+            )),
+        }
+    }
+
+    /// `l[i] = v`.
+    pub(crate) fn list_store(
+        &mut self,
+        list: tir::Expr,
+        index: &hir::Expr,
+        v: tir::Expr,
+        span: Span,
+    ) -> R<tir::StmtKind> {
+        if matches!(index.kind, HK::Slice { .. }) {
+            return Err(error(
+                Code::BadTarget,
+                index.span,
+                "assigning to a slice of a list is not supported",
+                "assign the items one by one, or build a new list",
+            ));
+        }
+        let item = self.widen_list(&list, &v.ty, span)?;
+        let value = self.list_item_value(v, &item)?;
+        let i = self.expr(index)?;
+        let i = self.int_index(i)?;
+        Ok(tir::StmtKind::Store {
+            array: list,
+            indices: vec![i],
+            value,
+            boundscheck: true,
+        })
+    }
+
+    /// `len(l)`.
+    pub(crate) fn list_len(&self, list: tir::Expr, span: Span) -> tir::Expr {
+        tir::Expr::new(TK::Call(Intrinsic::Len, vec![list]), Type::INT, span)
+    }
+
+    /// The operators on lists: `+` (a new list), `*` by an integer, `==`,
+    /// `!=`; `None` when neither operand is a list.
+    pub(crate) fn list_binary(
+        &mut self,
+        op: hir::BinOp,
+        a: tir::Expr,
+        b: tir::Expr,
+        span: Span,
+    ) -> R<Option<tir::Expr>> {
+        let (la, lb) = (a.ty.list_item().is_some(), b.ty.list_item().is_some());
+        if !la && !lb {
+            return Ok(None);
+        }
+        match op {
+            hir::BinOp::Add if la && lb => {
+                let ty = unify(&a.ty, &b.ty).ok_or_else(|| {
+                    error(
+                        Code::CannotUnify,
+                        span,
+                        format!("cannot concatenate {} and {}", a.ty, b.ty),
+                        "concatenate lists of one item type",
+                    )
+                })?;
+                Ok(Some(call(RuntimeFn::ListConcat, vec![a, b], ty, span)))
+            }
+            hir::BinOp::Mul => {
+                let (l, n) = if la { (a, b) } else { (b, a) };
+                let n = self.int_index(n)?;
+                let ty = l.ty.clone();
+                Ok(Some(call(RuntimeFn::ListRepeat, vec![l, n], ty, span)))
+            }
+            _ => Err(error(
+                Code::BadOperand,
+                span,
+                format!(
+                    "unsupported operand types for {}: {} and {}",
+                    op.symbol(),
+                    a.ty,
+                    b.ty
+                ),
+                "lists support +, * by an integer, ==, != and in",
+            )),
+        }
+    }
+
+    /// `a == b` between lists (item by item, Python's `==`).
+    pub(crate) fn list_equal(&mut self, a: tir::Expr, b: tir::Expr, span: Span) -> tir::Expr {
+        call(RuntimeFn::ListEq, vec![a, b], Type::BOOL, span)
+    }
+
+    /// `x in l`.
+    pub(crate) fn list_contains(
+        &mut self,
+        x: tir::Expr,
+        list: tir::Expr,
+        span: Span,
+    ) -> R<tir::Expr> {
+        self.searchable(&x)?;
+        Ok(call(
+            RuntimeFn::ListContains,
+            vec![list, x],
+            Type::BOOL,
+            span,
+        ))
+    }
+
+    /// Values the list searches compare: numbers, tuples and lists of them.
+    pub(crate) fn searchable(&self, x: &tir::Expr) -> R<()> {
+        fn ok(t: &Type) -> bool {
+            match t {
+                Type::Scalar(_) | Type::None => true,
+                Type::Tuple(items) => items.iter().all(ok),
+                Type::List(item) => ok(item),
+                _ => false,
+            }
+        }
+        if ok(&x.ty) {
+            return Ok(());
+        }
+        Err(error(
+            Code::BadOperand,
+            x.span,
+            format!("cannot search a list for a {}", x.ty),
+            "search for numbers or tuples (the truth value of an array comparison is ambiguous)",
+        ))
+    }
+
+    /// The statements of a comprehension, emitted before the statement
+    /// that contains it: `result = []`, then for each clause a loop (and an
+    /// `if` for its conditions), with `result.append(elt)` innermost.
+    pub(crate) fn list_comp(
+        &mut self,
+        result: hir::LocalId,
+        elt: &hir::Expr,
+        generators: &[hir::Generator],
+        span: Span,
+    ) -> R<tir::Expr> {
+        if self.conditional > 0 {
+            return Err(error(
+                Code::UnsupportedSyntax,
+                span,
+                "a list comprehension in a `while` test is not supported",
+                "assign it to a variable before the loop and again at the end of the body",
+            ));
+        }
+        let at = |kind| hir::Stmt { kind, span };
+        let ex = |kind| hir::Expr { kind, span };
+        let local = || ex(HK::Local(result));
+        let append = ex(HK::Call {
+            func: Box::new(ex(HK::Attribute(Box::new(local()), "append".into()))),
+            args: vec![elt.clone()],
+            kwargs: vec![],
+        });
+        let mut body = vec![at(hir::StmtKind::Expr(append))];
+        for g in generators.iter().rev() {
+            for c in g.ifs.iter().rev() {
+                body = vec![at(hir::StmtKind::If {
+                    test: c.clone(),
+                    body,
+                    orelse: vec![],
+                })];
+            }
+            body = vec![at(hir::StmtKind::For {
+                target: g.target.clone(),
+                iter: g.iter.clone(),
+                body,
+                orelse: vec![],
+            })];
+        }
+        let init = at(hir::StmtKind::Assign {
+            targets: vec![Target::Local(result, span)],
+            value: ex(HK::List(vec![])),
+        });
+        let stmts = std::iter::once(init).chain(body).collect::<Vec<_>>();
+        let typed = self.block(&stmts);
+        self.prelude.extend(typed);
+        self.expr(&local())
+    }
+
+    /// `e` evaluated once, in the prelude, unless it is a local or constant.
+    pub(crate) fn once_in_prelude(&mut self, e: tir::Expr) -> tir::Expr {
+        let mut pre = std::mem::take(&mut self.prelude);
+        let e = self.once(e, "iter", &mut pre);
+        self.prelude = pre;
+        e
+    }
+
+    /// A new list of `item(i)` for `i` in `range(start, stop, step)`
+    /// (`list(range(...))`, `list(array)`), built by a loop in the prelude.
+    pub(crate) fn list_from_loop(
+        &mut self,
+        [start, stop, step]: [tir::Expr; 3],
+        item: impl FnOnce(&mut Self, tir::Expr) -> R<tir::Expr>,
+        span: Span,
+    ) -> R<tir::Expr> {
+        if self.conditional > 0 {
+            return Err(error(
+                Code::UnsupportedSyntax,
+                span,
+                "list() of a range or an array in a `while` test is not supported",
+                "assign it to a variable before the loop and again at the end of the body",
+            ));
+        }
+        let var = self.temp("i", start.ty.clone());
+        let i = tir::Expr::new(TK::Local(var), start.ty.clone(), span);
+        let x = item(self, i)?;
+        let ty = list_of(x.ty.clone());
+        let l = self.temp("list", ty.clone());
+        let local = tir::Expr::new(TK::Local(l), ty.clone(), span);
+        let empty = self.list_literal(vec![], x.ty.clone(), span);
+        let append = call(
+            RuntimeFn::ListAppend,
+            vec![local.clone(), x],
+            Type::None,
+            span,
+        );
+        let stmt = |kind| tir::Stmt { kind, span };
+        self.prelude.push(stmt(tir::StmtKind::Assign(l, empty)));
+        self.prelude.push(stmt(tir::StmtKind::ForRange {
+            var,
+            start,
+            stop,
+            step,
+            body: vec![stmt(tir::StmtKind::Expr(append))],
+            orelse: vec![],
+            parallel: None,
+        }));
+        Ok(local)
+    }
+
+    /// Folds the items of a list (or the elements of a 1-d array) into an
+    /// accumulator, by a loop in the prelude: `acc = init; for x in seq:
+    /// acc = step(acc, x)`. The accumulator's type widens until `step`
+    /// keeps it (an int start summing floats becomes a float).
+    pub(crate) fn fold_items(
+        &mut self,
+        seq: tir::Expr,
+        init: tir::Expr,
+        skip_first: bool,
+        step: impl Fn(&mut Self, tir::Expr, tir::Expr) -> R<tir::Expr>,
+        span: Span,
+    ) -> R<tir::Expr> {
+        if self.conditional > 0 {
+            return Err(error(
+                Code::UnsupportedSyntax,
+                span,
+                "a reduction over a list in a `while` test is not supported",
+                "assign it to a variable before the loop and again at the end of the body",
+            ));
+        }
+        let seq = self.once_in_prelude(seq);
+        let item_ty = match (&seq.ty, seq.ty.array()) {
+            (Type::List(item), _) => (**item).clone(),
+            (_, Some(a)) if a.ndim == 1 => Type::Scalar(a.dtype),
+            (t, _) => {
+                return Err(error(
+                    Code::BadCall,
+                    seq.span,
+                    format!("cannot iterate over the items of a {t} here"),
+                    "pass a list or a 1-d array",
+                ))
+            }
+        };
+        if item_ty == Type::Undefined {
+            // `[]` never filled: nothing to fold.
+            return Ok(init);
+        }
+        let i64t = Type::I64;
+        let var = self.temp("i", i64t.clone());
+        let index = tir::Expr::new(TK::Local(var), i64t.clone(), span);
+        let item = tir::Expr::new(
+            TK::Index {
+                array: Box::new(seq.clone()),
+                indices: vec![index],
+                boundscheck: false,
+            },
+            item_ty,
+            span,
+        );
+        let mut ty = init.ty.clone();
+        for _ in 0..4 {
+            let acc = tir::Expr::new(TK::Const(ConstValue::Unit), ty.clone(), span);
+            let next = step(self, acc, item.clone())?.ty;
+            match unify(&ty, &next) {
+                Some(t) if t == ty => break,
+                Some(t) => ty = t,
+                None => {
+                    return Err(error(
+                        Code::CannotUnify,
+                        span,
+                        format!("the running value is {ty} and then {next}"),
+                        "give the start value the type of the result",
+                    ))
+                }
+            }
+        }
+        let acc = self.temp("acc", ty.clone());
+        let acc_e = tir::Expr::new(TK::Local(acc), ty.clone(), span);
+        let init = self.coerce(init, &ty);
+        let next = step(self, acc_e.clone(), item)?;
+        let next = self.coerce(next, &ty);
+        let len = if seq.ty.list_item().is_some() {
+            let n = self.list_len(seq.clone(), span);
+            self.coerce(n, &i64t)
+        } else {
+            tir::Expr::new(TK::Call(Intrinsic::Dim(0), vec![seq]), i64t.clone(), span)
+        };
+        let int = |v| konst(ConstValue::Int(v), Type::I64, span);
+        let stmt = |kind| tir::Stmt { kind, span };
+        self.prelude.push(stmt(tir::StmtKind::Assign(acc, init)));
+        self.prelude.push(stmt(tir::StmtKind::ForRange {
+            var,
+            start: int(skip_first as i64),
+            stop: len,
+            step: int(1),
+            body: vec![stmt(tir::StmtKind::Assign(acc, next))],
+            orelse: vec![],
+            parallel: None,
+        }));
+        Ok(acc_e)
+    }
+
+    /// `sum(seq, start)` over a list or 1-d array: Python's left-to-right
+    /// additions (not NumPy's pairwise sum).
+    pub(crate) fn sum_items(
+        &mut self,
+        seq: tir::Expr,
+        start: tir::Expr,
+        span: Span,
+    ) -> R<tir::Expr> {
+        self.fold_items(
+            seq,
+            start,
+            false,
+            |ck, acc, x| ck.binary(hir::BinOp::Add, acc, x, span),
+            span,
+        )
+    }
+
+    /// `min(seq)` / `max(seq)` of a list: `ValueError` when it is empty,
+    /// the first of equal extremes otherwise (Python's rule).
+    pub(crate) fn extreme_item(&mut self, f: &str, seq: tir::Expr, span: Span) -> R<tir::Expr> {
+        let seq = self.once_in_prelude(seq);
+        let empty = {
+            let n = self.list_len(seq.clone(), span);
+            let zero = konst(ConstValue::Int(0), Type::INT, span);
+            tir::Expr::new(
+                TK::Compare(tir::CmpOp::Eq, Box::new(n), Box::new(zero)),
+                Type::BOOL,
+                span,
+            )
+        };
+        let exc = self.oracle.exception(oxjit_abi::exc::ExcSpec::with_message(
+            "ValueError",
+            &format!("{f}() arg is an empty sequence"),
+        ));
+        let raise = tir::Stmt {
+            kind: tir::StmtKind::Raise(exc),
+            span,
+        };
+        self.prelude.push(tir::Stmt {
+            kind: tir::StmtKind::If {
+                cond: empty,
+                then: vec![raise],
+                orelse: vec![],
+            },
+            span,
+        });
+        let first = self.list_loop_item(
+            seq.clone(),
+            konst(ConstValue::Int(0), Type::I64, span),
+            span,
+        );
+        let f = f.to_string();
+        self.fold_items(
+            seq,
+            first,
+            true,
+            move |ck, acc, x| {
+                if x.ty.scalar().is_some() {
+                    return ck.min_max(&f, vec![acc, x], span);
+                }
+                // Tuples: the new item replaces the extreme only when it
+                // beats it, so the first of equal ones stays.
+                let op = if f == "min" {
+                    hir::CmpOp::Lt
+                } else {
+                    hir::CmpOp::Gt
+                };
+                let beats = ck.compare(op, x.clone(), acc.clone(), span)?;
+                let ty = acc.ty.clone();
+                Ok(tir::Expr::new(
+                    TK::IfExp(Box::new(beats), Box::new(x), Box::new(acc)),
+                    ty,
+                    span,
+                ))
+            },
+            span,
+        )
+    }
+
+    /// The parts of `for target in l`: the loop runs while the position is
+    /// inside the list as it is at each step (Python's list iterator), so
+    /// items appended by the body are visited too.
+    pub(crate) fn list_loop_item(
+        &mut self,
+        list: tir::Expr,
+        idx: tir::Expr,
+        span: Span,
+    ) -> tir::Expr {
+        let item = list.ty.list_item().cloned().unwrap();
+        tir::Expr::new(
+            TK::Index {
+                array: Box::new(list),
+                indices: vec![idx],
+                boundscheck: true,
+            },
+            item,
+            span,
+        )
+    }
+}

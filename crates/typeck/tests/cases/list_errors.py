@@ -1,0 +1,5 @@
+# args: list(pyint)
+def f(l):
+    e = []
+    l.append(0.5)
+    return len(e)
