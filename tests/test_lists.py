@@ -196,3 +196,28 @@ REDUCE = [
 @pytest.mark.parametrize("src, args", REDUCE, ids=[s.split("\n", 1)[1].strip()[:50] for s, _ in REDUCE])
 def test_reductions_over_lists_match_python(src, args):
     check(kernel(src), *args)
+
+
+ITERATION = [
+    ("def f(a):\n    s = 0.0\n    for i, x in enumerate(a):\n        s += i * x\n    return s, i", (np.arange(5.0),)),
+    ("def f(n):\n    return [(i, x) for i, x in enumerate([5, 6, n], 10)]", (7,)),
+    ("def f(n):\n    return [t for t in enumerate(range(n, 0, -3), start=-1)]", (10,)),
+    ("def f(a, b):\n    return [x * y for x, y in zip(a, b)]", (np.arange(4.0), np.arange(6.0)[::2])),
+    ("def f(n):\n    return list(zip([1, 2, 3], range(n), [0.5, 1.5]))", (5,)),
+    ("def f(n):\n    return list(enumerate(zip(range(n), range(n, 2 * n))))", (3,)),
+    ("def f(a):\n    out = []\n    for k, row in enumerate(a):\n        out.append(row.sum() * k)\n    return out", (np.arange(6.0).reshape(3, 2),)),
+    ("def f(n):\n    for i, x in enumerate([3, 4]):\n        if x == n:\n            break\n    else:\n        i = -1\n    return i", (4,)),
+    ("def f(n):\n    t = 0\n    for x, y in zip(range(n), range(100)):\n        t += x * y\n    return t", (6,)),
+    ("def f(n):\n    return list(zip())", (0,)),
+]
+
+
+@pytest.mark.parametrize("src, args", ITERATION, ids=[s.split("\n", 1)[1].strip()[:50] for s, _ in ITERATION])
+def test_enumerate_and_zip_match_python(src, args):
+    check(kernel(src), *args)
+
+
+def test_enumerate_as_a_value_is_a_clear_error():
+    f = kernel("def f(a):\n    e = enumerate(a)\n    return 0")
+    with pytest.raises(oxjit.errors.TypingError, match="enumerate\\(\\) can only be looped over"):
+        f(np.zeros(2))

@@ -91,8 +91,24 @@ pub struct TableEnv {
 }
 
 const BUILTIN_FUNCTIONS: &[&str] = &[
-    "abs", "min", "max", "int", "float", "bool", "complex", "round", "len", "range", "print",
-    "sum", "pow", "divmod", "list", "sorted",
+    "abs",
+    "min",
+    "max",
+    "int",
+    "float",
+    "bool",
+    "complex",
+    "round",
+    "len",
+    "range",
+    "print",
+    "sum",
+    "pow",
+    "divmod",
+    "list",
+    "sorted",
+    "enumerate",
+    "zip",
 ];
 const BUILTIN_EXCEPTIONS: &[&str] = &[
     "Exception",

@@ -635,7 +635,7 @@ impl Checker<'_> {
                     let i = self.expr(index)?;
                     let i = self.int_index(i)?;
                     let i = self.once(i, "index", out);
-                    let cur = self.list_loop_item(array.clone(), i.clone(), *span);
+                    let cur = self.list_item(array.clone(), i.clone(), *span);
                     let rhs = self.expr(value)?;
                     let v = self.binary(op, cur, rhs, span.to(value.span))?;
                     let item = array.ty.list_item().cloned().unwrap();
@@ -732,6 +732,9 @@ impl Checker<'_> {
         span: Span,
         out: &mut Vec<tir::Stmt>,
     ) -> R<()> {
+        if crate::iteration::enumerate_or_zip(iter).is_some() {
+            return self.for_seq(target, iter, body, orelse, span, out);
+        }
         // A hidden integer counter drives every loop; the user's target is
         // assigned from it at the top of each iteration, so it keeps the last
         // value after the loop, as in Python.
@@ -806,6 +809,43 @@ impl Checker<'_> {
         Ok(())
     }
 
+    /// `for target in enumerate(...)` / `zip(...)`: a counted loop over the
+    /// positions of the sequence (see `iteration`).
+    fn for_seq(
+        &mut self,
+        target: &Target,
+        iter: &hir::Expr,
+        body: &[hir::Stmt],
+        orelse: &[hir::Stmt],
+        span: Span,
+        out: &mut Vec<tir::Stmt>,
+    ) -> R<()> {
+        let seq = self.seq_of(iter, out)?;
+        let stop = self.seq_len(&seq, iter.span);
+        let var = self.temp("index", Type::I64);
+        let i = tir::Expr::new(TK::Local(var), Type::I64, iter.span);
+        let item = self.seq_item(&seq, &i, target.span())?;
+        let mut body_out = Vec::new();
+        self.assign(target, item, &mut body_out)?;
+        body_out.extend(self.block(body));
+        let orelse = self.block(orelse);
+        let int = |v| tir::Expr::new(TK::Const(tir::ConstValue::Int(v)), Type::I64, iter.span);
+        Self::push(
+            out,
+            TS::ForRange {
+                var,
+                start: int(0),
+                stop,
+                step: int(1),
+                body: body_out,
+                orelse,
+                parallel: None,
+            },
+            span,
+        );
+        Ok(())
+    }
+
     /// `for target in l`: a `while` over a hidden position, which Python's
     /// list iterator checks against the list's length at every step.
     fn for_list(
@@ -831,7 +871,7 @@ impl Checker<'_> {
             seq.span,
         );
         let mut body_out = Vec::new();
-        let item = self.list_loop_item(seq.clone(), local(&i64t), target.span());
+        let item = self.list_item(seq.clone(), local(&i64t), target.span());
         self.assign(target, item, &mut body_out)?;
         let next = tir::Expr::new(
             TK::Binary(tir::BinOp::Add, Box::new(local(&i64t)), Box::new(int(1))),

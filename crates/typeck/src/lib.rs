@@ -14,6 +14,7 @@ mod arrays;
 mod calls;
 mod check;
 mod expr;
+mod iteration;
 pub mod library;
 mod lists;
 mod ops;

@@ -8,6 +8,7 @@
 
 use crate::check::{error, Checker, R};
 use crate::expr::konst;
+use crate::iteration::Seq;
 use crate::runtime_fns::call;
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, ExprKind as HK, Target};
@@ -28,11 +29,6 @@ impl Checker<'_> {
     pub(crate) fn list_display(&mut self, items: &[hir::Expr], span: Span) -> R<tir::Expr> {
         let items = items.iter().map(|x| self.expr(x)).collect::<R<Vec<_>>>()?;
         self.list_of_items(items, span)
-    }
-
-    /// `[]`, whose item type later uses decide.
-    pub(crate) fn empty_list(&mut self, span: Span) -> tir::Expr {
-        self.list_literal(vec![], Type::Undefined, span)
     }
 
     /// A list of typed items (a display, `list(tuple)`).
@@ -163,7 +159,6 @@ impl Checker<'_> {
         index: &hir::Expr,
         span: Span,
     ) -> R<tir::Expr> {
-        let item = list.ty.list_item().cloned().unwrap();
         if let HK::Slice { lower, upper, step } = &index.kind {
             let mut bound = |x: &Option<Box<hir::Expr>>, default: tir::Expr| -> R<tir::Expr> {
                 match x {
@@ -191,15 +186,7 @@ impl Checker<'_> {
         }
         let i = self.expr(index)?;
         let i = self.int_index(i)?;
-        Ok(tir::Expr::new(
-            TK::Index {
-                array: Box::new(list),
-                indices: vec![i],
-                boundscheck: true,
-            },
-            item,
-            span,
-        ))
+        Ok(self.list_item(list, i, span))
     }
 
     /// An integer used as a list position, as `int64`.
@@ -279,15 +266,11 @@ impl Checker<'_> {
                 let ty = l.ty.clone();
                 Ok(Some(call(RuntimeFn::ListRepeat, vec![l, n], ty, span)))
             }
-            _ => Err(error(
-                Code::BadOperand,
+            _ => Err(crate::ops::bad_operands(
+                op,
+                &a,
+                &b,
                 span,
-                format!(
-                    "unsupported operand types for {}: {} and {}",
-                    op.symbol(),
-                    a.ty,
-                    b.ty
-                ),
                 "lists support +, * by an integer, ==, != and in",
             )),
         }
@@ -395,25 +378,21 @@ impl Checker<'_> {
         e
     }
 
-    /// A new list of `item(i)` for `i` in `range(start, stop, step)`
-    /// (`list(range(...))`, `list(array)`), built by a loop in the prelude.
-    pub(crate) fn list_from_loop(
-        &mut self,
-        [start, stop, step]: [tir::Expr; 3],
-        item: impl FnOnce(&mut Self, tir::Expr) -> R<tir::Expr>,
-        span: Span,
-    ) -> R<tir::Expr> {
+    /// A new list of the items of a sequence (`list(range(...))`,
+    /// `list(array)`, `list(zip(...))`), built by a loop in the prelude.
+    pub(crate) fn list_from_seq(&mut self, seq: &Seq, span: Span) -> R<tir::Expr> {
         if self.conditional > 0 {
             return Err(error(
                 Code::UnsupportedSyntax,
                 span,
-                "list() of a range or an array in a `while` test is not supported",
+                "list() of a sequence in a `while` test is not supported",
                 "assign it to a variable before the loop and again at the end of the body",
             ));
         }
-        let var = self.temp("i", start.ty.clone());
-        let i = tir::Expr::new(TK::Local(var), start.ty.clone(), span);
-        let x = item(self, i)?;
+        let stop = self.seq_len(seq, span);
+        let var = self.temp("i", Type::I64);
+        let i = tir::Expr::new(TK::Local(var), Type::I64, span);
+        let x = self.seq_item(seq, &i, span)?;
         let ty = list_of(x.ty.clone());
         let l = self.temp("list", ty.clone());
         let local = tir::Expr::new(TK::Local(l), ty.clone(), span);
@@ -425,17 +404,26 @@ impl Checker<'_> {
             span,
         );
         let stmt = |kind| tir::Stmt { kind, span };
+        let int = |v| konst(ConstValue::Int(v), Type::I64, span);
         self.prelude.push(stmt(tir::StmtKind::Assign(l, empty)));
         self.prelude.push(stmt(tir::StmtKind::ForRange {
             var,
-            start,
+            start: int(0),
             stop,
-            step,
+            step: int(1),
             body: vec![stmt(tir::StmtKind::Expr(append))],
             orelse: vec![],
             parallel: None,
         }));
         Ok(local)
+    }
+
+    /// The sequence an HIR iterable is, its values evaluated in the prelude.
+    pub(crate) fn seq_in_prelude(&mut self, iter: &hir::Expr) -> R<Seq> {
+        let mut pre = std::mem::take(&mut self.prelude);
+        let seq = self.seq_of(iter, &mut pre);
+        self.prelude = pre;
+        seq
     }
 
     /// Folds the items of a list (or the elements of a 1-d array) into an
@@ -576,7 +564,7 @@ impl Checker<'_> {
             },
             span,
         });
-        let first = self.list_loop_item(
+        let first = self.list_item(
             seq.clone(),
             konst(ConstValue::Int(0), Type::I64, span),
             span,
@@ -609,15 +597,8 @@ impl Checker<'_> {
         )
     }
 
-    /// The parts of `for target in l`: the loop runs while the position is
-    /// inside the list as it is at each step (Python's list iterator), so
-    /// items appended by the body are visited too.
-    pub(crate) fn list_loop_item(
-        &mut self,
-        list: tir::Expr,
-        idx: tir::Expr,
-        span: Span,
-    ) -> tir::Expr {
+    /// `l[idx]`: always checked (`IndexError` outside the list).
+    pub(crate) fn list_item(&mut self, list: tir::Expr, idx: tir::Expr, span: Span) -> tir::Expr {
         let item = list.ty.list_item().cloned().unwrap();
         tir::Expr::new(
             TK::Index {

@@ -108,19 +108,7 @@ impl Checker<'_> {
         b: tir::Expr,
         span: Span,
     ) -> R<tir::Expr> {
-        let bad = |a: &tir::Expr, b: &tir::Expr, hint: &str| {
-            error(
-                Code::BadOperand,
-                span,
-                format!(
-                    "unsupported operand types for {}: {} and {}",
-                    op.symbol(),
-                    a.ty,
-                    b.ty
-                ),
-                hint.to_string(),
-            )
-        };
+        let bad = |a: &tir::Expr, b: &tir::Expr, hint: &str| bad_operands(op, a, b, span, hint);
         if op == hir::BinOp::MatMul {
             return self.dot(a, b, true, span);
         }
@@ -352,5 +340,26 @@ pub(crate) fn guard(value: tir::Expr, check: Check, exc: u32) -> tir::Expr {
         },
         ty,
         span,
+    )
+}
+
+/// "unsupported operand types for op: A and B".
+pub(crate) fn bad_operands(
+    op: hir::BinOp,
+    a: &tir::Expr,
+    b: &tir::Expr,
+    span: Span,
+    hint: &str,
+) -> crate::check::Fail {
+    error(
+        Code::BadOperand,
+        span,
+        format!(
+            "unsupported operand types for {}: {} and {}",
+            op.symbol(),
+            a.ty,
+            b.ty
+        ),
+        hint.to_string(),
     )
 }

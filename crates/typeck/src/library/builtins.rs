@@ -60,6 +60,21 @@ pub(super) fn define(d: &mut Defs) {
                 )),
             }
         });
+    // Loop iterables only (`iteration`): as values they would need an
+    // iterator object.
+    for (f, params) in [("enumerate", "iterable, start=0"), ("zip", "*iterables")] {
+        d.def(format!("builtins.{f}"), params)
+            .rule(Lowering::Inline, move |_, c| {
+                Err(error(
+                    Code::BadCall,
+                    c.span,
+                    format!("{f}() can only be looped over in compiled code"),
+                    format!(
+                        "use it as the iterable of a for loop or comprehension: for x in {f}(...)"
+                    ),
+                ))
+            });
+    }
     d.def("builtins.sum", "iterable, /, start=0")
         .rule(Lowering::Inline, |ck, c| {
             let seq = c.expr(ck, 0)?;

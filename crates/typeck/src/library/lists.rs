@@ -4,10 +4,12 @@
 //! in this function may widen its item type (`Checker::widen_list`).
 
 use super::{Call, Defs, Lowering};
-use crate::check::{error, Checker, R};
+use crate::check::{error, range_call, Checker, R};
 use crate::expr::konst;
+use crate::iteration::{enumerate_or_zip, Seq};
 use crate::runtime_fns::call;
 use oxjit_diag::Code;
+use oxjit_hir as hir;
 use oxjit_tir::{self as tir, ConstValue, RuntimeFn};
 use oxjit_types::Type;
 
@@ -185,50 +187,21 @@ pub(super) fn define(d: &mut Defs) {
         });
     d.def("builtins.list", "iterable=(), /")
         .rule(Lowering::Runtime, |ck, c| {
-            if let Some(range) = c.hir(0).and_then(crate::check::range_call) {
-                let (start, stop, step) = ck.range_args(range, c.span)?;
-                return ck.list_from_loop([start, stop, step], |_, i| Ok(i), c.span);
+            let looped = |h: &&hir::Expr| range_call(h).is_some() || enumerate_or_zip(h).is_some();
+            if let Some(h) = c.hir(0).filter(looped) {
+                let seq = ck.seq_in_prelude(h)?;
+                return ck.list_from_seq(&seq, c.span);
             }
-            let Some(x) = c.opt(ck, 0)? else {
-                return Ok(ck.empty_list(c.span));
-            };
+            let x = c.expr(ck, 0)?;
             match &x.ty {
-                Type::Array(a) => {
-                    let ndim = a.ndim;
-                    let a = ck.once_in_prelude(x);
-                    let zero = konst(ConstValue::Int(0), Type::I64, c.span);
-                    let one = konst(ConstValue::Int(1), Type::I64, c.span);
-                    let n = tir::Expr::new(
-                        tir::ExprKind::Call(tir::Intrinsic::Dim(0), vec![a.clone()]),
-                        Type::I64,
-                        c.span,
-                    );
-                    let span = c.span;
-                    ck.list_from_loop(
-                        [zero, n, one],
-                        |ck, i| {
-                            Ok(if ndim == 1 {
-                                let dtype = a.ty.array().unwrap().dtype;
-                                tir::Expr::new(
-                                    tir::ExprKind::Index {
-                                        array: Box::new(a.clone()),
-                                        indices: vec![i],
-                                        boundscheck: false,
-                                    },
-                                    Type::Scalar(dtype),
-                                    span,
-                                )
-                            } else {
-                                ck.row(a.clone(), i, span)
-                            })
-                        },
-                        c.span,
-                    )
-                }
                 Type::List(_) => Ok(copy(x, c.span)),
                 Type::Tuple(_) => {
                     let items = ck.tuple_items(x);
                     ck.list_of_items(items, c.span)
+                }
+                Type::Array(_) => {
+                    let a = ck.once_in_prelude(x);
+                    ck.list_from_seq(&Seq::Array(a), c.span)
                 }
                 t => Err(error(
                     Code::BadCall,

@@ -1,0 +1,210 @@
+//! `enumerate(...)` and `zip(...)` as loop iterables (in `for` loops and
+//! comprehensions): each is a sequence with a length and an item at a
+//! position, so the loop is a counted `range` loop over the positions
+//! whose target is assigned the item (a tuple for both), with no iterator
+//! object at run time. Their parts may be ranges, arrays (items, or rows
+//! of an n-d array), lists, or further `enumerate`/`zip`s.
+
+use crate::check::{error, range_call, Checker, R};
+use crate::expr::konst;
+use oxjit_diag::{Code, Span};
+use oxjit_hir::{self as hir, ExprKind as HK, Value};
+use oxjit_tir::{self as tir, BinOp, ConstValue, ExprKind as TK, Intrinsic};
+use oxjit_types::{Scalar, Type};
+
+/// A sequence a counted loop walks by position.
+pub(crate) enum Seq {
+    /// `range(start, stop, step)`: `start + i * step`.
+    Range {
+        start: tir::Expr,
+        step: tir::Expr,
+        len: tir::Expr,
+    },
+    /// An array (evaluated once): its elements or rows.
+    Array(tir::Expr),
+    /// A list (evaluated once): its items.
+    List(tir::Expr),
+    /// `enumerate(seq, start)`: `(start + i, seq[i])`.
+    Enumerate(Box<Seq>, tir::Expr),
+    /// `zip(a, b, ...)`: the shortest length; `(a[i], b[i], ...)`.
+    Zip(Vec<Seq>),
+}
+
+/// The builtin `enumerate`/`zip` call `iter` is, if it is one.
+pub(crate) fn enumerate_or_zip(iter: &hir::Expr) -> Option<&'static str> {
+    let HK::Call { func, .. } = &iter.kind else {
+        return None;
+    };
+    match &func.kind {
+        HK::Global(Value::Function(p)) if p == "builtins.enumerate" => Some("enumerate"),
+        HK::Global(Value::Function(p)) if p == "builtins.zip" => Some("zip"),
+        _ => None,
+    }
+}
+
+fn int(v: i64, span: Span) -> tir::Expr {
+    konst(ConstValue::Int(v), Type::I64, span)
+}
+
+fn bin(op: BinOp, a: tir::Expr, b: tir::Expr, span: Span) -> tir::Expr {
+    tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), Type::I64, span)
+}
+
+impl Checker<'_> {
+    /// The sequence `iter` stands for; its values are evaluated once, into
+    /// temporaries assigned in `out` before the loop.
+    pub(crate) fn seq_of(&mut self, iter: &hir::Expr, out: &mut Vec<tir::Stmt>) -> R<Seq> {
+        if let Some(args) = range_call(iter) {
+            let (start, stop, step) = self.range_args(args, iter.span)?;
+            let [start, stop, step] = [start, stop, step].map(|x| {
+                let x = self.coerce(x, &Type::I64);
+                self.once(x, "range", out)
+            });
+            // max(0, -((start - stop) // step)), as `len(range(...))`.
+            let span = iter.span;
+            let q = bin(
+                BinOp::FloorDiv,
+                bin(BinOp::Sub, start.clone(), stop, span),
+                step.clone(),
+                span,
+            );
+            let n = tir::Expr::new(TK::Unary(tir::UnaryOp::Neg, Box::new(q)), Type::I64, span);
+            let len = tir::Expr::new(
+                TK::Call(Intrinsic::Max, vec![int(0, span), n]),
+                Type::I64,
+                span,
+            );
+            return Ok(Seq::Range { start, step, len });
+        }
+        if let (Some(kind), HK::Call { args, kwargs, .. }) = (enumerate_or_zip(iter), &iter.kind) {
+            return self.enumerate_or_zip_seq(kind, args, kwargs, iter.span, out);
+        }
+        let e = self.expr(iter)?;
+        let e = self.once(e, "iter", out);
+        match &e.ty {
+            Type::Array(_) => Ok(Seq::Array(e)),
+            Type::List(_) => Ok(Seq::List(e)),
+            t => Err(error(
+                Code::BadCall,
+                iter.span,
+                format!("cannot iterate over a value of type {t}"),
+                "loop over range(...), an array or a list",
+            )),
+        }
+    }
+
+    fn enumerate_or_zip_seq(
+        &mut self,
+        kind: &str,
+        args: &[hir::Expr],
+        kwargs: &[hir::Keyword],
+        span: Span,
+        out: &mut Vec<tir::Stmt>,
+    ) -> R<Seq> {
+        if kind == "zip" {
+            if !kwargs.is_empty() {
+                return Err(error(
+                    Code::BadCall,
+                    kwargs[0].span,
+                    "zip() takes no keyword arguments in compiled code",
+                    "pass the sequences only",
+                ));
+            }
+            let parts = args
+                .iter()
+                .map(|a| self.seq_of(a, out))
+                .collect::<R<Vec<_>>>()?;
+            return Ok(Seq::Zip(parts));
+        }
+        let start = match (args, kwargs) {
+            ([_], []) => None,
+            ([_, s], []) => Some(s),
+            ([_], [k]) if k.name == "start" => Some(&k.value),
+            _ => {
+                return Err(error(
+                    Code::BadCall,
+                    span,
+                    "enumerate() takes a sequence and an optional start",
+                    "call enumerate(seq) or enumerate(seq, start)",
+                ))
+            }
+        };
+        let seq = self.seq_of(&args[0], out)?;
+        let start = match start {
+            Some(s) => {
+                let s = self.expr(s)?;
+                let s = self.int_index(s)?;
+                self.once(s, "start", out)
+            }
+            None => int(0, span),
+        };
+        Ok(Seq::Enumerate(Box::new(seq), start))
+    }
+
+    /// How many positions the loop visits.
+    pub(crate) fn seq_len(&mut self, seq: &Seq, span: Span) -> tir::Expr {
+        match seq {
+            Seq::Range { len, .. } => len.clone(),
+            Seq::Array(a) => tir::Expr::new(
+                TK::Call(Intrinsic::Dim(0), vec![a.clone()]),
+                Type::I64,
+                span,
+            ),
+            Seq::List(l) => {
+                let n = self.list_len(l.clone(), span);
+                self.coerce(n, &Type::I64)
+            }
+            Seq::Enumerate(s, _) => self.seq_len(s, span),
+            Seq::Zip(parts) => {
+                let mut lens = parts.iter().map(|p| self.seq_len(p, span));
+                let first = lens.next().unwrap_or_else(|| int(0, span));
+                lens.fold(first, |a, b| {
+                    tir::Expr::new(TK::Call(Intrinsic::Min, vec![a, b]), Type::I64, span)
+                })
+            }
+        }
+    }
+
+    /// The item at position `i` (an `int64` local).
+    pub(crate) fn seq_item(&mut self, seq: &Seq, i: &tir::Expr, span: Span) -> R<tir::Expr> {
+        Ok(match seq {
+            Seq::Range { start, step, .. } => {
+                let v = bin(
+                    BinOp::Add,
+                    start.clone(),
+                    bin(BinOp::Mul, i.clone(), step.clone(), span),
+                    span,
+                );
+                self.coerce(v, &Type::INT)
+            }
+            Seq::Array(a) => match a.ty.array() {
+                Some(at) if at.ndim == 1 => tir::Expr::new(
+                    TK::Index {
+                        array: Box::new(a.clone()),
+                        indices: vec![i.clone()],
+                        boundscheck: false,
+                    },
+                    Type::Scalar(at.dtype),
+                    span,
+                ),
+                _ => self.row(a.clone(), i.clone(), span),
+            },
+            Seq::List(l) => self.list_item(l.clone(), i.clone(), span),
+            Seq::Enumerate(s, start) => {
+                let n = bin(BinOp::Add, start.clone(), i.clone(), span);
+                let n = self.coerce(n, &Type::Scalar(Scalar::PyInt));
+                let x = self.seq_item(s, i, span)?;
+                let ty = Type::Tuple(vec![n.ty.clone(), x.ty.clone()]);
+                tir::Expr::new(TK::Tuple(vec![n, x]), ty, span)
+            }
+            Seq::Zip(parts) => {
+                let items = parts
+                    .iter()
+                    .map(|p| self.seq_item(p, i, span))
+                    .collect::<R<Vec<_>>>()?;
+                let ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
+                tir::Expr::new(TK::Tuple(items), ty, span)
+            }
+        })
+    }
+}
