@@ -101,6 +101,13 @@ def assert_precise_equal(got, want, ulps=0, _path="result"):
         for i, (g, w) in enumerate(zip(got, want)):
             assert_precise_equal(g, w, ulps, f"{_path}[{i}]")
         return
+    if isinstance(want, dict):
+        assert type(got) is dict, f"{_path}: got {type(got).__name__} {got!r}, want dict {want!r}"
+        # Insertion order is part of a dict's value in Python.
+        assert list(got) == list(want), f"{_path}: got keys {list(got)!r}, want {list(want)!r}"
+        for k in want:
+            assert_precise_equal(got[k], want[k], ulps, f"{_path}[{k!r}]")
+        return
     if isinstance(want, tuple):
         assert type(got) is tuple, f"{_path}: got {type(got).__name__} {got!r}, want tuple {want!r}"
         assert len(got) == len(want), f"{_path}: got {len(got)} items {got!r}, want {len(want)} {want!r}"

@@ -30,9 +30,9 @@ def empty_list_never_filled(n):
     return len(xs)
 
 
-def dict_literal(x):
-    d = {"a": x}
-    return x
+def dict_comprehension(x):
+    d = {i: x for i in range(3)}
+    return d
 
 
 def set_literal(x):
@@ -271,3 +271,8 @@ def huge_int_literal(x):
 
 def raise_from(x):
     raise ValueError("bad") from None
+
+
+def dict_get_without_default(x):
+    d = {1: 2.5}
+    return d.get(x)

@@ -67,7 +67,8 @@ CASES = [
     # unsupported syntax (OX002)
     u("lambda", ec.uses_lambda, (1,), "OX002", "lambda y: y + 1"),
     t("empty_list_never_filled", ec.empty_list_never_filled, (3,), "OX104", "xs", says=("empty list", "'xs'")),
-    u("dict_literal", ec.dict_literal, (1,), "OX002", '{"a": x}'),
+    u("dict_comprehension", ec.dict_comprehension, (1,), "OX002", "{i: x for i in range(3)}"),
+    t("dict_get_without_default", ec.dict_get_without_default, (1,), "OX102", "d.get(x)"),
     u("set_literal", ec.set_literal, (1,), "OX002", "{x, 1}"),
     u("generator_expression", ec.generator_expression, (3,), "OX002", "(i for i in range(n))", ("(i for", "i for i in range(n)")),
     t("list_of_mixed_items", ec.list_of_mixed_items, (1,), "OX104", "(x, x)", says=("list of int64",)),

@@ -221,7 +221,7 @@ def _resolve(path):
 def _python_signature(entry):
     if entry["method"] == "Only":
         kind, name = entry["path"].rsplit(".", 1)
-        owner = {"ndarray": np.ndarray, "list": list}[kind]
+        owner = {"ndarray": np.ndarray, "list": list, "dict": dict}[kind]
         obj = getattr(owner, name)
     else:
         obj = _resolve(entry["path"])

@@ -160,6 +160,31 @@ def test_methods_match_python(items, i):
     check(f, items or [1.0], i)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([0.0, -0.0, 1.5, -2.0, float("inf")]), st.integers(-3, 3)),
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_sorting_tuples_is_stable_and_matches_python(pairs, reverse):
+    # -0.0 == 0.0 in Python: equal keys keep their order (stability), and
+    # the second field decides; the identity of each zero must survive.
+    f = kernel(
+        "def f(l, r):\n"
+        "    s = sorted(l, reverse=r)\n"
+        "    k = [p[0] for p in l]\n"
+        "    k.sort(reverse=r)\n"
+        "    return s, k"
+    )
+    args = (pairs or [(0.0, 0)], reverse)
+    got, want = f(*args), f.py_func(*args)
+    check(f, *args)
+    signs = lambda r: [np.copysign(1.0, x[0] if isinstance(x, tuple) else x) for x in r]
+    assert [signs(g) for g in got] == [signs(w) for w in want]
+
+
 def test_empty_list_argument_is_a_clear_type_error():
     f = kernel("def f(l):\n    return len(l)")
     with pytest.raises(oxjit.errors.TypingError, match="empty list"):

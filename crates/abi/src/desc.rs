@@ -13,6 +13,8 @@
 //!                               type (class 1): no run-time data
 //! [LIST, item]                  a list of items of one type (a reference
 //!                               to the runtime's `ListHeader`)
+//! [DICT, key, value]            a dict (a reference to the runtime's
+//!                               `DictHeader`)
 //! ```
 //!
 //! [`Desc::repr`] is the one place that says how each kind is laid out in
@@ -31,6 +33,7 @@ pub mod tag {
     pub const TUPLE: u64 = 3;
     pub const DTYPE: u64 = 4;
     pub const LIST: u64 = 5;
+    pub const DICT: u64 = 6;
 }
 
 /// The kind of a descriptor node.
@@ -42,6 +45,7 @@ pub enum Kind {
     Tuple,
     DType,
     List,
+    Dict,
 }
 
 /// A view of one descriptor node (and, for tuples, its items after it).
@@ -70,6 +74,10 @@ impl<'a> Desc<'a> {
             match *p {
                 tag::TUPLE => (0..*p.add(1)).fold(2, |w, _| w + width_at(p.add(w))),
                 tag::LIST => 1 + width_at(p.add(1)),
+                tag::DICT => {
+                    let key = width_at(p.add(1));
+                    1 + key + width_at(p.add(1 + key))
+                }
                 t => node_width(&[t]).expect("bad type descriptor tag"),
             }
         }
@@ -84,6 +92,7 @@ impl<'a> Desc<'a> {
             tag::TUPLE => Kind::Tuple,
             tag::DTYPE => Kind::DType,
             tag::LIST => Kind::List,
+            tag::DICT => Kind::Dict,
             t => panic!("bad type descriptor tag {t}"),
         }
     }
@@ -132,11 +141,23 @@ impl<'a> Desc<'a> {
         (self.kind() == Kind::List).then(|| Desc::new(&self.words[1..]))
     }
 
+    /// A dict's key and value types.
+    pub fn dict_types(&self) -> Option<(Desc<'a>, Desc<'a>)> {
+        (self.kind() == Kind::Dict).then(|| {
+            let key = Desc::new(&self.words[1..]);
+            (key, Desc::new(&self.words[1 + key.width()..]))
+        })
+    }
+
     /// The number of words this node spans, items included.
     pub fn width(&self) -> usize {
         match self.kind() {
             Kind::Tuple => 2 + self.items().iter().map(Desc::width).sum::<usize>(),
             Kind::List => 1 + Desc::new(&self.words[1..]).width(),
+            Kind::Dict => {
+                let (k, v) = self.dict_types().unwrap();
+                1 + k.width() + v.width()
+            }
             _ => node_width(self.words).unwrap(),
         }
     }
@@ -165,8 +186,8 @@ impl<'a> Desc<'a> {
                 ])
             }
             Kind::Tuple => Repr::Struct(self.items().iter().map(Desc::repr).collect()),
-            // The list's header and items live in the block it references.
-            Kind::List => Repr::MemInfo,
+            // The header and items live in the block the value references.
+            Kind::List | Kind::Dict => Repr::MemInfo,
         }
     }
 }
@@ -392,6 +413,28 @@ mod tests {
         assert_eq!(unsafe { Desc::from_ptr(words.as_ptr()) }, d);
         assert_eq!(d.repr(), Repr::MemInfo);
         assert_eq!(d.repr().meminfo_offsets(), vec![0]);
+    }
+
+    #[test]
+    fn dicts_are_one_reference_to_their_keys_and_values() {
+        let words = [
+            tag::DICT,
+            tag::TUPLE,
+            2,
+            tag::SCALAR,
+            b'q' as u64,
+            tag::NONE,
+            tag::LIST,
+            tag::SCALAR,
+            b'd' as u64,
+        ];
+        let d = Desc::new(&words);
+        assert_eq!((d.kind(), d.width()), (Kind::Dict, words.len()));
+        let (k, v) = d.dict_types().unwrap();
+        assert_eq!((k.kind(), v.kind()), (Kind::Tuple, Kind::List));
+        // SAFETY: `words` is a well-formed descriptor.
+        assert_eq!(unsafe { Desc::from_ptr(words.as_ptr()) }, d);
+        assert_eq!(d.repr(), Repr::MemInfo);
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub enum ExcArg {
     Bool(bool),
     Str(String),
     None,
+    /// A tuple of arguments (a tuple dict key in a `KeyError`).
+    Tuple(Vec<ExcArg>),
 }
 
 /// A statically known exception: builtin class name plus constructor args.
@@ -86,6 +88,8 @@ reserved! {
     LIST_INDEX = 18, "IndexError", "list index out of range";
     /// `l[i] = v` outside a list.
     LIST_ASSIGN_INDEX = 19, "IndexError", "list assignment index out of range";
+    /// `l.pop()` of an empty list.
+    LIST_POP_EMPTY = 20, "IndexError", "pop from empty list";
 }
 
 /// "The exception was stored for this thread" (see the runtime's
@@ -121,15 +125,21 @@ impl ExcSpec {
         let mut h = StableHash::new();
         h.bytes(self.class.as_bytes());
         h.u64(self.args.len() as u64);
-        for a in &self.args {
+        fn arg(h: &mut StableHash, a: &ExcArg) {
             match a {
                 ExcArg::Int(v) => h.tag(b'i').u64(*v as u64),
                 ExcArg::Float(v) => h.tag(b'f').u64(v.to_bits()),
                 ExcArg::Bool(v) => h.tag(b'b').u64(*v as u64),
                 ExcArg::Str(s) => h.tag(b's').bytes(s.as_bytes()),
                 ExcArg::None => h.tag(b'n'),
+                ExcArg::Tuple(items) => {
+                    h.tag(b't').u64(items.len() as u64);
+                    items.iter().for_each(|x| arg(h, x));
+                    h
+                }
             };
         }
+        self.args.iter().for_each(|a| arg(&mut h, a));
         h.u64(salt as u64);
         let span = (1u64 << 31) - FIRST_HASHED_ID as u64;
         FIRST_HASHED_ID + (h.finish() % span) as u32
@@ -140,15 +150,17 @@ impl ExcSpec {
     pub fn same(&self, other: &ExcSpec) -> bool {
         self.class == other.class
             && self.args.len() == other.args.len()
-            && self
-                .args
-                .iter()
-                .zip(&other.args)
-                .all(|(a, b)| match (a, b) {
-                    (ExcArg::Float(x), ExcArg::Float(y)) => x.to_bits() == y.to_bits(),
-                    _ => a == b,
-                })
+            && same_args(&self.args, &other.args)
     }
+}
+
+fn same_args(a: &[ExcArg], b: &[ExcArg]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(a, b)| match (a, b) {
+            (ExcArg::Float(x), ExcArg::Float(y)) => x.to_bits() == y.to_bits(),
+            (ExcArg::Tuple(x), ExcArg::Tuple(y)) => same_args(x, y),
+            _ => a == b,
+        })
 }
 
 #[cfg(test)]

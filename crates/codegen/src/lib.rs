@@ -36,6 +36,7 @@ mod parallel;
 mod reduce;
 mod runtime_call;
 mod stmt;
+mod tbaa;
 mod types;
 mod view;
 mod wrapper;

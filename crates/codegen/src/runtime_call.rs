@@ -24,6 +24,9 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         if let Some(v) = self.scalar_draw(e, func, args)? {
             return Ok(v);
         }
+        if let Some(v) = self.list_fast_call(func, args)? {
+            return Ok(v);
+        }
         let ctx = self.cx.ctx;
         let (ptr, i64t, i32t) = (
             ctx.ptr_type(AddressSpace::default()),

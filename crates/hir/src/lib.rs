@@ -183,6 +183,8 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     /// A list display: a list, or the literal of `np.array([...])`.
     List(Vec<Expr>),
+    /// A dict display `{k: v, ...}`, evaluated key, value, key, ...
+    Dict(Vec<(Expr, Expr)>),
     /// `[elt for target in iter if cond ...]`: builds the list in `result`,
     /// a hidden local, as the loops over `generators` would. The targets
     /// are locals of their own (the comprehension's scope).
@@ -329,6 +331,10 @@ fn reads_dyn(e: &Expr, f: &mut dyn FnMut(LocalId, Span)) {
         ExprKind::BoolOp(_, xs) | ExprKind::Tuple(xs) | ExprKind::List(xs) => {
             xs.iter().for_each(|x| reads(x, f))
         }
+        ExprKind::Dict(pairs) => pairs.iter().for_each(|(k, v)| {
+            reads(k, f);
+            reads(v, f)
+        }),
         ExprKind::IfExp { test, body, orelse } => {
             reads(test, f);
             reads(body, f);

@@ -284,6 +284,32 @@ impl Lower<'_> {
             AStmt::Break(_) => StmtKind::Break,
             AStmt::Continue(_) => StmtKind::Continue,
             AStmt::Pass(_) => StmtKind::Pass,
+            // `del x[i]` is `x.__delitem__(i)`, as Python defines it.
+            AStmt::Delete(d) => match &d.targets[..] {
+                [AExpr::Subscript(sub)] => {
+                    let obj = self.boxed(&sub.value);
+                    let func = Expr {
+                        kind: ExprKind::Attribute(obj, "__delitem__".into()),
+                        span,
+                    };
+                    StmtKind::Expr(Expr {
+                        kind: ExprKind::Call {
+                            func: Box::new(func),
+                            args: vec![self.expr(&sub.slice)],
+                            kwargs: vec![],
+                        },
+                        span,
+                    })
+                }
+                _ => {
+                    self.unsupported(
+                        d.range,
+                        "`del` of a name or of several targets",
+                        "delete one item at a time (del d[k]); let variables go out of scope",
+                    );
+                    StmtKind::Pass
+                }
+            },
             AStmt::Return(r) => StmtKind::Return(r.value.as_ref().map(|v| self.expr(v))),
             AStmt::Raise(r) => {
                 if let Some(c) = &r.cause {
@@ -337,7 +363,6 @@ impl Lower<'_> {
                         "a class definition",
                         "define classes outside compiled functions",
                     ),
-                    AStmt::Delete(_) => ("`del`", "let the variable go out of scope instead"),
                     AStmt::With(_) => (
                         "a `with` statement",
                         "move the context manager outside the compiled function",
@@ -617,6 +642,20 @@ impl Lower<'_> {
             AExpr::Tuple(t) => ExprKind::Tuple(t.elts.iter().map(|e| self.expr(e)).collect()),
             AExpr::List(l) => ExprKind::List(l.elts.iter().map(|e| self.expr(e)).collect()),
             AExpr::ListComp(c) => self.list_comp(c, span),
+            AExpr::Dict(d) => {
+                let mut pairs = Vec::new();
+                for item in d.items.iter() {
+                    match &item.key {
+                        Some(k) => pairs.push((self.expr(k), self.expr(&item.value))),
+                        None => self.unsupported(
+                            item.value.range(),
+                            "`**` unpacking in a dict display",
+                            "add the items with update() or a loop",
+                        ),
+                    }
+                }
+                ExprKind::Dict(pairs)
+            }
             AExpr::Slice(s) => ExprKind::Slice {
                 lower: s.lower.as_ref().map(|e| self.boxed(e)),
                 upper: s.upper.as_ref().map(|e| self.boxed(e)),
@@ -631,9 +670,9 @@ impl Lower<'_> {
                     AExpr::SetComp(_) | AExpr::Set(_) => {
                         ("a set", "use a NumPy array or explicit comparisons")
                     }
-                    AExpr::DictComp(_) | AExpr::Dict(_) => (
-                        "a dict",
-                        "use arrays or tuples; typed dicts are not available yet",
+                    AExpr::DictComp(_) => (
+                        "a dict comprehension",
+                        "build the dict with a loop: d[k] = v",
                     ),
                     AExpr::Generator(_) => ("a generator expression", "write the loop explicitly"),
                     AExpr::Yield(_) | AExpr::YieldFrom(_) => (

@@ -158,6 +158,13 @@ impl Printer<'_> {
                 let inner: Vec<String> = items.iter().map(|x| self.expr(x)).collect();
                 format!("[{}]", inner.join(", "))
             }
+            ExprKind::Dict(pairs) => {
+                let inner: Vec<String> = pairs
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", self.expr(k), self.expr(v)))
+                    .collect();
+                format!("{{{}}}", inner.join(", "))
+            }
             ExprKind::ListComp {
                 result,
                 elt,

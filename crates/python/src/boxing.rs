@@ -7,6 +7,7 @@
 
 use crate::typeof_::{array_type, descr_scalar, is_numpy_scalar};
 use numpy::npyffi::{self, NPY_TYPES, PY_ARRAY_API};
+use oxjit_runtime::dict::Dict;
 use oxjit_runtime::list::List;
 use oxjit_runtime::memory::MemInfo;
 use oxjit_types::{ArrayType, Scalar, Type};
@@ -39,6 +40,14 @@ pub enum Plan {
         desc: Box<[u64]>,
         itemsize: usize,
     },
+    /// A dict (a result only): the plans of its keys and values and the
+    /// offsets of the references each holds.
+    Dict {
+        key: Box<Plan>,
+        value: Box<Plan>,
+        key_refs: Vec<usize>,
+        value_refs: Vec<usize>,
+    },
 }
 
 impl Plan {
@@ -66,6 +75,12 @@ impl Plan {
                 item: Box::new(Plan::of(item)),
                 desc: item.descriptor().into_boxed_slice(),
                 itemsize: item.size_align().0,
+            },
+            Type::Dict(k, v) => Plan::Dict {
+                key: Box::new(Plan::of(k)),
+                value: Box::new(Plan::of(v)),
+                key_refs: k.repr().meminfo_offsets(),
+                value_refs: v.repr().meminfo_offsets(),
             },
             Type::Undefined => Plan::None,
         }
@@ -108,6 +123,10 @@ pub unsafe fn unbox(
     out: *mut u8,
 ) -> PyResult<()> {
     match t {
+        // Typing rejects dict arguments first; this is the backstop.
+        Plan::Dict { .. } => Err(PyTypeError::new_err(
+            "dict arguments are not supported yet: build the dict in the compiled function",
+        )),
         Plan::Scalar(s) => unbox_scalar(py, obj, *s, out),
         Plan::Array(want) => {
             if npyffi::PyArray_Check(py, obj) == 0 {
@@ -448,6 +467,20 @@ unsafe fn box_array(
     Ok(arr)
 }
 
+/// The container `out` when building it succeeded; otherwise it is
+/// dropped and the error returned.
+unsafe fn finish(out: *mut ffi::PyObject, done: PyResult<()>) -> PyResult<*mut ffi::PyObject> {
+    match done {
+        Ok(()) => Ok(out),
+        Err(e) => {
+            if !out.is_null() {
+                ffi::Py_DECREF(out);
+            }
+            Err(e)
+        }
+    }
+}
+
 /// A Python list of a compiled list's items, taking over the list's
 /// reference (its items' references move into the Python objects).
 unsafe fn box_list(py: Python<'_>, item: &Plan, mi: *mut MemInfo) -> PyResult<*mut ffi::PyObject> {
@@ -472,15 +505,56 @@ unsafe fn box_list(py: Python<'_>, item: &Plan, mi: *mut MemInfo) -> PyResult<*m
     // The boxed items own their references now; the rest stay the list's.
     list.forget_front(moved);
     oxjit_runtime::memory::oxjit_rt_meminfo_decref(mi);
-    match done {
-        Ok(()) => Ok(out),
-        Err(e) => {
-            if !out.is_null() {
-                ffi::Py_DECREF(out);
-            }
-            Err(e)
+    finish(out, done)
+}
+
+/// A Python dict of a compiled dict's items, taking over the dict's
+/// reference: each key and value is boxed from a copy holding new
+/// references, and the dict then releases its own.
+unsafe fn box_dict(py: Python<'_>, t: &Plan, mi: *mut MemInfo) -> PyResult<*mut ffi::PyObject> {
+    let Plan::Dict {
+        key,
+        value,
+        key_refs,
+        value_refs,
+    } = t
+    else {
+        unreachable!("box_dict takes a dict plan")
+    };
+    let d = Dict::from_meminfo(mi);
+    let (kt, vt) = d.desc().dict_types().unwrap();
+    let copy = |p: *const u8, t: oxjit_abi::desc::Desc, refs: &[usize]| {
+        let n = t.repr().size_align().0;
+        let mut buf = vec![0u64; n.div_ceil(8).max(1)];
+        std::ptr::copy_nonoverlapping(p, buf.as_mut_ptr().cast::<u8>(), n);
+        for &off in refs {
+            oxjit_runtime::memory::oxjit_rt_meminfo_incref(
+                p.add(off).cast::<*mut MemInfo>().read_unaligned(),
+            );
         }
+        buf
+    };
+    let out = ffi::PyDict_New();
+    let mut done = if out.is_null() {
+        Err(fetch_err(py))
+    } else {
+        Ok(())
+    };
+    for pos in 0..d.used() {
+        let Some((k, v)) = d.entry_parts(pos).filter(|_| done.is_ok()) else {
+            continue;
+        };
+        let (kc, vc) = (copy(k, kt, key_refs), copy(v, vt, value_refs));
+        let bk = box_value(py, key, kc.as_ptr().cast());
+        let bv = box_value(py, value, vc.as_ptr().cast());
+        done = match (bk, bv) {
+            (Ok(bk), Ok(bv)) if ffi::PyDict_SetItem(out, bk.as_ptr(), bv.as_ptr()) == 0 => Ok(()),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+            _ => Err(fetch_err(py)),
+        };
     }
+    oxjit_runtime::memory::oxjit_rt_meminfo_decref(mi);
+    finish(out, done)
 }
 
 /// Builds the Python object for a compiled value of type `t` at `p`.
@@ -548,6 +622,7 @@ pub unsafe fn box_value(py: Python<'_>, t: &Plan, p: *const u8) -> PyResult<Py<P
         }
         Plan::Array(a) => box_array(py, a, p)?,
         Plan::List { item, .. } => box_list(py, item, *(p as *const *mut MemInfo))?,
+        Plan::Dict { .. } => box_dict(py, t, *(p as *const *mut MemInfo))?,
     };
     if raw.is_null() {
         return Err(fetch_err(py));

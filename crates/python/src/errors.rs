@@ -87,17 +87,27 @@ pub fn exception_from_status(py: Python<'_>, status: i32) -> PyErr {
             Some((module, name)) => py.import(module)?.getattr(name)?,
             None => py.import("builtins")?.getattr(spec.class.as_str())?,
         };
-        let args: Vec<Bound<'_, PyAny>> = spec
-            .args
-            .iter()
-            .map(|a| match a {
+        fn arg<'py>(py: Python<'py>, a: &ExcArg) -> PyResult<Bound<'py, PyAny>> {
+            Ok(match a {
                 ExcArg::Int(i) => PyInt::new(py, *i).into_any(),
                 ExcArg::Float(x) => PyFloat::new(py, *x).into_any(),
                 ExcArg::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
                 ExcArg::Str(s) => PyString::new(py, s).into_any(),
                 ExcArg::None => py.None().into_bound(py),
+                ExcArg::Tuple(items) => {
+                    let items = items
+                        .iter()
+                        .map(|x| arg(py, x))
+                        .collect::<PyResult<Vec<_>>>()?;
+                    PyTuple::new(py, items)?.into_any()
+                }
             })
-            .collect();
+        }
+        let args = spec
+            .args
+            .iter()
+            .map(|a| arg(py, a))
+            .collect::<PyResult<Vec<_>>>()?;
         let exc = cls.call1(PyTuple::new(py, args)?)?;
         Ok(PyErr::from_value(exc))
     };

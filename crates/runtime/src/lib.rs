@@ -7,6 +7,7 @@
 
 pub mod abi;
 pub mod arrayfns;
+pub mod dict;
 pub mod exceptions;
 pub mod list;
 pub mod memory;

@@ -36,12 +36,33 @@ pub struct ListHeader {
     /// Set by every change to the items, so that a list argument is
     /// written back to its Python list only when compiled code changed it.
     pub dirty: i64,
+    /// Whether items hold references (arrays, lists): only then do the
+    /// item operations count them.
+    pub managed: i64,
 }
 
 /// Byte offsets of `len` and of `items` in the header, for compiled code.
 pub const LEN_OFFSET: usize = std::mem::offset_of!(ListHeader, len);
 pub const ITEMS_OFFSET: usize = std::mem::offset_of!(ListHeader, items);
 pub const DIRTY_OFFSET: usize = std::mem::offset_of!(ListHeader, dirty);
+pub const CAP_OFFSET: usize = std::mem::offset_of!(ListHeader, cap);
+
+/// Makes room for `extra` more items of the list `mi` refers to: the slow
+/// path of an inline `append` (0, or the status of a `MemoryError`).
+///
+/// # Safety
+/// `mi` is a live list's meminfo.
+#[no_mangle]
+pub unsafe extern "C" fn oxjit_rt_list_reserve(mi: *mut MemInfo, extra: i64) -> u32 {
+    if List::from_meminfo(mi).reserve(extra.max(0) as usize) {
+        0
+    } else {
+        crate::exceptions::raise_dynamic(oxjit_abi::exc::ExcSpec::with_message(
+            "MemoryError",
+            "cannot allocate a list",
+        ))
+    }
+}
 
 /// A list reached through its meminfo.
 #[derive(Clone, Copy)]
@@ -54,9 +75,11 @@ extern "C" fn list_dtor(data: *mut u8) {
     // SAFETY: `data` is the header of a list that nothing references now.
     unsafe {
         let list = &mut *data.cast::<ListHeader>();
-        let refs = item_refs(list.item);
-        for i in 0..list.len.max(0) as usize {
-            release(list.items.add(i * list.itemsize as usize), &refs);
+        if list.managed != 0 {
+            let refs = item_refs(list.item);
+            for i in 0..list.len.max(0) as usize {
+                release(list.items.add(i * list.itemsize as usize), &refs);
+            }
         }
         oxjit_rt_free(list.items);
     }
@@ -89,12 +112,13 @@ impl List {
     /// # Safety
     /// `item` points at a well-formed descriptor that outlives the list.
     pub unsafe fn new(item: *const u64, cap: usize) -> Option<List> {
-        let itemsize = Desc::from_ptr(item).repr().size_align().0;
+        let repr = Desc::from_ptr(item).repr();
+        let itemsize = repr.size_align().0;
         let mi = oxjit_rt_meminfo_alloc_dtor(std::mem::size_of::<ListHeader>(), 8, Some(list_dtor));
         if mi.is_null() {
             return None;
         }
-        let items = oxjit_rt_alloc((cap * itemsize).max(1), 16);
+        let items = oxjit_rt_alloc((cap * itemsize).max(1), crate::memory::MALLOC_ALIGN);
         if items.is_null() {
             oxjit_rt_meminfo_decref(mi);
             return None;
@@ -108,6 +132,7 @@ impl List {
                 itemsize: itemsize as i64,
                 item,
                 dirty: 0,
+                managed: repr.is_managed() as i64,
             });
         Some(List { mi })
     }
@@ -180,8 +205,12 @@ impl List {
         h.items.wrapping_add(i * h.itemsize as usize)
     }
 
-    /// The byte offsets of the references an item holds.
+    /// The byte offsets of the references an item holds (none, without
+    /// allocating, for plain items).
     pub fn refs(&self) -> Vec<usize> {
+        if self.get().managed == 0 {
+            return Vec::new();
+        }
         // SAFETY: the header's descriptor is well formed.
         unsafe { item_refs(self.get().item) }
     }
@@ -198,14 +227,10 @@ impl List {
         let Some(bytes) = cap.checked_mul(h.itemsize as usize) else {
             return false;
         };
-        let items = oxjit_rt_alloc(bytes.max(1), 16);
+        // SAFETY: the buffer came from `oxjit_rt_alloc` with MALLOC_ALIGN.
+        let items = unsafe { crate::memory::realloc(h.items, bytes) };
         if items.is_null() {
             return false;
-        }
-        // SAFETY: both buffers hold at least `len` items.
-        unsafe {
-            ptr::copy_nonoverlapping(h.items, items, h.len as usize * h.itemsize as usize);
-            oxjit_rt_free(h.items);
         }
         self.update(|h| {
             h.items = items;

@@ -85,6 +85,20 @@ pub unsafe extern "C" fn oxjit_rt_free(p: *mut u8) {
     }
 }
 
+/// Resizes a block from [`oxjit_rt_alloc`] whose alignment was at most
+/// [`MALLOC_ALIGN`], keeping its first `min(old, size)` bytes; null on
+/// failure (the block is then untouched). Growing lists use it so a large
+/// buffer can be extended in place rather than copied.
+///
+/// # Safety
+/// `p` must be a live block from `oxjit_rt_alloc` with `align <= MALLOC_ALIGN`.
+pub unsafe fn realloc(p: *mut u8, size: usize) -> *mut u8 {
+    libc::realloc(p.cast(), size.max(1)).cast()
+}
+
+/// The alignment `malloc` and `realloc` guarantee on this platform.
+pub const MALLOC_ALIGN: usize = 16;
+
 /// Offset of a meminfo's data from the meminfo, for data aligned to `align`
 /// (a power of two, at least [`MIN_ALIGN`]): the header rounded up. Compiled
 /// code derives the data pointer of a fresh allocation from this.

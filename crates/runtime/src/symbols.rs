@@ -19,6 +19,7 @@ use std::ffi::c_int;
 use oxjit_abi::sig::RtFn;
 
 use crate::arrayfns::{self, oxjit_rt_copy_strided, oxjit_rt_random_double, oxjit_rt_random_gauss};
+use crate::list::oxjit_rt_list_reserve;
 use crate::memory::*;
 use crate::pairwise::*;
 use crate::parallel::*;
@@ -130,6 +131,8 @@ oxjit_abi::runtime_fns! {
         i64,
         i64,
     ), Any;
+    /// The slow path of an inline list `append`.
+    LIST_RESERVE = oxjit_rt_list_reserve(*mut MemInfo, i64) -> u32, Any;
     /// Scalar draws touch only the thread's generator.
     RANDOM_DOUBLE = oxjit_rt_random_double() -> f64, Private;
     RANDOM_GAUSS = oxjit_rt_random_gauss() -> f64, Private;

@@ -470,6 +470,44 @@ runtime_fn_enum! {
     ListSort = "list_sort",
     /// `(a, b)` lists → `bool`: `a == b` item by item.
     ListEq = "list_eq",
+    // ---- Dicts (`d` a dict; `k` and `v` of its key and value types;
+    // values read out are new references, removed ones move out).
+    /// `(pairs)` a tuple of (key, value) tuples → a new dict (a display).
+    DictNew = "dict_new",
+    /// `(d, k, v)` → `none`: `d[k] = v`.
+    DictSet = "dict_set",
+    /// `(d, k)` → `d[k]` (`KeyError(k)` when absent).
+    DictGet = "dict_get",
+    /// `(d, k, default)` → `d.get(k, default)`.
+    DictGetOr = "dict_get_or",
+    /// `(d, k, default)` → `d.setdefault(k, default)`.
+    DictSetDefault = "dict_setdefault",
+    /// `(d, k)` → the value removed (`KeyError(k)` when absent).
+    DictPop = "dict_pop",
+    /// `(d, k, default)` → the value removed, or `default`.
+    DictPopOr = "dict_pop_or",
+    /// `(d, k)` → `none`: `del d[k]` (`KeyError(k)` when absent).
+    DictDel = "dict_del",
+    /// `(d)` → the last `(key, value)` pair, removed (`KeyError` when empty).
+    DictPopItem = "dict_popitem",
+    /// `(d, k)` → `bool`: `k in d`.
+    DictContains = "dict_contains",
+    /// `(d)` → `none`.
+    DictClear = "dict_clear",
+    /// `(d)` → a new dict with the same items.
+    DictCopy = "dict_copy",
+    /// `(d, other)` a dict of the same type → `none`.
+    DictUpdate = "dict_update",
+    /// `(a, b)` dicts → `bool`: `a == b`.
+    DictEq = "dict_eq",
+    /// `(d)` → `none`: before a loop over the dict, so that positions `0..len(d)` are its keys in order.
+    DictEntries = "dict_entries",
+    /// `(d, pos, n)` `int64`s → `bool` `pos < n`; `RuntimeError` if `len(d)` is no longer `n`.
+    DictIterating = "dict_iterating",
+    /// `(d, pos, part)` `int64`s → the key (part 0), value (1) or `(key, value)` (2) at `pos`.
+    DictEntry = "dict_entry",
+    /// `(d, part)` `int64` → a new list of the keys, values or `(key, value)` pairs.
+    DictList = "dict_list",
 }
 
 /// One source dimension of a `View`.

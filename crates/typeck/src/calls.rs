@@ -46,8 +46,13 @@ impl Checker<'_> {
                     let f = self.attribute(obj, method, func.span)?;
                     return self.call_value(f, args, kwargs, span);
                 }
-                if obj.ty.list_item().is_some() {
-                    return match library().method(Receiver::List, method) {
+                let container = match obj.ty {
+                    Type::List(_) => Some(Receiver::List),
+                    Type::Dict(..) => Some(Receiver::Dict),
+                    _ => None,
+                };
+                if let Some(on) = container {
+                    return match library().method(on, method) {
                         Some(entry) => self.call_entry(entry, Some(obj), args, kwargs, span),
                         None => Err(self.no_method(&obj, method, span)),
                     };
@@ -99,9 +104,13 @@ impl Checker<'_> {
     }
 
     fn no_method(&self, obj: &tir::Expr, method: &str, span: Span) -> Fail {
-        for (on, what) in [(Receiver::Array, "arrays"), (Receiver::List, "lists")] {
-            if (on == Receiver::List) == obj.ty.list_item().is_some()
-                && (on == Receiver::List || obj.ty.array().is_some())
+        let receiver = match obj.ty {
+            Type::Array(_) => Some((Receiver::Array, "arrays")),
+            Type::List(_) => Some((Receiver::List, "lists")),
+            Type::Dict(..) => Some((Receiver::Dict, "dicts")),
+            _ => None,
+        };
+        if let Some((on, what)) = receiver {
             {
                 return error(
                     Code::UnknownAttribute,

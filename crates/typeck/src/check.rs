@@ -267,7 +267,10 @@ impl Checker<'_> {
         let hir = self.req.hir;
         let np = hir.nparams;
         for (i, l) in hir.locals.iter().enumerate() {
-            if self.locals[np + i].as_ref().is_some_and(Type::is_undefined) {
+            if self.locals[np + i]
+                .as_ref()
+                .is_some_and(|t| t.list_item().is_some() && t.is_undefined())
+            {
                 self.diags.push(
                     Diagnostic::new(
                         Code::CannotUnify,
@@ -275,6 +278,24 @@ impl Checker<'_> {
                         format!("cannot determine the item type of the empty list in '{}'", l.name.trim_start_matches('$')),
                     )
                     .with_hint("append to it in this function, or make it with an item of the type it holds"),
+                );
+            }
+            if self.locals[np + i]
+                .as_ref()
+                .is_some_and(|t| t.dict_types().is_some() && t.is_undefined())
+            {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::CannotUnify,
+                        l.span,
+                        format!(
+                            "cannot determine the key and value types of the empty dict in '{}'",
+                            l.name.trim_start_matches('$')
+                        ),
+                    )
+                    .with_hint(
+                        "store into it in this function (d[k] = v), or make it with one item",
+                    ),
                 );
             }
         }
@@ -381,7 +402,7 @@ impl Checker<'_> {
         out
     }
 
-    fn push(out: &mut Vec<tir::Stmt>, kind: TS, span: Span) {
+    pub(crate) fn push(out: &mut Vec<tir::Stmt>, kind: TS, span: Span) {
         out.push(tir::Stmt { kind, span });
     }
 
@@ -495,14 +516,13 @@ impl Checker<'_> {
     pub fn assign(&mut self, t: &Target, v: tir::Expr, out: &mut Vec<tir::Stmt>) -> R<()> {
         match t {
             Target::Local(id, span) => {
-                // A list literal takes the item type its variable has.
-                let v = match self
-                    .local_ty(self.lid(*id))
-                    .and_then(Type::list_item)
-                    .cloned()
-                {
-                    Some(item) if v.ty.list_item() != Some(&item) => {
+                // A list or dict display takes the type its variable has.
+                let v = match self.local_ty(self.lid(*id)).cloned() {
+                    Some(Type::List(item)) if v.ty.list_item() != Some(&item) => {
                         self.retype_literal(&v, &item).unwrap_or(v)
+                    }
+                    Some(t @ Type::Dict(..)) if v.ty != t => {
+                        self.retype_dict_literal(&v, &t).unwrap_or(v)
                     }
                     _ => v,
                 };
@@ -550,6 +570,11 @@ impl Checker<'_> {
             }
             Target::Subscript { base, index, span } => {
                 let array = self.expr(base)?;
+                if array.ty.dict_types().is_some() {
+                    let kind = self.dict_store(array, index, v, *span)?;
+                    Self::push(out, kind, *span);
+                    return Ok(());
+                }
                 if array.ty.list_item().is_some() {
                     let kind = self.list_store(array, index, v, *span)?;
                     Self::push(out, kind, *span);
@@ -745,9 +770,15 @@ impl Checker<'_> {
             let item = tir::Expr::new(TK::Local(var), ty, target.span());
             (var, start, stop, step, item)
         } else {
+            if let Some((d, part)) = self.dict_view(iter)? {
+                return self.for_dict(target, d, part, body, orelse, span, out);
+            }
             let seq = self.expr(iter)?;
             if seq.ty.list_item().is_some() {
                 return self.for_list(target, seq, body, orelse, span, out);
+            }
+            if seq.ty.dict_types().is_some() {
+                return self.for_dict(target, seq, 0, body, orelse, span, out);
             }
             let Some(a) = seq.ty.array() else {
                 return Err(error(
@@ -870,18 +901,33 @@ impl Checker<'_> {
             Type::BOOL,
             seq.span,
         );
-        let mut body_out = Vec::new();
         let item = self.list_item(seq.clone(), local(&i64t), target.span());
+        self.position_loop(pos, cond, item, (target, body, orelse), span, out)
+    }
+
+    /// `while cond:` whose body assigns `item` to the target, steps the
+    /// hidden position `pos` (before the user's body, so `continue` keeps
+    /// it), then runs the body: the loop over a list or a dict.
+    pub(crate) fn position_loop(
+        &mut self,
+        pos: LocalId,
+        cond: tir::Expr,
+        item: tir::Expr,
+        (target, body, orelse): (&Target, &[hir::Stmt], &[hir::Stmt]),
+        span: Span,
+        out: &mut Vec<tir::Stmt>,
+    ) -> R<()> {
+        let mut body_out = Vec::new();
         self.assign(target, item, &mut body_out)?;
+        let at = cond.span;
+        let local = tir::Expr::new(TK::Local(pos), Type::I64, at);
+        let one = tir::Expr::new(TK::Const(tir::ConstValue::Int(1)), Type::I64, at);
         let next = tir::Expr::new(
-            TK::Binary(tir::BinOp::Add, Box::new(local(&i64t)), Box::new(int(1))),
-            i64t.clone(),
-            seq.span,
+            TK::Binary(tir::BinOp::Add, Box::new(local), Box::new(one)),
+            Type::I64,
+            at,
         );
-        body_out.push(tir::Stmt {
-            kind: TS::Assign(pos, next),
-            span,
-        });
+        Self::push(&mut body_out, TS::Assign(pos, next), span);
         body_out.extend(self.block(body));
         let orelse = self.block(orelse);
         Self::push(

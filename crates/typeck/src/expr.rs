@@ -43,6 +43,13 @@ impl Checker<'_> {
                     tir::Expr::new(TK::Cast(Box::new(e)), ty.clone(), span)
                 }
             },
+            (Type::Dict(..), Type::Dict(..)) => match self.retype_dict_literal(&e, ty) {
+                Some(d) => d,
+                None => {
+                    let span = e.span;
+                    tir::Expr::new(TK::Cast(Box::new(e)), ty.clone(), span)
+                }
+            },
             (Type::Tuple(from), Type::Tuple(to)) if from.len() == to.len() => {
                 let span = e.span;
                 let items = self
@@ -163,6 +170,7 @@ impl Checker<'_> {
                 Ok(tir::Expr::new(TK::Tuple(items), ty, span))
             }
             HK::List(items) => self.list_display(items, span),
+            HK::Dict(pairs) => self.dict_display(pairs, span),
             HK::ListComp {
                 result,
                 elt,
@@ -282,6 +290,7 @@ impl Checker<'_> {
     fn subscript(&mut self, base: tir::Expr, index: &hir::Expr, span: Span) -> R<tir::Expr> {
         match &base.ty {
             Type::List(_) => self.list_subscript(base, index, span),
+            Type::Dict(..) => self.dict_subscript(base, index, span),
             Type::Array(a) => {
                 let dtype = a.dtype;
                 if let Some(ix) = self.array_index(index)? {
@@ -580,8 +589,24 @@ impl Checker<'_> {
         if matches!(l.ty, Type::Tuple(_)) && matches!(r.ty, Type::Tuple(_)) {
             return self.tuple_compare(op, l, r, span);
         }
-        if l.ty.list_item().is_some() && r.ty.list_item().is_some() && matches!(op, C::Eq | C::Ne) {
-            let eq = self.list_equal(l, r, span);
+        let both = |f: fn(&Type) -> bool| f(&l.ty) && f(&r.ty);
+        let (lists, dicts) = (
+            both(|t| t.list_item().is_some()),
+            both(|t| t.dict_types().is_some()),
+        );
+        if (lists || dicts) && matches!(op, C::Eq | C::Ne) {
+            let eq = if lists {
+                self.list_equal(l, r, span)
+            } else if l.ty == r.ty {
+                crate::runtime_fns::call(tir::RuntimeFn::DictEq, vec![l, r], Type::BOOL, span)
+            } else {
+                return Err(error(
+                    Code::BadOperand,
+                    span,
+                    format!("cannot compare a {} with a {}", l.ty, r.ty),
+                    "compare dicts of the same key and value types",
+                ));
+            };
             return if op == C::Eq {
                 Ok(eq)
             } else {

@@ -84,6 +84,11 @@ impl Checker<'_> {
         match &e.ty {
             Type::Array(_) => Ok(Seq::Array(e)),
             Type::List(_) => Ok(Seq::List(e)),
+            // A comprehension walks a snapshot of the keys.
+            Type::Dict(..) => {
+                let keys = self.dict_list(e, 0, iter.span);
+                Ok(Seq::List(self.once(keys, "keys", out)))
+            }
             t => Err(error(
                 Code::BadCall,
                 iter.span,

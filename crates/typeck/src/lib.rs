@@ -13,6 +13,7 @@
 mod arrays;
 mod calls;
 mod check;
+mod dicts;
 mod expr;
 mod iteration;
 pub mod library;

@@ -131,7 +131,7 @@ impl Checker<'_> {
 
     /// Whether `id` is the variable of a parameter (its value came from the
     /// caller, so a list there has its caller's type).
-    fn is_param_copy(&self, id: LocalId) -> bool {
+    pub(crate) fn is_param_copy(&self, id: LocalId) -> bool {
         let np = self.req.hir.nparams;
         (id.0 as usize) < 2 * np
     }

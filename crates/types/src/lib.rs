@@ -252,6 +252,9 @@ pub enum Type {
     /// A list of items of one type, shared by reference (`[1, 2]`, a
     /// Python list argument).
     List(Box<Type>),
+    /// A dict from keys of one type to values of one type, shared by
+    /// reference, in insertion order (`{1: 2.0}`, `{}`).
+    Dict(Box<Type>, Box<Type>),
     /// The item type of an empty list literal (`[]`) before inference has
     /// seen what goes in it; it never reaches verified typed IR.
     Undefined,
@@ -287,11 +290,20 @@ impl Type {
         }
     }
 
+    /// A dict's key and value types.
+    pub fn dict_types(&self) -> Option<(&Type, &Type)> {
+        match self {
+            Type::Dict(k, v) => Some((k, v)),
+            _ => None,
+        }
+    }
+
     /// Whether the type has a part inference has not determined.
     pub fn is_undefined(&self) -> bool {
         match self {
             Type::Undefined => true,
             Type::List(item) => item.is_undefined(),
+            Type::Dict(k, v) => k.is_undefined() || v.is_undefined(),
             Type::Tuple(items) => items.iter().any(Type::is_undefined),
             _ => false,
         }
@@ -314,6 +326,7 @@ impl Type {
             Type::Scalar(Scalar::C128) => Type::Scalar(Scalar::PyComplex),
             Type::Tuple(items) => Type::Tuple(items.iter().map(Type::weakened).collect()),
             Type::List(item) => Type::List(Box::new(item.weakened())),
+            Type::Dict(k, v) => Type::Dict(Box::new(k.weakened()), Box::new(v.weakened())),
             t => t.clone(),
         }
     }
@@ -344,6 +357,11 @@ impl Type {
             Type::List(item) => {
                 w.push(tag::LIST);
                 item.encode(w);
+            }
+            Type::Dict(k, v) => {
+                w.push(tag::DICT);
+                k.encode(w);
+                v.encode(w);
             }
             // Only met while inferring, where only the list's own form
             // (one reference, whatever its items) is asked for.
@@ -429,6 +447,7 @@ impl fmt::Display for Type {
             Type::DType(s) => write!(f, "dtype({s})"),
             Type::Class(s) => write!(f, "class({s})"),
             Type::List(item) => write!(f, "list({})", show(item)),
+            Type::Dict(k, v) => write!(f, "dict({}, {})", show(k), show(v)),
             Type::Undefined => f.write_str("undefined"),
         }
     }

@@ -143,6 +143,14 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
                 .filter(|t| t.repr() == x.repr() && t.repr() == y.repr())
                 .map(|t| Type::List(Box::new(t))),
         },
+        // As lists: undefined parts take the other's, defined ones agree.
+        (Type::Dict(k1, v1), Type::Dict(k2, v2)) => {
+            let part = |x: &Type, y: &Type| match (x, y) {
+                (Type::Undefined, t) | (t, Type::Undefined) => Some(t.clone()),
+                _ => unify(x, y).filter(|t| t.repr() == x.repr() && t.repr() == y.repr()),
+            };
+            Some(Type::Dict(Box::new(part(k1, k2)?), Box::new(part(v1, v2)?)))
+        }
         (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => xs
             .iter()
             .zip(ys)

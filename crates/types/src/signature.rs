@@ -123,6 +123,14 @@ impl<'a> Parser<'a> {
                 self.expect(")")?;
                 return Ok(Type::List(Box::new(item)));
             }
+            "dict" => {
+                self.expect("(")?;
+                let key = self.ty()?;
+                self.expect(",")?;
+                let value = self.ty()?;
+                self.expect(")")?;
+                return Ok(Type::Dict(Box::new(key), Box::new(value)));
+            }
             "UniTuple" => {
                 self.expect("(")?;
                 let t = self.ty()?;

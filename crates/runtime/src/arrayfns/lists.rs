@@ -5,11 +5,11 @@
 //! [`crate::list`]. Searches compare items with Python's numeric equality
 //! (any int, float or bool type against any other, tuples item by item).
 
-use std::cmp::Ordering;
 use std::ptr;
 
 use oxjit_abi::desc::{Desc, Kind};
 
+use super::keys::{leaves, wide, words};
 use super::{raise, with_dtype, Args, Elem, Result, Wide};
 use crate::list::List;
 use crate::memory::MemInfo;
@@ -199,11 +199,6 @@ pub(crate) unsafe fn slice(out: *mut u8, args: &Args, out_type: Desc) -> Result 
     Ok(())
 }
 
-/// A scalar in memory at `p` of NumPy type `dtype`, widened.
-unsafe fn wide(p: *const u8, dtype: u8) -> Result<Wide> {
-    with_dtype!(dtype, T => Ok(p.cast::<T>().read_unaligned().widen()))
-}
-
 /// Python's `==` between numbers: exact between integers (of any width
 /// and sign), as floats or complex numbers otherwise.
 fn wide_eq(a: Wide, b: Wide) -> bool {
@@ -226,7 +221,7 @@ fn wide_eq(a: Wide, b: Wide) -> bool {
 
 /// Python's `==` between two values in memory form (numbers, tuples of
 /// them, lists of them); other kinds are never equal.
-unsafe fn equal(pa: *const u8, ta: Desc, pb: *const u8, tb: Desc) -> Result<bool> {
+pub(crate) unsafe fn equal(pa: *const u8, ta: Desc, pb: *const u8, tb: Desc) -> Result<bool> {
     Ok(match (ta.kind(), tb.kind()) {
         (Kind::Scalar, Kind::Scalar) => wide_eq(wide(pa, ta.dtype())?, wide(pb, tb.dtype())?),
         (Kind::Tuple, Kind::Tuple) => {
@@ -374,43 +369,47 @@ pub(crate) unsafe fn remove(_: *mut u8, args: &Args, _: Desc) -> Result {
     Ok(())
 }
 
-/// A total order on items of type `t` (numbers with NaN last, tuples
-/// lexicographically), so that sorting never meets an inconsistent order.
-unsafe fn order(pa: *const u8, pb: *const u8, t: Desc) -> Ordering {
-    match t.kind() {
-        Kind::Scalar => with_dtype!(t.dtype(), T => Ok::<Ordering, super::Raise>(
-            pa.cast::<T>().read_unaligned().sort_cmp(&pb.cast::<T>().read_unaligned())
-        ))
-        .unwrap_or(Ordering::Equal),
-        Kind::Tuple => {
-            for (it, off) in t.items().iter().zip(t.repr().field_offsets()) {
-                match order(pa.add(off), pb.add(off), *it) {
-                    Ordering::Equal => {}
-                    o => return o,
-                }
-            }
-            Ordering::Equal
-        }
-        _ => Ordering::Equal,
+/// Sorts a list of numbers of type `T` in place.
+unsafe fn sort_numbers<T: Elem>(l: List, reverse: bool) {
+    let items = std::slice::from_raw_parts_mut(l.at(0).cast::<T>(), l.len());
+    if reverse {
+        items.sort_by(|a, b| b.sort_cmp(a));
+    } else {
+        items.sort_by(|a, b| a.sort_cmp(b));
     }
 }
 
 /// `(l, reverse)` → `none`: a stable sort in place (`reverse` `bool`;
-/// as in Python, equal items keep their order either way).
+/// as in Python, equal items keep their order either way). The order is
+/// total (numbers with NaN last, tuples lexicographically), so sorting
+/// never meets an inconsistent comparison.
 pub(crate) unsafe fn sort(_: *mut u8, args: &Args, _: Desc) -> Result {
     let l = list_arg(args, 0);
     let reverse = args.scalar::<i64>(1)? != 0;
     let (n, size, item) = (l.len(), l.itemsize(), l.item_type());
-    let mut perm: Vec<usize> = (0..n).collect();
-    perm.sort_by(|&a, &b| {
-        let o = order(l.at(a), l.at(b), item);
-        if reverse {
-            o.reverse()
-        } else {
-            o
-        }
-    });
     l.mark_dirty();
+    if n < 2 {
+        return Ok(());
+    }
+    if item.kind() == Kind::Scalar {
+        return with_dtype!(item.dtype(), T => {
+            sort_numbers::<T>(l, reverse);
+            Ok(())
+        });
+    }
+    let fields = leaves(item);
+    let mut keys = Vec::with_capacity(n * fields.len());
+    for i in 0..n {
+        words(l.at(i), &fields, |w| keys.push(w));
+    }
+    let width = keys.len() / n;
+    let key = |i: usize| &keys[i * width..(i + 1) * width];
+    let mut perm: Vec<usize> = (0..n).collect();
+    if reverse {
+        perm.sort_by(|&a, &b| key(b).cmp(key(a)));
+    } else {
+        perm.sort_by(|&a, &b| key(a).cmp(key(b)));
+    }
     let old: Vec<u8> = std::slice::from_raw_parts(l.at(0), n * size).to_vec();
     for (k, &from) in perm.iter().enumerate() {
         ptr::copy_nonoverlapping(old.as_ptr().add(from * size), l.at(k), size);

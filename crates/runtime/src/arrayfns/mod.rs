@@ -9,8 +9,10 @@
 //! C-contiguous result that is released if an error occurs before it is
 //! handed to the caller; and the errors, raised with NumPy's messages.
 
+mod dicts;
 mod dot;
 mod join;
+pub(crate) mod keys;
 mod lists;
 mod random;
 pub use random::{oxjit_rt_random_double, oxjit_rt_random_gauss};
@@ -875,4 +877,22 @@ array_fns! {
     oxjit_rt_af_list_remove => lists::remove,
     oxjit_rt_af_list_sort => lists::sort,
     oxjit_rt_af_list_eq => lists::eq,
+    oxjit_rt_af_dict_new => dicts::new,
+    oxjit_rt_af_dict_set => dicts::set,
+    oxjit_rt_af_dict_get => dicts::get,
+    oxjit_rt_af_dict_get_or => dicts::get_or,
+    oxjit_rt_af_dict_setdefault => dicts::set_default,
+    oxjit_rt_af_dict_pop => dicts::pop,
+    oxjit_rt_af_dict_pop_or => dicts::pop_or,
+    oxjit_rt_af_dict_del => dicts::delete,
+    oxjit_rt_af_dict_popitem => dicts::pop_item,
+    oxjit_rt_af_dict_contains => dicts::contains,
+    oxjit_rt_af_dict_clear => dicts::clear,
+    oxjit_rt_af_dict_copy => dicts::copy,
+    oxjit_rt_af_dict_update => dicts::update,
+    oxjit_rt_af_dict_eq => dicts::eq,
+    oxjit_rt_af_dict_entries => dicts::entries,
+    oxjit_rt_af_dict_iterating => dicts::iterating,
+    oxjit_rt_af_dict_entry => dicts::entry,
+    oxjit_rt_af_dict_list => dicts::to_list,
 }

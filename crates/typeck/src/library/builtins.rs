@@ -46,7 +46,7 @@ pub(super) fn define(d: &mut Defs) {
             let x = c.expr(ck, 0)?;
             match &x.ty {
                 Type::Array(_) => Ok(call_expr(Intrinsic::Dim(0), vec![x], Scalar::PyInt, c)),
-                Type::List(_) => Ok(ck.list_len(x, c.span)),
+                Type::List(_) | Type::Dict(..) => Ok(ck.list_len(x, c.span)),
                 Type::Tuple(items) => Ok(konst(
                     ConstValue::Int(items.len() as i64),
                     Type::INT,

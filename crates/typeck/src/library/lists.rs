@@ -38,6 +38,11 @@ fn bound(ck: &mut Checker, c: &mut Call, i: usize) -> R<tir::Expr> {
 /// A list argument `i`.
 fn list_arg(ck: &mut Checker, c: &mut Call, i: usize) -> R<tir::Expr> {
     let x = c.expr(ck, i)?;
+    // A dict stands for its keys, as when Python iterates it.
+    let x = match x.ty {
+        Type::Dict(..) => ck.dict_list(x, 0, c.span),
+        _ => x,
+    };
     if x.ty.list_item().is_none() {
         return Err(error(
             Code::BadCall,
@@ -203,6 +208,7 @@ pub(super) fn define(d: &mut Defs) {
                     let a = ck.once_in_prelude(x);
                     ck.list_from_seq(&Seq::Array(a), c.span)
                 }
+                Type::Dict(..) => Ok(ck.dict_list(x, 0, c.span)),
                 t => Err(error(
                     Code::BadCall,
                     x.span,

@@ -19,6 +19,7 @@
 
 mod builtins;
 mod creation;
+mod dicts;
 mod lists;
 mod math;
 mod operators;
@@ -72,12 +73,15 @@ impl Lowering {
 pub enum Receiver {
     Array,
     List,
+    Dict,
 }
 
 impl Receiver {
     fn of_path(path: &str) -> Receiver {
         if path.starts_with("list.") {
             Receiver::List
+        } else if path.starts_with("dict.") {
+            Receiver::Dict
         } else {
             Receiver::Array
         }
@@ -87,6 +91,7 @@ impl Receiver {
         match self {
             Receiver::Array => "array methods",
             Receiver::List => "list methods",
+            Receiver::Dict => "dict methods",
         }
     }
 }
@@ -272,7 +277,10 @@ impl Defs {
     /// Declares `path(params)`; the builder's rule call adds it.
     pub(crate) fn def(&mut self, path: impl Into<String>, params: &str) -> Def<'_> {
         let path = path.into();
-        let method = if path.starts_with("ndarray.") || path.starts_with("list.") {
+        let method = if ["ndarray.", "list.", "dict."]
+            .iter()
+            .any(|p| path.starts_with(p))
+        {
             Method::Only
         } else {
             Method::No
@@ -384,6 +392,7 @@ pub fn library() -> &'static Library {
         ufuncs::define(&mut defs);
         operators::define(&mut defs);
         lists::define(&mut defs);
+        dicts::define(&mut defs);
         let entries = defs.entries;
         let mut by_path = HashMap::new();
         let mut by_method = HashMap::new();
@@ -491,7 +500,7 @@ impl Library {
                 _ => groups.push((module, names.collect())),
             }
         }
-        for on in [Receiver::Array, Receiver::List] {
+        for on in [Receiver::Array, Receiver::List, Receiver::Dict] {
             groups.push((on.describe().into(), vec![self.method_names(on)]));
         }
         groups

@@ -1,0 +1,162 @@
+//! The methods of dicts (paths `dict.*`) and the builtin `dict`. Every one
+//! is a runtime call (`RuntimeFn::Dict*`); a method that stores into a
+//! dict made in this function may widen its types (`Checker::widen_dict`).
+//! Methods whose Python default is None (`get`, `setdefault`) need the
+//! default given: a value that may be None has no type here yet.
+
+use super::{Call, Defs, Lowering};
+use crate::check::{error, Checker, R};
+use crate::dicts::{part_type, view_part};
+use crate::runtime_fns::call;
+use oxjit_diag::Code;
+use oxjit_tir::{self as tir, RuntimeFn};
+use oxjit_types::Type;
+
+/// The receiver and key argument `i` converted to the key type (which a
+/// lookup in a `{}` not yet stored into sets).
+fn dict_and_key(ck: &mut Checker, c: &mut Call, i: usize) -> R<(tir::Expr, tir::Expr)> {
+    let d = c.expr(ck, 0)?;
+    let k = c.expr(ck, i)?;
+    let (kt, _) = ck.widen_dict(&d, &k.ty, &Type::Undefined, c.span)?;
+    let k = ck.dict_part(k, &kt, "keys")?;
+    Ok((d, k))
+}
+
+/// The receiver, key `1` and value `2`, widening the dict to hold them.
+fn dict_key_value(ck: &mut Checker, c: &mut Call) -> R<[tir::Expr; 3]> {
+    let d = c.expr(ck, 0)?;
+    let (k, v) = (c.expr(ck, 1)?, c.expr(ck, 2)?);
+    let (kt, vt) = ck.widen_dict(&d, &k.ty, &v.ty, c.span)?;
+    Ok([
+        d,
+        ck.dict_part(k, &kt, "keys")?,
+        ck.dict_part(v, &vt, "values")?,
+    ])
+}
+
+fn value_type(d: &tir::Expr) -> Type {
+    d.ty.dict_types().unwrap().1.clone()
+}
+
+/// A `default` Python leaves as None, which compiled code needs given.
+fn needs_default(c: &Call, i: usize) -> R<()> {
+    if c.hir(i).is_some() {
+        return Ok(());
+    }
+    Err(error(
+        Code::BadCall,
+        c.span,
+        format!(
+            "{}() without a default may give None, which compiled code cannot mix with the dict's values",
+            c.name
+        ),
+        "pass a default of the value type, e.g. d.get(k, 0)",
+    ))
+}
+
+fn none(f: RuntimeFn, args: Vec<tir::Expr>, c: &Call) -> tir::Expr {
+    call(f, args, Type::None, c.span)
+}
+
+pub(super) fn define(d: &mut Defs) {
+    d.def("dict.get", "self, key, default=None, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            needs_default(c, 2)?;
+            let (d, k) = dict_and_key(ck, c, 1)?;
+            let dflt = c.expr(ck, 2)?;
+            // `d.get(k, 0)` on a `{}` says what its values are.
+            let (_, vt) = ck.widen_dict(&d, &Type::Undefined, &dflt.ty, c.span)?;
+            let dflt = ck.dict_part(dflt, &vt, "values")?;
+            Ok(call(RuntimeFn::DictGetOr, vec![d, k, dflt], vt, c.span))
+        });
+    d.def("dict.setdefault", "self, key, default=None, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            needs_default(c, 2)?;
+            let [d, k, v] = dict_key_value(ck, c)?;
+            let vt = value_type(&d);
+            Ok(call(RuntimeFn::DictSetDefault, vec![d, k, v], vt, c.span))
+        });
+    d.def("dict.pop", "self, key, default=None, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            let (d, k) = dict_and_key(ck, c, 1)?;
+            let vt = value_type(&d);
+            if !c.given(2) {
+                return Ok(call(RuntimeFn::DictPop, vec![d, k], vt, c.span));
+            }
+            let dflt = c.expr(ck, 2)?;
+            let dflt = ck.dict_part(dflt, &vt, "values")?;
+            Ok(call(RuntimeFn::DictPopOr, vec![d, k, dflt], vt, c.span))
+        });
+    d.def("dict.__delitem__", "self, key, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            let (d, k) = dict_and_key(ck, c, 1)?;
+            Ok(none(RuntimeFn::DictDel, vec![d, k], c))
+        });
+    d.def("dict.popitem", "self, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            let d = c.expr(ck, 0)?;
+            let ty = part_type(&d.ty, 2);
+            Ok(call(RuntimeFn::DictPopItem, vec![d], ty, c.span))
+        });
+    for m in ["keys", "values", "items"] {
+        d.def(format!("dict.{m}"), "self, /")
+            .rule(Lowering::Runtime, move |ck, c| {
+                let d = c.expr(ck, 0)?;
+                Ok(ck.dict_list(d, view_part(m).unwrap(), c.span))
+            });
+    }
+    d.def("dict.clear", "self, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            let d = c.expr(ck, 0)?;
+            Ok(none(RuntimeFn::DictClear, vec![d], c))
+        });
+    d.def("dict.copy", "self, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            let d = c.expr(ck, 0)?;
+            let ty = d.ty.clone();
+            Ok(call(RuntimeFn::DictCopy, vec![d], ty, c.span))
+        });
+    d.def("dict.update", "self, other, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            let d = c.expr(ck, 0)?;
+            let other = c.expr(ck, 1)?;
+            let Some((k, v)) = other.ty.dict_types() else {
+                return Err(error(
+                    Code::BadCall,
+                    other.span,
+                    format!("update() needs a dict here, not {}", other.ty),
+                    "update from a dict of the same key and value types",
+                ));
+            };
+            let (k, v) = (k.clone(), v.clone());
+            let want = ck.widen_dict(&d, &k, &v, c.span)?;
+            if want != (k, v) {
+                return Err(error(
+                    Code::CannotUnify,
+                    other.span,
+                    format!("cannot update a {} from a {}", d.ty, other.ty),
+                    "update from a dict of the same key and value types",
+                ));
+            }
+            Ok(none(RuntimeFn::DictUpdate, vec![d, other], c))
+        });
+    d.def("builtins.dict", "mapping=None, /")
+        .rule(Lowering::Runtime, |ck, c| match c.opt(ck, 0)? {
+            None => {
+                let pairs =
+                    tir::Expr::new(tir::ExprKind::Tuple(vec![]), Type::Tuple(vec![]), c.span);
+                let ty = Type::Dict(Box::new(Type::Undefined), Box::new(Type::Undefined));
+                Ok(call(RuntimeFn::DictNew, vec![pairs], ty, c.span))
+            }
+            Some(d) if d.ty.dict_types().is_some() => {
+                let ty = d.ty.clone();
+                Ok(call(RuntimeFn::DictCopy, vec![d], ty, c.span))
+            }
+            Some(x) => Err(error(
+                Code::BadCall,
+                x.span,
+                format!("dict() of a {} is not supported in compiled code", x.ty),
+                "build it with a loop: d[k] = v",
+            )),
+        });
+}

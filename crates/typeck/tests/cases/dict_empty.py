@@ -1,0 +1,4 @@
+# args: int64
+def f(n):
+    e = {}
+    return len(e)
