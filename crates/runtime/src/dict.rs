@@ -17,9 +17,10 @@
 use oxjit_abi::desc::Desc;
 
 use crate::arrayfns::keys::{leaves, words};
+use crate::list::{release, retain};
 use crate::memory::{
     oxjit_rt_alloc, oxjit_rt_free, oxjit_rt_meminfo_alloc_dtor, oxjit_rt_meminfo_data,
-    oxjit_rt_meminfo_decref, oxjit_rt_meminfo_incref, MemInfo,
+    oxjit_rt_meminfo_decref, MemInfo,
 };
 
 /// The hash word of a removed entry.
@@ -90,18 +91,6 @@ extern "C" fn dict_dtor(data: *mut u8) {
         oxjit_rt_free(h.entries);
         oxjit_rt_free(h.slots.cast());
         drop(Box::from_raw(h.layout));
-    }
-}
-
-unsafe fn release(at: *const u8, refs: &[usize]) {
-    for &off in refs {
-        oxjit_rt_meminfo_decref(at.add(off).cast::<*mut MemInfo>().read_unaligned());
-    }
-}
-
-unsafe fn retain(at: *const u8, refs: &[usize]) {
-    for &off in refs {
-        oxjit_rt_meminfo_incref(at.add(off).cast::<*mut MemInfo>().read_unaligned());
     }
 }
 

@@ -93,13 +93,21 @@ unsafe fn item_refs(item: *const u64) -> Vec<usize> {
     Desc::from_ptr(item).repr().meminfo_offsets()
 }
 
-unsafe fn release(at: *mut u8, refs: &[usize]) {
+/// Drops the references held at byte offsets `refs` of the value at `at`.
+///
+/// # Safety
+/// Each offset holds a live meminfo pointer (or null) the value owns.
+pub(crate) unsafe fn release(at: *const u8, refs: &[usize]) {
     for &off in refs {
         oxjit_rt_meminfo_decref(at.add(off).cast::<*mut MemInfo>().read_unaligned());
     }
 }
 
-unsafe fn retain(at: *const u8, refs: &[usize]) {
+/// Takes a new reference for each of those at offsets `refs` of `at`.
+///
+/// # Safety
+/// As for [`release`].
+pub(crate) unsafe fn retain(at: *const u8, refs: &[usize]) {
     for &off in refs {
         oxjit_rt_meminfo_incref(at.add(off).cast::<*mut MemInfo>().read_unaligned());
     }
