@@ -1,4 +1,4 @@
-"""Lists in compiled code: CPython, oxjit and Numba (when installed) side by
+"""Lists, dicts and strings in compiled code: CPython, oxjit and Numba (when installed) side by
 side, as users write them. Not part of the test run; prints a table and
 asserts nothing about timings.
 
@@ -12,7 +12,9 @@ of (key, index) tuples made by a comprehension over an array; a stack
 list of 1,000 floats (Numba's reflected list; oxjit's too) to a function
 that sums it; `n` int keys inserted into a dict made in the function and
 looked up again with `get`; and a histogram of an array counted in a dict
-(`d[k] = d.get(k, 0) + 1`) then scanned with `items()`. For each: the first call (compile + run) and the steady
+(`d[k] = d.get(k, 0) + 1`) then scanned with `items()`; a word count
+(`dict[str, int]`) over 1 MB of text split on whitespace; `str.join` of
+10^5 pieces made by `str(i)` in a comprehension. For each: the first call (compile + run) and the steady
 state, min of several rounds.
 """
 
@@ -115,6 +117,37 @@ def dict_histogram(a):
     return len(counts), best
 
 
+def word_count(text):
+    counts = {}
+    for w in text.split():
+        counts[w] = counts.get(w, 0) + 1
+    best = ""
+    most = 0
+    for w, c in counts.items():
+        if c > most:
+            best, most = w, c
+    return len(counts), best, most
+
+
+def join_pieces(n):
+    s = ",".join([str(i) for i in range(n)])
+    return len(s), s[-6:]
+
+
+def make_text(nbytes):
+    """Whitespace-separated words with a Zipf-like frequency, some non-ASCII."""
+    rng = np.random.default_rng(1)
+    vocab = [f"w{i}" + ("é" if i % 7 == 0 else "") for i in range(20_000)]
+    ranks = np.minimum(rng.zipf(1.3, nbytes // 4), len(vocab)) - 1
+    words, size = [], 0
+    for r in ranks:
+        words.append(vocab[r])
+        size += len(vocab[r]) + 1
+        if size >= nbytes:
+            break
+    return " ".join(words)
+
+
 def cases(quick):
     n = 200_000 if quick else 1_000_000
     rng = np.random.default_rng(0)
@@ -129,6 +162,8 @@ def cases(quick):
         ("pass a 1,000-float list", sum_list, (floats,)),
         ("dict[int, int] insert + get", dict_insert_lookup, (n,)),
         ("dict histogram of an array", dict_histogram, (a,)),
+        ("word count dict[str, int]", word_count, (make_text(200_000 if quick else 1_000_000),)),
+        ("str.join of 10^5 pieces", join_pieces, (100_000,)),
     ]
 
 

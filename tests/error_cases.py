@@ -129,7 +129,7 @@ def starred_assignment(t):
 
 
 def string_arithmetic(x):
-    return "ab" * x
+    return "ab" - x
 
 
 def unknown_name(x):

@@ -24,6 +24,7 @@ __all__ = [
     "Float",
     "Complex",
     "NoneType",
+    "UnicodeType",
     "Array",
     "DType",
     "NumberClass",
@@ -66,6 +67,8 @@ __all__ = [
     "c16",
     "none",
     "void",
+    "unicode_type",
+    "string",
 ]
 
 
@@ -159,6 +162,15 @@ class NoneType(Type):
 
     def __init__(self):
         super().__init__("none")
+
+
+class UnicodeType(Type):
+    """Python's ``str``."""
+
+    __slots__ = ()
+
+    def __init__(self):
+        super().__init__("unicode_type")
 
 
 class Array(Type):
@@ -308,6 +320,7 @@ float64 = f8 = double = Float(64)
 complex64 = c8 = Complex(64, float32)
 complex128 = c16 = Complex(128, float64)
 none = void = NoneType()
+unicode_type = string = UnicodeType()
 
 _NAMED = {
     "bool": boolean,
@@ -346,6 +359,8 @@ _NAMED = {
     "c16": complex128,
     "none": none,
     "void": none,
+    "unicode_type": unicode_type,
+    "string": unicode_type,
 }
 
 

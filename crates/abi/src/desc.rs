@@ -15,6 +15,8 @@
 //!                               to the runtime's `ListHeader`)
 //! [DICT, key, value]            a dict (a reference to the runtime's
 //!                               `DictHeader`)
+//! [STR]                         a str (a reference to the runtime's
+//!                               `StrHeader` and its UTF-8 bytes)
 //! ```
 //!
 //! [`Desc::repr`] is the one place that says how each kind is laid out in
@@ -34,6 +36,7 @@ pub mod tag {
     pub const DTYPE: u64 = 4;
     pub const LIST: u64 = 5;
     pub const DICT: u64 = 6;
+    pub const STR: u64 = 7;
 }
 
 /// The kind of a descriptor node.
@@ -46,6 +49,7 @@ pub enum Kind {
     DType,
     List,
     Dict,
+    Str,
 }
 
 /// A view of one descriptor node (and, for tuples, its items after it).
@@ -93,6 +97,7 @@ impl<'a> Desc<'a> {
             tag::DTYPE => Kind::DType,
             tag::LIST => Kind::List,
             tag::DICT => Kind::Dict,
+            tag::STR => Kind::Str,
             t => panic!("bad type descriptor tag {t}"),
         }
     }
@@ -187,7 +192,7 @@ impl<'a> Desc<'a> {
             }
             Kind::Tuple => Repr::Struct(self.items().iter().map(Desc::repr).collect()),
             // The header and items live in the block the value references.
-            Kind::List | Kind::Dict => Repr::MemInfo,
+            Kind::List | Kind::Dict | Kind::Str => Repr::MemInfo,
         }
     }
 }
@@ -200,6 +205,7 @@ fn node_width(words: &[u64]) -> Option<usize> {
         tag::SCALAR => Some(2),
         tag::ARRAY => Some(4),
         tag::DTYPE => Some(3),
+        tag::STR => Some(1),
         _ => None,
     }
 }

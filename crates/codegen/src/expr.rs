@@ -27,7 +27,13 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
     /// (see `nrt`).
     pub fn expr(&mut self, e: &Expr) -> Result<BasicValueEnum<'ctx>> {
         match &e.kind {
-            ExprKind::Const(c) => self.constant(*c, &e.ty),
+            ExprKind::Const(ConstValue::Str(text)) => {
+                let v = self.cx.str_literal(text).into();
+                self.incref(v, &e.ty)?;
+                self.hold(v, &e.ty)?;
+                Ok(v)
+            }
+            ExprKind::Const(c) => self.constant(c, &e.ty),
             ExprKind::Local(id) => {
                 let v = self.load_local(*id)?;
                 if e.ty.is_managed() {
@@ -195,7 +201,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         Ok(self.ir().cast(v, scalar(x)?, Scalar::I64)?.into_int_value())
     }
 
-    fn constant(&self, c: ConstValue, ty: &Type) -> Result<BasicValueEnum<'ctx>> {
+    fn constant(&self, c: &ConstValue, ty: &Type) -> Result<BasicValueEnum<'ctx>> {
         let ctx = self.cx.ctx;
         let bad = || unsupported(format!("constant {c:?} of type {ty:#}"));
         let Type::Scalar(s) = *ty else {
@@ -207,12 +213,12 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             };
         };
         // The numeric value as (real, imaginary) or as integer bits.
-        let (re, im) = match c {
+        let (re, im) = match *c {
             ConstValue::Int(i) => (i as f64, 0.0),
             ConstValue::Float(x) => (x, 0.0),
             ConstValue::Bool(b) => (f64::from(u8::from(b)), 0.0),
             ConstValue::Complex(re, im) => (re, im),
-            ConstValue::Unit => return bad(),
+            ConstValue::Unit | ConstValue::Str(_) => return bad(),
         };
         Ok(match s.kind() {
             Kind::Bool => ctx
@@ -220,7 +226,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 .const_int(u64::from(re != 0.0 || im != 0.0), false)
                 .into(),
             Kind::Int => {
-                let bits = match c {
+                let bits = match *c {
                     ConstValue::Int(i) => i as u64,
                     ConstValue::Bool(b) => u64::from(b),
                     _ => return bad(),

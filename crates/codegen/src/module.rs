@@ -43,6 +43,8 @@ pub(crate) struct ModuleCx<'ctx> {
     pub scalar_calls: std::cell::Cell<u32>,
     /// The type descriptors emitted so far, by their words.
     descriptors: std::cell::RefCell<HashMap<Vec<u64>, PointerValue<'ctx>>>,
+    /// The string literals emitted so far, by their text.
+    strings: std::cell::RefCell<HashMap<String, PointerValue<'ctx>>>,
 }
 
 impl<'ctx> ModuleCx<'ctx> {
@@ -59,7 +61,55 @@ impl<'ctx> ModuleCx<'ctx> {
             vector_variants: std::cell::RefCell::new(Vec::new()),
             scalar_calls: std::cell::Cell::new(0),
             descriptors: Default::default(),
+            strings: Default::default(),
         }
+    }
+
+    /// The meminfo of the string literal `text`: a global holding an
+    /// immortal meminfo, then the runtime's `StrHeader` and the bytes
+    /// (`oxjit_runtime::str`), one per distinct text. Writable, because
+    /// counting references writes the count (which never reaches zero).
+    pub fn str_literal(&self, text: &str) -> PointerValue<'ctx> {
+        use oxjit_runtime::str::{BYTES_OFFSET, IMMORTAL};
+        if let Some(p) = self.strings.borrow().get(text) {
+            return *p;
+        }
+        let (i64t, ptr) = (self.ctx.i64_type(), self.ctx.ptr_type(Default::default()));
+        let bytes = self.ctx.const_string(text.as_bytes(), false);
+        let ty = self.ctx.struct_type(
+            &[
+                i64t.into(),
+                ptr.into(),
+                i64t.into(),
+                ptr.into(),
+                i64t.array_type(3).into(),
+                bytes.get_type().into(),
+            ],
+            false,
+        );
+        let g = self.module.add_global(ty, None, "oxjit.str");
+        let header = unsafe {
+            g.as_pointer_value().const_gep(
+                ty,
+                &[i64t.const_zero(), self.ctx.i32_type().const_int(4, false)],
+            )
+        };
+        let int = |v: u64| i64t.const_int(v, false);
+        let words = [text.chars().count() as u64, text.len() as u64, 0].map(int);
+        let init = ty.const_named_struct(&[
+            int(IMMORTAL).into(),
+            header.into(),
+            int((BYTES_OFFSET + text.len()) as u64).into(),
+            ptr.const_null().into(),
+            i64t.const_array(&words).into(),
+            bytes.into(),
+        ]);
+        g.set_initializer(&init);
+        g.set_linkage(Linkage::Private);
+        g.set_alignment(8);
+        let p = g.as_pointer_value();
+        self.strings.borrow_mut().insert(text.to_string(), p);
+        p
     }
 
     /// A pointer to the runtime type descriptor of `ty` (`oxjit_abi::desc`):

@@ -109,6 +109,12 @@ const BUILTIN_FUNCTIONS: &[&str] = &[
     "sorted",
     "enumerate",
     "zip",
+    "dict",
+    "str",
+    "repr",
+    "format",
+    "ord",
+    "chr",
 ];
 const BUILTIN_EXCEPTIONS: &[&str] = &[
     "Exception",

@@ -198,6 +198,24 @@ pub enum ExprKind {
         upper: Option<Box<Expr>>,
         step: Option<Box<Expr>>,
     },
+    /// An f-string (implicit concatenations with plain literals merged):
+    /// its parts in order.
+    FString(Vec<FStringPart>),
+}
+
+/// A piece of an f-string.
+#[derive(Clone, Debug)]
+pub enum FStringPart {
+    /// Text as written (escapes already decoded).
+    Literal(String, Span),
+    /// `{value!conversion:spec}`; `spec` is itself an f-string, and
+    /// `conversion` is `'s'`, `'r'` or `'a'` when given (`{x=}` is the text
+    /// `x=` then the field with `'r'`).
+    Field {
+        value: Box<Expr>,
+        conversion: Option<char>,
+        spec: Option<Box<Expr>>,
+    },
 }
 
 /// `name=value` in a call; `span` covers both.
@@ -334,6 +352,14 @@ fn reads_dyn(e: &Expr, f: &mut dyn FnMut(LocalId, Span)) {
         ExprKind::Dict(pairs) => pairs.iter().for_each(|(k, v)| {
             reads(k, f);
             reads(v, f)
+        }),
+        ExprKind::FString(parts) => parts.iter().for_each(|p| {
+            if let FStringPart::Field { value, spec, .. } = p {
+                reads(value, f);
+                if let Some(spec) = spec {
+                    reads(spec, f);
+                }
+            }
         }),
         ExprKind::IfExp { test, body, orelse } => {
             reads(test, f);

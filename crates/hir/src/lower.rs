@@ -505,6 +505,52 @@ impl Lower<'_> {
         }
     }
 
+    /// The parts of an f-string's elements (or of a format spec's).
+    fn fstring_elements(
+        &mut self,
+        elements: &ast::InterpolatedStringElements,
+        out: &mut Vec<FStringPart>,
+    ) {
+        for el in elements.iter() {
+            match el {
+                ast::InterpolatedStringElement::Literal(l) => out.push(FStringPart::Literal(
+                    l.value.to_string(),
+                    self.span(l.range),
+                )),
+                ast::InterpolatedStringElement::Interpolation(x) => {
+                    let mut conversion = x.conversion.to_byte().map(char::from);
+                    if let Some(debug) = &x.debug_text {
+                        // `{x=}` shows the source text, then repr(x) unless
+                        // a conversion or a spec says otherwise.
+                        let text = format!(
+                            "{}{}{}",
+                            debug.leading(),
+                            debug.expression(),
+                            debug.trailing()
+                        );
+                        out.push(FStringPart::Literal(text, self.span(x.range)));
+                        if conversion.is_none() && x.format_spec.is_none() {
+                            conversion = Some('r');
+                        }
+                    }
+                    let spec = x.format_spec.as_ref().map(|spec| {
+                        let mut parts = Vec::new();
+                        self.fstring_elements(&spec.elements, &mut parts);
+                        Box::new(Expr {
+                            kind: ExprKind::FString(parts),
+                            span: self.span(spec.range),
+                        })
+                    });
+                    out.push(FStringPart::Field {
+                        value: self.boxed(&x.expression),
+                        conversion,
+                        spec,
+                    });
+                }
+            }
+        }
+    }
+
     fn boxed(&mut self, e: &AExpr) -> Box<Expr> {
         Box::new(self.expr(e))
     }
@@ -656,6 +702,21 @@ impl Lower<'_> {
                 }
                 ExprKind::Dict(pairs)
             }
+            AExpr::FString(f) => {
+                let mut parts = Vec::new();
+                for part in f.value.iter() {
+                    match part {
+                        ast::FStringPart::Literal(l) => parts.push(FStringPart::Literal(
+                            l.value.to_string(),
+                            self.span(l.range),
+                        )),
+                        ast::FStringPart::FString(f) => {
+                            self.fstring_elements(&f.elements, &mut parts)
+                        }
+                    }
+                }
+                ExprKind::FString(parts)
+            }
             AExpr::Slice(s) => ExprKind::Slice {
                 lower: s.lower.as_ref().map(|e| self.boxed(e)),
                 upper: s.upper.as_ref().map(|e| self.boxed(e)),
@@ -680,9 +741,7 @@ impl Lower<'_> {
                         "return an array or tuple of results",
                     ),
                     AExpr::Await(_) => ("`await`", "compiled functions are synchronous"),
-                    AExpr::FString(_) | AExpr::TString(_) => {
-                        ("an f-string", "use a constant message string")
-                    }
+                    AExpr::TString(_) => ("a template string", "use an f-string"),
                     AExpr::BytesLiteral(_) => ("a bytes literal", "use a NumPy uint8 array"),
                     AExpr::Named(_) => (
                         "an assignment expression (`:=`)",

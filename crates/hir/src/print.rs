@@ -165,6 +165,29 @@ impl Printer<'_> {
                     .collect();
                 format!("{{{}}}", inner.join(", "))
             }
+            ExprKind::FString(parts) => {
+                let inner: Vec<String> = parts
+                    .iter()
+                    .map(|p| match p {
+                        FStringPart::Literal(s, _) => format!("{s:?}"),
+                        FStringPart::Field {
+                            value,
+                            conversion,
+                            spec,
+                        } => {
+                            let mut s = format!("{{{}", self.expr(value));
+                            if let Some(c) = conversion {
+                                s.push_str(&format!("!{c}"));
+                            }
+                            if let Some(spec) = spec {
+                                s.push_str(&format!(":{}", self.expr(spec)));
+                            }
+                            s + "}"
+                        }
+                    })
+                    .collect();
+                format!("f[{}]", inner.join(", "))
+            }
             ExprKind::ListComp {
                 result,
                 elt,

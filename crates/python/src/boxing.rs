@@ -10,6 +10,7 @@ use numpy::npyffi::{self, NPY_TYPES, PY_ARRAY_API};
 use oxjit_runtime::dict::Dict;
 use oxjit_runtime::list::List;
 use oxjit_runtime::memory::MemInfo;
+use oxjit_runtime::str::Str;
 use oxjit_types::{ArrayType, Scalar, Type};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
@@ -40,6 +41,8 @@ pub enum Plan {
         desc: Box<[u64]>,
         itemsize: usize,
     },
+    /// A str: a copy of the Python string's UTF-8 text (`oxjit_runtime::str`).
+    Str,
     /// A dict (a result only): the plans of its keys and values and the
     /// offsets of the references each holds.
     Dict {
@@ -82,6 +85,7 @@ impl Plan {
                 key_refs: k.repr().meminfo_offsets(),
                 value_refs: v.repr().meminfo_offsets(),
             },
+            Type::Str => Plan::Str,
             Type::Undefined => Plan::None,
         }
     }
@@ -177,6 +181,29 @@ pub unsafe fn unbox(
             Ok(())
         }
         Plan::None | Plan::DType { .. } => Ok(()),
+        Plan::Str => {
+            if ffi::PyUnicode_Check(obj) == 0 {
+                return Err(PyTypeError::new_err("expected a str"));
+            }
+            let mut n: ffi::Py_ssize_t = 0;
+            let p = ffi::PyUnicode_AsUTF8AndSize(obj, &mut n);
+            if p.is_null() {
+                ffi::PyErr_Clear();
+                return Err(pyo3::exceptions::PyValueError::new_err(
+                    "a str holding a lone surrogate cannot be passed to compiled code (it has no UTF-8 form)",
+                ));
+            }
+            // SAFETY: CPython's UTF-8 form of the string, valid UTF-8.
+            let text =
+                std::str::from_utf8_unchecked(std::slice::from_raw_parts(p.cast(), n as usize));
+            let Some(s) = Str::new(text) else {
+                return Err(pyo3::exceptions::PyMemoryError::new_err(
+                    "cannot allocate a str",
+                ));
+            };
+            *(out as *mut *mut MemInfo) = s.meminfo();
+            Ok(())
+        }
         Plan::List {
             item,
             desc,
@@ -210,14 +237,14 @@ pub unsafe fn unbox(
     }
 }
 
-/// Drops the references a value unboxed from Python holds (the lists
-/// unboxing made), so that only its container keeps them.
+/// Drops the references a value unboxed from Python holds (the lists and
+/// strs unboxing made), so that only its container keeps them.
 ///
 /// # Safety
 /// `p` holds a value of plan `t` whose references the caller owns.
 unsafe fn release(t: &Plan, p: *mut u8) {
     match t {
-        Plan::List { .. } => {
+        Plan::List { .. } | Plan::Str => {
             oxjit_runtime::memory::oxjit_rt_meminfo_decref(*(p as *mut *mut MemInfo));
         }
         Plan::Tuple(items) => items.iter().for_each(|(it, off)| release(it, p.add(*off))),
@@ -293,11 +320,21 @@ unsafe fn reflect(py: Python<'_>, obj: *mut ffi::PyObject, t: &Plan, p: *mut u8)
     }
 }
 
-/// Whether values of plan `t` need `after_call`.
-pub fn has_lists(t: &Plan) -> bool {
+/// Whether values of plan `t` hold lists (which `reflect` writes back).
+fn has_lists(t: &Plan) -> bool {
     match t {
         Plan::List { .. } => true,
         Plan::Tuple(items) => items.iter().any(|(it, _)| has_lists(it)),
+        _ => false,
+    }
+}
+
+/// Whether values of plan `t` need `after_call`: unboxing made lists or
+/// strs for them.
+pub fn owns_references(t: &Plan) -> bool {
+    match t {
+        Plan::List { .. } | Plan::Str => true,
+        Plan::Tuple(items) => items.iter().any(|(it, _)| owns_references(it)),
         _ => false,
     }
 }
@@ -557,6 +594,14 @@ unsafe fn box_dict(py: Python<'_>, t: &Plan, mi: *mut MemInfo) -> PyResult<*mut 
     finish(out, done)
 }
 
+/// A Python str of a compiled str's text, taking over its reference.
+unsafe fn box_str(mi: *mut MemInfo) -> *mut ffi::PyObject {
+    let text = Str::from_meminfo(mi).as_str();
+    let out = ffi::PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as ffi::Py_ssize_t);
+    oxjit_runtime::memory::oxjit_rt_meminfo_decref(mi);
+    out
+}
+
 /// Builds the Python object for a compiled value of type `t` at `p`.
 ///
 /// # Safety
@@ -623,6 +668,7 @@ pub unsafe fn box_value(py: Python<'_>, t: &Plan, p: *const u8) -> PyResult<Py<P
         Plan::Array(a) => box_array(py, a, p)?,
         Plan::List { item, .. } => box_list(py, item, *(p as *const *mut MemInfo))?,
         Plan::Dict { .. } => box_dict(py, t, *(p as *const *mut MemInfo))?,
+        Plan::Str => box_str(*(p as *const *mut MemInfo)),
     };
     if raw.is_null() {
         return Err(fetch_err(py));

@@ -358,11 +358,12 @@ fn call(
     let mut ptrs: SmallVec<[*const u8; 8]> = SmallVec::new();
     let base = buf.as_mut_ptr();
     let arg = |i: usize| unsafe { ffi::PyTuple_GET_ITEM(args.as_ptr(), i as isize) };
-    // Lists unboxed so far, released (and reflected) whatever happens next.
+    // Lists and strs unboxed so far, released (lists reflected) whatever
+    // happens next.
     let finish = |n: usize, ptrs: &[*const u8]| -> PyResult<()> {
         let mut done = Ok(());
         for (i, t) in spec.arg_plans[..n].iter().enumerate() {
-            if spec.lists_in_args {
+            if spec.refs_in_args {
                 // SAFETY: `ptrs[i]` holds what `unbox` wrote for argument `i`.
                 done = done.and(unsafe { after_call(py, arg(i), t, ptrs[i] as *mut u8) });
             }

@@ -41,9 +41,9 @@ pub struct Spec {
     /// How to unbox each argument and box the result.
     pub arg_plans: Vec<crate::boxing::Plan>,
     pub ret_plan: crate::boxing::Plan,
-    /// Whether an argument holds a list (reflected and released after
-    /// the call).
-    pub lists_in_args: bool,
+    /// Whether an argument holds a list or a str (released after the call,
+    /// lists reflected).
+    pub refs_in_args: bool,
     /// Word offset of each argument in the argument buffer, and its total size.
     pub arg_offsets: Vec<usize>,
     pub arg_words: usize,
@@ -591,7 +591,7 @@ fn compile_unguarded(
     let arg_plans: Vec<_> = args.iter().map(crate::boxing::Plan::of).collect();
     let spec = Box::leak(Box::new(Spec {
         key,
-        lists_in_args: arg_plans.iter().any(crate::boxing::has_lists),
+        refs_in_args: arg_plans.iter().any(crate::boxing::owns_references),
         arg_plans,
         ret_plan: crate::boxing::Plan::of(&f.ret),
         ret: f.ret.clone(),
@@ -642,7 +642,7 @@ pub fn argument_error(
     let hint = if is_list {
         "pass a NumPy array instead of a list: np.asarray(...)"
     } else {
-        "compiled code takes ints, floats, complex numbers, bools, NumPy scalars and arrays of numeric dtypes, and tuples of these"
+        "compiled code takes ints, floats, complex numbers, bools, strs, NumPy scalars, arrays of numeric dtypes, and lists and tuples of these"
     };
     let d = oxjit_diag::Diagnostic::new(
         oxjit_diag::Code::UnsupportedArgType,

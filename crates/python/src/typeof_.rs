@@ -96,6 +96,9 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, String> {
         if npyffi::PyArray_Check(py, p) != 0 {
             return array_type(p.cast()).map(Type::Array);
         }
+        if ffi::PyUnicode_Check(p) != 0 {
+            return Ok(Type::Str);
+        }
         if ffi::PyComplex_CheckExact(p) != 0 {
             return Ok(Type::Scalar(Scalar::PyComplex));
         }
@@ -148,7 +151,7 @@ fn list_type(l: &Bound<'_, pyo3::types::PyList>) -> Result<Type, String> {
         });
     }
     match item {
-        Some(t @ (Type::Scalar(_) | Type::Array(_) | Type::Tuple(_) | Type::List(_))) => {
+        Some(t @ (Type::Scalar(_) | Type::Array(_) | Type::Tuple(_) | Type::List(_) | Type::Str)) => {
             Ok(Type::List(Box::new(t)))
         }
         Some(t) => Err(format!("lists of {t} cannot be passed to compiled code")),

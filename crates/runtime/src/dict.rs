@@ -12,16 +12,19 @@
 //!
 //! Keys hash and compare by their words (`arrayfns::keys`): numbers by
 //! value within the key type (`-0.0` is `0.0`; NaN equals NaN, so a NaN key
-//! can be found again, as the same NaN object can be in Python).
+//! can be found again, as the same NaN object can be in Python), strs by
+//! text. Two kinds of key skip the words: integers (their bytes) and strs
+//! (the string's cached hash, and the same string or the same bytes).
 
 use oxjit_abi::desc::Desc;
 
-use crate::arrayfns::keys::{leaves, words};
+use crate::arrayfns::keys::{leaves, words, STR_LEAF};
 use crate::list::{release, retain};
 use crate::memory::{
-    oxjit_rt_alloc, oxjit_rt_free, oxjit_rt_meminfo_alloc_dtor, oxjit_rt_meminfo_data,
+    alloc_plain, meminfo_alloc_plain, oxjit_rt_free, oxjit_rt_meminfo_data,
     oxjit_rt_meminfo_decref, MemInfo,
 };
+use crate::str::Str;
 
 /// The hash word of a removed entry.
 pub const TOMBSTONE: u64 = u64::MAX;
@@ -67,6 +70,8 @@ struct Layout {
     /// Keys are integers (or tuples of them) with no padding: equal keys
     /// have equal bytes, so they compare and hash as bytes.
     bytewise: bool,
+    /// Keys are strs.
+    str_key: bool,
 }
 
 /// The slot of entry `pos` whose hash is `hash`.
@@ -124,6 +129,14 @@ impl Iterator for Probes {
     }
 }
 
+/// The str key at `p`.
+///
+/// # Safety
+/// `p` holds a str's memory form.
+unsafe fn str_key(p: *const u8) -> Str {
+    Str::from_meminfo(p.cast::<*mut MemInfo>().read_unaligned())
+}
+
 /// A 64-bit finaliser (splitmix64's), spreading the words of float and
 /// tuple keys over the slots.
 fn mix(mut h: u64) -> u64 {
@@ -170,6 +183,7 @@ impl Dict {
             .sum();
         let layout = Box::new(Layout {
             bytewise: int_bytes == key_size,
+            str_key: key_leaves == [(0, STR_LEAF)],
             desc: desc.words().to_vec(),
             key_leaves,
             key_size,
@@ -179,7 +193,7 @@ impl Dict {
             key_refs: key.repr().meminfo_offsets(),
             value_refs: value.repr().meminfo_offsets(),
         });
-        let mi = oxjit_rt_meminfo_alloc_dtor(std::mem::size_of::<DictHeader>(), 8, Some(dict_dtor));
+        let mi = meminfo_alloc_plain(std::mem::size_of::<DictHeader>(), Some(dict_dtor));
         if mi.is_null() {
             return None;
         }
@@ -313,7 +327,9 @@ impl Dict {
     unsafe fn hash(&self, key: *const u8) -> u64 {
         let lay = self.layout();
         let mut h = 0x243f_6a88_85a3_08d3u64;
-        if lay.bytewise && lay.key_size == 8 {
+        if lay.str_key {
+            h = str_key(key).hash();
+        } else if lay.bytewise && lay.key_size == 8 {
             h = key.cast::<u64>().read_unaligned();
         } else {
             words(key, &lay.key_leaves, |w| h = mix(h ^ w));
@@ -323,6 +339,10 @@ impl Dict {
 
     unsafe fn same_key(&self, a: *const u8, b: *const u8) -> bool {
         let lay = self.layout();
+        if lay.str_key {
+            let (a, b) = (str_key(a), str_key(b));
+            return a.meminfo() == b.meminfo() || a.as_str() == b.as_str();
+        }
         if lay.bytewise {
             let n = lay.key_size;
             if n == 8 {
@@ -332,7 +352,8 @@ impl Dict {
         }
         let leaves = &lay.key_leaves;
         let (mut wa, mut wb) = (Vec::new(), Vec::new());
-        if leaves.len() == 1 {
+        if let [(_, dtype)] = leaves[..] {
+            debug_assert!(dtype != STR_LEAF, "str keys take the fast path");
             // One number: compare its words without collecting them.
             let (mut x, mut y) = ([0u64; 2], [0u64; 2]);
             let mut i = 0;
@@ -402,8 +423,8 @@ impl Dict {
         if cap > u32::MAX as usize {
             return false;
         }
-        let entries = oxjit_rt_alloc(cap * lay.entry_size, 16);
-        let slots = oxjit_rt_alloc(nslots * 8, 16).cast::<i64>();
+        let entries = alloc_plain(cap * lay.entry_size);
+        let slots = alloc_plain(nslots * 8).cast::<i64>();
         if entries.is_null() || slots.is_null() {
             // SAFETY: null or fresh blocks.
             unsafe {
@@ -599,6 +620,85 @@ mod tests {
             let k = 3i64;
             d.set((&k as *const i64).cast(), (&v as *const f64).cast());
             assert_eq!((d.len(), get(&d, 3)), (500, Some(9.0)));
+            oxjit_rt_meminfo_decref(d.meminfo());
+        }
+    }
+}
+
+#[cfg(test)]
+mod str_keys {
+    use super::*;
+    use oxjit_abi::desc::tag;
+
+    fn key(t: &str) -> Str {
+        Str::new(t).unwrap()
+    }
+
+    unsafe fn at(s: &Str) -> *const u8 {
+        (s as *const Str).cast()
+    }
+
+    /// Str keys take the fast path; a tuple holding a str takes the words.
+    #[test]
+    fn str_and_tuple_keys_are_found_by_text() {
+        let words = [tag::DICT, tag::STR, tag::SCALAR, b'q' as u64];
+        let d = Dict::new(Desc::new(&words)).unwrap();
+        assert!(d.layout().str_key);
+        unsafe {
+            let keys: Vec<Str> = (0..500).map(|i| key(&format!("wörd{i}"))).collect();
+            for (i, k) in keys.iter().enumerate() {
+                assert!(d.set(at(k), (&(i as i64) as *const i64).cast()));
+            }
+            for k in &keys {
+                oxjit_rt_meminfo_decref(k.meminfo());
+            }
+            // Other strings with the same text find the entries.
+            let probe = key("wörd321");
+            let pos = d.find(at(&probe)).unwrap();
+            assert_eq!(
+                d.entry_parts(pos).unwrap().1.cast::<i64>().read_unaligned(),
+                321
+            );
+            d.remove_at(pos, std::ptr::null_mut());
+            assert!(d.find(at(&probe)).is_none());
+            let missing = key("wörd");
+            assert!(d.find(at(&missing)).is_none());
+            for k in [probe, missing] {
+                oxjit_rt_meminfo_decref(k.meminfo());
+            }
+            assert_eq!(d.len(), 499);
+            oxjit_rt_meminfo_decref(d.meminfo());
+
+            let words = [
+                tag::DICT,
+                tag::TUPLE,
+                2,
+                tag::SCALAR,
+                b'q' as u64,
+                tag::STR,
+                tag::NONE,
+            ];
+            let d = Dict::new(Desc::new(&words)).unwrap();
+            assert!(!d.layout().str_key && !d.layout().bytewise);
+            let pair = |n: i64, t: &str| {
+                let s = key(t);
+                let mut b = [0u8; 16];
+                b[..8].copy_from_slice(&n.to_ne_bytes());
+                b[8..].copy_from_slice(&(s.meminfo() as usize).to_ne_bytes());
+                (s, b)
+            };
+            let (a, ab) = pair(1, "abcdefgh");
+            let (b, bb) = pair(1, "abcdefg");
+            // The values are `None`: nothing to read.
+            assert!(d.set(ab.as_ptr(), ab.as_ptr()));
+            assert!(d.set(bb.as_ptr(), bb.as_ptr()));
+            let (c, cb) = pair(1, "abcdefgh");
+            assert_eq!(d.find(cb.as_ptr()), Some(0));
+            let (e, eb) = pair(2, "abcdefgh");
+            assert_eq!((d.len(), d.find(eb.as_ptr())), (2, None));
+            for s in [a, b, c, e] {
+                oxjit_rt_meminfo_decref(s.meminfo());
+            }
             oxjit_rt_meminfo_decref(d.meminfo());
         }
     }

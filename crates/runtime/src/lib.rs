@@ -15,4 +15,6 @@ pub mod pairwise;
 pub mod parallel;
 pub mod rounding;
 pub mod shapes;
+pub mod str;
 pub mod symbols;
+pub mod unicode;

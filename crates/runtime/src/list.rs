@@ -11,12 +11,13 @@
 //! `#[repr(C)]`) for indexing, and calls the runtime for everything that
 //! changes the length.
 
+use std::borrow::Cow;
 use std::ptr;
 
-use oxjit_abi::desc::Desc;
+use oxjit_abi::desc::{Desc, Repr};
 
 use crate::memory::{
-    oxjit_rt_alloc, oxjit_rt_free, oxjit_rt_meminfo_alloc_dtor, oxjit_rt_meminfo_data,
+    buffer_alloc, buffer_free, buffer_realloc, meminfo_alloc_plain, oxjit_rt_meminfo_data,
     oxjit_rt_meminfo_decref, oxjit_rt_meminfo_incref, MemInfo,
 };
 
@@ -75,22 +76,46 @@ extern "C" fn list_dtor(data: *mut u8) {
     // SAFETY: `data` is the header of a list that nothing references now.
     unsafe {
         let list = &mut *data.cast::<ListHeader>();
-        if list.managed != 0 {
-            let refs = item_refs(list.item);
+        if list.managed != Managed::No as i64 {
+            let refs = refs_of(list);
             for i in 0..list.len.max(0) as usize {
                 release(list.items.add(i * list.itemsize as usize), &refs);
             }
         }
-        oxjit_rt_free(list.items);
+        buffer_free(list.items);
     }
 }
 
-/// The byte offsets of the references an item of type `item` holds.
-///
-/// # Safety
-/// `item` points at a well-formed descriptor.
-unsafe fn item_refs(item: *const u64) -> Vec<usize> {
-    Desc::from_ptr(item).repr().meminfo_offsets()
+/// What the items hold, in [`ListHeader::managed`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Managed {
+    /// No references (numbers, tuples of them).
+    No = 0,
+    /// References at the offsets the item's representation gives.
+    Some = 1,
+    /// One reference, at offset 0 (arrays, lists, dicts, strs): the
+    /// common case, whose offsets need no computing.
+    First = 2,
+}
+
+impl Managed {
+    fn of(repr: &Repr) -> Managed {
+        match repr.meminfo_offsets().as_slice() {
+            [] => Managed::No,
+            [0] => Managed::First,
+            _ => Managed::Some,
+        }
+    }
+}
+
+/// The byte offsets of the references an item of the list holds.
+fn refs_of(h: &ListHeader) -> Cow<'static, [usize]> {
+    match h.managed {
+        0 => Cow::Borrowed(&[]),
+        2 => Cow::Borrowed(&[0]),
+        // SAFETY: the header's descriptor is well formed.
+        _ => Cow::Owned(unsafe { Desc::from_ptr(h.item) }.repr().meminfo_offsets()),
+    }
 }
 
 /// Drops the references held at byte offsets `refs` of the value at `at`.
@@ -122,11 +147,11 @@ impl List {
     pub unsafe fn new(item: *const u64, cap: usize) -> Option<List> {
         let repr = Desc::from_ptr(item).repr();
         let itemsize = repr.size_align().0;
-        let mi = oxjit_rt_meminfo_alloc_dtor(std::mem::size_of::<ListHeader>(), 8, Some(list_dtor));
+        let mi = meminfo_alloc_plain(std::mem::size_of::<ListHeader>(), Some(list_dtor));
         if mi.is_null() {
             return None;
         }
-        let items = oxjit_rt_alloc((cap * itemsize).max(1), crate::memory::MALLOC_ALIGN);
+        let items = buffer_alloc(cap * itemsize);
         if items.is_null() {
             oxjit_rt_meminfo_decref(mi);
             return None;
@@ -140,7 +165,7 @@ impl List {
                 itemsize: itemsize as i64,
                 item,
                 dirty: 0,
-                managed: repr.is_managed() as i64,
+                managed: Managed::of(&repr) as i64,
             });
         Some(List { mi })
     }
@@ -213,14 +238,10 @@ impl List {
         h.items.wrapping_add(i * h.itemsize as usize)
     }
 
-    /// The byte offsets of the references an item holds (none, without
-    /// allocating, for plain items).
-    pub fn refs(&self) -> Vec<usize> {
-        if self.get().managed == 0 {
-            return Vec::new();
-        }
-        // SAFETY: the header's descriptor is well formed.
-        unsafe { item_refs(self.get().item) }
+    /// The byte offsets of the references an item holds (without
+    /// allocating for plain items and for items that are one reference).
+    pub fn refs(&self) -> Cow<'static, [usize]> {
+        refs_of(self.get())
     }
 
     /// Makes room for `extra` more items; false when memory runs out.
@@ -230,13 +251,14 @@ impl List {
         if need <= h.cap as usize {
             return true;
         }
-        // Python's growth: about 1/8 more, so appends are amortised O(1).
+        // Python's growth: about 1/8 more, so appends are amortised O(1)
+        // (large buffers grow by remapping, not copying).
         let cap = need.max(h.cap as usize + (h.cap as usize >> 3) + 6);
         let Some(bytes) = cap.checked_mul(h.itemsize as usize) else {
             return false;
         };
-        // SAFETY: the buffer came from `oxjit_rt_alloc` with MALLOC_ALIGN.
-        let items = unsafe { crate::memory::realloc(h.items, bytes) };
+        // SAFETY: the buffer came from `buffer_alloc`.
+        let items = unsafe { buffer_realloc(h.items, bytes) };
         if items.is_null() {
             return false;
         }
@@ -273,6 +295,24 @@ impl List {
     /// As for [`List::insert`].
     pub unsafe fn push(&self, src: *const u8) -> bool {
         self.insert(self.len(), src)
+    }
+
+    /// Appends the item at `src`, taking over the references it holds
+    /// (none are counted); false when memory runs out, the item then
+    /// still the caller's.
+    ///
+    /// # Safety
+    /// As for [`List::insert`]; the caller gives up its references.
+    pub unsafe fn push_owned(&self, src: *const u8) -> bool {
+        if !self.reserve(1) {
+            return false;
+        }
+        ptr::copy_nonoverlapping(src, self.at(self.len()), self.itemsize());
+        self.update(|h| {
+            h.len += 1;
+            h.dirty = 1;
+        });
+        true
     }
 
     /// Moves item `i` out to `dst` (its references go with it) and closes

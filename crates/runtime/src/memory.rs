@@ -5,10 +5,16 @@
 //! data live in a single allocation (data after the header, padded to the
 //! requested alignment) so creating an array costs one `malloc`.
 //!
+//! Every block comes from mimalloc (`libmimalloc-sys`): compiled code and
+//! the runtime make and free many small blocks (strings, list and dict
+//! headers), which a size-class allocator with thread-local pages serves
+//! several times faster than glibc's `malloc`, without handing memory back
+//! to the system after every burst of frees.
+//!
 //! Global counters let tests, like Numba's `MemoryLeakMixin`, check that
 //! compiled code frees everything it allocates.
 
-use std::ffi::c_void;
+use libmimalloc_sys as mi;
 use std::ptr;
 use std::sync::atomic::{fence, AtomicUsize, Ordering};
 
@@ -62,11 +68,25 @@ pub fn stats() -> AllocStats {
 #[no_mangle]
 pub extern "C" fn oxjit_rt_alloc(size: usize, align: usize) -> *mut u8 {
     let align = align.max(MIN_ALIGN).next_power_of_two();
-    let mut out: *mut c_void = ptr::null_mut();
-    // posix_memalign rather than Rust's allocator: `free` needs no layout, so
+    // A C allocator rather than Rust's: `free` needs no layout, so
     // compiled code can release a block knowing only its address.
-    // SAFETY: `align` is a power of two and a multiple of sizeof(void*).
-    if unsafe { libc::posix_memalign(&mut out, align, size.max(1)) } != 0 {
+    // SAFETY: `align` is a power of two.
+    let out = unsafe { mi::mi_malloc_aligned(size.max(1), align) };
+    if out.is_null() {
+        return ptr::null_mut();
+    }
+    ALLOCS.fetch_add(1, Ordering::Relaxed);
+    out.cast()
+}
+
+/// Allocates `size` bytes aligned to [`MALLOC_ALIGN`] (null on failure),
+/// freed with [`oxjit_rt_free`] like any block: for containers' headers,
+/// strings and item buffers, which need no vector alignment and are made
+/// and freed often.
+pub fn alloc_plain(size: usize) -> *mut u8 {
+    // SAFETY: a plain allocation; the result is checked.
+    let out = unsafe { mi::mi_malloc(size.max(1)) };
+    if out.is_null() {
         return ptr::null_mut();
     }
     ALLOCS.fetch_add(1, Ordering::Relaxed);
@@ -81,22 +101,45 @@ pub extern "C" fn oxjit_rt_alloc(size: usize, align: usize) -> *mut u8 {
 pub unsafe extern "C" fn oxjit_rt_free(p: *mut u8) {
     if !p.is_null() {
         FREES.fetch_add(1, Ordering::Relaxed);
+        mi::mi_free(p.cast());
+    }
+}
+
+/// A growable buffer of `size` bytes aligned to [`MALLOC_ALIGN`] (null
+/// on failure), from glibc's `malloc`: its `realloc` grows a large block
+/// by remapping pages rather than copying, which a list's item buffer
+/// needs to grow cheaply. Only [`buffer_realloc`] and [`buffer_free`]
+/// take it (not [`oxjit_rt_free`]: it is not mimalloc's).
+pub fn buffer_alloc(size: usize) -> *mut u8 {
+    // SAFETY: plain malloc; the result is checked.
+    let out = unsafe { libc::malloc(size.max(1)) };
+    if !out.is_null() {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+    }
+    out.cast()
+}
+
+/// Resizes a [`buffer_alloc`] block, keeping its first `min(old, size)`
+/// bytes; null on failure (the block is then untouched).
+///
+/// # Safety
+/// `p` must be a live block from [`buffer_alloc`].
+pub unsafe fn buffer_realloc(p: *mut u8, size: usize) -> *mut u8 {
+    libc::realloc(p.cast(), size.max(1)).cast()
+}
+
+/// Frees a [`buffer_alloc`] block; null is ignored.
+///
+/// # Safety
+/// `p` must be null or a live block from [`buffer_alloc`].
+pub unsafe fn buffer_free(p: *mut u8) {
+    if !p.is_null() {
+        FREES.fetch_add(1, Ordering::Relaxed);
         libc::free(p.cast());
     }
 }
 
-/// Resizes a block from [`oxjit_rt_alloc`] whose alignment was at most
-/// [`MALLOC_ALIGN`], keeping its first `min(old, size)` bytes; null on
-/// failure (the block is then untouched). Growing lists use it so a large
-/// buffer can be extended in place rather than copied.
-///
-/// # Safety
-/// `p` must be a live block from `oxjit_rt_alloc` with `align <= MALLOC_ALIGN`.
-pub unsafe fn realloc(p: *mut u8, size: usize) -> *mut u8 {
-    libc::realloc(p.cast(), size.max(1)).cast()
-}
-
-/// The alignment `malloc` and `realloc` guarantee on this platform.
+/// The alignment `malloc` and `mi_malloc` guarantee on this platform.
 pub const MALLOC_ALIGN: usize = 16;
 
 /// Offset of a meminfo's data from the meminfo, for data aligned to `align`
@@ -124,17 +167,44 @@ pub extern "C" fn oxjit_rt_meminfo_alloc_dtor(
     if block.is_null() {
         return ptr::null_mut();
     }
+    // SAFETY: `block` is at least `offset + size` bytes, aligned for MemInfo.
+    unsafe { init_meminfo(block, offset, size, dtor) }
+}
+
+/// A meminfo owning `size` bytes from [`alloc_plain`] (8-byte aligned
+/// data), with an optional destructor; null on failure.
+pub fn meminfo_alloc_plain(size: usize, dtor: Option<extern "C" fn(*mut u8)>) -> *mut MemInfo {
+    let offset = std::mem::size_of::<MemInfo>();
+    let Some(total) = size.checked_add(offset) else {
+        return ptr::null_mut();
+    };
+    let block = alloc_plain(total);
+    if block.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: `block` is `offset + size` bytes, aligned for MemInfo.
+    unsafe { init_meminfo(block, offset, size, dtor) }
+}
+
+/// Writes a meminfo with one reference at the start of `block`, its data
+/// `offset` bytes in.
+///
+/// # Safety
+/// `block` has `offset + size` bytes, aligned for a `MemInfo`.
+unsafe fn init_meminfo(
+    block: *mut u8,
+    offset: usize,
+    size: usize,
+    dtor: Option<extern "C" fn(*mut u8)>,
+) -> *mut MemInfo {
     MI_ALLOCS.fetch_add(1, Ordering::Relaxed);
     let mi = block.cast::<MemInfo>();
-    // SAFETY: `block` is at least `offset + size` bytes, aligned for MemInfo.
-    unsafe {
-        mi.write(MemInfo {
-            refcount: AtomicUsize::new(1),
-            data: block.add(offset),
-            size,
-            dtor,
-        });
-    }
+    mi.write(MemInfo {
+        refcount: AtomicUsize::new(1),
+        data: block.add(offset),
+        size,
+        dtor,
+    });
     mi
 }
 

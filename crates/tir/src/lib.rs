@@ -250,12 +250,14 @@ pub struct Expr {
 }
 
 /// A constant; integers are stored as their two's-complement bits.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ConstValue {
     Int(i64),
     Float(f64),
     Bool(bool),
     Complex(f64, f64),
+    /// A string literal (type `unicode_type`).
+    Str(String),
     /// The one value of a zero-sized type: `None`, a dtype value, a scalar
     /// type (the expression's type says which). Prints as `None` or `unit`.
     Unit,
@@ -508,6 +510,96 @@ runtime_fn_enum! {
     DictEntry = "dict_entry",
     /// `(d, part)` `int64` → a new list of the keys, values or `(key, value)` pairs.
     DictList = "dict_list",
+    // ---- Strings (`s`, `sub`, ... strs; positions count code points;
+    // absent `int64` bounds are `i64::MIN`; results are new strings).
+    /// `(parts)` a tuple of strs → their concatenation (`a + b`, f-strings).
+    StrConcat = "str_concat",
+    /// `(s, n)` `int64` → `s * n`.
+    StrRepeat = "str_repeat",
+    /// `(a, b)` → `int64` -1, 0 or 1: code point order (`<`, `<=`, ...).
+    StrCmp = "str_cmp",
+    /// `(a, b)` → `bool`: `a == b`.
+    StrEq = "str_eq",
+    /// `(s, sub)` → `bool`: `sub in s`.
+    StrContains = "str_contains",
+    /// `(s, i)` `int64` → the one-character string `s[i]` (negative counts from the end; `IndexError`).
+    StrGetItem = "str_getitem",
+    /// `(s, start, stop, step)` → `s[start:stop:step]`.
+    StrSlice = "str_slice",
+    /// `(s, sub, start, end)` → `int64` lowest position of `sub` in `s[start:end]`, or -1.
+    StrFind = "str_find",
+    /// As `StrFind`, the highest position.
+    StrRFind = "str_rfind",
+    /// As `StrFind`, `ValueError("substring not found")` when absent.
+    StrIndex = "str_index",
+    StrRIndex = "str_rindex",
+    /// `(s, sub, start, end)` → `int64` non-overlapping occurrences.
+    StrCount = "str_count",
+    /// `(s, prefix, start, end)` prefix a str or a tuple of strs → `bool`.
+    StrStartsWith = "str_startswith",
+    StrEndsWith = "str_endswith",
+    /// `(s, sep, maxsplit)` sep a str or `none` (runs of whitespace) → a new list of strs.
+    StrSplit = "str_split",
+    /// As `StrSplit`, from the right.
+    StrRSplit = "str_rsplit",
+    /// `(s, keepends)` `bool` → a new list of the lines.
+    StrSplitLines = "str_splitlines",
+    /// `(sep, items)` items a list or tuple of strs → `sep.join(items)`.
+    StrJoin = "str_join",
+    /// `(s, chars)` chars a str or `none` (whitespace) → `s.strip(chars)`.
+    StrStrip = "str_strip",
+    StrLStrip = "str_lstrip",
+    StrRStrip = "str_rstrip",
+    /// `(s, old, new, count)` `int64` count (-1: all) → `s.replace(old, new, count)`.
+    StrReplace = "str_replace",
+    /// `(s)` → `s.upper()` (full Unicode case mapping, as Python's).
+    StrUpper = "str_upper",
+    StrLower = "str_lower",
+    StrCaseFold = "str_casefold",
+    StrSwapCase = "str_swapcase",
+    StrTitle = "str_title",
+    StrCapitalize = "str_capitalize",
+    /// `(s)` → `bool` `s.isdigit()`, by Python's Unicode definitions (likewise below).
+    StrIsDigit = "str_isdigit",
+    StrIsDecimal = "str_isdecimal",
+    StrIsNumeric = "str_isnumeric",
+    StrIsAlpha = "str_isalpha",
+    StrIsAlnum = "str_isalnum",
+    StrIsSpace = "str_isspace",
+    StrIsUpper = "str_isupper",
+    StrIsLower = "str_islower",
+    StrIsTitle = "str_istitle",
+    StrIsAscii = "str_isascii",
+    StrIsIdentifier = "str_isidentifier",
+    /// `(s, width)` `int64` → `s.zfill(width)`.
+    StrZFill = "str_zfill",
+    /// `(s, width, fill)` fill a one-character str → `s.center(width, fill)`.
+    StrCenter = "str_center",
+    StrLJust = "str_ljust",
+    StrRJust = "str_rjust",
+    /// `(s, sep)` → `(head, sep, tail)` as `s.partition(sep)`.
+    StrPartition = "str_partition",
+    StrRPartition = "str_rpartition",
+    /// `(s, n)` `int64` tab size → `s.expandtabs(n)`.
+    StrExpandTabs = "str_expandtabs",
+    /// `(x)` a number, bool, str or `none` → `str(x)` (floats as Python's shortest repr).
+    StrOf = "str_of",
+    /// `(x)` → `repr(x)` (a str quoted as Python quotes it).
+    StrRepr = "str_repr",
+    /// `(x, spec)` x a number, bool or str, spec a str → `format(x, spec)` (Python's format mini-language).
+    StrFormat = "str_format",
+    /// `(fmt, values)` values a tuple → `fmt % values` (printf-style).
+    StrPercent = "str_percent",
+    /// `(s, base)` `int64` → `int64` `int(s, base)` (`ValueError` as Python's).
+    StrToInt = "str_to_int",
+    /// `(s)` → `float64` `float(s)`.
+    StrToFloat = "str_to_float",
+    /// `(s)` a one-character str → `int64` code point (`TypeError` otherwise).
+    StrOrd = "str_ord",
+    /// `(i)` `int64` → the one-character str (`ValueError` out of range).
+    StrChr = "str_chr",
+    /// `(s)` → `int64` the string's hash (stable within a process, not Python's).
+    StrHash = "str_hash",
 }
 
 /// One source dimension of a `View`.

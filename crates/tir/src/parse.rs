@@ -592,6 +592,47 @@ impl<'a> Cursor<'a> {
         r[n..].trim_start().starts_with(']')
     }
 
+    /// A string in Rust's `{:?}` form (how the printer writes one).
+    fn string(&mut self) -> P<String> {
+        let r = self.rest();
+        let mut out = String::new();
+        let mut chars = r.char_indices().skip(1);
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '"' => {
+                    self.pos += i + 1;
+                    return Ok(out);
+                }
+                '\\' => {
+                    let (_, e) = chars
+                        .next()
+                        .ok_or_else(|| self.error("unterminated string"))?;
+                    out.push(match e {
+                        'n' => '\n',
+                        't' => '\t',
+                        'r' => '\r',
+                        '0' => '\0',
+                        'u' => {
+                            let hex: String = chars
+                                .by_ref()
+                                .map(|(_, c)| c)
+                                .skip(1)
+                                .take_while(|&c| c != '}')
+                                .collect();
+                            u32::from_str_radix(&hex, 16)
+                                .ok()
+                                .and_then(char::from_u32)
+                                .ok_or_else(|| self.error("bad \\u escape"))?
+                        }
+                        other => other,
+                    });
+                }
+                c => out.push(c),
+            }
+        }
+        Err(self.error("unterminated string"))
+    }
+
     /// Comma-separated items up to `close` (consumed).
     fn items<T>(&mut self, close: &str, mut item: impl FnMut(&mut Self) -> P<T>) -> P<Vec<T>> {
         let mut out = vec![];
@@ -620,6 +661,9 @@ impl<'a> Cursor<'a> {
             || (first == '-' && r[1..].starts_with(|c: char| c.is_ascii_digit() || c == 'i'))
         {
             return Ok(ExprKind::Const(self.number()?));
+        }
+        if first == '"' {
+            return Ok(ExprKind::Const(ConstValue::Str(self.string()?)));
         }
         if first == '(' {
             self.pos += 1;

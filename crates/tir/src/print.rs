@@ -166,6 +166,7 @@ impl Printer<'_> {
                 ConstValue::Float(x) => format!("{x:?}"),
                 ConstValue::Bool(b) => if *b { "True" } else { "False" }.to_string(),
                 ConstValue::Complex(re, im) => format!("complex({re:?}, {im:?})"),
+                ConstValue::Str(s) => format!("{s:?}"),
                 ConstValue::Unit if e.ty == Type::None => "None".to_string(),
                 ConstValue::Unit => "unit".to_string(),
             },

@@ -123,6 +123,9 @@ impl Verifier<'_> {
             ExprKind::Const(ConstValue::Unit) if e.ty.size_align().0 != 0 => {
                 fail(e.span, format!("unit constant of sized type {:#}", e.ty))
             }
+            ExprKind::Const(ConstValue::Str(_)) if e.ty != Type::Str => {
+                fail(e.span, format!("string constant of type {:#}", e.ty))
+            }
             ExprKind::Const(_) => Ok(()),
             ExprKind::Local(id) => {
                 if self.f.local(*id).ty != e.ty {

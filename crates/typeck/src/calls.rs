@@ -49,6 +49,7 @@ impl Checker<'_> {
                 let container = match obj.ty {
                     Type::List(_) => Some(Receiver::List),
                     Type::Dict(..) => Some(Receiver::Dict),
+                    Type::Str => Some(Receiver::Str),
                     _ => None,
                 };
                 if let Some(on) = container {
@@ -108,6 +109,7 @@ impl Checker<'_> {
             Type::Array(_) => Some((Receiver::Array, "arrays")),
             Type::List(_) => Some((Receiver::List, "lists")),
             Type::Dict(..) => Some((Receiver::Dict, "dicts")),
+            Type::Str => Some((Receiver::Str, "strs")),
             _ => None,
         };
         if let Some((on, what)) = receiver {

@@ -774,7 +774,7 @@ impl Checker<'_> {
                 return self.for_dict(target, d, part, body, orelse, span, out);
             }
             let seq = self.expr(iter)?;
-            if seq.ty.list_item().is_some() {
+            if seq.ty.list_item().is_some() || seq.ty == Type::Str {
                 return self.for_list(target, seq, body, orelse, span, out);
             }
             if seq.ty.dict_types().is_some() {
@@ -878,7 +878,8 @@ impl Checker<'_> {
     }
 
     /// `for target in l`: a `while` over a hidden position, which Python's
-    /// list iterator checks against the list's length at every step.
+    /// list iterator checks against the list's length at every step; a
+    /// str's characters the same way.
     fn for_list(
         &mut self,
         target: &Target,
@@ -901,7 +902,11 @@ impl Checker<'_> {
             Type::BOOL,
             seq.span,
         );
-        let item = self.list_item(seq.clone(), local(&i64t), target.span());
+        let item = if seq.ty == Type::Str {
+            self.str_item(seq.clone(), local(&i64t), target.span())
+        } else {
+            self.list_item(seq.clone(), local(&i64t), target.span())
+        };
         self.position_loop(pos, cond, item, (target, body, orelse), span, out)
     }
 

@@ -103,7 +103,7 @@ impl Checker<'_> {
     fn dict_types_ok(&self, kt: &Type, vt: &Type, span: Span) -> R<()> {
         fn key_ok(t: &Type) -> bool {
             match t {
-                Type::Scalar(_) | Type::Undefined => true,
+                Type::Scalar(_) | Type::Str | Type::Undefined => true,
                 Type::Tuple(items) => items.iter().all(key_ok),
                 _ => false,
             }
@@ -113,7 +113,7 @@ impl Checker<'_> {
                 Code::BadOperand,
                 span,
                 format!("a dict cannot have keys of type {kt}"),
-                "use numbers or tuples of numbers as keys",
+                "use numbers, strings or tuples of them as keys",
             ));
         }
         match vt {
@@ -122,12 +122,13 @@ impl Checker<'_> {
             | Type::Tuple(_)
             | Type::List(_)
             | Type::Dict(..)
+            | Type::Str
             | Type::Undefined => Ok(()),
             t => Err(error(
                 Code::BadOperand,
                 span,
                 format!("a dict cannot hold values of type {t}"),
-                "dicts hold numbers, arrays, tuples, lists or dicts",
+                "dicts hold numbers, strings, arrays, tuples, lists or dicts",
             )),
         }
     }

@@ -74,7 +74,7 @@ impl Checker<'_> {
             Type::Tuple(items) if matches!(e.kind, TK::Local(_) | TK::Tuple(_)) => {
                 Ok(konst(ConstValue::Bool(!items.is_empty()), Type::BOOL, span))
             }
-            Type::List(_) => {
+            Type::List(_) | Type::Dict(..) | Type::Str => {
                 let n = self.list_len(e, span);
                 Ok(tir::Expr::new(TK::Truth(Box::new(n)), Type::BOOL, span))
             }
@@ -176,6 +176,7 @@ impl Checker<'_> {
                 elt,
                 generators,
             } => self.list_comp(*result, elt, generators, span),
+            HK::FString(parts) => self.fstring(parts, span),
             HK::Slice { .. } => Err(error(
                 Code::BadIndex,
                 span,
@@ -196,12 +197,7 @@ impl Checker<'_> {
                 span,
             ),
             Const::None => konst(ConstValue::Unit, Type::None, span),
-            Const::Str(_) => return Err(error(
-                Code::BadOperand,
-                span,
-                "string values are not supported in compiled code",
-                "strings can be used only as exception messages, e.g. raise ValueError(\"...\")",
-            )),
+            Const::Str(s) => crate::strs::str_const(s, span),
             Const::Tuple(items) => {
                 let items = items
                     .iter()
@@ -289,7 +285,7 @@ impl Checker<'_> {
 
     fn subscript(&mut self, base: tir::Expr, index: &hir::Expr, span: Span) -> R<tir::Expr> {
         match &base.ty {
-            Type::List(_) => self.list_subscript(base, index, span),
+            Type::List(_) | Type::Str => self.sequence_subscript(base, index, span),
             Type::Dict(..) => self.dict_subscript(base, index, span),
             Type::Array(a) => {
                 let dtype = a.dtype;
@@ -639,6 +635,19 @@ impl Checker<'_> {
                 ))
             }
         };
+        if l.ty == Type::Str && r.ty == Type::Str {
+            return self.str_compare(top, l, r, span);
+        }
+        if (l.ty == Type::Str || r.ty == Type::Str)
+            && matches!(top, tir::CmpOp::Eq | tir::CmpOp::Ne)
+        {
+            // A str never equals a value of another type.
+            return Ok(konst(
+                ConstValue::Bool(top == tir::CmpOp::Ne),
+                Type::BOOL,
+                span,
+            ));
+        }
         if let (Some(a), Some(b)) = (l.ty.dtype_value(), r.ty.dtype_value()) {
             // Dtypes and scalar types are equal when they name one type.
             let equal = match top {

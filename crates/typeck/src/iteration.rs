@@ -3,7 +3,7 @@
 //! position, so the loop is a counted `range` loop over the positions
 //! whose target is assigned the item (a tuple for both), with no iterator
 //! object at run time. Their parts may be ranges, arrays (items, or rows
-//! of an n-d array), lists, or further `enumerate`/`zip`s.
+//! of an n-d array), lists, strs, or further `enumerate`/`zip`s.
 
 use crate::check::{error, range_call, Checker, R};
 use crate::expr::konst;
@@ -24,6 +24,8 @@ pub(crate) enum Seq {
     Array(tir::Expr),
     /// A list (evaluated once): its items.
     List(tir::Expr),
+    /// A str (evaluated once): its characters.
+    Str(tir::Expr),
     /// `enumerate(seq, start)`: `(start + i, seq[i])`.
     Enumerate(Box<Seq>, tir::Expr),
     /// `zip(a, b, ...)`: the shortest length; `(a[i], b[i], ...)`.
@@ -84,6 +86,7 @@ impl Checker<'_> {
         match &e.ty {
             Type::Array(_) => Ok(Seq::Array(e)),
             Type::List(_) => Ok(Seq::List(e)),
+            Type::Str => Ok(Seq::Str(e)),
             // A comprehension walks a snapshot of the keys.
             Type::Dict(..) => {
                 let keys = self.dict_list(e, 0, iter.span);
@@ -155,7 +158,7 @@ impl Checker<'_> {
                 Type::I64,
                 span,
             ),
-            Seq::List(l) => {
+            Seq::List(l) | Seq::Str(l) => {
                 let n = self.list_len(l.clone(), span);
                 self.coerce(n, &Type::I64)
             }
@@ -195,6 +198,7 @@ impl Checker<'_> {
                 _ => self.row(a.clone(), i.clone(), span),
             },
             Seq::List(l) => self.list_item(l.clone(), i.clone(), span),
+            Seq::Str(s) => self.str_item(s.clone(), i.clone(), span),
             Seq::Enumerate(s, start) => {
                 let n = bin(BinOp::Add, start.clone(), i.clone(), span);
                 let n = self.coerce(n, &Type::Scalar(Scalar::PyInt));

@@ -21,6 +21,7 @@ mod lists;
 mod ops;
 mod prange;
 mod runtime_fns;
+mod strs;
 mod tuples;
 
 use oxjit_abi::exc::ExcSpec;

@@ -62,14 +62,17 @@ impl Checker<'_> {
     /// Rejects item types a list cannot hold.
     fn item_type_ok(&self, item: &Type, span: Span) -> R<()> {
         match item {
-            Type::Array(_) | Type::Scalar(_) | Type::Tuple(_) | Type::List(_) | Type::Undefined => {
-                Ok(())
-            }
+            Type::Array(_)
+            | Type::Scalar(_)
+            | Type::Tuple(_)
+            | Type::List(_)
+            | Type::Str
+            | Type::Undefined => Ok(()),
             t => Err(error(
                 Code::BadOperand,
                 span,
                 format!("a list cannot hold values of type {t}"),
-                "lists hold numbers, arrays, tuples or lists",
+                "lists hold numbers, strings, arrays, tuples or lists",
             )),
         }
     }
@@ -152,41 +155,58 @@ impl Checker<'_> {
     }
 
     /// `l[i]` (an integer: the item, `IndexError` outside) or `l[a:b:c]`
-    /// (a new list).
-    pub(crate) fn list_subscript(
+    /// (a new list); the same for a str and its characters.
+    pub(crate) fn sequence_subscript(
         &mut self,
-        list: tir::Expr,
+        seq: tir::Expr,
         index: &hir::Expr,
         span: Span,
     ) -> R<tir::Expr> {
-        if let HK::Slice { lower, upper, step } = &index.kind {
-            let mut bound = |x: &Option<Box<hir::Expr>>, default: tir::Expr| -> R<tir::Expr> {
-                match x {
-                    Some(x) => {
-                        let v = self.expr(x)?;
-                        // A bound that is None (a variable holding it) is absent.
-                        if v.ty == Type::None {
-                            return Ok(default);
-                        }
-                        self.int_index(v)
-                    }
-                    None => Ok(default),
-                }
+        let is_str = seq.ty == Type::Str;
+        if let Some(bounds) = self.slice_bounds(index)? {
+            let ty = seq.ty.clone();
+            let f = if is_str {
+                RuntimeFn::StrSlice
+            } else {
+                RuntimeFn::ListSlice
             };
-            let start = bound(lower, absent(span))?;
-            let stop = bound(upper, absent(span))?;
-            let step = bound(step, konst(ConstValue::Int(1), Type::I64, span))?;
-            let ty = list.ty.clone();
-            return Ok(call(
-                RuntimeFn::ListSlice,
-                vec![list, start, stop, step],
-                ty,
-                span,
-            ));
+            let mut args = vec![seq];
+            args.extend(bounds);
+            return Ok(call(f, args, ty, span));
         }
         let i = self.expr(index)?;
         let i = self.int_index(i)?;
-        Ok(self.list_item(list, i, span))
+        Ok(if is_str {
+            self.str_item(seq, i, span)
+        } else {
+            self.list_item(seq, i, span)
+        })
+    }
+
+    /// The `int64` start, stop and step of `index` if it is a slice (an
+    /// absent bound, or one that is None, as the runtime's sentinel).
+    pub(crate) fn slice_bounds(&mut self, index: &hir::Expr) -> R<Option<[tir::Expr; 3]>> {
+        let HK::Slice { lower, upper, step } = &index.kind else {
+            return Ok(None);
+        };
+        let span = index.span;
+        let mut bound = |x: &Option<Box<hir::Expr>>, default: tir::Expr| -> R<tir::Expr> {
+            match x {
+                Some(x) => {
+                    let v = self.expr(x)?;
+                    if v.ty == Type::None {
+                        return Ok(default);
+                    }
+                    self.int_index(v)
+                }
+                None => Ok(default),
+            }
+        };
+        Ok(Some([
+            bound(lower, absent(span))?,
+            bound(upper, absent(span))?,
+            bound(step, konst(ConstValue::Int(1), Type::I64, span))?,
+        ]))
     }
 
     /// An integer used as a list position, as `int64`.
@@ -301,7 +321,7 @@ impl Checker<'_> {
     pub(crate) fn searchable(&self, x: &tir::Expr) -> R<()> {
         fn ok(t: &Type) -> bool {
             match t {
-                Type::Scalar(_) | Type::None => true,
+                Type::Scalar(_) | Type::None | Type::Str => true,
                 Type::Tuple(items) => items.iter().all(ok),
                 Type::List(item) => ok(item),
                 _ => false,
@@ -314,7 +334,7 @@ impl Checker<'_> {
             Code::BadOperand,
             x.span,
             format!("cannot search a list for a {}", x.ty),
-            "search for numbers or tuples (the truth value of an array comparison is ambiguous)",
+            "search for numbers, strings or tuples (the truth value of an array comparison is ambiguous)",
         ))
     }
 

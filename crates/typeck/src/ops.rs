@@ -112,6 +112,11 @@ impl Checker<'_> {
         if op == hir::BinOp::MatMul {
             return self.dot(a, b, true, span);
         }
+        if a.ty == Type::Str || b.ty == Type::Str {
+            return self
+                .str_binary(op, a, b, span)
+                .map(|e| e.expect("an operand is a str"));
+        }
         if a.ty.list_item().is_some() || b.ty.list_item().is_some() {
             return self
                 .list_binary(op, a, b, span)

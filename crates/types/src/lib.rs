@@ -255,6 +255,8 @@ pub enum Type {
     /// A dict from keys of one type to values of one type, shared by
     /// reference, in insertion order (`{1: 2.0}`, `{}`).
     Dict(Box<Type>, Box<Type>),
+    /// A Python `str`: immutable Unicode text shared by reference.
+    Str,
     /// The item type of an empty list literal (`[]`) before inference has
     /// seen what goes in it; it never reaches verified typed IR.
     Undefined,
@@ -363,6 +365,7 @@ impl Type {
                 k.encode(w);
                 v.encode(w);
             }
+            Type::Str => w.push(tag::STR),
             // Only met while inferring, where only the list's own form
             // (one reference, whatever its items) is asked for.
             Type::Undefined => w.push(tag::NONE),
@@ -448,6 +451,7 @@ impl fmt::Display for Type {
             Type::Class(s) => write!(f, "class({s})"),
             Type::List(item) => write!(f, "list({})", show(item)),
             Type::Dict(k, v) => write!(f, "dict({}, {})", show(k), show(v)),
+            Type::Str => f.write_str("unicode_type"),
             Type::Undefined => f.write_str("undefined"),
         }
     }

@@ -101,6 +101,7 @@ impl<'a> Parser<'a> {
         }
         let base = match name {
             "none" | "void" => return Ok(Type::None),
+            "unicode_type" | "string" => return Ok(Type::Str),
             "pyint" if self.ir => return Ok(Type::Scalar(Scalar::PyInt)),
             "pyfloat" if self.ir => return Ok(Type::Scalar(Scalar::PyFloat)),
             "pycomplex" if self.ir => return Ok(Type::Scalar(Scalar::PyComplex)),

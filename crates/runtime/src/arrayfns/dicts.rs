@@ -10,6 +10,7 @@ use oxjit_abi::desc::{Desc, Kind};
 use oxjit_abi::exc::{ExcArg, ExcSpec};
 
 use super::keys::wide;
+use super::strs::str_at;
 use super::{raise, Args, Result, Wide};
 use crate::dict::Dict;
 use crate::exceptions::raise_dynamic;
@@ -39,6 +40,7 @@ unsafe fn key_arg(p: *const u8, t: Desc) -> ExcArg {
             Ok(Wide::Complex(re, im)) => ExcArg::Str(format!("({re}+{im}j)")),
             Err(_) => ExcArg::None,
         },
+        Kind::Str => ExcArg::Str(str_at(p).as_str().into()),
         Kind::Tuple => ExcArg::Tuple(
             t.items()
                 .iter()

@@ -2,15 +2,18 @@
 //! (`RuntimeFn::List*`): building, `append`/`insert`/`pop`/`extend`,
 //! copies, concatenation, slices, searches and sorting. Items move in
 //! their memory form; their references follow the rules of
-//! [`crate::list`]. Searches compare items with Python's numeric equality
-//! (any int, float or bool type against any other, tuples item by item).
+//! [`crate::list`]. Searches compare items with Python's `==`: numeric
+//! equality (any int, float or bool type against any other), strs by
+//! text, tuples item by item.
 
 use std::ptr;
 
 use oxjit_abi::desc::{Desc, Kind};
 
+use super::format::{repr_of, value_at};
 use super::keys::{leaves, wide, words};
-use super::{raise, with_dtype, Args, Elem, Result, Wide};
+use super::strs::str_at;
+use super::{raise, slice_indices, with_dtype, wrap, Args, Elem, Result, Wide};
 use crate::list::List;
 use crate::memory::MemInfo;
 
@@ -27,15 +30,6 @@ unsafe fn args_ptr(args: &Args, i: usize) -> *const u8 {
     args.value(i)
 }
 
-/// Python's `repr` of a float: the shortest form that reads back.
-fn float_repr(v: f64) -> String {
-    let s = format!("{v:?}");
-    match s.split_once('e') {
-        Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
-        _ => s,
-    }
-}
-
 /// A new list of the result type `out_type` with room for `cap` items.
 unsafe fn new_list(out_type: Desc, cap: usize) -> Result<List> {
     let item = out_type.list_item().expect("a list result");
@@ -44,15 +38,6 @@ unsafe fn new_list(out_type: Desc, cap: usize) -> Result<List> {
 
 unsafe fn write_list(out: *mut u8, l: List) {
     out.cast::<*mut MemInfo>().write_unaligned(l.meminfo());
-}
-
-/// Python's index normalisation: negative counts from the end.
-fn wrap(i: i64, len: usize) -> i64 {
-    if i < 0 {
-        i + len as i64
-    } else {
-        i
-    }
 }
 
 /// `(items)` a tuple of items of the list's item type → a list of them
@@ -161,40 +146,13 @@ pub(crate) unsafe fn repeat(out: *mut u8, args: &Args, out_type: Desc) -> Result
 }
 
 /// `(l, start, stop, step)` → `l[start:stop:step]`, `int64` bounds with
-/// `i64::MIN` for an absent one (the step is never zero: checked before).
+/// `i64::MIN` for an absent one.
 pub(crate) unsafe fn slice(out: *mut u8, args: &Args, out_type: Desc) -> Result {
     let src = list_arg(args, 0);
-    let len = src.len() as i64;
-    let step = args.scalar::<i64>(3)?;
-    if step == 0 {
-        return Err(raise("ValueError", "slice step cannot be zero"));
-    }
-    // CPython's PySlice_AdjustIndices.
-    let bound = |v: i64, absent: i64| -> i64 {
-        if v == i64::MIN {
-            return absent;
-        }
-        let v = wrap(v, src.len());
-        if step > 0 {
-            v.clamp(0, len)
-        } else {
-            v.clamp(-1, len - 1)
-        }
-    };
-    let (start, stop) = if step > 0 {
-        (bound(args.scalar(1)?, 0), bound(args.scalar(2)?, len))
-    } else {
-        (bound(args.scalar(1)?, len - 1), bound(args.scalar(2)?, -1))
-    };
-    let count = if step > 0 && stop > start {
-        (stop - start - 1) / step + 1
-    } else if step < 0 && start > stop {
-        (start - stop - 1) / -step + 1
-    } else {
-        0
-    };
-    let l = new_list(out_type, count as usize)?;
-    copy_items(l, src, start, step, count as usize);
+    let (start, step, count) =
+        slice_indices(src.len(), args.scalar(1)?, args.scalar(2)?, args.scalar(3)?)?;
+    let l = new_list(out_type, count)?;
+    copy_items(l, src, start, step, count);
     write_list(out, l);
     Ok(())
 }
@@ -219,8 +177,8 @@ fn wide_eq(a: Wide, b: Wide) -> bool {
     }
 }
 
-/// Python's `==` between two values in memory form (numbers, tuples of
-/// them, lists of them); other kinds are never equal.
+/// Python's `==` between two values in memory form (numbers, strs,
+/// tuples of them, lists of them); other kinds are never equal.
 pub(crate) unsafe fn equal(pa: *const u8, ta: Desc, pb: *const u8, tb: Desc) -> Result<bool> {
     Ok(match (ta.kind(), tb.kind()) {
         (Kind::Scalar, Kind::Scalar) => wide_eq(wide(pa, ta.dtype())?, wide(pb, tb.dtype())?),
@@ -251,6 +209,10 @@ pub(crate) unsafe fn equal(pa: *const u8, ta: Desc, pb: *const u8, tb: Desc) -> 
             }
             true
         }
+        (Kind::Str, Kind::Str) => {
+            let (a, b) = (str_at(pa), str_at(pb));
+            a.meminfo() == b.meminfo() || a.as_str() == b.as_str()
+        }
         (Kind::None, Kind::None) => true,
         _ => false,
     })
@@ -274,17 +236,9 @@ unsafe fn find(
     Ok(None)
 }
 
-/// Python's `repr` of a number or tuple, for messages.
+/// Python's `repr` of a number, str or tuple, for messages.
 unsafe fn show(p: *const u8, t: Desc) -> String {
     match t.kind() {
-        Kind::Scalar => match wide(p, t.dtype()) {
-            Ok(Wide::Bool(b)) => if b { "True" } else { "False" }.into(),
-            Ok(Wide::Int(v)) => v.to_string(),
-            Ok(Wide::UInt(v)) => v.to_string(),
-            Ok(Wide::Float(v)) => float_repr(v),
-            Ok(Wide::Complex(re, im)) => format!("({re}+{im}j)"),
-            Err(_) => "?".into(),
-        },
         Kind::Tuple => {
             let offs = t.repr().field_offsets();
             let items: Vec<String> = t
@@ -299,7 +253,9 @@ unsafe fn show(p: *const u8, t: Desc) -> String {
                 format!("({})", items.join(", "))
             }
         }
-        _ => "the value".into(),
+        _ => value_at(p, t)
+            .and_then(|v| repr_of(&v, false))
+            .unwrap_or_else(|_| "the value".into()),
     }
 }
 
@@ -358,14 +314,7 @@ pub(crate) unsafe fn remove(_: *mut u8, args: &Args, _: Desc) -> Result {
     // Moved out, then its references released with it.
     let mut item = vec![0u8; l.itemsize()];
     l.take(i, item.as_mut_ptr());
-    for off in l.refs() {
-        crate::memory::oxjit_rt_meminfo_decref(
-            item.as_ptr()
-                .add(off)
-                .cast::<*mut MemInfo>()
-                .read_unaligned(),
-        );
-    }
+    crate::list::release(item.as_ptr(), &l.refs());
     Ok(())
 }
 
@@ -379,9 +328,23 @@ unsafe fn sort_numbers<T: Elem>(l: List, reverse: bool) {
     }
 }
 
+/// Sorts the positions `perm` stably by their keys, descending when
+/// `reverse` (equal keys keep their order either way).
+fn sort_positions<K: Ord>(perm: &mut [usize], reverse: bool, key: impl Fn(usize) -> K) {
+    perm.sort_by(|&a, &b| {
+        let order = key(a).cmp(&key(b));
+        if reverse {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+}
+
 /// `(l, reverse)` → `none`: a stable sort in place (`reverse` `bool`;
 /// as in Python, equal items keep their order either way). The order is
-/// total (numbers with NaN last, tuples lexicographically), so sorting
+/// total (numbers with NaN last, strs by code point, tuples
+/// lexicographically), so sorting
 /// never meets an inconsistent comparison.
 pub(crate) unsafe fn sort(_: *mut u8, args: &Args, _: Desc) -> Result {
     let l = list_arg(args, 0);
@@ -397,18 +360,20 @@ pub(crate) unsafe fn sort(_: *mut u8, args: &Args, _: Desc) -> Result {
             Ok(())
         });
     }
-    let fields = leaves(item);
-    let mut keys = Vec::with_capacity(n * fields.len());
-    for i in 0..n {
-        words(l.at(i), &fields, |w| keys.push(w));
-    }
-    let width = keys.len() / n;
-    let key = |i: usize| &keys[i * width..(i + 1) * width];
     let mut perm: Vec<usize> = (0..n).collect();
-    if reverse {
-        perm.sort_by(|&a, &b| key(b).cmp(key(a)));
+    if item.kind() == Kind::Str {
+        sort_positions(&mut perm, reverse, |i| str_at(l.at(i)).as_str());
     } else {
-        perm.sort_by(|&a, &b| key(a).cmp(key(b)));
+        // Each item's words; strs make their number vary.
+        let fields = leaves(item);
+        let (mut keys, mut ends) = (Vec::with_capacity(n * fields.len()), Vec::with_capacity(n));
+        for i in 0..n {
+            words(l.at(i), &fields, |w| keys.push(w));
+            ends.push(keys.len());
+        }
+        sort_positions(&mut perm, reverse, |i| {
+            &keys[if i == 0 { 0 } else { ends[i - 1] }..ends[i]]
+        });
     }
     let old: Vec<u8> = std::slice::from_raw_parts(l.at(0), n * size).to_vec();
     for (k, &from) in perm.iter().enumerate() {
@@ -422,4 +387,142 @@ pub(crate) unsafe fn eq(out: *mut u8, args: &Args, _: Desc) -> Result {
     let same = equal(args_ptr(args, 0), args.ty(0), args_ptr(args, 1), args.ty(1))?;
     out.write(same as u8);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::oxjit_rt_meminfo_decref;
+    use crate::str::Str;
+    use oxjit_abi::desc::tag;
+
+    static STR: [u64; 1] = [tag::STR];
+    static STR_INT: [u64; 5] = [tag::TUPLE, 2, tag::STR, tag::SCALAR, b'q' as u64];
+
+    /// A new list of `items` (memory forms of type `item`).
+    unsafe fn list_of(item: &'static [u64], items: &[Vec<u8>]) -> List {
+        let l = List::new(item.as_ptr(), 0).unwrap();
+        for it in items {
+            assert!(l.push(it.as_ptr()));
+        }
+        l
+    }
+
+    fn str_item(t: &str) -> (Str, Vec<u8>) {
+        let s = Str::new(t).unwrap();
+        (s, (s.meminfo() as usize).to_ne_bytes().to_vec())
+    }
+
+    unsafe fn texts(l: List) -> Vec<String> {
+        (0..l.len())
+            .map(|i| str_at(l.at(i)).as_str().to_string())
+            .collect()
+    }
+
+    unsafe fn sort_list(l: List, reverse: bool) {
+        let (p, r) = (l.meminfo(), reverse as i64);
+        let values = [
+            (&p as *const *mut MemInfo).cast::<u8>(),
+            (&r as *const i64).cast(),
+        ];
+        let types = [
+            [tag::LIST, tag::STR].as_ptr(),
+            [tag::SCALAR, b'q' as u64].as_ptr(),
+        ];
+        sort(
+            std::ptr::null_mut(),
+            &Args::new(values.as_ptr(), types.as_ptr()),
+            Desc::new(&STR),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn lists_of_strs_sort_search_and_compare_as_python() {
+        unsafe {
+            let words = ["b", "a\0", "", "é", "ab", "a", "Z", "abcdefgh", "abcdefg"];
+            let made: Vec<(Str, Vec<u8>)> = words.iter().map(|w| str_item(w)).collect();
+            let l = list_of(&STR, &made.iter().map(|m| m.1.clone()).collect::<Vec<_>>());
+            for (s, _) in &made {
+                oxjit_rt_meminfo_decref(s.meminfo());
+            }
+            sort_list(l, false);
+            let mut want: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+            want.sort();
+            assert_eq!(texts(l), want);
+            sort_list(l, true);
+            want.reverse();
+            assert_eq!(texts(l), want);
+            // Another string of the same text is found and equal.
+            let (probe, bytes) = str_item("ab");
+            assert_eq!(
+                find(l, bytes.as_ptr(), Desc::new(&STR), 0, l.len()).unwrap(),
+                Some(4)
+            );
+            assert_eq!(show(bytes.as_ptr(), Desc::new(&STR)), "'ab'");
+            let (other, other_bytes) = str_item("it's");
+            assert!(find(l, other_bytes.as_ptr(), Desc::new(&STR), 0, l.len())
+                .unwrap()
+                .is_none());
+            assert_eq!(show(other_bytes.as_ptr(), Desc::new(&STR)), "\"it's\"");
+            let lp = l.meminfo();
+            let lb = (&lp as *const *mut MemInfo).cast::<u8>();
+            let lt = Desc::new(&[tag::LIST, tag::STR]);
+            assert!(equal(lb, lt, lb, lt).unwrap());
+            for s in [probe, other] {
+                oxjit_rt_meminfo_decref(s.meminfo());
+            }
+            oxjit_rt_meminfo_decref(l.meminfo());
+        }
+    }
+
+    #[test]
+    fn tuples_with_strs_sort_by_text_then_number() {
+        unsafe {
+            let item = Desc::new(&STR_INT);
+            let offs = item.repr().field_offsets();
+            let rows = [("b", 1i64), ("a", 2), ("ab", 0), ("a", 1), ("", 9)];
+            let made: Vec<(Str, Vec<u8>)> = rows
+                .iter()
+                .map(|&(t, n)| {
+                    let (s, p) = str_item(t);
+                    let mut b = vec![0u8; 16];
+                    b[offs[0]..offs[0] + 8].copy_from_slice(&p);
+                    b[offs[1]..offs[1] + 8].copy_from_slice(&n.to_ne_bytes());
+                    (s, b)
+                })
+                .collect();
+            let l = list_of(
+                &STR_INT,
+                &made.iter().map(|m| m.1.clone()).collect::<Vec<_>>(),
+            );
+            for (s, _) in &made {
+                oxjit_rt_meminfo_decref(s.meminfo());
+            }
+            let (p, r) = (l.meminfo(), 0i64);
+            let values = [
+                (&p as *const *mut MemInfo).cast::<u8>(),
+                (&r as *const i64).cast(),
+            ];
+            let list_type = [tag::LIST, tag::TUPLE, 2, tag::STR, tag::SCALAR, b'q' as u64];
+            let types = [list_type.as_ptr(), [tag::SCALAR, b'q' as u64].as_ptr()];
+            sort(
+                std::ptr::null_mut(),
+                &Args::new(values.as_ptr(), types.as_ptr()),
+                item,
+            )
+            .unwrap();
+            let got: Vec<(String, i64)> = (0..l.len())
+                .map(|i| {
+                    let at = l.at(i);
+                    let t = str_at(at.add(offs[0])).as_str().to_string();
+                    (t, at.add(offs[1]).cast::<i64>().read_unaligned())
+                })
+                .collect();
+            let want = [("", 9), ("a", 1), ("a", 2), ("ab", 0), ("b", 1)];
+            assert_eq!(got, want.map(|(t, n)| (t.to_string(), n)));
+            assert_eq!(show(l.at(0), item), "('', 9)");
+            oxjit_rt_meminfo_decref(l.meminfo());
+        }
+    }
 }

@@ -11,14 +11,20 @@
 
 mod dicts;
 mod dot;
+mod floats;
+mod format;
+mod formatspec;
 mod join;
 pub(crate) mod keys;
 mod lists;
+mod parse;
 mod random;
 pub use random::{oxjit_rt_random_double, oxjit_rt_random_gauss};
 mod scan;
 mod select;
 mod sort;
+mod strs;
+mod strsearch;
 
 use std::any::TypeId;
 use std::cmp::Ordering;
@@ -68,6 +74,47 @@ fn shape_str(shape: &[i64]) -> String {
     } else {
         format!("({})", items.join(","))
     }
+}
+
+/// Python's index normalisation: negative counts from the end.
+fn wrap(i: i64, len: usize) -> i64 {
+    if i < 0 {
+        i.saturating_add(len as i64)
+    } else {
+        i
+    }
+}
+
+/// Python's `slice.indices` for `len` items (CPython's
+/// `PySlice_AdjustIndices`): the first position, the step and the count
+/// of `start:stop:step`, where `i64::MIN` is an absent bound.
+/// `ValueError` for a zero step.
+fn slice_indices(len: usize, start: i64, stop: i64, step: i64) -> Result<(i64, i64, usize)> {
+    if step == 0 {
+        return Err(raise("ValueError", "slice step cannot be zero"));
+    }
+    let n = len as i64;
+    let bound = |v: i64, absent: i64| {
+        if v == i64::MIN {
+            absent
+        } else if step > 0 {
+            wrap(v, len).clamp(0, n)
+        } else {
+            wrap(v, len).clamp(-1, n - 1)
+        }
+    };
+    let (start, stop) = if step > 0 {
+        (bound(start, 0), bound(stop, n))
+    } else {
+        (bound(start, n - 1), bound(stop, -1))
+    };
+    let span = if step > 0 { stop - start } else { start - stop };
+    let count = if span > 0 {
+        (span as u64 - 1) / step.unsigned_abs() + 1
+    } else {
+        0
+    };
+    Ok((start, step, count as usize))
 }
 
 /// NumPy's `bool`: one byte, 0 or 1. A byte newtype rather than Rust's
@@ -895,4 +942,59 @@ array_fns! {
     oxjit_rt_af_dict_iterating => dicts::iterating,
     oxjit_rt_af_dict_entry => dicts::entry,
     oxjit_rt_af_dict_list => dicts::to_list,
+    oxjit_rt_af_str_concat => strs::concat,
+    oxjit_rt_af_str_repeat => strs::repeat,
+    oxjit_rt_af_str_cmp => strs::cmp,
+    oxjit_rt_af_str_eq => strs::eq,
+    oxjit_rt_af_str_contains => strsearch::contains,
+    oxjit_rt_af_str_getitem => strs::get_item,
+    oxjit_rt_af_str_slice => strs::slice,
+    oxjit_rt_af_str_find => strsearch::find,
+    oxjit_rt_af_str_rfind => strsearch::rfind,
+    oxjit_rt_af_str_index => strsearch::index,
+    oxjit_rt_af_str_rindex => strsearch::rindex,
+    oxjit_rt_af_str_count => strsearch::count,
+    oxjit_rt_af_str_startswith => strsearch::starts_with,
+    oxjit_rt_af_str_endswith => strsearch::ends_with,
+    oxjit_rt_af_str_split => strsearch::split,
+    oxjit_rt_af_str_rsplit => strsearch::rsplit,
+    oxjit_rt_af_str_splitlines => strsearch::split_lines,
+    oxjit_rt_af_str_join => strs::join,
+    oxjit_rt_af_str_strip => strsearch::strip,
+    oxjit_rt_af_str_lstrip => strsearch::lstrip,
+    oxjit_rt_af_str_rstrip => strsearch::rstrip,
+    oxjit_rt_af_str_replace => strsearch::replace,
+    oxjit_rt_af_str_upper => strs::upper,
+    oxjit_rt_af_str_lower => strs::lower,
+    oxjit_rt_af_str_casefold => strs::casefold,
+    oxjit_rt_af_str_swapcase => strs::swapcase,
+    oxjit_rt_af_str_title => strs::title,
+    oxjit_rt_af_str_capitalize => strs::capitalize,
+    oxjit_rt_af_str_isdigit => strs::is_digit,
+    oxjit_rt_af_str_isdecimal => strs::is_decimal,
+    oxjit_rt_af_str_isnumeric => strs::is_numeric,
+    oxjit_rt_af_str_isalpha => strs::is_alpha,
+    oxjit_rt_af_str_isalnum => strs::is_alnum,
+    oxjit_rt_af_str_isspace => strs::is_space,
+    oxjit_rt_af_str_isupper => strs::is_upper,
+    oxjit_rt_af_str_islower => strs::is_lower,
+    oxjit_rt_af_str_istitle => strs::is_title,
+    oxjit_rt_af_str_isascii => strs::is_ascii,
+    oxjit_rt_af_str_isidentifier => strs::is_identifier,
+    oxjit_rt_af_str_zfill => strs::zfill,
+    oxjit_rt_af_str_center => strs::center,
+    oxjit_rt_af_str_ljust => strs::ljust,
+    oxjit_rt_af_str_rjust => strs::rjust,
+    oxjit_rt_af_str_partition => strsearch::partition,
+    oxjit_rt_af_str_rpartition => strsearch::rpartition,
+    oxjit_rt_af_str_expandtabs => strs::expand_tabs,
+    oxjit_rt_af_str_of => format::str_fn,
+    oxjit_rt_af_str_repr => format::repr_fn,
+    oxjit_rt_af_str_format => formatspec::format_fn,
+    oxjit_rt_af_str_percent => format::percent_fn,
+    oxjit_rt_af_str_to_int => parse::to_int,
+    oxjit_rt_af_str_to_float => parse::to_float,
+    oxjit_rt_af_str_ord => strs::ord,
+    oxjit_rt_af_str_chr => strs::chr,
+    oxjit_rt_af_str_hash => strs::hash,
 }

@@ -4,9 +4,10 @@
 use super::{Call, Defs, Lowering};
 use crate::check::{error, range_call, Checker, R};
 use crate::expr::{cast_scalar, konst};
+use crate::runtime_fns::call;
 use oxjit_diag::Code;
 use oxjit_hir as hir;
-use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic};
+use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic, RuntimeFn};
 use oxjit_types::{Kind, Scalar, Type};
 
 fn call_expr(op: Intrinsic, args: Vec<tir::Expr>, ty: Scalar, c: &Call) -> tir::Expr {
@@ -21,10 +22,31 @@ pub(super) fn define(d: &mut Defs) {
                 ck.min_max(f, args, c.span)
             });
     }
-    for (f, to) in [("int", Scalar::PyInt), ("float", Scalar::PyFloat)] {
-        d.def(format!("builtins.{f}"), "x=0, /")
+    // `int(s, base)` and `float(s)` parse a str as Python does.
+    for (f, to, params) in [
+        ("int", Scalar::PyInt, "x=0, /, base=10"),
+        ("float", Scalar::PyFloat, "x=0, /"),
+    ] {
+        d.def(format!("builtins.{f}"), params)
             .rule(Lowering::Inline, move |ck, c| {
                 let x = c.expr(ck, 0)?;
+                if x.ty == Type::Str {
+                    return Ok(if to == Scalar::PyInt {
+                        let base = c.expr(ck, 1)?;
+                        let base = ck.int_index(base)?;
+                        call(RuntimeFn::StrToInt, vec![x, base], Type::INT, c.span)
+                    } else {
+                        call(RuntimeFn::StrToFloat, vec![x], Type::FLOAT, c.span)
+                    });
+                }
+                if to == Scalar::PyInt && c.given(1) {
+                    return Err(error(
+                        Code::BadCall,
+                        c.span,
+                        "int() can't convert non-string with explicit base",
+                        "pass a base only with a str",
+                    ));
+                }
                 ck.scalar_arg(&c.name, &x, false)?;
                 Ok(cast_scalar(x, to))
             });
@@ -46,7 +68,7 @@ pub(super) fn define(d: &mut Defs) {
             let x = c.expr(ck, 0)?;
             match &x.ty {
                 Type::Array(_) => Ok(call_expr(Intrinsic::Dim(0), vec![x], Scalar::PyInt, c)),
-                Type::List(_) | Type::Dict(..) => Ok(ck.list_len(x, c.span)),
+                Type::List(_) | Type::Dict(..) | Type::Str => Ok(ck.list_len(x, c.span)),
                 Type::Tuple(items) => Ok(konst(
                     ConstValue::Int(items.len() as i64),
                     Type::INT,
@@ -56,7 +78,7 @@ pub(super) fn define(d: &mut Defs) {
                     Code::BadCall,
                     x.span,
                     format!("object of type {t} has no len()"),
-                    "len() applies to arrays, lists and tuples",
+                    "len() applies to arrays, lists, dicts, strs and tuples",
                 )),
             }
         });

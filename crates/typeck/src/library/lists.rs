@@ -28,7 +28,7 @@ fn none(f: RuntimeFn, args: Vec<tir::Expr>, c: &Call) -> tir::Expr {
 }
 
 /// An `int64` argument, or `i64::MIN` for None (absent).
-fn bound(ck: &mut Checker, c: &mut Call, i: usize) -> R<tir::Expr> {
+pub(super) fn bound(ck: &mut Checker, c: &mut Call, i: usize) -> R<tir::Expr> {
     match c.opt(ck, i)? {
         Some(x) => ck.int_index(x),
         None => Ok(konst(ConstValue::Int(i64::MIN), Type::I64, c.span)),
@@ -41,6 +41,11 @@ fn list_arg(ck: &mut Checker, c: &mut Call, i: usize) -> R<tir::Expr> {
     // A dict stands for its keys, as when Python iterates it.
     let x = match x.ty {
         Type::Dict(..) => ck.dict_list(x, 0, c.span),
+        // A str stands for its characters.
+        Type::Str => {
+            let s = ck.once_in_prelude(x);
+            ck.list_from_seq(&Seq::Str(s), c.span)?
+        }
         _ => x,
     };
     if x.ty.list_item().is_none() {
@@ -208,6 +213,10 @@ pub(super) fn define(d: &mut Defs) {
                     let a = ck.once_in_prelude(x);
                     ck.list_from_seq(&Seq::Array(a), c.span)
                 }
+                Type::Str => {
+                    let s = ck.once_in_prelude(x);
+                    ck.list_from_seq(&Seq::Str(s), c.span)
+                }
                 Type::Dict(..) => Ok(ck.dict_list(x, 0, c.span)),
                 t => Err(error(
                     Code::BadCall,
@@ -224,6 +233,7 @@ fn sortable(l: &tir::Expr) -> R<()> {
     fn ok(t: &Type) -> bool {
         match t {
             Type::Scalar(s) => !s.is_complex(),
+            Type::Str => true,
             Type::Tuple(items) => items.iter().all(ok),
             _ => false,
         }
@@ -236,6 +246,6 @@ fn sortable(l: &tir::Expr) -> R<()> {
         Code::BadOperand,
         l.span,
         format!("cannot sort a list of {item}"),
-        "sort lists of real numbers or of tuples of them",
+        "sort lists of real numbers, strings or tuples of them",
     ))
 }

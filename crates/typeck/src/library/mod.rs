@@ -26,6 +26,7 @@ mod operators;
 mod random;
 mod reductions;
 mod shape;
+mod strs;
 mod ufuncs;
 
 use crate::check::{error, Checker, Fail, R};
@@ -68,12 +69,14 @@ impl Lowering {
 }
 
 /// What a method is called on: paths `ndarray.*` and functions made
-/// methods are array methods, paths `list.*` list methods.
+/// methods are array methods, paths `list.*`, `dict.*` and `str.*` the
+/// methods of those.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Receiver {
     Array,
     List,
     Dict,
+    Str,
 }
 
 impl Receiver {
@@ -82,6 +85,8 @@ impl Receiver {
             Receiver::List
         } else if path.starts_with("dict.") {
             Receiver::Dict
+        } else if path.starts_with("str.") {
+            Receiver::Str
         } else {
             Receiver::Array
         }
@@ -92,6 +97,7 @@ impl Receiver {
             Receiver::Array => "array methods",
             Receiver::List => "list methods",
             Receiver::Dict => "dict methods",
+            Receiver::Str => "str methods",
         }
     }
 }
@@ -277,9 +283,7 @@ impl Defs {
     /// Declares `path(params)`; the builder's rule call adds it.
     pub(crate) fn def(&mut self, path: impl Into<String>, params: &str) -> Def<'_> {
         let path = path.into();
-        let method = if ["ndarray.", "list.", "dict."]
-            .iter()
-            .any(|p| path.starts_with(p))
+        let method = if path.starts_with("ndarray.") || Receiver::of_path(&path) != Receiver::Array
         {
             Method::Only
         } else {
@@ -393,6 +397,7 @@ pub fn library() -> &'static Library {
         operators::define(&mut defs);
         lists::define(&mut defs);
         dicts::define(&mut defs);
+        strs::define(&mut defs);
         let entries = defs.entries;
         let mut by_path = HashMap::new();
         let mut by_method = HashMap::new();

@@ -1,0 +1,3 @@
+# args: unicode_type
+def f(s):
+    return s + 1
