@@ -82,7 +82,7 @@ impl<'ctx> ModuleCx<'ctx> {
                 ptr.into(),
                 i64t.into(),
                 ptr.into(),
-                i64t.array_type(3).into(),
+                i64t.array_type((BYTES_OFFSET / 8) as u32).into(),
                 bytes.get_type().into(),
             ],
             false,
@@ -95,7 +95,9 @@ impl<'ctx> ModuleCx<'ctx> {
             )
         };
         let int = |v: u64| i64t.const_int(v, false);
-        let words = [text.chars().count() as u64, text.len() as u64, 0].map(int);
+        // The header: lengths, then the hash and the cursor, zero.
+        let mut words = vec![int(text.chars().count() as u64), int(text.len() as u64)];
+        words.resize(BYTES_OFFSET / 8, int(0));
         let init = ty.const_named_struct(&[
             int(IMMORTAL).into(),
             header.into(),

@@ -24,6 +24,11 @@ pub struct StrHeader {
     pub nbytes: i64,
     /// The hash, or 0 while not computed yet.
     pub hash: AtomicU64,
+    /// The last code point position a non-ASCII string was indexed at and
+    /// its byte offset (`index << 32 | offset`), where the next index
+    /// search starts when it is not before it: so a loop over positions
+    /// walks the text once, not once per character.
+    pub cursor: AtomicU64,
 }
 
 /// Byte offsets compiled code reads (`len` at 0, as lists' and dicts').
@@ -85,6 +90,7 @@ impl Str {
                 len: parts.iter().map(|p| p.chars().count()).sum::<usize>() as i64,
                 nbytes: nbytes as i64,
                 hash: AtomicU64::new(0),
+                cursor: AtomicU64::new(0),
             });
         }
         Some(Str { mi })
@@ -122,6 +128,28 @@ impl Str {
             let p = (h as *const StrHeader).cast::<u8>().add(BYTES_OFFSET);
             std::str::from_utf8_unchecked(std::slice::from_raw_parts(p, h.nbytes as usize))
         }
+    }
+
+    /// The byte offset of code point `i` (the end when `i` is past it).
+    pub fn byte_offset(&self, i: usize) -> usize {
+        let t = self.as_str();
+        if self.is_ascii() {
+            return i.min(t.len());
+        }
+        let h = self.header();
+        let c = h.cursor.load(Ordering::Relaxed);
+        let (ci, cb) = ((c >> 32) as usize, (c & 0xffff_ffff) as usize);
+        // The pair is one word, so it always describes this text.
+        let (from_i, from_b) = if ci <= i { (ci, cb) } else { (0, 0) };
+        let b = t[from_b..]
+            .char_indices()
+            .nth(i - from_i)
+            .map_or(t.len(), |(b, _)| from_b + b);
+        if i < 1 << 32 && b < 1 << 32 {
+            h.cursor
+                .store((i as u64) << 32 | b as u64, Ordering::Relaxed);
+        }
+        b
     }
 
     /// A hash of the text (never 0), computed once.
@@ -162,6 +190,9 @@ mod tests {
     fn strings_count_code_points_and_keep_their_bytes() {
         let s = Str::new("héllo").unwrap();
         assert_eq!((s.len(), s.is_ascii(), s.as_str()), (5, false, "héllo"));
+        // Forward, backward and past the end, through the cursor.
+        let offsets: Vec<usize> = [0, 1, 2, 4, 1, 5, 0].map(|i| s.byte_offset(i)).to_vec();
+        assert_eq!(offsets, [0, 1, 3, 5, 1, 6, 0]);
         assert_eq!(s.hash(), s.hash());
         let t = Str::new("hello").unwrap();
         assert!(t.is_ascii() && t.hash() != s.hash());

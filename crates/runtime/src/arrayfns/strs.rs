@@ -211,7 +211,7 @@ pub(crate) unsafe fn get_item(out: *mut u8, args: &Args, _: Desc) -> Result {
         return Err(raise("IndexError", "string index out of range"));
     }
     let t = s.as_str();
-    let at = byte_at(t, s.is_ascii(), i as usize);
+    let at = s.byte_offset(i as usize);
     let width = t[at..].chars().next().map_or(0, char::len_utf8);
     write_part(out, s, &t[at..at + width])
 }
