@@ -14,7 +14,9 @@ that sums it; `n` int keys inserted into a dict made in the function and
 looked up again with `get`; and a histogram of an array counted in a dict
 (`d[k] = d.get(k, 0) + 1`) then scanned with `items()`; a word count
 (`dict[str, int]`) over 1 MB of text split on whitespace; `str.join` of
-10^5 pieces made by `str(i)` in a comprehension. For each: the first call (compile + run) and the steady
+10^5 pieces made by `str(i)` in a comprehension; a set of ints filled
+from an array and probed with `in`; generator expressions folded by
+`sum`, `any` and `max`. For each: the first call (compile + run) and the steady
 state, min of several rounds.
 """
 
@@ -134,6 +136,23 @@ def join_pieces(n):
     return len(s), s[-6:]
 
 
+def set_unique(a):
+    seen = set()
+    for x in a:
+        seen.add(int(x * 100_000.0))
+    hits = 0
+    for i in range(0, 100_000, 7):
+        if i in seen:
+            hits += 1
+    return len(seen), hits
+
+
+def generator_folds(a):
+    total = sum(x * x for x in a if x > 0.5)
+    big = any(x > 0.999999 for x in a)
+    return total, big, max(x for x in a)
+
+
 def make_text(nbytes):
     """Whitespace-separated words with a Zipf-like frequency, some non-ASCII."""
     rng = np.random.default_rng(1)
@@ -164,6 +183,8 @@ def cases(quick):
         ("dict histogram of an array", dict_histogram, (a,)),
         ("word count dict[str, int]", word_count, (make_text(200_000 if quick else 1_000_000),)),
         ("str.join of 10^5 pieces", join_pieces, (100_000,)),
+        ("set[int] add + in", set_unique, (a,)),
+        ("generator sum/any/max", generator_folds, (a,)),
     ]
 
 

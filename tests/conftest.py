@@ -108,6 +108,15 @@ def assert_precise_equal(got, want, ulps=0, _path="result"):
         for k in want:
             assert_precise_equal(got[k], want[k], ulps, f"{_path}[{k!r}]")
         return
+    if isinstance(want, set):
+        # A set's order is not part of its value (tests compare orders as
+        # lists made in the function); its items' types are.
+        assert type(got) is set, f"{_path}: got {type(got).__name__} {got!r}, want set {want!r}"
+        assert got == want, f"{_path}: got {got!r}, want {want!r}"
+        by_value = {x: x for x in got}
+        for w in want:
+            assert_precise_equal(by_value[w], w, ulps, f"{_path} item {w!r}")
+        return
     if isinstance(want, tuple):
         assert type(got) is tuple, f"{_path}: got {type(got).__name__} {got!r}, want tuple {want!r}"
         assert len(got) == len(want), f"{_path}: got {len(got)} items {got!r}, want {len(want)} {want!r}"
@@ -154,6 +163,8 @@ def clone(value):
     and dtype) of a fresh buffer; lists are copied item by item."""
     if isinstance(value, list):
         return [clone(x) for x in value]
+    if isinstance(value, set):
+        return set(value)
     if not isinstance(value, np.ndarray):
         return value
     if value.flags.c_contiguous or value.flags.f_contiguous:
@@ -235,7 +246,7 @@ def check(cfunc, *args, ulps=0, **kwargs):
         raise AssertionError(f"{where}: compiled raised {type(got[1]).__name__}: {got[1]}, Python returned {want[1]!r}") from got[1]
     assert_precise_equal(got[1], want[1], ulps, _path=where)
     for i, (pa, ca) in enumerate(zip(py_args, c_args)):
-        if isinstance(pa, (np.ndarray, list)):
+        if isinstance(pa, (np.ndarray, list, set)):
             assert_precise_equal(ca, pa, ulps, _path=f"{where}: argument {i} after the call")
     return got[1]
 

@@ -30,18 +30,18 @@ def empty_list_never_filled(n):
     return len(xs)
 
 
-def dict_comprehension(x):
-    d = {i: x for i in range(3)}
+def unhashable_dict_key(x):
+    d = {[i]: x for i in range(3)}
     return d
 
 
-def set_literal(x):
-    s = {x, 1}
+def set_of_mixed_items(x):
+    s = {x, (x, x)}
     return x
 
 
-def generator_expression(n):
-    g = (i for i in range(n))
+def tuple_of_generator(n):
+    g = tuple(i for i in range(n))
     return n
 
 

@@ -221,7 +221,7 @@ def _resolve(path):
 def _python_signature(entry):
     if entry["method"] == "Only":
         kind, name = entry["path"].rsplit(".", 1)
-        owner = {"ndarray": np.ndarray, "list": list, "dict": dict, "str": str}[kind]
+        owner = {"ndarray": np.ndarray, "list": list, "dict": dict, "set": set, "str": str}[kind]
         obj = getattr(owner, name)
     else:
         obj = _resolve(entry["path"])

@@ -17,6 +17,8 @@
 //!                               `DictHeader`)
 //! [STR]                         a str (a reference to the runtime's
 //!                               `StrHeader` and its UTF-8 bytes)
+//! [SET, item]                   a set (a reference to the runtime's
+//!                               `SetHeader`)
 //! ```
 //!
 //! [`Desc::repr`] is the one place that says how each kind is laid out in
@@ -37,6 +39,7 @@ pub mod tag {
     pub const LIST: u64 = 5;
     pub const DICT: u64 = 6;
     pub const STR: u64 = 7;
+    pub const SET: u64 = 8;
 }
 
 /// The kind of a descriptor node.
@@ -50,6 +53,7 @@ pub enum Kind {
     List,
     Dict,
     Str,
+    Set,
 }
 
 /// A view of one descriptor node (and, for tuples, its items after it).
@@ -77,7 +81,7 @@ impl<'a> Desc<'a> {
         unsafe fn width_at(p: *const u64) -> usize {
             match *p {
                 tag::TUPLE => (0..*p.add(1)).fold(2, |w, _| w + width_at(p.add(w))),
-                tag::LIST => 1 + width_at(p.add(1)),
+                tag::LIST | tag::SET => 1 + width_at(p.add(1)),
                 tag::DICT => {
                     let key = width_at(p.add(1));
                     1 + key + width_at(p.add(1 + key))
@@ -98,6 +102,7 @@ impl<'a> Desc<'a> {
             tag::LIST => Kind::List,
             tag::DICT => Kind::Dict,
             tag::STR => Kind::Str,
+            tag::SET => Kind::Set,
             t => panic!("bad type descriptor tag {t}"),
         }
     }
@@ -146,6 +151,11 @@ impl<'a> Desc<'a> {
         (self.kind() == Kind::List).then(|| Desc::new(&self.words[1..]))
     }
 
+    /// A set's item type.
+    pub fn set_item(&self) -> Option<Desc<'a>> {
+        (self.kind() == Kind::Set).then(|| Desc::new(&self.words[1..]))
+    }
+
     /// A dict's key and value types.
     pub fn dict_types(&self) -> Option<(Desc<'a>, Desc<'a>)> {
         (self.kind() == Kind::Dict).then(|| {
@@ -158,7 +168,7 @@ impl<'a> Desc<'a> {
     pub fn width(&self) -> usize {
         match self.kind() {
             Kind::Tuple => 2 + self.items().iter().map(Desc::width).sum::<usize>(),
-            Kind::List => 1 + Desc::new(&self.words[1..]).width(),
+            Kind::List | Kind::Set => 1 + Desc::new(&self.words[1..]).width(),
             Kind::Dict => {
                 let (k, v) = self.dict_types().unwrap();
                 1 + k.width() + v.width()
@@ -192,7 +202,7 @@ impl<'a> Desc<'a> {
             }
             Kind::Tuple => Repr::Struct(self.items().iter().map(Desc::repr).collect()),
             // The header and items live in the block the value references.
-            Kind::List | Kind::Dict | Kind::Str => Repr::MemInfo,
+            Kind::List | Kind::Dict | Kind::Str | Kind::Set => Repr::MemInfo,
         }
     }
 }

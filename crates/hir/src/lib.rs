@@ -185,12 +185,17 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// A dict display `{k: v, ...}`, evaluated key, value, key, ...
     Dict(Vec<(Expr, Expr)>),
-    /// `[elt for target in iter if cond ...]`: builds the list in `result`,
-    /// a hidden local, as the loops over `generators` would. The targets
-    /// are locals of their own (the comprehension's scope).
-    ListComp {
+    /// A set display `{a, b, ...}`.
+    Set(Vec<Expr>),
+    /// `[elt for target in iter if cond ...]` and its set, dict (`elt` the
+    /// key, `value` the value) and generator forms: builds its result in
+    /// `result`, a hidden local, as the loops over `generators` would. The
+    /// targets are locals of their own (the comprehension's scope).
+    Comprehension {
+        kind: CompKind,
         result: LocalId,
         elt: Box<Expr>,
+        value: Option<Box<Expr>>,
         generators: Vec<Generator>,
     },
     Slice {
@@ -219,6 +224,16 @@ pub enum FStringPart {
 }
 
 /// `name=value` in a call; `span` covers both.
+/// What a comprehension builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompKind {
+    List,
+    Set,
+    Dict,
+    /// A generator expression: its consumer decides (a sum, a list, ...).
+    Generator,
+}
+
 /// One `for target in iter if cond ...` clause of a comprehension.
 #[derive(Clone, Debug)]
 pub struct Generator {
@@ -346,7 +361,7 @@ fn reads_dyn(e: &Expr, f: &mut dyn FnMut(LocalId, Span)) {
             reads(first, f);
             rest.iter().for_each(|(_, x)| reads(x, f));
         }
-        ExprKind::BoolOp(_, xs) | ExprKind::Tuple(xs) | ExprKind::List(xs) => {
+        ExprKind::BoolOp(_, xs) | ExprKind::Tuple(xs) | ExprKind::List(xs) | ExprKind::Set(xs) => {
             xs.iter().for_each(|x| reads(x, f))
         }
         ExprKind::Dict(pairs) => pairs.iter().for_each(|(k, v)| {
@@ -377,10 +392,12 @@ fn reads_dyn(e: &Expr, f: &mut dyn FnMut(LocalId, Span)) {
             }
         }
         // The comprehension's own locals are not reads of the function's.
-        ExprKind::ListComp {
+        ExprKind::Comprehension {
             result,
             elt,
+            value,
             generators,
+            ..
         } => {
             let mut own = vec![*result];
             for g in generators {
@@ -396,6 +413,9 @@ fn reads_dyn(e: &Expr, f: &mut dyn FnMut(LocalId, Span)) {
                 g.ifs.iter().for_each(|c| reads(c, &mut outer));
             }
             reads(elt, &mut outer);
+            if let Some(v) = value {
+                reads(v, &mut outer);
+            }
         }
     }
 }

@@ -421,13 +421,21 @@ impl Lower<'_> {
         id
     }
 
-    /// `[elt for ...]`. Python runs a comprehension in a scope of its own:
-    /// its targets are new locals, visible to the later clauses and to
-    /// `elt`; the first iterable is evaluated outside that scope.
-    fn list_comp(&mut self, c: &ast::ExprListComp, span: Span) -> ExprKind {
+    /// `[elt for ...]`, `{elt for ...}`, `{elt: value for ...}`, `(elt for
+    /// ...)`. Python runs a comprehension in a scope of its own: its targets
+    /// are new locals, visible to the later clauses and to `elt`; the first
+    /// iterable is evaluated outside that scope.
+    fn comprehension(
+        &mut self,
+        kind: CompKind,
+        elt: &AExpr,
+        value: Option<&AExpr>,
+        clauses: &[ast::Comprehension],
+        span: Span,
+    ) -> ExprKind {
         let saved = self.by_name.clone();
         let mut generators = Vec::new();
-        for g in &c.generators {
+        for g in clauses {
             if g.is_async {
                 self.unsupported(g.range, "`async for`", "use a plain `for`");
             }
@@ -445,12 +453,21 @@ impl Lower<'_> {
             let ifs = g.ifs.iter().map(|e| self.expr(e)).collect();
             generators.push(Generator { target, iter, ifs });
         }
-        let elt = Box::new(self.expr(&c.elt));
+        let elt = Box::new(self.expr(elt));
+        let value = value.map(|v| self.boxed(v));
         self.by_name = saved;
-        let result = self.hidden("$list", span);
-        ExprKind::ListComp {
+        let name = match kind {
+            CompKind::List => "$list",
+            CompKind::Set => "$set",
+            CompKind::Dict => "$dict",
+            CompKind::Generator => "$gen",
+        };
+        let result = self.hidden(name, span);
+        ExprKind::Comprehension {
+            kind,
             result,
             elt,
+            value,
             generators,
         }
     }
@@ -687,7 +704,20 @@ impl Lower<'_> {
             AExpr::Subscript(s) => ExprKind::Subscript(self.boxed(&s.value), self.boxed(&s.slice)),
             AExpr::Tuple(t) => ExprKind::Tuple(t.elts.iter().map(|e| self.expr(e)).collect()),
             AExpr::List(l) => ExprKind::List(l.elts.iter().map(|e| self.expr(e)).collect()),
-            AExpr::ListComp(c) => self.list_comp(c, span),
+            AExpr::Set(l) => ExprKind::Set(l.elts.iter().map(|e| self.expr(e)).collect()),
+            AExpr::ListComp(c) => {
+                self.comprehension(CompKind::List, &c.elt, None, &c.generators, span)
+            }
+            AExpr::SetComp(c) => {
+                self.comprehension(CompKind::Set, &c.elt, None, &c.generators, span)
+            }
+            AExpr::Generator(c) => {
+                self.comprehension(CompKind::Generator, &c.elt, None, &c.generators, span)
+            }
+            AExpr::DictComp(c) if c.key.is_some() => {
+                let key = c.key.as_deref().unwrap();
+                self.comprehension(CompKind::Dict, key, Some(&c.value), &c.generators, span)
+            }
             AExpr::Dict(d) => {
                 let mut pairs = Vec::new();
                 for item in d.items.iter() {
@@ -728,14 +758,10 @@ impl Lower<'_> {
                         "a lambda",
                         "define a module-level function decorated with @njit",
                     ),
-                    AExpr::SetComp(_) | AExpr::Set(_) => {
-                        ("a set", "use a NumPy array or explicit comparisons")
-                    }
                     AExpr::DictComp(_) => (
-                        "a dict comprehension",
-                        "build the dict with a loop: d[k] = v",
+                        "`**` unpacking in a dict comprehension",
+                        "build the dict with a loop and update()",
                     ),
-                    AExpr::Generator(_) => ("a generator expression", "write the loop explicitly"),
                     AExpr::Yield(_) | AExpr::YieldFrom(_) => (
                         "`yield` (generators)",
                         "return an array or tuple of results",

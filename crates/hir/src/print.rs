@@ -188,12 +188,26 @@ impl Printer<'_> {
                     .collect();
                 format!("f[{}]", inner.join(", "))
             }
-            ExprKind::ListComp {
+            ExprKind::Set(items) => {
+                let inner: Vec<String> = items.iter().map(|x| self.expr(x)).collect();
+                format!("{{{}}}", inner.join(", "))
+            }
+            ExprKind::Comprehension {
+                kind,
                 result,
                 elt,
+                value,
                 generators,
             } => {
-                let mut s = format!("{} := [{}", self.local(*result), self.expr(elt));
+                let (open, close) = match kind {
+                    CompKind::List => ("[", "]"),
+                    CompKind::Set | CompKind::Dict => ("{", "}"),
+                    CompKind::Generator => ("(", ")"),
+                };
+                let mut s = format!("{} := {open}{}", self.local(*result), self.expr(elt));
+                if let Some(v) = value {
+                    s.push_str(&format!(": {}", self.expr(v)));
+                }
                 for g in generators {
                     s.push_str(&format!(
                         " for {} in {}",
@@ -204,7 +218,7 @@ impl Printer<'_> {
                         s.push_str(&format!(" if {}", self.expr(c)));
                     }
                 }
-                s + "]"
+                s + close
             }
             ExprKind::Tuple(items) => {
                 let inner: Vec<String> = items.iter().map(|x| self.expr(x)).collect();

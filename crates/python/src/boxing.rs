@@ -10,6 +10,7 @@ use numpy::npyffi::{self, NPY_TYPES, PY_ARRAY_API};
 use oxjit_runtime::dict::Dict;
 use oxjit_runtime::list::List;
 use oxjit_runtime::memory::MemInfo;
+use oxjit_runtime::set::Set;
 use oxjit_runtime::str::Str;
 use oxjit_types::{ArrayType, Scalar, Type};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -43,6 +44,14 @@ pub enum Plan {
     },
     /// A str: a copy of the Python string's UTF-8 text (`oxjit_runtime::str`).
     Str,
+    /// A set: its items' plan, the set's type descriptor and the item's
+    /// size (the Python set it was unboxed from gets its items back when
+    /// compiled code changed it, as a list does).
+    Set {
+        item: Box<Plan>,
+        desc: Box<[u64]>,
+        itemsize: usize,
+    },
     /// A dict (a result only): the plans of its keys and values and the
     /// offsets of the references each holds.
     Dict {
@@ -86,6 +95,11 @@ impl Plan {
                 value_refs: v.repr().meminfo_offsets(),
             },
             Type::Str => Plan::Str,
+            Type::Set(item) => Plan::Set {
+                item: Box::new(Plan::of(item)),
+                desc: t.descriptor().into_boxed_slice(),
+                itemsize: item.size_align().0,
+            },
             Type::Undefined => Plan::None,
         }
     }
@@ -204,6 +218,58 @@ pub unsafe fn unbox(
             *(out as *mut *mut MemInfo) = s.meminfo();
             Ok(())
         }
+        Plan::Set {
+            item,
+            desc,
+            itemsize,
+        } => {
+            if ffi::PySet_Check(obj) == 0 {
+                return Err(PyTypeError::new_err("expected a set"));
+            }
+            let Some(set) = Set::new(oxjit_abi::desc::Desc::new(desc)) else {
+                return Err(pyo3::exceptions::PyMemoryError::new_err(
+                    "cannot allocate a set",
+                ));
+            };
+            let fail = |e| {
+                oxjit_runtime::memory::oxjit_rt_meminfo_decref(set.meminfo());
+                Err(e)
+            };
+            let it = ffi::PyObject_GetIter(obj);
+            if it.is_null() {
+                return fail(fetch_err(py));
+            }
+            let mut scratch = vec![0u64; itemsize.div_ceil(8).max(1)];
+            loop {
+                let x = ffi::PyIter_Next(it);
+                if x.is_null() {
+                    break;
+                }
+                let at = scratch.as_mut_ptr().cast::<u8>();
+                let done = unbox(py, x, item, at);
+                ffi::Py_DECREF(x);
+                if let Err(e) = done {
+                    ffi::Py_DECREF(it);
+                    return fail(e);
+                }
+                let added = set.add(at);
+                // The set took its own references to what the item holds.
+                release(item, at);
+                if !added {
+                    ffi::Py_DECREF(it);
+                    return fail(pyo3::exceptions::PyMemoryError::new_err(
+                        "cannot allocate a set",
+                    ));
+                }
+            }
+            ffi::Py_DECREF(it);
+            if !ffi::PyErr_Occurred().is_null() {
+                return fail(fetch_err(py));
+            }
+            set.set_clean();
+            *(out as *mut *mut MemInfo) = set.meminfo();
+            Ok(())
+        }
         Plan::List {
             item,
             desc,
@@ -244,7 +310,7 @@ pub unsafe fn unbox(
 /// `p` holds a value of plan `t` whose references the caller owns.
 unsafe fn release(t: &Plan, p: *mut u8) {
     match t {
-        Plan::List { .. } | Plan::Str => {
+        Plan::List { .. } | Plan::Set { .. } | Plan::Str => {
             oxjit_runtime::memory::oxjit_rt_meminfo_decref(*(p as *mut *mut MemInfo));
         }
         Plan::Tuple(items) => items.iter().for_each(|(it, off)| release(it, p.add(*off))),
@@ -310,6 +376,22 @@ unsafe fn reflect(py: Python<'_>, obj: *mut ffi::PyObject, t: &Plan, p: *mut u8)
             ffi::Py_DECREF(fresh);
             done
         }
+        Plan::Set { item, .. } => {
+            let set = Set::from_meminfo(*(p as *mut *mut MemInfo));
+            if !set.is_dirty() {
+                return Ok(());
+            }
+            if ffi::PySet_Clear(obj) < 0 {
+                return Err(fetch_err(py));
+            }
+            for at in set.iter() {
+                let x = box_value(py, item, set_item_copy(&set, at).as_ptr().cast())?;
+                if ffi::PySet_Add(obj, x.as_ptr()) < 0 {
+                    return Err(fetch_err(py));
+                }
+            }
+            Ok(())
+        }
         Plan::Tuple(items) => {
             for (i, (it, off)) in items.iter().enumerate() {
                 reflect(py, ffi::PyTuple_GetItem(obj, i as isize), it, p.add(*off))?;
@@ -318,6 +400,40 @@ unsafe fn reflect(py: Python<'_>, obj: *mut ffi::PyObject, t: &Plan, p: *mut u8)
         }
         _ => Ok(()),
     }
+}
+
+/// A copy of the set item at `at` holding new references (boxing takes
+/// them over).
+unsafe fn set_item_copy(set: &Set, at: *const u8) -> Vec<u64> {
+    let n = set.item_type().repr().size_align().0;
+    let mut buf = vec![0u64; n.div_ceil(8).max(1)];
+    set.copy_item(at, buf.as_mut_ptr().cast());
+    buf
+}
+
+/// A Python set of a compiled set's items, taking over the set's
+/// reference.
+unsafe fn box_set(py: Python<'_>, item: &Plan, mi: *mut MemInfo) -> PyResult<*mut ffi::PyObject> {
+    let set = Set::from_meminfo(mi);
+    let out = ffi::PySet_New(std::ptr::null_mut());
+    let mut done = if out.is_null() {
+        Err(fetch_err(py))
+    } else {
+        Ok(())
+    };
+    for at in set.iter() {
+        if done.is_err() {
+            break;
+        }
+        done = box_value(py, item, set_item_copy(&set, at).as_ptr().cast()).and_then(|x| {
+            match ffi::PySet_Add(out, x.as_ptr()) {
+                0 => Ok(()),
+                _ => Err(fetch_err(py)),
+            }
+        });
+    }
+    oxjit_runtime::memory::oxjit_rt_meminfo_decref(mi);
+    finish(out, done)
 }
 
 /// Whether values of plan `t` hold lists (which `reflect` writes back).
@@ -333,7 +449,7 @@ fn has_lists(t: &Plan) -> bool {
 /// strs for them.
 pub fn owns_references(t: &Plan) -> bool {
     match t {
-        Plan::List { .. } | Plan::Str => true,
+        Plan::List { .. } | Plan::Set { .. } | Plan::Str => true,
         Plan::Tuple(items) => items.iter().any(|(it, _)| owns_references(it)),
         _ => false,
     }
@@ -669,6 +785,7 @@ pub unsafe fn box_value(py: Python<'_>, t: &Plan, p: *const u8) -> PyResult<Py<P
         Plan::List { item, .. } => box_list(py, item, *(p as *const *mut MemInfo))?,
         Plan::Dict { .. } => box_dict(py, t, *(p as *const *mut MemInfo))?,
         Plan::Str => box_str(*(p as *const *mut MemInfo)),
+        Plan::Set { item, .. } => box_set(py, item, *(p as *const *mut MemInfo))?,
     };
     if raw.is_null() {
         return Err(fetch_err(py));

@@ -642,7 +642,7 @@ pub fn argument_error(
     let hint = if is_list {
         "pass a NumPy array instead of a list: np.asarray(...)"
     } else {
-        "compiled code takes ints, floats, complex numbers, bools, strs, NumPy scalars, arrays of numeric dtypes, and lists and tuples of these"
+        "compiled code takes ints, floats, complex numbers, bools, strs, NumPy scalars, arrays of numeric dtypes, and lists, sets and tuples of these"
     };
     let d = oxjit_diag::Diagnostic::new(
         oxjit_diag::Code::UnsupportedArgType,

@@ -121,7 +121,16 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, String> {
         return t;
     }
     if let Ok(l) = obj.cast::<pyo3::types::PyList>() {
-        return list_type(l);
+        return match item_type("list", l.iter())? {
+            t @ (Type::Scalar(_) | Type::Array(_) | Type::Tuple(_) | Type::List(_) | Type::Str) => {
+                Ok(Type::List(Box::new(t)))
+            }
+            t => Err(format!("lists of {t} cannot be passed to compiled code")),
+        };
+    }
+    if let Ok(s) = obj.cast::<pyo3::types::PySet>() {
+        // Set items are hashable: numbers, strs and tuples of them.
+        return Ok(Type::Set(Box::new(item_type("set", s.iter())?)));
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
         return t
@@ -136,31 +145,29 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, String> {
     ))
 }
 
-/// The type of a NumPy dtype object or scalar type passed as a value.
-/// A Python list as a list of the type its items unify to (a list is
-/// typed by all its items, so `[1, 2.5]` is a list of floats).
-fn list_type(l: &Bound<'_, pyo3::types::PyList>) -> Result<Type, String> {
+/// The type the items of a Python list or set (`what`) unify to: a
+/// container is typed by all its items, so `[1, 2.5]` is a list of floats.
+fn item_type<'py>(
+    what: &str,
+    items: impl Iterator<Item = Bound<'py, PyAny>>,
+) -> Result<Type, String> {
     let mut item: Option<Type> = None;
-    for x in l.iter() {
+    for x in items {
         let t = type_of(&x)?;
         item = Some(match item {
             None => t,
             Some(i) => oxjit_types::unify(&i, &t).ok_or_else(|| {
-                format!("a list holding both {i} and {t} cannot be passed to compiled code")
+                format!("a {what} holding both {i} and {t} cannot be passed to compiled code")
             })?,
         });
     }
-    match item {
-        Some(t @ (Type::Scalar(_) | Type::Array(_) | Type::Tuple(_) | Type::List(_) | Type::Str)) => {
-            Ok(Type::List(Box::new(t)))
-        }
-        Some(t) => Err(format!("lists of {t} cannot be passed to compiled code")),
-        None => Err(
-            "an empty list cannot be passed to compiled code: its item type is unknown (pass a list with an item, or an array)".into(),
-        ),
-    }
+    let or_array = if what == "list" { ", or an array" } else { "" };
+    item.ok_or_else(|| {
+        format!("an empty {what} cannot be passed to compiled code: its item type is unknown (pass a {what} with an item{or_array})")
+    })
 }
 
+/// The type of a NumPy dtype object or scalar type passed as a value.
 fn dtype_value(obj: &Bound<'_, PyAny>) -> Option<Result<Type, String>> {
     let py = obj.py();
     let p = obj.as_ptr();

@@ -10,15 +10,16 @@
 //! loop walks the entries by position. Keys and values that hold
 //! references own one each, released when they leave the dict.
 //!
-//! Keys hash and compare by their words (`arrayfns::keys`): numbers by
-//! value within the key type (`-0.0` is `0.0`; NaN equals NaN, so a NaN key
-//! can be found again, as the same NaN object can be in Python), strs by
-//! text. Two kinds of key skip the words: integers (their bytes) and strs
-//! (the string's cached hash, and the same string or the same bytes).
+//! Keys hash by their words (`arrayfns::keys`) and compare as its
+//! `KeyType` says, the rules sets share: numbers by value within the key
+//! type (`-0.0` is `0.0`; NaN equals NaN, so a NaN key can be found again,
+//! as the same NaN object can be in Python), strs by text. Two kinds of
+//! key skip the words: integers (their bytes) and strs (the string's
+//! cached hash, and the same string or the same bytes).
 
 use oxjit_abi::desc::Desc;
 
-use crate::arrayfns::keys::{leaves, words, STR_LEAF};
+use crate::arrayfns::keys::{words, KeyType};
 use crate::list::{release, retain};
 use crate::memory::{
     alloc_plain, meminfo_alloc_plain, oxjit_rt_free, oxjit_rt_meminfo_data,
@@ -60,18 +61,11 @@ pub const LEN_OFFSET: usize = std::mem::offset_of!(DictHeader, len);
 struct Layout {
     /// The dict's own copy of its type descriptor (`[DICT, key, value]`).
     desc: Vec<u64>,
-    key_leaves: Vec<(usize, u8)>,
-    key_size: usize,
+    key: KeyType,
     value_at: usize,
     value_size: usize,
     entry_size: usize,
-    key_refs: Vec<usize>,
     value_refs: Vec<usize>,
-    /// Keys are integers (or tuples of them) with no padding: equal keys
-    /// have equal bytes, so they compare and hash as bytes.
-    bytewise: bool,
-    /// Keys are strs.
-    str_key: bool,
 }
 
 /// The slot of entry `pos` whose hash is `hash`.
@@ -167,30 +161,15 @@ impl Dict {
     /// memory runs out.
     pub fn new(desc: Desc) -> Option<Dict> {
         let (key, value) = desc.dict_types().expect("a dict descriptor");
-        let (key_size, _) = key.repr().size_align();
+        let key = KeyType::new(key);
         let (value_size, value_align) = value.repr().size_align();
-        let value_at = (KEY_AT + key_size).next_multiple_of(value_align.max(1));
-        let key_leaves = leaves(key);
-        let int_bytes: usize = key_leaves
-            .iter()
-            .map(|&(_, c)| match c {
-                b'?' | b'b' | b'B' => 1,
-                b'h' | b'H' => 2,
-                b'i' | b'I' => 4,
-                b'l' | b'L' | b'q' | b'Q' => 8,
-                _ => usize::MAX / 2,
-            })
-            .sum();
+        let value_at = (KEY_AT + key.size).next_multiple_of(value_align.max(1));
         let layout = Box::new(Layout {
-            bytewise: int_bytes == key_size,
-            str_key: key_leaves == [(0, STR_LEAF)],
             desc: desc.words().to_vec(),
-            key_leaves,
-            key_size,
+            key,
             value_at,
             value_size,
             entry_size: (value_at + value_size).next_multiple_of(8),
-            key_refs: key.repr().meminfo_offsets(),
             value_refs: value.repr().meminfo_offsets(),
         });
         let mi = meminfo_alloc_plain(std::mem::size_of::<DictHeader>(), Some(dict_dtor));
@@ -315,9 +294,9 @@ impl Dict {
     /// # Safety
     /// As for [`Dict::copy_value`], for a key.
     pub unsafe fn copy_key(&self, src: *const u8, out: *mut u8) {
-        let lay = self.layout();
-        std::ptr::copy_nonoverlapping(src, out, lay.key_size);
-        retain(src, &lay.key_refs);
+        let key = &self.layout().key;
+        std::ptr::copy_nonoverlapping(src, out, key.size);
+        retain(src, &key.refs);
     }
 
     /// The hash of the key at `key` (never [`TOMBSTONE`]).
@@ -325,52 +304,16 @@ impl Dict {
     /// # Safety
     /// `key` points at a key of the dict's key type.
     unsafe fn hash(&self, key: *const u8) -> u64 {
-        let lay = self.layout();
+        let kt = &self.layout().key;
         let mut h = 0x243f_6a88_85a3_08d3u64;
-        if lay.str_key {
+        if kt.is_str {
             h = str_key(key).hash();
-        } else if lay.bytewise && lay.key_size == 8 {
+        } else if kt.bytewise && kt.size == 8 {
             h = key.cast::<u64>().read_unaligned();
         } else {
-            words(key, &lay.key_leaves, |w| h = mix(h ^ w));
+            words(key, &kt.leaves, |w| h = mix(h ^ w));
         }
         h.min(TOMBSTONE - 1)
-    }
-
-    unsafe fn same_key(&self, a: *const u8, b: *const u8) -> bool {
-        let lay = self.layout();
-        if lay.str_key {
-            let (a, b) = (str_key(a), str_key(b));
-            return a.meminfo() == b.meminfo() || a.as_str() == b.as_str();
-        }
-        if lay.bytewise {
-            let n = lay.key_size;
-            if n == 8 {
-                return a.cast::<u64>().read_unaligned() == b.cast::<u64>().read_unaligned();
-            }
-            return std::slice::from_raw_parts(a, n) == std::slice::from_raw_parts(b, n);
-        }
-        let leaves = &lay.key_leaves;
-        let (mut wa, mut wb) = (Vec::new(), Vec::new());
-        if let [(_, dtype)] = leaves[..] {
-            debug_assert!(dtype != STR_LEAF, "str keys take the fast path");
-            // One number: compare its words without collecting them.
-            let (mut x, mut y) = ([0u64; 2], [0u64; 2]);
-            let mut i = 0;
-            words(a, leaves, |w| {
-                x[i] = w;
-                i += 1
-            });
-            i = 0;
-            words(b, leaves, |w| {
-                y[i] = w;
-                i += 1
-            });
-            return x == y;
-        }
-        words(a, leaves, |w| wa.push(w));
-        words(b, leaves, |w| wb.push(w));
-        wa == wb
     }
 
     unsafe fn probe(&self, key: *const u8, hash: u64) -> Probe {
@@ -391,7 +334,7 @@ impl Dict {
                     let pos = (s & 0xffff_ffff) as usize;
                     if tag(s) == (hash >> 32) & !1
                         && self.hash_at(pos) == hash
-                        && self.same_key(self.entry(pos).add(KEY_AT), key)
+                        && self.layout().key.eq(self.entry(pos).add(KEY_AT), key)
                     {
                         return Probe::Found { slot, pos };
                     }
@@ -502,9 +445,9 @@ impl Dict {
         let pos = h.used as usize;
         let e = self.entry(pos);
         e.cast::<u64>().write(hash);
-        std::ptr::copy_nonoverlapping(key, e.add(KEY_AT), lay.key_size);
+        std::ptr::copy_nonoverlapping(key, e.add(KEY_AT), lay.key.size);
         std::ptr::copy_nonoverlapping(value, e.add(lay.value_at), lay.value_size);
-        retain(key, &lay.key_refs);
+        retain(key, &lay.key.refs);
         retain(value, &lay.value_refs);
         if *h.slots.add(slot) == EMPTY {
             h.fill += 1;
@@ -528,7 +471,7 @@ impl Dict {
             unreachable!("a live entry is reachable from its slot")
         };
         *self.h().slots.add(slot) = DELETED;
-        release(key, &lay.key_refs);
+        release(key, &lay.key.refs);
         let value = e.add(lay.value_at);
         if value_out.is_null() {
             release(value, &lay.value_refs);
@@ -556,7 +499,7 @@ impl Dict {
             if let Some((k, v)) = self.entry_parts(pos) {
                 // SAFETY: a live entry owns its references.
                 unsafe {
-                    release(k, &lay.key_refs);
+                    release(k, &lay.key.refs);
                     release(v, &lay.value_refs);
                 }
             }
@@ -643,7 +586,7 @@ mod str_keys {
     fn str_and_tuple_keys_are_found_by_text() {
         let words = [tag::DICT, tag::STR, tag::SCALAR, b'q' as u64];
         let d = Dict::new(Desc::new(&words)).unwrap();
-        assert!(d.layout().str_key);
+        assert!(d.layout().key.is_str);
         unsafe {
             let keys: Vec<Str> = (0..500).map(|i| key(&format!("wörd{i}"))).collect();
             for (i, k) in keys.iter().enumerate() {
@@ -679,7 +622,7 @@ mod str_keys {
                 tag::NONE,
             ];
             let d = Dict::new(Desc::new(&words)).unwrap();
-            assert!(!d.layout().str_key && !d.layout().bytewise);
+            assert!(!d.layout().key.is_str && !d.layout().key.bytewise);
             let pair = |n: i64, t: &str| {
                 let s = key(t);
                 let mut b = [0u8; 16];

@@ -41,12 +41,13 @@ pub const IMMORTAL: u64 = 1 << 60;
 
 // A literal is written by code generation as the words of a `MemInfo`
 // (reference count, data pointer, size, destructor: null) followed by the
-// header and the bytes; and `len` is read at the offset lists and dicts
-// keep theirs at.
+// header and the bytes; and `len` is read at the offset lists, dicts and
+// sets keep theirs at.
 const _: () = {
     use crate::memory::DATA_FIELD_OFFSET;
     assert!(DATA_FIELD_OFFSET == 8 && std::mem::size_of::<MemInfo>() == 32);
     assert!(LEN_OFFSET == crate::list::LEN_OFFSET && LEN_OFFSET == crate::dict::LEN_OFFSET);
+    assert!(LEN_OFFSET == crate::set::LEN_OFFSET);
 };
 
 /// A str reached through its meminfo.

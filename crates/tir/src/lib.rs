@@ -510,6 +510,37 @@ runtime_fn_enum! {
     DictEntry = "dict_entry",
     /// `(d, part)` `int64` → a new list of the keys, values or `(key, value)` pairs.
     DictList = "dict_list",
+    // ---- Sets (`s`, `a`, `b` sets of one item type; `x` of the item
+    // type). The table and its order follow CPython's set, so sets of
+    // numbers (and tuples of them) iterate as Python's do.
+    /// `(items, constant)` a tuple of the item type, `int64` 0/1 → a new set, the items added in order (a display; `constant` 1 for a display of three or more constants, which CPython builds through a frozenset, so its order differs).
+    SetNew = "set_new",
+    /// `(s, x)` → `none`: `s.add(x)`.
+    SetAdd = "set_add",
+    /// `(s, x)` → `none`: `s.discard(x)`.
+    SetDiscard = "set_discard",
+    /// `(s, x)` → `none`: `s.remove(x)` (`KeyError(x)` when absent).
+    SetRemove = "set_remove",
+    /// `(s)` → the item removed (`KeyError('pop from an empty set')`).
+    SetPop = "set_pop",
+    /// `(s, x)` → `bool`: `x in s`.
+    SetContains = "set_contains",
+    /// `(s)` → `none`.
+    SetClear = "set_clear",
+    /// `(s)` → a new set with the same items (`s.copy()`, `set(s)`).
+    SetCopy = "set_copy",
+    /// `(a, b, op)` `int64` op 0 `|`, 1 `&`, 2 `-`, 3 `^` → a new set.
+    SetOp = "set_op",
+    /// `(a, b, op)` → `none`: `a` updated in place (`|=` `&=` `-=` `^=`, `update`, ...); op 4: `a` takes `b`'s table (and `b` `a`'s), as CPython's `intersection_update` does.
+    SetOpUpdate = "set_op_update",
+    /// `(a, b, op)` `int64` op 0 `==`, 1 `<=` (`issubset`), 2 `<`, 3 `isdisjoint` → `bool`.
+    SetCompare = "set_compare",
+    /// `(s, pos, n)` `int64`s → `bool` `pos < n`; `RuntimeError` if `len(s)` is no longer `n`.
+    SetIterating = "set_iterating",
+    /// `(s, pos)` `int64` → the item at position `pos` of the iteration order (in O(1) when positions are read in increasing order).
+    SetEntry = "set_entry",
+    /// `(s)` → a new list of the items in iteration order.
+    SetList = "set_list",
     // ---- Strings (`s`, `sub`, ... strs; positions count code points;
     // absent `int64` bounds are `i64::MIN`; results are new strings).
     /// `(parts)` a tuple of strs → their concatenation (`a + b`, f-strings).

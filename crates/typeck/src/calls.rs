@@ -10,7 +10,7 @@ use oxjit_abi::exc::ExcSpec;
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, ExprKind as HK, Value};
 use oxjit_tir::{self as tir, BinOp, Check, ConstValue, ExprKind as TK, Intrinsic};
-use oxjit_types::{Kind, Scalar, Type};
+use oxjit_types::{unify, Kind, Scalar, Type};
 
 fn call_expr(op: Intrinsic, args: Vec<tir::Expr>, ty: Scalar, span: Span) -> tir::Expr {
     tir::Expr::new(TK::Call(op, args), Type::Scalar(ty), span)
@@ -49,6 +49,7 @@ impl Checker<'_> {
                 let container = match obj.ty {
                     Type::List(_) => Some(Receiver::List),
                     Type::Dict(..) => Some(Receiver::Dict),
+                    Type::Set(_) => Some(Receiver::Set),
                     Type::Str => Some(Receiver::Str),
                     _ => None,
                 };
@@ -109,6 +110,7 @@ impl Checker<'_> {
             Type::Array(_) => Some((Receiver::Array, "arrays")),
             Type::List(_) => Some((Receiver::List, "lists")),
             Type::Dict(..) => Some((Receiver::Dict, "dicts")),
+            Type::Set(_) => Some((Receiver::Set, "sets")),
             Type::Str => Some((Receiver::Str, "strs")),
             _ => None,
         };
@@ -154,6 +156,41 @@ impl Checker<'_> {
         )
     }
 
+    /// `min(acc, x)` / `max(acc, x)` of values that compare (strs,
+    /// tuples): `x` replaces `acc` only when it beats it, so the first of
+    /// equal extremes stays; `acc` is evaluated first, as Python does.
+    fn extreme_of_two(
+        &mut self,
+        f: &str,
+        acc: tir::Expr,
+        x: tir::Expr,
+        span: Span,
+    ) -> R<tir::Expr> {
+        let ty = unify(&acc.ty, &x.ty).ok_or_else(|| {
+            error(
+                Code::CannotUnify,
+                span,
+                format!("{f}() of a {} and a {}", acc.ty, x.ty),
+                "compare values of one type",
+            )
+        })?;
+        let (a1, a2) = self.twice(acc);
+        let (x1, x2) = self.twice(x);
+        // `x < acc` is `acc > x`, with acc evaluated first.
+        let op = if f == "min" {
+            hir::CmpOp::Gt
+        } else {
+            hir::CmpOp::Lt
+        };
+        let beats = self.compare(op, a1, x1, span)?;
+        let (x2, a2) = (self.coerce(x2, &ty), self.coerce(a2, &ty));
+        Ok(tir::Expr::new(
+            TK::IfExp(Box::new(beats), Box::new(x2), Box::new(a2)),
+            ty,
+            span,
+        ))
+    }
+
     pub(crate) fn min_max(&mut self, f: &str, args: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
         if let [l] = args.as_slice() {
             if l.ty.list_item().is_some() {
@@ -183,6 +220,11 @@ impl Checker<'_> {
                 format!("{f}() expected at least 1 argument, got 0"),
                 "pass two or more numbers, or a tuple",
             ));
+        }
+        if args.len() > 1 && args.iter().any(|a| a.ty.scalar().is_none()) {
+            let mut args = args.into_iter();
+            let first = args.next().unwrap();
+            return args.try_fold(first, |acc, x| self.extreme_of_two(f, acc, x, span));
         }
         let mut t: Option<Scalar> = None;
         for a in &args {

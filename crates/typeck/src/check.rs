@@ -4,8 +4,9 @@ use crate::{Oracle, Request, Typed};
 use oxjit_abi::exc::{ExcArg, ExcSpec};
 use oxjit_diag::{Code, Diagnostic, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK, StmtKind as HS, Target, Value};
-use oxjit_tir::{self as tir, ExprKind as TK, LocalId, StmtKind as TS};
+use oxjit_tir::{self as tir, ExprKind as TK, LocalId, RuntimeFn, StmtKind as TS};
 use oxjit_types::{unify, Layout, Scalar, Type};
+use std::collections::HashMap;
 
 /// Why an expression could not be typed in this pass.
 pub(crate) enum Fail {
@@ -50,6 +51,12 @@ pub(crate) struct Checker<'a> {
     /// Above zero while typing a `while` test, which runs again before
     /// every iteration: no prelude can go before it.
     pub conditional: u32,
+    /// The types hidden locals (`Checker::hidden_local`) had at the end of
+    /// the last pass, by where and what they are: a container a desugaring
+    /// builds widens across passes as a variable does.
+    hidden: HashMap<(Span, String), Type>,
+    /// This pass's hidden locals.
+    hidden_ids: Vec<(LocalId, (Span, String))>,
 }
 
 const MAX_PASSES: usize = 32;
@@ -92,6 +99,8 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
         declared,
         prelude: Vec::new(),
         conditional: 0,
+        hidden: HashMap::new(),
+        hidden_ids: Vec::new(),
     };
     let mut passes = 0;
     while ck.changed && passes < MAX_PASSES {
@@ -234,6 +243,11 @@ impl Checker<'_> {
     }
 
     fn reset_temps(&mut self) {
+        for (id, key) in std::mem::take(&mut self.hidden_ids) {
+            if let Some(t) = self.locals[id.0 as usize].clone() {
+                self.hidden.insert(key, t);
+            }
+        }
         let n = self.req.hir.nparams + self.req.hir.locals.len();
         self.locals.truncate(n);
         self.names.truncate(n);
@@ -244,6 +258,28 @@ impl Checker<'_> {
         self.locals.push(Some(ty));
         self.names.push(format!("${name}"));
         LocalId(self.locals.len() as u32 - 1)
+    }
+
+    /// A temporary that statements typeck writes in HIR can name (the
+    /// item of a desugared `sum(s)`, the set `set(l)` builds): it starts
+    /// each pass with the type it ended the last one with (`name` and
+    /// `span` say which it is), so it widens as a variable does.
+    pub(crate) fn hidden_local(&mut self, name: &str, span: Span) -> hir::LocalId {
+        let key = (span, name.to_string());
+        self.locals.push(self.hidden.get(&key).cloned());
+        self.names.push(format!("${name}"));
+        let id = LocalId(self.locals.len() as u32 - 1);
+        self.hidden_ids.push((id, key));
+        self.hir_name(id)
+    }
+
+    /// The HIR name of a typed IR local (the inverse of [`Checker::lid`]).
+    pub(crate) fn hir_name(&self, id: LocalId) -> hir::LocalId {
+        hir::LocalId(id.0 - self.req.hir.nparams as u32)
+    }
+
+    fn is_temp(&self, id: LocalId) -> bool {
+        id.0 as usize >= self.req.hir.nparams + self.req.hir.locals.len()
     }
 
     pub fn local_ty(&self, id: LocalId) -> Option<&Type> {
@@ -332,8 +368,11 @@ impl Checker<'_> {
             })?,
         };
         if slot.as_ref() != Some(&new) {
+            let typed = slot.is_some();
             self.locals[id.0 as usize] = Some(new.clone());
-            self.changed = true;
+            // A hidden local's first type is no change: it is remembered
+            // for the next pass, not yet relied on.
+            self.changed |= typed || !self.is_temp(id);
         }
         Ok(new)
     }
@@ -518,8 +557,8 @@ impl Checker<'_> {
             Target::Local(id, span) => {
                 // A list or dict display takes the type its variable has.
                 let v = match self.local_ty(self.lid(*id)).cloned() {
-                    Some(Type::List(item)) if v.ty.list_item() != Some(&item) => {
-                        self.retype_literal(&v, &item).unwrap_or(v)
+                    Some(t @ (Type::List(_) | Type::Set(_))) if v.ty != t => {
+                        self.retype_literal(&v, &t).unwrap_or(v)
                     }
                     Some(t @ Type::Dict(..)) if v.ty != t => {
                         self.retype_dict_literal(&v, &t).unwrap_or(v)
@@ -641,16 +680,35 @@ impl Checker<'_> {
                     .local_ty(self.lid(*id))
                     .cloned()
                     .ok_or(Fail::Unknown(*span))?;
-                let cur = tir::Expr::new(TK::Local(self.lid(*id)), ty, *span);
-                let rhs = self.expr(value)?;
-                if cur.ty.array().is_some() {
-                    // `a += b` updates the array in place (ndarray.__iadd__).
-                    let e = self.array_inplace(op, cur, rhs, span.to(value.span))?;
+                if ty.list_item().is_some() && op == hir::BinOp::Add {
+                    // `l += x` is `l.extend(x)` (list.__iadd__): every name
+                    // for the list sees the change.
+                    let at = |kind| hir::Expr { kind, span: *span };
+                    let method = at(HK::Attribute(Box::new(at(HK::Local(*id))), "extend".into()));
+                    let extend = at(HK::Call {
+                        func: Box::new(method),
+                        args: vec![value.clone()],
+                        kwargs: vec![],
+                    });
+                    let e = self.expr(&extend)?;
                     Self::push(out, TS::Expr(e), *span);
                     return Ok(());
                 }
-                let v = self.binary(op, cur, rhs, span.to(value.span))?;
-                self.assign(target, v, out)
+                let cur = tir::Expr::new(TK::Local(self.lid(*id)), ty, *span);
+                let rhs = self.expr(value)?;
+                let whole = span.to(value.span);
+                // `a += b` updates an array in place (ndarray.__iadd__), and
+                // `s |= t` a set.
+                let e = match cur.ty {
+                    Type::Array(_) => self.array_inplace(op, cur, rhs, whole)?,
+                    Type::Set(_) => self.set_update(op, cur, rhs, whole)?,
+                    _ => {
+                        let v = self.binary(op, cur, rhs, whole)?;
+                        return self.assign(target, v, out);
+                    }
+                };
+                Self::push(out, TS::Expr(e), *span);
+                Ok(())
             }
             Target::Subscript { base, index, span } => {
                 let array = self.expr(base)?;
@@ -757,8 +815,12 @@ impl Checker<'_> {
         span: Span,
         out: &mut Vec<tir::Stmt>,
     ) -> R<()> {
-        if crate::iteration::enumerate_or_zip(iter).is_some() {
+        if crate::iteration::sequence_builtin(iter).is_some() {
             return self.for_seq(target, iter, body, orelse, span, out);
+        }
+        if let Some(lp) = self.generator_loop(target, iter, body, orelse, span) {
+            out.extend(self.block(std::slice::from_ref(&lp)));
+            return Ok(());
         }
         // A hidden integer counter drives every loop; the user's target is
         // assigned from it at the top of each iteration, so it keeps the last
@@ -779,6 +841,12 @@ impl Checker<'_> {
             }
             if seq.ty.dict_types().is_some() {
                 return self.for_dict(target, seq, 0, body, orelse, span, out);
+            }
+            if seq.ty.set_item().is_some() {
+                return self.for_set(target, seq, (body, orelse), span, out);
+            }
+            if let Type::Tuple(_) = seq.ty {
+                return self.for_tuple(target, seq, (body, orelse), span, out);
             }
             let Some(a) = seq.ty.array() else {
                 return Err(error(
@@ -860,20 +928,95 @@ impl Checker<'_> {
         self.assign(target, item, &mut body_out)?;
         body_out.extend(self.block(body));
         let orelse = self.block(orelse);
-        let int = |v| tir::Expr::new(TK::Const(tir::ConstValue::Int(v)), Type::I64, iter.span);
+        Self::counted_loop(var, stop, body_out, orelse, span, out);
+        Ok(())
+    }
+
+    /// `for var in range(stop)` around a typed body.
+    fn counted_loop(
+        var: LocalId,
+        stop: tir::Expr,
+        body: Vec<tir::Stmt>,
+        orelse: Vec<tir::Stmt>,
+        span: Span,
+        out: &mut Vec<tir::Stmt>,
+    ) {
+        let int = |v| tir::Expr::new(TK::Const(tir::ConstValue::Int(v)), Type::I64, stop.span);
+        let (start, step) = (int(0), int(1));
         Self::push(
             out,
             TS::ForRange {
                 var,
-                start: int(0),
+                start,
                 stop,
-                step: int(1),
-                body: body_out,
+                step,
+                body,
                 orelse,
                 parallel: None,
             },
             span,
         );
+    }
+
+    /// `for target in t` over a tuple whose items unify: a counted loop
+    /// whose body first assigns the target the item at the position (a
+    /// chain of tests on the position, one per item).
+    fn for_tuple(
+        &mut self,
+        target: &Target,
+        t: tir::Expr,
+        (body, orelse): (&[hir::Stmt], &[hir::Stmt]),
+        span: Span,
+        out: &mut Vec<tir::Stmt>,
+    ) -> R<()> {
+        let at = t.span;
+        let t = self.once(t, "iter", out);
+        let items = self.tuple_items(t);
+        let count = items.len() as i64;
+        let mut ty = items.first().map_or(Type::None, |x| x.ty.clone());
+        for x in &items {
+            ty = unify(&ty, &x.ty).ok_or_else(|| {
+                error(
+                    Code::CannotUnify,
+                    x.span,
+                    format!(
+                        "a loop over a tuple of a {ty} and a {} gives its variable two types",
+                        x.ty
+                    ),
+                    "loop over a tuple whose items have one type, or unpack it",
+                )
+            })?;
+        }
+        let var = self.temp("index", Type::I64);
+        let int = |v| tir::Expr::new(TK::Const(tir::ConstValue::Int(v)), Type::I64, at);
+        let mut pick: Vec<tir::Stmt> = vec![];
+        for (k, x) in items.into_iter().enumerate().rev() {
+            let x = self.coerce(x, &ty);
+            let mut assign = Vec::new();
+            self.assign(target, x, &mut assign)?;
+            if pick.is_empty() {
+                pick = assign;
+                continue;
+            }
+            let local = tir::Expr::new(TK::Local(var), Type::I64, at);
+            let is_k = tir::Expr::new(
+                TK::Compare(tir::CmpOp::Eq, Box::new(local), Box::new(int(k as i64))),
+                Type::BOOL,
+                at,
+            );
+            pick = vec![tir::Stmt {
+                kind: TS::If {
+                    cond: is_k,
+                    then: assign,
+                    orelse: pick,
+                },
+                span,
+            }];
+        }
+        let mut body_out = pick;
+        body_out.extend(self.block(body));
+        let orelse = self.block(orelse);
+        Self::counted_loop(var, int(count), body_out, orelse, span, out);
         Ok(())
     }
 
@@ -908,6 +1051,32 @@ impl Checker<'_> {
             self.list_item(seq.clone(), local(&i64t), target.span())
         };
         self.position_loop(pos, cond, item, (target, body, orelse), span, out)
+    }
+
+    /// The loop over a dict or set `c` (evaluated once already): its size
+    /// taken before the loop, then a `while iterating(c, pos, n)` whose body
+    /// assigns `item(c, pos)` to the target — the runtime's check raises
+    /// Python's `RuntimeError` at the next step after the size changed.
+    pub(crate) fn sized_loop(
+        &mut self,
+        c: tir::Expr,
+        iterating: RuntimeFn,
+        item: impl FnOnce(tir::Expr, tir::Expr) -> tir::Expr,
+        parts: (&Target, &[hir::Stmt], &[hir::Stmt]),
+        span: Span,
+        out: &mut Vec<tir::Stmt>,
+    ) -> R<()> {
+        let at = c.span;
+        let n = self.list_len(c.clone(), at);
+        let n = self.coerce(n, &Type::I64);
+        let n = self.once(n, "len", out);
+        let pos = self.temp("index", Type::I64);
+        let local = || tir::Expr::new(TK::Local(pos), Type::I64, at);
+        let zero = tir::Expr::new(TK::Const(tir::ConstValue::Int(0)), Type::I64, at);
+        Self::push(out, TS::Assign(pos, zero), span);
+        let cond = crate::runtime_fns::call(iterating, vec![c.clone(), local(), n], Type::BOOL, at);
+        let item = item(c, local());
+        self.position_loop(pos, cond, item, parts, span, out)
     }
 
     /// `while cond:` whose body assigns `item` to the target, steps the

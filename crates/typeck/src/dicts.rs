@@ -101,14 +101,7 @@ impl Checker<'_> {
     }
 
     fn dict_types_ok(&self, kt: &Type, vt: &Type, span: Span) -> R<()> {
-        fn key_ok(t: &Type) -> bool {
-            match t {
-                Type::Scalar(_) | Type::Str | Type::Undefined => true,
-                Type::Tuple(items) => items.iter().all(key_ok),
-                _ => false,
-            }
-        }
-        if !key_ok(kt) {
+        if !crate::sets::hashable(kt) {
             return Err(error(
                 Code::BadOperand,
                 span,
@@ -122,13 +115,14 @@ impl Checker<'_> {
             | Type::Tuple(_)
             | Type::List(_)
             | Type::Dict(..)
+            | Type::Set(_)
             | Type::Str
             | Type::Undefined => Ok(()),
             t => Err(error(
                 Code::BadOperand,
                 span,
                 format!("a dict cannot hold values of type {t}"),
-                "dicts hold numbers, strings, arrays, tuples, lists or dicts",
+                "dicts hold numbers, strings, arrays, tuples, lists, sets or dicts",
             )),
         }
     }
@@ -190,15 +184,10 @@ impl Checker<'_> {
     /// `x` as a key or value of type `want` (`what` names which, for the
     /// message): `same_kind` conversions only.
     pub(crate) fn dict_part(&mut self, x: tir::Expr, want: &Type, what: &str) -> R<tir::Expr> {
-        if &x.ty == want || unify(&x.ty, want).as_ref() == Some(want) {
-            return Ok(self.coerce(x, want));
-        }
-        Err(error(
-            Code::CannotUnify,
-            x.span,
-            format!("this dict's {what} are {want}, not {}", x.ty),
-            "make the dict hold the wider type from the start (e.g. {0: 0.0} for float values)",
-        ))
+        let message = format!("this dict's {what} are {want}, not {}", x.ty);
+        let hint =
+            "make the dict hold the wider type from the start (e.g. {0: 0.0} for float values)";
+        self.same_kind(x, want, message, hint)
     }
 
     /// `d[k]`.
@@ -308,24 +297,17 @@ impl Checker<'_> {
             )),
             span,
         );
-        let n = self.list_len(d.clone(), at);
-        let n = self.coerce(n, &Type::I64);
-        let n = self.once(n, "len", out);
-        let pos = self.temp("index", Type::I64);
-        let local = || tir::Expr::new(TK::Local(pos), Type::I64, at);
-        Self::push(out, TS::Assign(pos, int(0, at)), span);
-        let cond = call(
+        let ty = part_type(&d.ty, part);
+        let item = move |c: tir::Expr, pos: tir::Expr| {
+            call(RuntimeFn::DictEntry, vec![c, pos, int(part, at)], ty, at)
+        };
+        self.sized_loop(
+            d,
             RuntimeFn::DictIterating,
-            vec![d.clone(), local(), n],
-            Type::BOOL,
-            at,
-        );
-        let item = call(
-            RuntimeFn::DictEntry,
-            vec![d.clone(), local(), int(part, at)],
-            part_type(&d.ty, part),
-            target.span(),
-        );
-        self.position_loop(pos, cond, item, (target, body, orelse), span, out)
+            item,
+            (target, body, orelse),
+            span,
+            out,
+        )
     }
 }

@@ -34,22 +34,21 @@ impl Checker<'_> {
                 let span = e.span;
                 tir::Expr::new(TK::Cast(Box::new(e)), ty.clone(), span)
             }
-            // A list is shared: only a literal is made again with other
-            // items; lists whose items have one memory form are the same.
-            (Type::List(_), Type::List(item)) => match self.retype_literal(&e, item) {
-                Some(l) => l,
-                None => {
+            // A container is shared: only a literal is made again with
+            // other items; containers whose items have one memory form
+            // are the same.
+            (Type::List(_), Type::List(_))
+            | (Type::Set(_), Type::Set(_))
+            | (Type::Dict(..), Type::Dict(..)) => {
+                let again = match ty {
+                    Type::Dict(..) => self.retype_dict_literal(&e, ty),
+                    _ => self.retype_literal(&e, ty),
+                };
+                again.unwrap_or_else(|| {
                     let span = e.span;
                     tir::Expr::new(TK::Cast(Box::new(e)), ty.clone(), span)
-                }
-            },
-            (Type::Dict(..), Type::Dict(..)) => match self.retype_dict_literal(&e, ty) {
-                Some(d) => d,
-                None => {
-                    let span = e.span;
-                    tir::Expr::new(TK::Cast(Box::new(e)), ty.clone(), span)
-                }
-            },
+                })
+            }
             (Type::Tuple(from), Type::Tuple(to)) if from.len() == to.len() => {
                 let span = e.span;
                 let items = self
@@ -74,7 +73,7 @@ impl Checker<'_> {
             Type::Tuple(items) if matches!(e.kind, TK::Local(_) | TK::Tuple(_)) => {
                 Ok(konst(ConstValue::Bool(!items.is_empty()), Type::BOOL, span))
             }
-            Type::List(_) | Type::Dict(..) | Type::Str => {
+            Type::List(_) | Type::Dict(..) | Type::Set(_) | Type::Str => {
                 let n = self.list_len(e, span);
                 Ok(tir::Expr::new(TK::Truth(Box::new(n)), Type::BOOL, span))
             }
@@ -171,11 +170,8 @@ impl Checker<'_> {
             }
             HK::List(items) => self.list_display(items, span),
             HK::Dict(pairs) => self.dict_display(pairs, span),
-            HK::ListComp {
-                result,
-                elt,
-                generators,
-            } => self.list_comp(*result, elt, generators, span),
+            HK::Set(items) => self.set_display(items, span),
+            HK::Comprehension { .. } => self.comprehension(e),
             HK::FString(parts) => self.fstring(parts, span),
             HK::Slice { .. } => Err(error(
                 Code::BadIndex,
@@ -584,6 +580,9 @@ impl Checker<'_> {
         }
         if matches!(l.ty, Type::Tuple(_)) && matches!(r.ty, Type::Tuple(_)) {
             return self.tuple_compare(op, l, r, span);
+        }
+        if l.ty.set_item().is_some() && r.ty.set_item().is_some() {
+            return self.set_compare(op, l, r, span);
         }
         let both = |f: fn(&Type) -> bool| f(&l.ty) && f(&r.ty);
         let (lists, dicts) = (

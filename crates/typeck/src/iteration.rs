@@ -1,9 +1,9 @@
-//! `enumerate(...)` and `zip(...)` as loop iterables (in `for` loops and
+//! `enumerate(...)`, `zip(...)` and `reversed(...)` as loop iterables (in `for` loops and
 //! comprehensions): each is a sequence with a length and an item at a
 //! position, so the loop is a counted `range` loop over the positions
 //! whose target is assigned the item (a tuple for both), with no iterator
 //! object at run time. Their parts may be ranges, arrays (items, or rows
-//! of an n-d array), lists, strs, or further `enumerate`/`zip`s.
+//! of an n-d array), lists, strs, sets, or further `enumerate`/`zip`s.
 
 use crate::check::{error, range_call, Checker, R};
 use crate::expr::konst;
@@ -26,22 +26,41 @@ pub(crate) enum Seq {
     List(tir::Expr),
     /// A str (evaluated once): its characters.
     Str(tir::Expr),
+    /// A set (evaluated once): its items in iteration order.
+    Set(tir::Expr),
     /// `enumerate(seq, start)`: `(start + i, seq[i])`.
     Enumerate(Box<Seq>, tir::Expr),
     /// `zip(a, b, ...)`: the shortest length; `(a[i], b[i], ...)`.
     Zip(Vec<Seq>),
+    /// `reversed(seq)`: `seq[len - 1 - i]`.
+    Reversed(Box<Seq>),
 }
 
-/// The builtin `enumerate`/`zip` call `iter` is, if it is one.
-pub(crate) fn enumerate_or_zip(iter: &hir::Expr) -> Option<&'static str> {
+/// The builtin `enumerate`/`zip`/`reversed` call `iter` is, if it is one.
+pub(crate) fn sequence_builtin(iter: &hir::Expr) -> Option<&'static str> {
     let HK::Call { func, .. } = &iter.kind else {
         return None;
     };
-    match &func.kind {
-        HK::Global(Value::Function(p)) if p == "builtins.enumerate" => Some("enumerate"),
-        HK::Global(Value::Function(p)) if p == "builtins.zip" => Some("zip"),
-        _ => None,
-    }
+    let HK::Global(Value::Function(p)) = &func.kind else {
+        return None;
+    };
+    ["enumerate", "zip", "reversed"]
+        .into_iter()
+        .find(|f| p.strip_prefix("builtins.") == Some(f))
+}
+
+/// Whether `iter` is walked only by a loop, never a value of its own:
+/// `range(...)`, `enumerate(...)`, `zip(...)`, a generator expression.
+pub(crate) fn looped(iter: &hir::Expr) -> bool {
+    crate::check::range_call(iter).is_some()
+        || sequence_builtin(iter).is_some()
+        || matches!(
+            iter.kind,
+            HK::Comprehension {
+                kind: hir::CompKind::Generator,
+                ..
+            }
+        )
 }
 
 fn int(v: i64, span: Span) -> tir::Expr {
@@ -78,8 +97,8 @@ impl Checker<'_> {
             );
             return Ok(Seq::Range { start, step, len });
         }
-        if let (Some(kind), HK::Call { args, kwargs, .. }) = (enumerate_or_zip(iter), &iter.kind) {
-            return self.enumerate_or_zip_seq(kind, args, kwargs, iter.span, out);
+        if let (Some(kind), HK::Call { args, kwargs, .. }) = (sequence_builtin(iter), &iter.kind) {
+            return self.builtin_seq(kind, args, kwargs, iter.span, out);
         }
         let e = self.expr(iter)?;
         let e = self.once(e, "iter", out);
@@ -87,6 +106,7 @@ impl Checker<'_> {
             Type::Array(_) => Ok(Seq::Array(e)),
             Type::List(_) => Ok(Seq::List(e)),
             Type::Str => Ok(Seq::Str(e)),
+            Type::Set(_) => Ok(Seq::Set(e)),
             // A comprehension walks a snapshot of the keys.
             Type::Dict(..) => {
                 let keys = self.dict_list(e, 0, iter.span);
@@ -101,7 +121,7 @@ impl Checker<'_> {
         }
     }
 
-    fn enumerate_or_zip_seq(
+    fn builtin_seq(
         &mut self,
         kind: &str,
         args: &[hir::Expr],
@@ -109,6 +129,17 @@ impl Checker<'_> {
         span: Span,
         out: &mut Vec<tir::Stmt>,
     ) -> R<Seq> {
+        if kind == "reversed" {
+            let [seq] = args else {
+                return Err(error(
+                    Code::BadCall,
+                    span,
+                    "reversed() takes one sequence",
+                    "call reversed(seq)",
+                ));
+            };
+            return Ok(Seq::Reversed(Box::new(self.seq_of(seq, out)?)));
+        }
         if kind == "zip" {
             if !kwargs.is_empty() {
                 return Err(error(
@@ -158,11 +189,11 @@ impl Checker<'_> {
                 Type::I64,
                 span,
             ),
-            Seq::List(l) | Seq::Str(l) => {
+            Seq::List(l) | Seq::Str(l) | Seq::Set(l) => {
                 let n = self.list_len(l.clone(), span);
                 self.coerce(n, &Type::I64)
             }
-            Seq::Enumerate(s, _) => self.seq_len(s, span),
+            Seq::Enumerate(s, _) | Seq::Reversed(s) => self.seq_len(s, span),
             Seq::Zip(parts) => {
                 let mut lens = parts.iter().map(|p| self.seq_len(p, span));
                 let first = lens.next().unwrap_or_else(|| int(0, span));
@@ -199,12 +230,19 @@ impl Checker<'_> {
             },
             Seq::List(l) => self.list_item(l.clone(), i.clone(), span),
             Seq::Str(s) => self.str_item(s.clone(), i.clone(), span),
+            Seq::Set(s) => self.set_entry(s.clone(), i.clone(), span),
             Seq::Enumerate(s, start) => {
                 let n = bin(BinOp::Add, start.clone(), i.clone(), span);
                 let n = self.coerce(n, &Type::Scalar(Scalar::PyInt));
                 let x = self.seq_item(s, i, span)?;
                 let ty = Type::Tuple(vec![n.ty.clone(), x.ty.clone()]);
                 tir::Expr::new(TK::Tuple(vec![n, x]), ty, span)
+            }
+            Seq::Reversed(s) => {
+                let n = self.seq_len(s, span);
+                let last = bin(BinOp::Sub, n, int(1, span), span);
+                let back = bin(BinOp::Sub, last, i.clone(), span);
+                self.seq_item(s, &back, span)?
             }
             Seq::Zip(parts) => {
                 let items = parts

@@ -13,6 +13,7 @@
 mod arrays;
 mod calls;
 mod check;
+mod comprehensions;
 mod dicts;
 mod expr;
 mod iteration;
@@ -21,6 +22,7 @@ mod lists;
 mod ops;
 mod prange;
 mod runtime_fns;
+mod sets;
 mod strs;
 mod tuples;
 

@@ -11,12 +11,22 @@ use crate::expr::konst;
 use crate::iteration::Seq;
 use crate::runtime_fns::call;
 use oxjit_diag::{Code, Span};
-use oxjit_hir::{self as hir, ExprKind as HK, Target};
+use oxjit_hir::{self as hir, ExprKind as HK};
 use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, Intrinsic, LocalId, RuntimeFn};
 use oxjit_types::{common_scalar, unify, Scalar, Type};
 
 fn list_of(item: Type) -> Type {
     Type::List(Box::new(item))
+}
+
+/// An item type that holds both `cur` and `item` (an undefined one takes
+/// the other; numbers promote), or `cur` if none does.
+pub(crate) fn wider_item(cur: &Type, item: &Type) -> Type {
+    match (cur, item) {
+        (Type::Undefined, t) | (t, Type::Undefined) => t.clone(),
+        (Type::Scalar(a), Type::Scalar(b)) => Type::Scalar(common_scalar(*a, *b)),
+        (a, b) => unify(a, b).unwrap_or_else(|| a.clone()),
+    }
 }
 
 /// The sentinel for an absent `int64` bound of a runtime list call.
@@ -77,18 +87,22 @@ impl Checker<'_> {
         }
     }
 
-    /// A list literal made again with items of type `item` (an empty
-    /// literal typed by what is put in it later, `[1]` widened to floats
-    /// by a later `append(2.5)`); `None` if `e` is no literal or its items
-    /// do not convert.
-    pub(crate) fn retype_literal(&mut self, e: &tir::Expr, item: &Type) -> Option<tir::Expr> {
-        let TK::RuntimeCall {
-            func: RuntimeFn::ListNew,
-            args,
-        } = &e.kind
-        else {
+    /// A list or set literal made again as a `ty` (an empty literal typed
+    /// by what is put in it later, `[1]` widened to floats by a later
+    /// `append(2.5)`); `None` if `e` is no such literal or its items do not
+    /// convert.
+    pub(crate) fn retype_literal(&mut self, e: &tir::Expr, ty: &Type) -> Option<tir::Expr> {
+        let (want, item) = match ty {
+            Type::List(item) => (RuntimeFn::ListNew, &**item),
+            Type::Set(item) => (RuntimeFn::SetNew, &**item),
+            _ => return None,
+        };
+        let TK::RuntimeCall { func, args } = &e.kind else {
             return None;
         };
+        if *func != want {
+            return None;
+        }
         let TK::Tuple(items) = &args[0].kind else {
             return None;
         };
@@ -101,7 +115,13 @@ impl Checker<'_> {
             .into_iter()
             .map(|x| self.coerce(x, item))
             .collect();
-        Some(self.list_literal(items, item.clone(), e.span))
+        Some(match want {
+            RuntimeFn::ListNew => self.list_literal(items, item.clone(), e.span),
+            _ => {
+                let constant = matches!(args[1].kind, TK::Const(ConstValue::Int(1)));
+                self.set_literal(items, item.clone(), constant, e.span)
+            }
+        })
     }
 
     /// Before `list.append(x)` and its kin: a local list whose items do not
@@ -117,19 +137,29 @@ impl Checker<'_> {
                 "call list methods on lists",
             ));
         };
-        let wider = match (&cur, item) {
-            (Type::Undefined, t) => t.clone(),
-            (Type::Scalar(a), Type::Scalar(b)) => Type::Scalar(common_scalar(*a, *b)),
-            (a, b) => unify(a, b).unwrap_or_else(|| a.clone()),
-        };
+        let wider = wider_item(&cur, item);
         self.item_type_ok(&wider, span)?;
-        if let TK::Local(id) = list.kind {
+        Ok(self.widen_local(list, cur, wider, list_of))
+    }
+
+    /// The item type `wider` for a container `c` whose items are `cur`:
+    /// taken (its local's type set to `wrap(wider)`) when `c` is a local
+    /// made in this function, so the next pass retypes its display; an
+    /// argument's container keeps `cur`.
+    pub(crate) fn widen_local(
+        &mut self,
+        c: &tir::Expr,
+        cur: Type,
+        wider: Type,
+        wrap: fn(Type) -> Type,
+    ) -> Type {
+        if let TK::Local(id) = c.kind {
             if wider != cur && !self.is_param_copy(id) {
-                self.set_local_type(id, list_of(wider.clone()));
-                return Ok(wider);
+                self.set_local_type(id, wrap(wider.clone()));
+                return wider;
             }
         }
-        Ok(cur)
+        cur
     }
 
     /// Whether `id` is the variable of a parameter (its value came from the
@@ -143,15 +173,24 @@ impl Checker<'_> {
     /// `same_kind` rule (an int into a float list, never a float into an
     /// int list, which would drop its fraction).
     pub(crate) fn list_item_value(&mut self, x: tir::Expr, item: &Type) -> R<tir::Expr> {
-        if &x.ty == item || unify(&x.ty, item).as_ref() == Some(item) {
-            return Ok(self.coerce(x, item));
+        let message = format!("a list of {item} cannot hold a {}", x.ty);
+        let hint = "make the list hold the wider type from the start (e.g. [1.0] for floats)";
+        self.same_kind(x, item, message, hint)
+    }
+
+    /// `x` converted to `want` where NumPy's `same_kind` rule allows it (an
+    /// item going into a container of `want`s); the error otherwise.
+    pub(crate) fn same_kind(
+        &mut self,
+        x: tir::Expr,
+        want: &Type,
+        message: String,
+        hint: &str,
+    ) -> R<tir::Expr> {
+        if &x.ty == want || unify(&x.ty, want).as_ref() == Some(want) {
+            return Ok(self.coerce(x, want));
         }
-        Err(error(
-            Code::CannotUnify,
-            x.span,
-            format!("a list of {item} cannot hold a {}", x.ty),
-            "make the list hold the wider type from the start (e.g. [1.0] for floats)",
-        ))
+        Err(error(Code::CannotUnify, x.span, message, hint))
     }
 
     /// `l[i]` (an integer: the item, `IndexError` outside) or `l[a:b:c]`
@@ -336,58 +375,6 @@ impl Checker<'_> {
             format!("cannot search a list for a {}", x.ty),
             "search for numbers, strings or tuples (the truth value of an array comparison is ambiguous)",
         ))
-    }
-
-    /// The statements of a comprehension, emitted before the statement
-    /// that contains it: `result = []`, then for each clause a loop (and an
-    /// `if` for its conditions), with `result.append(elt)` innermost.
-    pub(crate) fn list_comp(
-        &mut self,
-        result: hir::LocalId,
-        elt: &hir::Expr,
-        generators: &[hir::Generator],
-        span: Span,
-    ) -> R<tir::Expr> {
-        if self.conditional > 0 {
-            return Err(error(
-                Code::UnsupportedSyntax,
-                span,
-                "a list comprehension in a `while` test is not supported",
-                "assign it to a variable before the loop and again at the end of the body",
-            ));
-        }
-        let at = |kind| hir::Stmt { kind, span };
-        let ex = |kind| hir::Expr { kind, span };
-        let local = || ex(HK::Local(result));
-        let append = ex(HK::Call {
-            func: Box::new(ex(HK::Attribute(Box::new(local()), "append".into()))),
-            args: vec![elt.clone()],
-            kwargs: vec![],
-        });
-        let mut body = vec![at(hir::StmtKind::Expr(append))];
-        for g in generators.iter().rev() {
-            for c in g.ifs.iter().rev() {
-                body = vec![at(hir::StmtKind::If {
-                    test: c.clone(),
-                    body,
-                    orelse: vec![],
-                })];
-            }
-            body = vec![at(hir::StmtKind::For {
-                target: g.target.clone(),
-                iter: g.iter.clone(),
-                body,
-                orelse: vec![],
-            })];
-        }
-        let init = at(hir::StmtKind::Assign {
-            targets: vec![Target::Local(result, span)],
-            value: ex(HK::List(vec![])),
-        });
-        let stmts = std::iter::once(init).chain(body).collect::<Vec<_>>();
-        let typed = self.block(&stmts);
-        self.prelude.extend(typed);
-        self.expr(&local())
     }
 
     /// `e` evaluated once, in the prelude, unless it is a local or constant.
@@ -594,25 +581,7 @@ impl Checker<'_> {
             seq,
             first,
             true,
-            move |ck, acc, x| {
-                if x.ty.scalar().is_some() {
-                    return ck.min_max(&f, vec![acc, x], span);
-                }
-                // Tuples: the new item replaces the extreme only when it
-                // beats it, so the first of equal ones stays.
-                let op = if f == "min" {
-                    hir::CmpOp::Lt
-                } else {
-                    hir::CmpOp::Gt
-                };
-                let beats = ck.compare(op, x.clone(), acc.clone(), span)?;
-                let ty = acc.ty.clone();
-                Ok(tir::Expr::new(
-                    TK::IfExp(Box::new(beats), Box::new(x), Box::new(acc)),
-                    ty,
-                    span,
-                ))
-            },
+            move |ck, acc, x| ck.min_max(&f, vec![acc, x], span),
             span,
         )
     }

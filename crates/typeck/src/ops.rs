@@ -122,6 +122,11 @@ impl Checker<'_> {
                 .list_binary(op, a, b, span)
                 .map(|e| e.expect("an operand is a list"));
         }
+        if a.ty.set_item().is_some() || b.ty.set_item().is_some() {
+            return self
+                .set_binary(op, a, b, span)
+                .map(|e| e.expect("an operand is a set"));
+        }
         if crate::arrays::is_arrayish(&a) || crate::arrays::is_arrayish(&b) {
             return self.elementwise(vec![a, b], span, |ck, mut p| {
                 let b = p.pop().unwrap();

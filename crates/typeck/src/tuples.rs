@@ -236,6 +236,9 @@ impl Checker<'_> {
         if c.ty.dict_types().is_some() {
             return self.dict_contains(x, c, span);
         }
+        if c.ty.set_item().is_some() {
+            return self.set_contains(x, c, span);
+        }
         if c.ty == Type::Str {
             return self.str_contains(x, c, span);
         }

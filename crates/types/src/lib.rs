@@ -257,6 +257,9 @@ pub enum Type {
     Dict(Box<Type>, Box<Type>),
     /// A Python `str`: immutable Unicode text shared by reference.
     Str,
+    /// A set of items of one type, shared by reference, iterated in the
+    /// order of its hash table (CPython's, for numbers).
+    Set(Box<Type>),
     /// The item type of an empty list literal (`[]`) before inference has
     /// seen what goes in it; it never reaches verified typed IR.
     Undefined,
@@ -292,6 +295,14 @@ impl Type {
         }
     }
 
+    /// A set's item type.
+    pub fn set_item(&self) -> Option<&Type> {
+        match self {
+            Type::Set(item) => Some(item),
+            _ => None,
+        }
+    }
+
     /// A dict's key and value types.
     pub fn dict_types(&self) -> Option<(&Type, &Type)> {
         match self {
@@ -304,7 +315,7 @@ impl Type {
     pub fn is_undefined(&self) -> bool {
         match self {
             Type::Undefined => true,
-            Type::List(item) => item.is_undefined(),
+            Type::List(item) | Type::Set(item) => item.is_undefined(),
             Type::Dict(k, v) => k.is_undefined() || v.is_undefined(),
             Type::Tuple(items) => items.iter().any(Type::is_undefined),
             _ => false,
@@ -328,6 +339,7 @@ impl Type {
             Type::Scalar(Scalar::C128) => Type::Scalar(Scalar::PyComplex),
             Type::Tuple(items) => Type::Tuple(items.iter().map(Type::weakened).collect()),
             Type::List(item) => Type::List(Box::new(item.weakened())),
+            Type::Set(item) => Type::Set(Box::new(item.weakened())),
             Type::Dict(k, v) => Type::Dict(Box::new(k.weakened()), Box::new(v.weakened())),
             t => t.clone(),
         }
@@ -366,6 +378,10 @@ impl Type {
                 v.encode(w);
             }
             Type::Str => w.push(tag::STR),
+            Type::Set(item) => {
+                w.push(tag::SET);
+                item.encode(w);
+            }
             // Only met while inferring, where only the list's own form
             // (one reference, whatever its items) is asked for.
             Type::Undefined => w.push(tag::NONE),
@@ -452,6 +468,7 @@ impl fmt::Display for Type {
             Type::List(item) => write!(f, "list({})", show(item)),
             Type::Dict(k, v) => write!(f, "dict({}, {})", show(k), show(v)),
             Type::Str => f.write_str("unicode_type"),
+            Type::Set(item) => write!(f, "set({})", show(item)),
             Type::Undefined => f.write_str("undefined"),
         }
     }

@@ -133,15 +133,18 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
                 ..*x
             }))
         }
-        // An empty list literal takes the item type of the other list; lists
+        // An empty list literal (or `set()`) takes the item type of the other list; lists
         // are shared, so otherwise their items must agree up to weakness
         // (a Python int list is an int64 list), which keeps the memory form.
-        (Type::List(x), Type::List(y)) => match (&**x, &**y) {
+        (Type::List(x), Type::List(y)) | (Type::Set(x), Type::Set(y)) => match (&**x, &**y) {
             (Type::Undefined, _) => Some(b.clone()),
             (_, Type::Undefined) => Some(a.clone()),
             _ => unify(x, y)
                 .filter(|t| t.repr() == x.repr() && t.repr() == y.repr())
-                .map(|t| Type::List(Box::new(t))),
+                .map(|t| match a {
+                    Type::Set(_) => Type::Set(Box::new(t)),
+                    _ => Type::List(Box::new(t)),
+                }),
         },
         // As lists: undefined parts take the other's, defined ones agree.
         (Type::Dict(k1, v1), Type::Dict(k2, v2)) => {

@@ -92,11 +92,11 @@ impl<'a> Parser<'a> {
                 return Err("'readonly' qualifies an array type".into());
             }
         }
-        // Numba's name for a list argument; ours are all reflected.
+        // Numba's name for a list or set argument; ours are all reflected.
         if name == "reflected" {
             name = self.ident()?;
-            if name != "list" {
-                return Err("'reflected' qualifies a list type".into());
+            if name != "list" && name != "set" {
+                return Err("'reflected' qualifies a list or set type".into());
             }
         }
         let base = match name {
@@ -118,11 +118,15 @@ impl<'a> Parser<'a> {
                 });
             }
             "undefined" if self.ir => return Ok(Type::Undefined),
-            "list" => {
+            "list" | "set" => {
                 self.expect("(")?;
-                let item = self.ty()?;
+                let item = Box::new(self.ty()?);
                 self.expect(")")?;
-                return Ok(Type::List(Box::new(item)));
+                return Ok(if name == "list" {
+                    Type::List(item)
+                } else {
+                    Type::Set(item)
+                });
             }
             "dict" => {
                 self.expect("(")?;

@@ -6,14 +6,11 @@
 //! caller's to release). A missing key raises `KeyError` with the key as
 //! its argument, as Python's does.
 
-use oxjit_abi::desc::{Desc, Kind};
-use oxjit_abi::exc::{ExcArg, ExcSpec};
+use oxjit_abi::desc::Desc;
 
-use super::keys::wide;
-use super::strs::str_at;
-use super::{raise, Args, Result, Wide};
+use super::keys;
+use super::{raise, Args, Result};
 use crate::dict::Dict;
-use crate::exceptions::raise_dynamic;
 use crate::list::List;
 use crate::memory::MemInfo;
 
@@ -29,35 +26,8 @@ unsafe fn write_ref(out: *mut u8, mi: *mut MemInfo) {
     out.cast::<*mut MemInfo>().write_unaligned(mi);
 }
 
-/// A key as an exception argument (`KeyError(key)`).
-unsafe fn key_arg(p: *const u8, t: Desc) -> ExcArg {
-    match t.kind() {
-        Kind::Scalar => match wide(p, t.dtype()) {
-            Ok(Wide::Bool(b)) => ExcArg::Bool(b),
-            Ok(Wide::Int(v)) => ExcArg::Int(v),
-            Ok(Wide::UInt(v)) => ExcArg::Int(v as i64),
-            Ok(Wide::Float(v)) => ExcArg::Float(v),
-            Ok(Wide::Complex(re, im)) => ExcArg::Str(format!("({re}+{im}j)")),
-            Err(_) => ExcArg::None,
-        },
-        Kind::Str => ExcArg::Str(str_at(p).as_str().into()),
-        Kind::Tuple => ExcArg::Tuple(
-            t.items()
-                .iter()
-                .zip(t.repr().field_offsets())
-                .map(|(it, off)| key_arg(p.add(off), *it))
-                .collect(),
-        ),
-        _ => ExcArg::None,
-    }
-}
-
 unsafe fn key_error(d: Dict, key: *const u8) -> super::Raise {
-    let (kt, _) = d.desc().dict_types().unwrap();
-    raise_dynamic(ExcSpec {
-        class: "KeyError".into(),
-        args: vec![key_arg(key, kt)],
-    })
+    keys::key_error(key, d.desc().dict_types().unwrap().0)
 }
 
 /// The entry holding key argument `i` of dict argument 0.

@@ -22,6 +22,7 @@ mod random;
 pub use random::{oxjit_rt_random_double, oxjit_rt_random_gauss};
 mod scan;
 mod select;
+mod sets;
 mod sort;
 mod strs;
 mod strsearch;
@@ -942,6 +943,20 @@ array_fns! {
     oxjit_rt_af_dict_iterating => dicts::iterating,
     oxjit_rt_af_dict_entry => dicts::entry,
     oxjit_rt_af_dict_list => dicts::to_list,
+    oxjit_rt_af_set_new => sets::new,
+    oxjit_rt_af_set_add => sets::add,
+    oxjit_rt_af_set_discard => sets::discard,
+    oxjit_rt_af_set_remove => sets::remove,
+    oxjit_rt_af_set_pop => sets::pop,
+    oxjit_rt_af_set_contains => sets::contains,
+    oxjit_rt_af_set_clear => sets::clear,
+    oxjit_rt_af_set_copy => sets::copy,
+    oxjit_rt_af_set_op => sets::op,
+    oxjit_rt_af_set_op_update => sets::op_update,
+    oxjit_rt_af_set_compare => sets::compare,
+    oxjit_rt_af_set_iterating => sets::iterating,
+    oxjit_rt_af_set_entry => sets::entry,
+    oxjit_rt_af_set_list => sets::to_list,
     oxjit_rt_af_str_concat => strs::concat,
     oxjit_rt_af_str_repeat => strs::repeat,
     oxjit_rt_af_str_cmp => strs::cmp,

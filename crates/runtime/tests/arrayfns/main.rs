@@ -11,4 +11,5 @@ mod join;
 mod random;
 mod scan;
 mod select;
+mod sets;
 mod sort;

@@ -10,7 +10,7 @@ use oxjit_abi::exc::{ExcArg, ExcSpec, DYNAMIC};
 use oxjit_runtime::abi::{ArrayFn, ArrayHeader, Dtype};
 use oxjit_runtime::arrayfns::{Array, Bool, Complex, Elem};
 use oxjit_runtime::exceptions::{get, take_dynamic};
-use oxjit_runtime::memory::{oxjit_rt_meminfo_decref, stats};
+use oxjit_runtime::memory::{oxjit_rt_meminfo_decref, stats, MemInfo};
 
 /// An element type with its dtype character.
 pub trait Dt: Elem + std::fmt::Debug + PartialEq {
@@ -139,6 +139,11 @@ impl Arg {
         }
     }
 
+    /// The reference a [`reference`] argument holds.
+    pub fn reference_arg(&self) -> *mut MemInfo {
+        self.mem[0] as *mut MemInfo
+    }
+
     /// The elements of an array argument in C order (after in-place updates).
     pub fn elements<T: Dt>(&self) -> Vec<T> {
         // SAFETY: an array in memory form.
@@ -171,6 +176,15 @@ pub fn scalar<T: Dt>(v: T) -> Arg {
         mem,
         _data: Vec::new(),
         ty: Ty::scalar(T::CODE),
+    }
+}
+
+/// A value that is one reference (a str, a set), which the caller keeps.
+pub fn reference(mi: *mut MemInfo, ty: Ty) -> Arg {
+    Arg {
+        mem: vec![mi as u64],
+        _data: Vec::new(),
+        ty,
     }
 }
 
@@ -234,6 +248,11 @@ pub fn message(e: ExcSpec) -> String {
 }
 
 impl Out {
+    /// A result that is one reference (a str, a set), now the caller's.
+    pub fn reference(&self) -> *mut MemInfo {
+        self.mem[0] as *mut MemInfo
+    }
+
     pub fn scalar<T: Dt>(&self) -> T {
         // SAFETY: the callee wrote a `T`.
         unsafe { self.mem.as_ptr().cast::<T>().read_unaligned() }

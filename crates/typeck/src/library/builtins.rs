@@ -3,7 +3,9 @@
 
 use super::{Call, Defs, Lowering};
 use crate::check::{error, range_call, Checker, R};
+use crate::comprehensions::{Fold, Iterable};
 use crate::expr::{cast_scalar, konst};
+use crate::iteration::looped;
 use crate::runtime_fns::call;
 use oxjit_diag::Code;
 use oxjit_hir as hir;
@@ -15,11 +17,49 @@ fn call_expr(op: Intrinsic, args: Vec<tir::Expr>, ty: Scalar, c: &Call) -> tir::
 }
 
 pub(super) fn define(d: &mut Defs) {
-    for f in ["min", "max"] {
+    for (f, fold) in [("min", Fold::Min), ("max", Fold::Max)] {
         d.def(format!("builtins.{f}"), "*args")
             .rule(Lowering::Inline, move |ck, c| {
+                if let [one] = c.rest {
+                    // One iterable: its items (lists and tuples read in place).
+                    if looped(one) {
+                        return ck.fold(fold, Iterable::Hir(one), None, c.span);
+                    }
+                    let x = ck.expr(one)?;
+                    if !matches!(x.ty, Type::List(_) | Type::Tuple(_) | Type::Scalar(_)) {
+                        return ck.fold(fold, Iterable::Typed(x), None, c.span);
+                    }
+                    return ck.min_max(f, vec![x], c.span);
+                }
                 let args = c.rest.iter().map(|a| ck.expr(a)).collect::<R<Vec<_>>>()?;
                 ck.min_max(f, args, c.span)
+            });
+    }
+    for (f, fold) in [("any", Fold::Any), ("all", Fold::All)] {
+        d.def(format!("builtins.{f}"), "iterable, /")
+            .rule(Lowering::Inline, move |ck, c| {
+                let h = c.hir(0).unwrap();
+                if looped(h) {
+                    return ck.fold(fold, Iterable::Hir(h), None, c.span);
+                }
+                let x = ck.expr(h)?;
+                if let Type::Tuple(_) = x.ty {
+                    // Each item's truth, left to right, until one decides.
+                    let any = fold == Fold::Any;
+                    let b = |v| konst(ConstValue::Bool(v), Type::BOOL, c.span);
+                    let mut acc = b(!any);
+                    for item in ck.tuple_items(x).into_iter().rev() {
+                        let t = Box::new(ck.truth(item)?);
+                        let (yes, no) = if any { (b(true), acc) } else { (acc, b(false)) };
+                        acc = tir::Expr::new(
+                            TK::IfExp(t, Box::new(yes), Box::new(no)),
+                            Type::BOOL,
+                            c.span,
+                        );
+                    }
+                    return Ok(acc);
+                }
+                ck.fold(fold, Iterable::Typed(x), None, c.span)
             });
     }
     // `int(s, base)` and `float(s)` parse a str as Python does.
@@ -68,7 +108,9 @@ pub(super) fn define(d: &mut Defs) {
             let x = c.expr(ck, 0)?;
             match &x.ty {
                 Type::Array(_) => Ok(call_expr(Intrinsic::Dim(0), vec![x], Scalar::PyInt, c)),
-                Type::List(_) | Type::Dict(..) | Type::Str => Ok(ck.list_len(x, c.span)),
+                Type::List(_) | Type::Dict(..) | Type::Set(_) | Type::Str => {
+                    Ok(ck.list_len(x, c.span))
+                }
                 Type::Tuple(items) => Ok(konst(
                     ConstValue::Int(items.len() as i64),
                     Type::INT,
@@ -78,13 +120,17 @@ pub(super) fn define(d: &mut Defs) {
                     Code::BadCall,
                     x.span,
                     format!("object of type {t} has no len()"),
-                    "len() applies to arrays, lists, dicts, strs and tuples",
+                    "len() applies to arrays, lists, dicts, sets, strs and tuples",
                 )),
             }
         });
     // Loop iterables only (`iteration`): as values they would need an
     // iterator object.
-    for (f, params) in [("enumerate", "iterable, start=0"), ("zip", "*iterables")] {
+    for (f, params) in [
+        ("enumerate", "iterable, start=0"),
+        ("zip", "*iterables"),
+        ("reversed", "sequence, /"),
+    ] {
         d.def(format!("builtins.{f}"), params)
             .rule(Lowering::Inline, move |_, c| {
                 Err(error(
@@ -99,7 +145,14 @@ pub(super) fn define(d: &mut Defs) {
     }
     d.def("builtins.sum", "iterable, /, start=0")
         .rule(Lowering::Inline, |ck, c| {
-            let seq = c.expr(ck, 0)?;
+            let h = c.hir(0).unwrap();
+            if looped(h) {
+                return ck.fold(Fold::Sum, Iterable::Hir(h), c.hir(1), c.span);
+            }
+            let seq = ck.expr(h)?;
+            if !matches!(seq.ty, Type::List(_) | Type::Tuple(_) | Type::Array(_)) {
+                return ck.fold(Fold::Sum, Iterable::Typed(seq), c.hir(1), c.span);
+            }
             let start = c.expr(ck, 1)?;
             if let Type::Tuple(_) = seq.ty {
                 let mut acc = start;
@@ -109,6 +162,26 @@ pub(super) fn define(d: &mut Defs) {
                 return Ok(acc);
             }
             ck.sum_items(seq, start, c.span)
+        });
+    d.def("builtins.tuple", "iterable=(), /")
+        .rule(Lowering::Inline, |ck, c| {
+            let what = match c.hir(0) {
+                Some(h) if looped(h) => "generator or range".to_string(),
+                Some(h) => {
+                    let x = ck.expr(h)?;
+                    if let Type::Tuple(_) = x.ty {
+                        return Ok(x);
+                    }
+                    x.ty.to_string()
+                }
+                None => return Ok(tir::Expr::new(TK::Tuple(vec![]), Type::Tuple(vec![]), c.span)),
+            };
+            Err(error(
+                Code::BadCall,
+                c.span,
+                format!("tuple() of a {what} is not supported: a tuple's length is part of its type, and this one is known only at run time"),
+                "build the tuple from values, e.g. (a, b), or use a list",
+            ))
         });
     d.def("builtins.pow", "base, exp")
         .rule(Lowering::Inline, |ck, c| {

@@ -6,9 +6,12 @@
 
 use super::{Call, Defs, Lowering};
 use crate::check::{error, Checker, R};
+use crate::comprehensions::Iterable;
 use crate::dicts::{part_type, view_part};
+use crate::iteration::looped;
 use crate::runtime_fns::call;
 use oxjit_diag::Code;
+use oxjit_hir::CompKind;
 use oxjit_tir::{self as tir, RuntimeFn};
 use oxjit_types::Type;
 
@@ -141,22 +144,27 @@ pub(super) fn define(d: &mut Defs) {
             Ok(none(RuntimeFn::DictUpdate, vec![d, other], c))
         });
     d.def("builtins.dict", "mapping=None, /")
-        .rule(Lowering::Runtime, |ck, c| match c.opt(ck, 0)? {
-            None => {
-                let pairs =
-                    tir::Expr::new(tir::ExprKind::Tuple(vec![]), Type::Tuple(vec![]), c.span);
-                let ty = Type::Dict(Box::new(Type::Undefined), Box::new(Type::Undefined));
-                Ok(call(RuntimeFn::DictNew, vec![pairs], ty, c.span))
+        .rule(Lowering::Runtime, |ck, c| {
+            if let Some(h) = c.hir(0).filter(|h| looped(h)) {
+                return ck.container_of(CompKind::Dict, Iterable::Hir(h), c.span);
             }
-            Some(d) if d.ty.dict_types().is_some() => {
-                let ty = d.ty.clone();
-                Ok(call(RuntimeFn::DictCopy, vec![d], ty, c.span))
-            }
-            Some(x) => Err(error(
-                Code::BadCall,
-                x.span,
-                format!("dict() of a {} is not supported in compiled code", x.ty),
-                "build it with a loop: d[k] = v",
-            )),
+            dict_of_value(ck, c)
         });
+}
+
+/// `dict()`, `dict(d)` (a copy) or `dict(pairs)`.
+fn dict_of_value(ck: &mut Checker, c: &mut Call) -> R<tir::Expr> {
+    match c.opt(ck, 0)? {
+        None => {
+            let pairs = tir::Expr::new(tir::ExprKind::Tuple(vec![]), Type::Tuple(vec![]), c.span);
+            let ty = Type::Dict(Box::new(Type::Undefined), Box::new(Type::Undefined));
+            Ok(call(RuntimeFn::DictNew, vec![pairs], ty, c.span))
+        }
+        Some(d) if d.ty.dict_types().is_some() => {
+            let ty = d.ty.clone();
+            Ok(call(RuntimeFn::DictCopy, vec![d], ty, c.span))
+        }
+        // An iterable of (key, value) pairs.
+        Some(x) => ck.container_of(CompKind::Dict, Iterable::Typed(x), c.span),
+    }
 }

@@ -6,9 +6,9 @@
 use super::{Call, Defs, Lowering};
 use crate::check::{error, range_call, Checker, R};
 use crate::expr::konst;
-use crate::iteration::{enumerate_or_zip, Seq};
+use crate::iteration::{looped, sequence_builtin, Seq};
 use crate::runtime_fns::call;
-use oxjit_diag::Code;
+use oxjit_diag::{Code, Span};
 use oxjit_hir as hir;
 use oxjit_tir::{self as tir, ConstValue, RuntimeFn};
 use oxjit_types::Type;
@@ -35,12 +35,36 @@ pub(super) fn bound(ck: &mut Checker, c: &mut Call, i: usize) -> R<tir::Expr> {
     }
 }
 
-/// A list argument `i`.
+/// A new list of what a loop over `h` visits (`range(...)`,
+/// `enumerate(...)`, `zip(...)`, `reversed(...)`, a generator expression);
+/// `None` for any other expression.
+fn looped_list(ck: &mut Checker, h: &hir::Expr, span: Span) -> R<Option<tir::Expr>> {
+    if !looped(h) {
+        return Ok(None);
+    }
+    if range_call(h).is_none() && sequence_builtin(h).is_none() {
+        // A generator expression, built as a new list.
+        return ck.expr(h).map(Some);
+    }
+    let seq = ck.seq_in_prelude(h)?;
+    ck.list_from_seq(&seq, span).map(Some)
+}
+
+/// A list argument `i` (any iterable, as a list of its items).
 fn list_arg(ck: &mut Checker, c: &mut Call, i: usize) -> R<tir::Expr> {
+    if let Some(l) = c
+        .hir(i)
+        .map(|h| looped_list(ck, h, c.span))
+        .transpose()?
+        .flatten()
+    {
+        return Ok(l);
+    }
     let x = c.expr(ck, i)?;
     // A dict stands for its keys, as when Python iterates it.
     let x = match x.ty {
         Type::Dict(..) => ck.dict_list(x, 0, c.span),
+        Type::Set(_) => set_list(x, c.span),
         // A str stands for its characters.
         Type::Str => {
             let s = ck.once_in_prelude(x);
@@ -57,6 +81,12 @@ fn list_arg(ck: &mut Checker, c: &mut Call, i: usize) -> R<tir::Expr> {
         ));
     }
     Ok(x)
+}
+
+/// A new list of a set's items, in its iteration order.
+fn set_list(s: tir::Expr, span: oxjit_diag::Span) -> tir::Expr {
+    let ty = Type::List(Box::new(s.ty.set_item().cloned().unwrap()));
+    call(RuntimeFn::SetList, vec![s], ty, span)
 }
 
 fn copy(l: tir::Expr, span: oxjit_diag::Span) -> tir::Expr {
@@ -197,10 +227,13 @@ pub(super) fn define(d: &mut Defs) {
         });
     d.def("builtins.list", "iterable=(), /")
         .rule(Lowering::Runtime, |ck, c| {
-            let looped = |h: &&hir::Expr| range_call(h).is_some() || enumerate_or_zip(h).is_some();
-            if let Some(h) = c.hir(0).filter(looped) {
-                let seq = ck.seq_in_prelude(h)?;
-                return ck.list_from_seq(&seq, c.span);
+            if let Some(l) = c
+                .hir(0)
+                .map(|h| looped_list(ck, h, c.span))
+                .transpose()?
+                .flatten()
+            {
+                return Ok(l);
             }
             let x = c.expr(ck, 0)?;
             match &x.ty {
@@ -218,6 +251,7 @@ pub(super) fn define(d: &mut Defs) {
                     ck.list_from_seq(&Seq::Str(s), c.span)
                 }
                 Type::Dict(..) => Ok(ck.dict_list(x, 0, c.span)),
+                Type::Set(_) => Ok(set_list(x, c.span)),
                 t => Err(error(
                     Code::BadCall,
                     x.span,

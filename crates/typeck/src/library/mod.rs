@@ -25,6 +25,7 @@ mod math;
 mod operators;
 mod random;
 mod reductions;
+mod sets;
 mod shape;
 mod strs;
 mod ufuncs;
@@ -69,13 +70,14 @@ impl Lowering {
 }
 
 /// What a method is called on: paths `ndarray.*` and functions made
-/// methods are array methods, paths `list.*`, `dict.*` and `str.*` the
-/// methods of those.
+/// methods are array methods, paths `list.*`, `dict.*`, `set.*` and
+/// `str.*` the methods of those.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Receiver {
     Array,
     List,
     Dict,
+    Set,
     Str,
 }
 
@@ -85,6 +87,8 @@ impl Receiver {
             Receiver::List
         } else if path.starts_with("dict.") {
             Receiver::Dict
+        } else if path.starts_with("set.") {
+            Receiver::Set
         } else if path.starts_with("str.") {
             Receiver::Str
         } else {
@@ -97,6 +101,7 @@ impl Receiver {
             Receiver::Array => "array methods",
             Receiver::List => "list methods",
             Receiver::Dict => "dict methods",
+            Receiver::Set => "set methods",
             Receiver::Str => "str methods",
         }
     }
@@ -397,6 +402,7 @@ pub fn library() -> &'static Library {
         operators::define(&mut defs);
         lists::define(&mut defs);
         dicts::define(&mut defs);
+        sets::define(&mut defs);
         strs::define(&mut defs);
         let entries = defs.entries;
         let mut by_path = HashMap::new();
@@ -505,7 +511,12 @@ impl Library {
                 _ => groups.push((module, names.collect())),
             }
         }
-        for on in [Receiver::Array, Receiver::List, Receiver::Dict] {
+        for on in [
+            Receiver::Array,
+            Receiver::List,
+            Receiver::Dict,
+            Receiver::Set,
+        ] {
             groups.push((on.describe().into(), vec![self.method_names(on)]));
         }
         groups
