@@ -16,7 +16,8 @@ looked up again with `get`; and a histogram of an array counted in a dict
 (`dict[str, int]`) over 1 MB of text split on whitespace; `str.join` of
 10^5 pieces made by `str(i)` in a comprehension; a set of ints filled
 from an array and probed with `in`; generator expressions folded by
-`sum`, `any` and `max`. For each: the first call (compile + run) and the steady
+`sum`, `any` and `max`; and typed Lists read item by item from
+Python (oxjit's `typed.List` against Numba's). For each: the first call (compile + run) and the steady
 state, min of several rounds.
 """
 
@@ -188,6 +189,40 @@ def cases(quick):
     ]
 
 
+def index_from_python(l):
+    t = 0
+    for i in range(len(l)):
+        t += l[i]
+    return t
+
+
+def iterate_from_python(l):
+    t = 0
+    for x in l:
+        t += x
+    return t
+
+
+def typed_from_python(n):
+    """Typed lists used from Python (Numba's issue #7727): each item read
+    by index and by iteration, oxjit's `typed.List` against Numba's."""
+    lists = {"oxjit": oxjit.typed.List(range(n))}
+    if numba is not None:
+        nl = numba.typed.List()
+        for i in range(n):
+            nl.append(i)
+        lists["numba"] = nl
+    print(f"typed List of {n:,} ints, read from Python:")
+    rows = []
+    for name, fn in [("getitem", index_from_python), ("iterate", iterate_from_python)]:
+        t = {k: per_call(fn, (l,), max_total=2.0)[0] for k, l in lists.items()}
+        nb = t.get("numba")
+        speedup = f"{nb / t['oxjit']:.1f}x faster" if nb else "-"
+        print(f"  {name:8} oxjit {fmt_time(t['oxjit']):>10}  numba {fmt_time(nb) if nb else '-':>10}  {speedup}")
+        rows.append(dict(kernel=f"typed List {name} from Python", oxjit=t["oxjit"], numba=nb))
+    return rows
+
+
 def first_call(decorate, fn, args):
     f = decorate(fn)
     t0 = time.perf_counter()
@@ -218,7 +253,7 @@ def main():
                 try:
                     nb_first, nb = first_call(numba.njit, fn, args)
                     nb_t = per_call(nb, args)[0]
-                except numba.core.errors.TypingError:
+                except (numba.core.errors.TypingError, numba.core.errors.UnsupportedError):
                     nb_first = None  # Numba cannot compile this kernel
                     print(f"  (Numba cannot compile '{name}')")
         ratio = fmt_ratio(ox_t, nb_t) if nb_t else "-"
@@ -228,6 +263,7 @@ def main():
         )
         rows.append(dict(kernel=name, python=py, oxjit=ox_t, numba=nb_t, oxjit_first=ox_first, numba_first=nb_first))
     ratios = [r["oxjit"] / r["numba"] for r in rows if r["numba"]]
+    rows += typed_from_python(20_000 if opts.quick else 100_000)
     if ratios:
         geo = float(np.exp(np.mean(np.log(ratios))))
         print(f"geomean oxjit/numba steady state: {geo:.2f}")

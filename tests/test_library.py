@@ -214,8 +214,18 @@ def test_conjugate(expr, dtype):
 
 
 def _resolve(path):
-    module, name = path.rsplit(".", 1)
-    return getattr(importlib.import_module(module), name)
+    """The object a registry path names: the longest importable module
+    prefix, then attributes (`oxjit.typed.List.empty_list`)."""
+    parts = path.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for name in parts[i:]:
+            obj = getattr(obj, name)
+        return obj
+    raise ImportError(path)
 
 
 def _python_signature(entry):

@@ -20,7 +20,7 @@ The compiler and runtime are Rust (the private extension module
 it loads only NumPy and the extension.
 """
 
-from . import _core, config, errors, types
+from . import _core, config, errors, typed, types
 from .decorators import jit, njit
 from .dispatcher import Dispatcher
 from .errors import NumbaError, OxjitError, TypingError, UnsupportedError

@@ -77,6 +77,7 @@ impl<'a> Desc<'a> {
     ///
     /// # Safety
     /// `p` must point at a well-formed descriptor that outlives `'a`.
+    #[inline]
     pub unsafe fn from_ptr(p: *const u64) -> Desc<'a> {
         unsafe fn width_at(p: *const u64) -> usize {
             match *p {
@@ -89,7 +90,15 @@ impl<'a> Desc<'a> {
                 t => node_width(&[t]).expect("bad type descriptor tag"),
             }
         }
-        Desc::new(std::slice::from_raw_parts(p, width_at(p)))
+        // Nodes of a fixed width (most result types) need no walk.
+        let width = match node_width(&[*p]) {
+            Some(w) => w,
+            None => width_at(p),
+        };
+        // The words span exactly the width just measured.
+        Desc {
+            words: std::slice::from_raw_parts(p, width),
+        }
     }
 
     pub fn kind(&self) -> Kind {
@@ -209,6 +218,7 @@ impl<'a> Desc<'a> {
 
 /// The width of a node that is not a tuple or list (`None` for those,
 /// whose width depends on their items).
+#[inline]
 fn node_width(words: &[u64]) -> Option<usize> {
     match words[0] {
         tag::NONE => Some(1),

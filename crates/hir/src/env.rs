@@ -31,6 +31,9 @@ pub enum Value {
     Dispatcher(u64),
     /// A builtin exception class by name (`ValueError`).
     ExceptionClass(String),
+    /// A Numba-style type object (`types.int64`, `types.unicode_type`) by
+    /// its printed form.
+    Type(String),
     /// Anything else; the string describes it for error messages.
     Opaque(String),
 }
@@ -77,6 +80,7 @@ impl fmt::Display for Value {
             Value::Function(n) => write!(f, "<function {n}>"),
             Value::Dispatcher(id) => write!(f, "<jitted #{id}>"),
             Value::ExceptionClass(n) => write!(f, "<exception {n}>"),
+            Value::Type(t) => write!(f, "<type {t}>"),
             Value::Opaque(d) => write!(f, "<{d}>"),
         }
     }

@@ -630,6 +630,10 @@ impl Lower<'_> {
                             }
                         }
                     }
+                    // `List.empty_list`: a function of the class's namespace.
+                    ExprKind::Global(Value::Function(f)) => {
+                        ExprKind::Global(Value::Function(format!("{f}.{attr}")))
+                    }
                     _ => ExprKind::Attribute(Box::new(base), attr.to_string()),
                 }
             }

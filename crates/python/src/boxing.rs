@@ -5,6 +5,7 @@
 //! [`Plan`], made once per specialisation, so that the call path computes
 //! no layout.
 
+use crate::typed::{TypedDict, TypedList};
 use crate::typeof_::{array_type, descr_scalar, is_numpy_scalar};
 use numpy::npyffi::{self, NPY_TYPES, PY_ARRAY_API};
 use oxjit_runtime::dict::Dict;
@@ -41,6 +42,7 @@ pub enum Plan {
         item: Box<Plan>,
         desc: Box<[u64]>,
         itemsize: usize,
+        ty: Type,
     },
     /// A str: a copy of the Python string's UTF-8 text (`oxjit_runtime::str`).
     Str,
@@ -59,6 +61,7 @@ pub enum Plan {
         value: Box<Plan>,
         key_refs: Vec<usize>,
         value_refs: Vec<usize>,
+        types: (Type, Type),
     },
 }
 
@@ -87,12 +90,14 @@ impl Plan {
                 item: Box::new(Plan::of(item)),
                 desc: item.descriptor().into_boxed_slice(),
                 itemsize: item.size_align().0,
+                ty: (**item).clone(),
             },
             Type::Dict(k, v) => Plan::Dict {
                 key: Box::new(Plan::of(k)),
                 value: Box::new(Plan::of(v)),
                 key_refs: k.repr().meminfo_offsets(),
                 value_refs: v.repr().meminfo_offsets(),
+                types: ((**k).clone(), (**v).clone()),
             },
             Type::Str => Plan::Str,
             Type::Set(item) => Plan::Set {
@@ -141,10 +146,17 @@ pub unsafe fn unbox(
     out: *mut u8,
 ) -> PyResult<()> {
     match t {
-        // Typing rejects dict arguments first; this is the backstop.
-        Plan::Dict { .. } => Err(PyTypeError::new_err(
-            "dict arguments are not supported yet: build the dict in the compiled function",
-        )),
+        // A typed dict is shared; typing rejects other dicts first.
+        Plan::Dict { .. } => match TypedDict::meminfo(&Bound::from_borrowed_ptr(py, obj)) {
+            Some(mi) => {
+                oxjit_runtime::memory::oxjit_rt_meminfo_incref(mi);
+                *(out as *mut *mut MemInfo) = mi;
+                Ok(())
+            }
+            None => Err(PyTypeError::new_err(
+                "a Python dict cannot be passed to compiled code: pass an oxjit.typed.Dict",
+            )),
+        },
         Plan::Scalar(s) => unbox_scalar(py, obj, *s, out),
         Plan::Array(want) => {
             if npyffi::PyArray_Check(py, obj) == 0 {
@@ -274,7 +286,14 @@ pub unsafe fn unbox(
             item,
             desc,
             itemsize,
+            ..
         } => {
+            // A typed list is shared, not converted.
+            if let Some(mi) = TypedList::meminfo(&Bound::from_borrowed_ptr(py, obj)) {
+                oxjit_runtime::memory::oxjit_rt_meminfo_incref(mi);
+                *(out as *mut *mut MemInfo) = mi;
+                return Ok(());
+            }
             if ffi::PyList_Check(obj) == 0 {
                 return Err(PyTypeError::new_err("expected a list"));
             }
@@ -308,9 +327,9 @@ pub unsafe fn unbox(
 ///
 /// # Safety
 /// `p` holds a value of plan `t` whose references the caller owns.
-unsafe fn release(t: &Plan, p: *mut u8) {
+pub(crate) unsafe fn release(t: &Plan, p: *mut u8) {
     match t {
-        Plan::List { .. } | Plan::Set { .. } | Plan::Str => {
+        Plan::List { .. } | Plan::Set { .. } | Plan::Dict { .. } | Plan::Str => {
             oxjit_runtime::memory::oxjit_rt_meminfo_decref(*(p as *mut *mut MemInfo));
         }
         Plan::Tuple(items) => items.iter().for_each(|(it, off)| release(it, p.add(*off))),
@@ -344,6 +363,10 @@ unsafe fn reflect(py: Python<'_>, obj: *mut ffi::PyObject, t: &Plan, p: *mut u8)
     match t {
         Plan::List { item, .. } => {
             let list = List::from_meminfo(*(p as *mut *mut MemInfo));
+            // A typed list is the caller's own object: nothing to write back.
+            if list.is_typed() {
+                return Ok(());
+            }
             if !list.is_dirty() {
                 if has_lists(item) {
                     for i in 0..list.len() {
@@ -449,7 +472,7 @@ fn has_lists(t: &Plan) -> bool {
 /// strs for them.
 pub fn owns_references(t: &Plan) -> bool {
     match t {
-        Plan::List { .. } | Plan::Set { .. } | Plan::Str => true,
+        Plan::List { .. } | Plan::Set { .. } | Plan::Dict { .. } | Plan::Str => true,
         Plan::Tuple(items) => items.iter().any(|(it, _)| owns_references(it)),
         _ => false,
     }
@@ -636,8 +659,16 @@ unsafe fn finish(out: *mut ffi::PyObject, done: PyResult<()>) -> PyResult<*mut f
 
 /// A Python list of a compiled list's items, taking over the list's
 /// reference (its items' references move into the Python objects).
-unsafe fn box_list(py: Python<'_>, item: &Plan, mi: *mut MemInfo) -> PyResult<*mut ffi::PyObject> {
+unsafe fn box_list(
+    py: Python<'_>,
+    item: &Plan,
+    ty: &Type,
+    mi: *mut MemInfo,
+) -> PyResult<*mut ffi::PyObject> {
     let list = List::from_meminfo(mi);
+    if list.is_typed() {
+        return Ok(TypedList::wrap(py, mi, ty)?.into_ptr());
+    }
     let n = list.len();
     let out = ffi::PyList_New(n as isize);
     let mut done = Ok(());
@@ -670,11 +701,15 @@ unsafe fn box_dict(py: Python<'_>, t: &Plan, mi: *mut MemInfo) -> PyResult<*mut 
         value,
         key_refs,
         value_refs,
+        types,
     } = t
     else {
         unreachable!("box_dict takes a dict plan")
     };
     let d = Dict::from_meminfo(mi);
+    if d.is_typed() {
+        return Ok(TypedDict::wrap(py, mi, &types.0, &types.1)?.into_ptr());
+    }
     let (kt, vt) = d.desc().dict_types().unwrap();
     let copy = |p: *const u8, t: oxjit_abi::desc::Desc, refs: &[usize]| {
         let n = t.repr().size_align().0;
@@ -782,7 +817,7 @@ pub unsafe fn box_value(py: Python<'_>, t: &Plan, p: *const u8) -> PyResult<Py<P
             tuple
         }
         Plan::Array(a) => box_array(py, a, p)?,
-        Plan::List { item, .. } => box_list(py, item, *(p as *const *mut MemInfo))?,
+        Plan::List { item, ty, .. } => box_list(py, item, ty, *(p as *const *mut MemInfo))?,
         Plan::Dict { .. } => box_dict(py, t, *(p as *const *mut MemInfo))?,
         Plan::Str => box_str(*(p as *const *mut MemInfo)),
         Plan::Set { item, .. } => box_set(py, item, *(p as *const *mut MemInfo))?,

@@ -205,6 +205,13 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
     if let Some(path) = library_path(v) {
         return Value::Function(path.to_string());
     }
+    // A Numba-style type object (`types.int64`): its printed form.
+    let is_type = v.py().import("oxjit.types").and_then(|m| m.getattr("Type"));
+    if is_type.is_ok_and(|t| v.is_instance(&t).unwrap_or(false)) {
+        if let Ok(text) = v.str() {
+            return Value::Type(text.to_string());
+        }
+    }
     // A dtype object (`np.dtype("f8")`) stands for its scalar type.
     let ty = v.get_type();
     if ty

@@ -12,6 +12,7 @@ mod env;
 mod errors;
 mod panics;
 mod timing;
+mod typed;
 mod typeof_;
 
 use pyo3::prelude::*;
@@ -105,6 +106,8 @@ fn library(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dispatcher::Dispatcher>()?;
     m.add_class::<boxing::MemInfoOwner>()?;
+    m.add_class::<typed::TypedList>()?;
+    m.add_class::<typed::TypedDict>()?;
     m.add_function(wrap_pyfunction!(typeof_py, m)?)?;
     m.add_function(wrap_pyfunction!(alloc_stats, m)?)?;
     m.add_function(wrap_pyfunction!(library, m)?)?;

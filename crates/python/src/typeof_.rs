@@ -120,6 +120,11 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, String> {
     if let Some(t) = dtype_value(obj) {
         return t;
     }
+    if let Some(t) =
+        crate::typed::TypedList::type_of(obj).or_else(|| crate::typed::TypedDict::type_of(obj))
+    {
+        return t;
+    }
     if let Ok(l) = obj.cast::<pyo3::types::PyList>() {
         return match item_type("list", l.iter())? {
             t @ (Type::Scalar(_) | Type::Array(_) | Type::Tuple(_) | Type::List(_) | Type::Str) => {

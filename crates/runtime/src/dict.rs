@@ -52,6 +52,9 @@ pub struct DictHeader {
     /// ends at an empty slot.
     fill: i64,
     layout: *mut Layout,
+    /// Whether the dict is an `oxjit.typed.Dict` (it goes back to Python
+    /// as that object, shared).
+    typed: bool,
 }
 
 /// Byte offset of `len` in the header, for compiled code.
@@ -189,6 +192,7 @@ impl Dict {
                 mask: -1,
                 fill: 0,
                 layout: Box::into_raw(layout),
+                typed: false,
             })
         };
         let d = Dict { mi, header };
@@ -245,6 +249,14 @@ impl Dict {
 
     pub fn len(&self) -> usize {
         self.h().len as usize
+    }
+
+    pub fn is_typed(&self) -> bool {
+        self.h().typed
+    }
+
+    pub fn mark_typed(&self) {
+        self.h().typed = true;
     }
 
     pub fn is_empty(&self) -> bool {

@@ -40,6 +40,10 @@ pub struct ListHeader {
     /// Whether items hold references (arrays, lists): only then do the
     /// item operations count them.
     pub managed: i64,
+    /// Whether the list is an `oxjit.typed.List` (made as one, from Python
+    /// or compiled code): it goes back to Python as that object, shared,
+    /// where any other list becomes a new Python list.
+    pub typed: i64,
 }
 
 /// Byte offsets of `len` and of `items` in the header, for compiled code.
@@ -166,6 +170,7 @@ impl List {
                 item,
                 dirty: 0,
                 managed: Managed::of(&repr) as i64,
+                typed: 0,
             });
         Some(List { mi })
     }
@@ -358,6 +363,27 @@ impl List {
             h.len = 0;
             h.dirty = 1;
         });
+    }
+
+    /// Replaces item `i` by a copy of `src` (with new references); the
+    /// old item's are released.
+    ///
+    /// # Safety
+    /// `i < len`; `src` holds an item of the list's type.
+    pub unsafe fn replace(&self, i: usize, src: *const u8) {
+        let refs = self.refs();
+        retain(src, &refs);
+        release(self.at(i), &refs);
+        ptr::copy_nonoverlapping(src, self.at(i), self.itemsize());
+        self.update(|h| h.dirty = 1);
+    }
+
+    pub fn is_typed(&self) -> bool {
+        self.get().typed != 0
+    }
+
+    pub fn mark_typed(&self) {
+        self.update(|h| h.typed = 1);
     }
 
     /// Reverses the items in place.

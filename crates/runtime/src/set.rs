@@ -40,6 +40,10 @@ const PERTURB_SHIFT: u32 = 5;
 const EMPTY: u8 = 0;
 const LIVE: u8 = 1;
 const DUMMY: u8 = 2;
+/// The hash word of an entry that is not live. No number hashes to it
+/// (CPython's hashes of numbers are below 2**61 in magnitude); an item of
+/// another type that does is live by its state byte.
+const VACANT: i64 = i64::MIN;
 
 /// Where an entry's item starts, after its hash.
 const ITEM_AT: usize = 8;
@@ -103,9 +107,18 @@ impl Table {
             mask: size - 1,
             entry_size,
         };
-        // SAFETY: the block has room for the states after the entries.
-        unsafe { t.states().write_bytes(EMPTY, size) };
+        t.empty_all();
         Some(t)
+    }
+
+    /// Every entry empty.
+    fn empty_all(self) {
+        // SAFETY: the block has room for the states after the entries.
+        unsafe { self.states().write_bytes(EMPTY, self.size()) };
+        for i in 0..self.size() {
+            // SAFETY: entry `i` is in the table.
+            unsafe { self.entry(i).cast::<i64>().write(VACANT) };
+        }
     }
 
     fn size(self) -> usize {
@@ -122,10 +135,24 @@ impl Table {
         unsafe { *self.states().add(i) }
     }
 
+    /// Sets entry `i`'s state; an entry that is not live gets the hash
+    /// word [`VACANT`] (a live one's hash is written before).
     fn set_state(self, i: usize, s: u8) {
         debug_assert!(i <= self.mask);
         // SAFETY: as for `state`.
-        unsafe { *self.states().add(i) = s }
+        unsafe {
+            *self.states().add(i) = s;
+            if s != LIVE {
+                self.entry(i).cast::<i64>().write(VACANT);
+            }
+        }
+    }
+
+    /// Whether entry `i` is live, reading its state byte only when its
+    /// hash word is [`VACANT`] (so a probe past live entries touches one
+    /// cache line per entry, not two).
+    fn is_live(self, i: usize) -> bool {
+        self.hash(i) != VACANT || self.state(i) == LIVE
     }
 
     fn entry(self, i: usize) -> *mut u8 {
@@ -149,7 +176,7 @@ impl Table {
     /// Marks live, and returns, the first empty entry of `hash`'s probes
     /// (CPython's `set_insert_clean`, for a table without dummies).
     fn insert_clean(self, hash: i64) -> usize {
-        let i = probe(self.mask, hash, |i| (self.state(i) == EMPTY).then_some(i));
+        let i = probe(self.mask, hash, |i| (!self.is_live(i)).then_some(i));
         self.set_state(i, LIVE);
         i
     }
@@ -379,13 +406,15 @@ impl Set {
         let t = self.table();
         let kt = &self.layout().item;
         let mut dummy = None;
-        probe(t.mask, hash, |i| match t.state(i) {
-            EMPTY => Some(Lookup::Vacant { empty: i, dummy }),
-            DUMMY => {
-                dummy = Some(i);
-                None
+        probe(t.mask, hash, |i| {
+            if t.is_live(i) {
+                return (t.hash(i) == hash && kt.eq(t.item(i), item)).then_some(Lookup::Found(i));
             }
-            _ => (t.hash(i) == hash && kt.eq(t.item(i), item)).then_some(Lookup::Found(i)),
+            if t.state(i) == EMPTY {
+                return Some(Lookup::Vacant { empty: i, dummy });
+            }
+            dummy = Some(i);
+            None
         })
     }
 
@@ -525,8 +554,7 @@ impl Set {
             // Already the smallest (or no memory for it: the same set,
             // iterating in another order afterwards).
             None => {
-                // SAFETY: the states are in the table.
-                unsafe { t.states().write_bytes(EMPTY, t.size()) };
+                t.empty_all();
                 self.changed();
             }
         }

@@ -441,7 +441,7 @@ runtime_fn_enum! {
     // ---- Lists (`l` a list; items are copied in with new references and
     // moved out with theirs; `x` is any number or tuple compared with
     // Python's `==`; absent `int64` bounds are `i64::MIN`).
-    /// `(items)` a tuple of the item type → a new list (a list literal).
+    /// `(items, typed)` a tuple of the item type, `int64` 0/1 → a new list (a list literal; `typed` 1 for an `oxjit.typed.List`, which goes back to Python as one).
     ListNew = "list_new",
     /// `(l, x)` x of the item type → `none`.
     ListAppend = "list_append",
@@ -474,7 +474,7 @@ runtime_fn_enum! {
     ListEq = "list_eq",
     // ---- Dicts (`d` a dict; `k` and `v` of its key and value types;
     // values read out are new references, removed ones move out).
-    /// `(pairs)` a tuple of (key, value) tuples → a new dict (a display).
+    /// `(pairs, typed)` a tuple of (key, value) tuples, `int64` 0/1 → a new dict (a display; `typed` 1 for an `oxjit.typed.Dict`).
     DictNew = "dict_new",
     /// `(d, k, v)` → `none`: `d[k] = v`.
     DictSet = "dict_set",

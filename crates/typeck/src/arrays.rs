@@ -53,6 +53,15 @@ fn shift_inputs(e: &mut tir::Expr, by: usize) {
 
 /// The element of `np.empty`/`zeros`/`ones` (and their `_like` forms) of `dtype`.
 /// A compile-time dtype argument: `np.float64`, `float`, `"f8"`, `np.dtype(...)`.
+/// The type a type argument stands for: a scalar type (as `dtype_of`
+/// reads it) or a Numba-style type object (`types.unicode_type`).
+pub(crate) fn type_value(e: &hir::Expr) -> Option<Type> {
+    if let HK::Global(Value::Type(t)) = &e.kind {
+        return parse_type(t).ok();
+    }
+    dtype_of(e).map(Type::Scalar)
+}
+
 pub(crate) fn dtype_of(e: &hir::Expr) -> Option<Scalar> {
     match &e.kind {
         HK::Call { func, args, kwargs } if kwargs.is_empty() && args.len() == 1 => match &func.kind
@@ -70,6 +79,7 @@ pub(crate) fn dtype_of(e: &hir::Expr) -> Option<Scalar> {
                 .and_then(|t| parse_type(t).ok())
                 .and_then(|t| t.scalar()),
         },
+        HK::Global(Value::Type(t)) => parse_type(t).ok().and_then(|t| t.scalar()),
         HK::Const(Const::Str(s)) => parse_type(s).ok().and_then(|t| t.scalar()).or_else(|| {
             if s.len() == 1 {
                 Scalar::from_numpy_char(s.as_bytes()[0])

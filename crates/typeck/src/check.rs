@@ -278,7 +278,11 @@ impl Checker<'_> {
         hir::LocalId(id.0 - self.req.hir.nparams as u32)
     }
 
-    fn is_temp(&self, id: LocalId) -> bool {
+    pub(crate) fn is_hidden(&self, id: LocalId) -> bool {
+        self.hidden_ids.iter().any(|(h, _)| *h == id)
+    }
+
+    pub(crate) fn is_temp(&self, id: LocalId) -> bool {
         id.0 as usize >= self.req.hir.nparams + self.req.hir.locals.len()
     }
 

@@ -72,14 +72,17 @@ impl Checker<'_> {
             typed.push((k, v));
         }
         self.dict_types_ok(&kt, &vt, span)?;
-        Ok(self.dict_literal(typed, &kt, &vt, span))
+        Ok(self.dict_literal(typed, &kt, &vt, false, span))
     }
 
-    fn dict_literal(
+    /// `DictNew` of `pairs` (`typed`: an `oxjit.typed.Dict`, which goes
+    /// back to Python as one).
+    pub(crate) fn dict_literal(
         &mut self,
         pairs: Vec<(tir::Expr, tir::Expr)>,
         kt: &Type,
         vt: &Type,
+        typed: bool,
         span: Span,
     ) -> tir::Expr {
         let pair_ty = Type::Tuple(vec![kt.clone(), vt.clone()]);
@@ -92,15 +95,16 @@ impl Checker<'_> {
             .collect();
         let ty = Type::Tuple(vec![pair_ty; pairs.len()]);
         let tuple = tir::Expr::new(TK::Tuple(pairs), ty, span);
+        let typed = konst(ConstValue::Int(typed as i64), Type::I64, span);
         call(
             RuntimeFn::DictNew,
-            vec![tuple],
+            vec![tuple, typed],
             dict_of(kt.clone(), vt.clone()),
             span,
         )
     }
 
-    fn dict_types_ok(&self, kt: &Type, vt: &Type, span: Span) -> R<()> {
+    pub(crate) fn dict_types_ok(&self, kt: &Type, vt: &Type, span: Span) -> R<()> {
         if !crate::sets::hashable(kt) {
             return Err(error(
                 Code::BadOperand,
@@ -151,7 +155,8 @@ impl Checker<'_> {
             }
             parts.push((kv[0].clone(), kv[1].clone()));
         }
-        Some(self.dict_literal(parts, &kt.clone(), &vt.clone(), e.span))
+        let typed = matches!(args[1].kind, TK::Const(ConstValue::Int(1)));
+        Some(self.dict_literal(parts, &kt.clone(), &vt.clone(), typed, e.span))
     }
 
     /// Before storing into `d`: a local dict made in this function whose
@@ -173,7 +178,7 @@ impl Checker<'_> {
         let nv = wider(&cv, v).unwrap_or_else(|| cv.clone());
         self.dict_types_ok(&nk, &nv, span)?;
         if let TK::Local(id) = d.kind {
-            if (nk != ck || nv != cv) && !self.is_param_copy(id) {
+            if (nk != ck || nv != cv) && self.retypable(id) {
                 self.set_local_type(id, dict_of(nk.clone(), nv.clone()));
                 return Ok((nk, nv));
             }

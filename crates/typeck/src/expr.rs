@@ -95,8 +95,10 @@ impl Checker<'_> {
                 let ty = self.local_ty(id).cloned().ok_or(Fail::Unknown(span))?;
                 Ok(tir::Expr::new(TK::Local(id), ty, span))
             }
-            // A scalar type as a value (`np.float64`, `float`).
-            HK::Global(Value::Function(_)) if crate::arrays::dtype_of(e).is_some() => {
+            // A scalar type as a value (`np.float64`, `float`, `types.int64`).
+            HK::Global(Value::Function(_) | Value::Type(_))
+                if crate::arrays::dtype_of(e).is_some() =>
+            {
                 let s = crate::arrays::dtype_of(e).unwrap();
                 Ok(konst(ConstValue::Unit, Type::Class(s), span))
             }
@@ -883,6 +885,7 @@ fn global_as_value(v: &Value, span: Span) -> Fail {
         Value::Function(f) => (Code::UnsupportedGlobal, format!("function '{f}' cannot be used as a value"), "call it directly; functions are not first-class values in compiled code"),
         Value::Dispatcher(_) => (Code::UnsupportedGlobal, "a jitted function cannot be used as a value".to_string(), "call it directly; functions are not first-class values in compiled code"),
         Value::ExceptionClass(c) => (Code::BadRaise, format!("exception class '{c}' can only be raised"), "use it in a raise statement: raise ValueError(\"...\")"),
+        Value::Type(t) => (Code::UnsupportedGlobal, format!("the type {t} cannot be used as a value here"), "give types where a type is expected: List.empty_list(t), Dict.empty(k, v), dtype="),
         Value::Opaque(d) => (Code::UnsupportedGlobal, format!("cannot use {d} in compiled code"), "compiled code can use numbers, tuples of numbers, NumPy/math functions, modules and other @njit functions as globals"),
         Value::Const(_) => unreachable!("constants are lowered to Const"),
     };

@@ -60,17 +60,26 @@ impl Checker<'_> {
         }
         self.item_type_ok(&item, span)?;
         let items = items.into_iter().map(|x| self.coerce(x, &item)).collect();
-        Ok(self.list_literal(items, item, span))
+        Ok(self.list_literal(items, item, false, span))
     }
 
-    fn list_literal(&mut self, items: Vec<tir::Expr>, item: Type, span: Span) -> tir::Expr {
+    /// `ListNew` of `items` (`typed`: an `oxjit.typed.List`, which goes
+    /// back to Python as one).
+    pub(crate) fn list_literal(
+        &mut self,
+        items: Vec<tir::Expr>,
+        item: Type,
+        typed: bool,
+        span: Span,
+    ) -> tir::Expr {
         let tuple_ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
         let tuple = tir::Expr::new(TK::Tuple(items), tuple_ty, span);
-        call(RuntimeFn::ListNew, vec![tuple], list_of(item), span)
+        let typed = konst(ConstValue::Int(typed as i64), Type::I64, span);
+        call(RuntimeFn::ListNew, vec![tuple, typed], list_of(item), span)
     }
 
     /// Rejects item types a list cannot hold.
-    fn item_type_ok(&self, item: &Type, span: Span) -> R<()> {
+    pub(crate) fn item_type_ok(&self, item: &Type, span: Span) -> R<()> {
         match item {
             Type::Array(_)
             | Type::Scalar(_)
@@ -115,12 +124,11 @@ impl Checker<'_> {
             .into_iter()
             .map(|x| self.coerce(x, item))
             .collect();
+        // The flag (typed list, display of constants) stays.
+        let flag = matches!(args[1].kind, TK::Const(ConstValue::Int(1)));
         Some(match want {
-            RuntimeFn::ListNew => self.list_literal(items, item.clone(), e.span),
-            _ => {
-                let constant = matches!(args[1].kind, TK::Const(ConstValue::Int(1)));
-                self.set_literal(items, item.clone(), constant, e.span)
-            }
+            RuntimeFn::ListNew => self.list_literal(items, item.clone(), flag, e.span),
+            _ => self.set_literal(items, item.clone(), flag, e.span),
         })
     }
 
@@ -154,12 +162,19 @@ impl Checker<'_> {
         wrap: fn(Type) -> Type,
     ) -> Type {
         if let TK::Local(id) = c.kind {
-            if wider != cur && !self.is_param_copy(id) {
+            if wider != cur && self.retypable(id) {
                 self.set_local_type(id, wrap(wider.clone()));
                 return wider;
             }
         }
         cur
+    }
+
+    /// Whether a container in local `id` may take a wider type: a variable
+    /// or hidden local made in this function (a parameter's container has
+    /// its caller's type; a temporary is typed afresh in every pass).
+    pub(crate) fn retypable(&self, id: LocalId) -> bool {
+        !self.is_param_copy(id) && (!self.is_temp(id) || self.is_hidden(id))
     }
 
     /// Whether `id` is the variable of a parameter (its value came from the
@@ -403,7 +418,7 @@ impl Checker<'_> {
         let ty = list_of(x.ty.clone());
         let l = self.temp("list", ty.clone());
         let local = tir::Expr::new(TK::Local(l), ty.clone(), span);
-        let empty = self.list_literal(vec![], x.ty.clone(), span);
+        let empty = self.list_literal(vec![], x.ty.clone(), false, span);
         let append = call(
             RuntimeFn::ListAppend,
             vec![local.clone(), x],

@@ -35,10 +35,14 @@ unsafe fn find(args: &Args, i: usize) -> Option<usize> {
     dict_arg(args, 0).find(args.value(i))
 }
 
-/// `(pairs)` a tuple of (key, value) tuples → a new dict of them (a dict
-/// display: a later pair for the same key replaces the value).
+/// `(pairs, typed)` a tuple of (key, value) tuples, an `int64` 0/1 → a new
+/// dict of them (a dict display: a later pair for the same key replaces
+/// the value; `typed`: an `oxjit.typed.Dict`).
 pub(crate) unsafe fn new(out: *mut u8, args: &Args, out_type: Desc) -> Result {
     let d = Dict::new(out_type).ok_or_else(no_memory)?;
+    if args.scalar::<i64>(1)? != 0 {
+        d.mark_typed();
+    }
     let pairs = args.ty(0);
     for (pair, off) in pairs.items().iter().zip(pairs.repr().field_offsets()) {
         let at = args.value(0).add(off);

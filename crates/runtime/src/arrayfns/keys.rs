@@ -143,6 +143,7 @@ impl KeyType {
     ///
     /// # Safety
     /// `a` and `b` hold keys of this type.
+    #[inline]
     pub unsafe fn eq(&self, a: *const u8, b: *const u8) -> bool {
         if self.is_str {
             let (a, b) = (str_at(a), str_at(b));

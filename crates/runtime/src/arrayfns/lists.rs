@@ -40,11 +40,14 @@ unsafe fn write_list(out: *mut u8, l: List) {
     out.cast::<*mut MemInfo>().write_unaligned(l.meminfo());
 }
 
-/// `(items)` a tuple of items of the list's item type → a list of them
-/// (a list literal).
+/// `(items, typed)` a tuple of items of the list's item type, an `int64`
+/// 0/1 → a list of them (a list literal; `typed`: an `oxjit.typed.List`).
 pub(crate) unsafe fn new(out: *mut u8, args: &Args, out_type: Desc) -> Result {
     let items = args.ty(0);
     let l = new_list(out_type, items.items().len())?;
+    if args.scalar::<i64>(1)? != 0 {
+        l.mark_typed();
+    }
     for off in items.repr().field_offsets() {
         l.push(args_ptr(args, 0).add(off));
     }

@@ -6,7 +6,7 @@
 
 use super::{Call, Defs, Lowering};
 use crate::check::{error, Checker, R};
-use crate::comprehensions::Iterable;
+use crate::comprehensions::{at, method_call, Iterable};
 use crate::dicts::{part_type, view_part};
 use crate::iteration::looped;
 use crate::runtime_fns::call;
@@ -152,14 +152,80 @@ pub(super) fn define(d: &mut Defs) {
         });
 }
 
+/// The type a type argument stands for (`types.int64`, `np.float64`,
+/// `float`, `types.unicode_type`).
+fn type_arg(c: &Call, i: usize) -> R<Type> {
+    let e = c.hir(i).expect("a required parameter");
+    crate::arrays::type_value(e).ok_or_else(|| {
+        error(
+            Code::BadCall,
+            e.span,
+            format!("{}() needs a type here", c.name),
+            "pass a type such as types.int64, types.unicode_type or np.float64",
+        )
+    })
+}
+
+/// `oxjit.typed.List()`/`List.empty_list(t)` and `Dict()`/`Dict.empty(k, v)`
+/// in compiled code: new containers marked typed, so they go back to
+/// Python as `oxjit.typed` objects.
+pub(super) fn define_typed(d: &mut Defs) {
+    d.def("oxjit.typed.Dict", "")
+        .rule(Lowering::Runtime, |ck, c| {
+            Ok(ck.dict_literal(vec![], &Type::Undefined, &Type::Undefined, true, c.span))
+        });
+    d.def("oxjit.typed.Dict.empty", "key_type, value_type, n_keys=0")
+        .rule(Lowering::Runtime, |ck, c| {
+            let (k, v) = (type_arg(c, 0)?, type_arg(c, 1)?);
+            ck.dict_types_ok(&k, &v, c.span)?;
+            Ok(ck.dict_literal(vec![], &k, &v, true, c.span))
+        });
+    d.def("oxjit.typed.List", "iterable=None")
+        .rule(Lowering::Runtime, |ck, c| {
+            let Some(h) = c.hir(0) else {
+                return Ok(ck.list_literal(vec![], Type::Undefined, true, c.span));
+            };
+            // A typed list the items are appended to: a hidden local, so
+            // its item type carries over between passes.
+            let items = match looped(h) {
+                true => Iterable::Hir(h),
+                false => Iterable::Typed(ck.expr(h)?),
+            };
+            let result = ck.hidden_local("list", c.span);
+            let id = ck.lid(result);
+            let item = match ck.local_ty(id) {
+                Some(Type::List(item)) => (**item).clone(),
+                _ => Type::Undefined,
+            };
+            let empty = ck.list_literal(vec![], item, true, c.span);
+            ck.bind(id, &empty.ty, c.span)?;
+            ck.prelude.push(tir::Stmt {
+                kind: tir::StmtKind::Assign(id, empty),
+                span: c.span,
+            });
+            let name = oxjit_hir::Expr {
+                kind: oxjit_hir::ExprKind::Local(result),
+                span: c.span,
+            };
+            let out = name.clone();
+            ck.for_each_item(items, c.span, |x| {
+                let append = method_call(out, "append", vec![x], c.span);
+                vec![at(oxjit_hir::StmtKind::Expr(append), c.span)]
+            })?;
+            ck.expr(&name)
+        });
+    d.def("oxjit.typed.List.empty_list", "item_type, allocated=0")
+        .rule(Lowering::Runtime, |ck, c| {
+            let t = type_arg(c, 0)?;
+            ck.item_type_ok(&t, c.span)?;
+            Ok(ck.list_literal(vec![], t, true, c.span))
+        });
+}
+
 /// `dict()`, `dict(d)` (a copy) or `dict(pairs)`.
 fn dict_of_value(ck: &mut Checker, c: &mut Call) -> R<tir::Expr> {
     match c.opt(ck, 0)? {
-        None => {
-            let pairs = tir::Expr::new(tir::ExprKind::Tuple(vec![]), Type::Tuple(vec![]), c.span);
-            let ty = Type::Dict(Box::new(Type::Undefined), Box::new(Type::Undefined));
-            Ok(call(RuntimeFn::DictNew, vec![pairs], ty, c.span))
-        }
+        None => Ok(ck.dict_literal(vec![], &Type::Undefined, &Type::Undefined, false, c.span)),
         Some(d) if d.ty.dict_types().is_some() => {
             let ty = d.ty.clone();
             Ok(call(RuntimeFn::DictCopy, vec![d], ty, c.span))

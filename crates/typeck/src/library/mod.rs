@@ -402,6 +402,7 @@ pub fn library() -> &'static Library {
         operators::define(&mut defs);
         lists::define(&mut defs);
         dicts::define(&mut defs);
+        dicts::define_typed(&mut defs);
         sets::define(&mut defs);
         strs::define(&mut defs);
         let entries = defs.entries;
