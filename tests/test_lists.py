@@ -199,7 +199,7 @@ def test_empty_list_argument_is_a_clear_type_error():
         ("def f(n):\n    return [1, (2, 3)]", "a list of int64 cannot hold a"),
         ("def f(n):\n    while len([i for i in range(n)]) > 5:\n        n -= 1\n    return n", "a list comprehension in a `while` test"),
         ("def f(n):\n    l = [np.zeros(2)]\n    return np.zeros(2) in l", "cannot search a list for a array"),
-        ("def f(n):\n    l = [1, 2]\n    l[0:1] = [3]\n    return l", "assigning to a slice of a list is not supported"),
+        ("def f(n):\n    l = [1, 2]\n    l[0:1] = 3\n    return l", "can only assign a list to a slice of a list"),
         ("def f(n):\n    l = [1, 2]\n    return l.nope()", "lists have no method 'nope'"),
     ],
 )
@@ -246,3 +246,42 @@ def test_enumerate_as_a_value_is_a_clear_error():
     f = kernel("def f(a):\n    e = enumerate(a)\n    return 0")
     with pytest.raises(oxjit.errors.TypingError, match="enumerate\\(\\) can only be looped over"):
         f(np.zeros(2))
+
+
+SLICE_STORES = [
+    ("def f(l):\n    l[1:3] = [10, 20, 30]\n    return l", ([1, 2, 3, 4],)),
+    ("def f(l):\n    l[:] = l[::-1]\n    l[0:0] = [7]\n    l[len(l):] = (8, 9)\n    return l", ([1, 2, 3],)),
+    ("def f(l):\n    l[::2] = [0, 0]\n    return l", ([1, 2, 3, 4],)),
+    ("def f(l):\n    l[::2] = [0]\n    return l", ([1, 2, 3, 4],)),
+    ("def f(l):\n    l[1:] = []\n    del l[0]\n    return l", ([1, 2, 3],)),
+    ("def f(l):\n    del l[1:3]\n    del l[-1]\n    del l[::2]\n    return l", ([1, 2, 3, 4, 5, 6, 7],)),
+    ("def f(l):\n    del l[5]\n    return l", ([1, 2],)),
+    ("def f(s):\n    words = s.split()\n    words[1:2] = ['x', 'y']\n    del words[0]\n    return words", ("a b c",)),
+    ("def f(l):\n    l[2:1] = [5.5]\n    return l", ([1.5, 2.5, 3.5],)),
+]
+
+
+@pytest.mark.parametrize("src,args", SLICE_STORES, ids=[str(i) for i in range(len(SLICE_STORES))])
+def test_slice_assignment_and_del_agree_with_python(src, args):
+    check(kernel(src), *args)
+
+
+KEYED_SORTS = [
+    ("def f(l):\n    return sorted(l, key=lambda x: -x), sorted(l, key=lambda x: x % 3, reverse=True)", ([3, 1, 4, 1, 5, 9, 2, 6],)),
+    ("def f(l):\n    l.sort(key=lambda x: (x % 2, -x))\n    return l", ([3, 1, 4, 1, 5, 9, 2, 6],)),
+    ("def f(s):\n    w = s.split()\n    return sorted(w, key=len), sorted(w, key=len, reverse=True), sorted(w, key=lambda t: t[-1])", ("bb a ccc dd e",)),
+    ("def f(l):\n    pairs = [(x, i) for i, x in enumerate(l)]\n    return sorted(pairs, key=lambda p: p[0]), sorted(l, key=abs)", ([3.5, -1.0, 2.0, -3.5],)),
+    ("def f(n):\n    d = {i: (i * 7) % 5 for i in range(n)}\n    return sorted(d.items(), key=lambda kv: kv[1]), sorted(d, key=lambda k: -d[k])", (8,)),
+    ("def f(l):\n    return sorted((x * x for x in l), key=lambda y: -y), sorted(set(l), key=lambda y: y)", ([3, -1, 2],)),
+]
+
+
+@pytest.mark.parametrize("src,args", KEYED_SORTS, ids=[str(i) for i in range(len(KEYED_SORTS))])
+def test_sorts_by_key_agree_with_python(src, args):
+    check(kernel(src), *args)
+
+
+def test_a_lambda_outside_key_is_a_clear_error():
+    f = kernel("def f(x):\n    g = lambda y: y + 1\n    return x")
+    with pytest.raises(oxjit.errors.UnsupportedError, match="a lambda can only be given as key="):
+        f(1)

@@ -187,6 +187,13 @@ pub enum ExprKind {
     Dict(Vec<(Expr, Expr)>),
     /// A set display `{a, b, ...}`.
     Set(Vec<Expr>),
+    /// `lambda a, b: body`: its parameters are locals of its own scope;
+    /// the body reads the enclosing function's locals where it runs (a
+    /// lambda is inlined where it is applied, e.g. as a sort key).
+    Lambda {
+        params: Vec<LocalId>,
+        body: Box<Expr>,
+    },
     /// `[elt for target in iter if cond ...]` and its set, dict (`elt` the
     /// key, `value` the value) and generator forms: builds its result in
     /// `result`, a hidden local, as the loops over `generators` would. The
@@ -391,6 +398,11 @@ fn reads_dyn(e: &Expr, f: &mut dyn FnMut(LocalId, Span)) {
                 reads(x, f);
             }
         }
+        ExprKind::Lambda { params, body } => reads(body, &mut |id, span| {
+            if !params.contains(&id) {
+                f(id, span)
+            }
+        }),
         // The comprehension's own locals are not reads of the function's.
         ExprKind::Comprehension {
             result,

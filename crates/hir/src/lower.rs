@@ -421,6 +421,37 @@ impl Lower<'_> {
         id
     }
 
+    /// `lambda a, b: body`: plain positional parameters, new locals of the
+    /// lambda's scope.
+    fn lambda(&mut self, l: &ast::ExprLambda) -> ExprKind {
+        let saved = self.by_name.clone();
+        let mut params = Vec::new();
+        if let Some(p) = &l.parameters {
+            let plain = p.vararg.is_none() && p.kwarg.is_none() && p.kwonlyargs.is_empty();
+            if !plain
+                || p.posonlyargs
+                    .iter()
+                    .chain(&p.args)
+                    .any(|a| a.default.is_some())
+            {
+                self.unsupported(
+                    p.range,
+                    "a lambda with defaults, `*args` or keyword-only parameters",
+                    "give the lambda plain parameters: lambda x, y: ...",
+                );
+            }
+            for a in p.posonlyargs.iter().chain(&p.args) {
+                let name = a.parameter.name.as_str();
+                let id = self.hidden(name, self.span(a.range));
+                self.by_name.insert(name.to_string(), id);
+                params.push(id);
+            }
+        }
+        let body = self.boxed(&l.body);
+        self.by_name = saved;
+        ExprKind::Lambda { params, body }
+    }
+
     /// `[elt for ...]`, `{elt for ...}`, `{elt: value for ...}`, `(elt for
     /// ...)`. Python runs a comprehension in a scope of its own: its targets
     /// are new locals, visible to the later clauses and to `elt`; the first
@@ -709,6 +740,7 @@ impl Lower<'_> {
             AExpr::Tuple(t) => ExprKind::Tuple(t.elts.iter().map(|e| self.expr(e)).collect()),
             AExpr::List(l) => ExprKind::List(l.elts.iter().map(|e| self.expr(e)).collect()),
             AExpr::Set(l) => ExprKind::Set(l.elts.iter().map(|e| self.expr(e)).collect()),
+            AExpr::Lambda(l) => self.lambda(l),
             AExpr::ListComp(c) => {
                 self.comprehension(CompKind::List, &c.elt, None, &c.generators, span)
             }
@@ -758,10 +790,6 @@ impl Lower<'_> {
             },
             other => {
                 let (what, hint) = match other {
-                    AExpr::Lambda(_) => (
-                        "a lambda",
-                        "define a module-level function decorated with @njit",
-                    ),
                     AExpr::DictComp(_) => (
                         "`**` unpacking in a dict comprehension",
                         "build the dict with a loop and update()",

@@ -188,6 +188,10 @@ impl Printer<'_> {
                     .collect();
                 format!("f[{}]", inner.join(", "))
             }
+            ExprKind::Lambda { params, body } => {
+                let params: Vec<String> = params.iter().map(|p| self.local(*p)).collect();
+                format!("lambda {}: {}", params.join(", "), self.expr(body))
+            }
             ExprKind::Set(items) => {
                 let inner: Vec<String> = items.iter().map(|x| self.expr(x)).collect();
                 format!("{{{}}}", inner.join(", "))

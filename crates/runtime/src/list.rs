@@ -294,6 +294,45 @@ impl List {
         true
     }
 
+    /// Replaces the `remove` items from position `at` by the `n` items at
+    /// `src`, whose references move into the list (the removed items'
+    /// are released); false when memory runs out (the list unchanged).
+    ///
+    /// # Safety
+    /// `at + remove <= len`; `src` holds `n` items of the list's type that
+    /// own their references and is not the list's own buffer.
+    pub unsafe fn splice_owned(&self, at: usize, remove: usize, src: *const u8, n: usize) -> bool {
+        if n > remove && !self.reserve(n - remove) {
+            return false;
+        }
+        let (len, size, refs) = (self.len(), self.itemsize(), self.refs());
+        for i in at..at + remove {
+            release(self.at(i), &refs);
+        }
+        ptr::copy(
+            self.at(at + remove),
+            self.at(at + n),
+            (len - at - remove) * size,
+        );
+        ptr::copy_nonoverlapping(src, self.at(at), n * size);
+        self.update(|h| {
+            h.len = (len + n - remove) as i64;
+            h.dirty = 1;
+        });
+        true
+    }
+
+    /// Puts the item at `src`, whose references move into the list, at
+    /// position `i`, releasing the item there.
+    ///
+    /// # Safety
+    /// `i < len`; `src` holds an item that owns its references.
+    pub unsafe fn put_owned(&self, i: usize, src: *const u8) {
+        release(self.at(i), &self.refs());
+        ptr::copy_nonoverlapping(src, self.at(i), self.itemsize());
+        self.update(|h| h.dirty = 1);
+    }
+
     /// Appends a copy of the item at `src` (see [`List::insert`]).
     ///
     /// # Safety

@@ -56,6 +56,30 @@ pub struct Str {
     mi: *mut MemInfo,
 }
 
+/// Words of one immortal one-character string: the meminfo (4), the
+/// header (4), the byte.
+const CHAR_WORDS: usize = 4 + BYTES_OFFSET / 8 + 1;
+
+/// The 128 one-character ASCII strings, laid out as literals are
+/// (immortal, never counted as allocations), made on first use: indexing
+/// or iterating ASCII text allocates nothing.
+fn ascii_chars() -> &'static [[u64; CHAR_WORDS]] {
+    static CHARS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let at = *CHARS.get_or_init(|| {
+        let mut all = vec![[0u64; CHAR_WORDS]; 128].into_boxed_slice();
+        for (c, w) in all.iter_mut().enumerate() {
+            let header = w.as_ptr().wrapping_add(4) as u64;
+            w[..4].copy_from_slice(&[IMMORTAL, header, (BYTES_OFFSET + 1) as u64, 0]);
+            // len, nbytes, hash (not computed), cursor; then the byte.
+            w[4..8].copy_from_slice(&[1, 1, 0, 0]);
+            w[8] = c as u64;
+        }
+        Box::leak(all).as_ptr() as usize
+    });
+    // SAFETY: 128 blocks leaked for the process.
+    unsafe { std::slice::from_raw_parts(at as *const [u64; CHAR_WORDS], 128) }
+}
+
 impl Str {
     /// # Safety
     /// `mi` is a live str's meminfo.
@@ -66,6 +90,16 @@ impl Str {
     /// A new string holding `text` (None when memory runs out).
     pub fn new(text: &str) -> Option<Str> {
         Str::concat(&[text])
+    }
+
+    /// The immortal string of one ASCII character `c` (< 128): a shared
+    /// block, so taking a reference to it costs nothing and it is never
+    /// freed.
+    pub fn ascii_char(c: u8) -> Str {
+        let block = &ascii_chars()[c as usize & 127];
+        Str {
+            mi: block.as_ptr() as *mut MemInfo,
+        }
     }
 
     /// A new string holding `parts` one after the other, written straight

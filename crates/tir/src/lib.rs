@@ -472,6 +472,10 @@ runtime_fn_enum! {
     ListSort = "list_sort",
     /// `(a, b)` lists → `bool`: `a == b` item by item.
     ListEq = "list_eq",
+    /// `(l, start, stop, step, items)` `int64` bounds, items a list of `l`'s type or `none` → `none`: `l[start:stop:step] = items` (`ValueError` for an extended slice of another length); `del l[start:stop:step]` for `none`.
+    ListSetSlice = "list_set_slice",
+    /// `(l, i)` `int64` → `none`: `del l[i]` (`IndexError` outside the list).
+    ListDelItem = "list_del_item",
     // ---- Dicts (`d` a dict; `k` and `v` of its key and value types;
     // values read out are new references, removed ones move out).
     /// `(pairs, typed)` a tuple of (key, value) tuples, `int64` 0/1 → a new dict (a display; `typed` 1 for an `oxjit.typed.Dict`).

@@ -301,43 +301,40 @@ impl Checker<'_> {
         }
     }
 
-    /// An error for each variable still holding a list whose item type
-    /// nothing determined (`l = []` and nothing put in it).
+    /// An error for each variable still holding a container whose item
+    /// types nothing determined (`l = []` and nothing put in it), with
+    /// the spelling that gives them.
     fn undefined_lists(&mut self) {
         let hir = self.req.hir;
         let np = hir.nparams;
         for (i, l) in hir.locals.iter().enumerate() {
-            if self.locals[np + i]
-                .as_ref()
-                .is_some_and(|t| t.list_item().is_some() && t.is_undefined())
-            {
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::CannotUnify,
-                        l.span,
-                        format!("cannot determine the item type of the empty list in '{}'", l.name.trim_start_matches('$')),
-                    )
-                    .with_hint("append to it in this function, or make it with an item of the type it holds"),
-                );
-            }
-            if self.locals[np + i]
-                .as_ref()
-                .is_some_and(|t| t.dict_types().is_some() && t.is_undefined())
-            {
-                self.diags.push(
-                    Diagnostic::new(
-                        Code::CannotUnify,
-                        l.span,
-                        format!(
-                            "cannot determine the key and value types of the empty dict in '{}'",
-                            l.name.trim_start_matches('$')
-                        ),
-                    )
-                    .with_hint(
-                        "store into it in this function (d[k] = v), or make it with one item",
-                    ),
-                );
-            }
+            let Some(t) = self.locals[np + i].as_ref().filter(|t| t.is_undefined()) else {
+                continue;
+            };
+            let (what, hint) = match t {
+                Type::List(_) => (
+                    "the item type of the empty list",
+                    "append to it in this function, or give its type: List.empty_list(types.int64) (from oxjit.typed)",
+                ),
+                Type::Set(_) => (
+                    "the item type of the empty set",
+                    "add to it in this function, or make it with an item: {0}",
+                ),
+                Type::Dict(..) => (
+                    "the key and value types of the empty dict",
+                    "store into it in this function (d[k] = v), or give its types: Dict.empty(types.unicode_type, types.int64) (from oxjit.typed)",
+                ),
+                _ => continue,
+            };
+            let name = l.name.trim_start_matches('$');
+            self.diags.push(
+                Diagnostic::new(
+                    Code::CannotUnify,
+                    l.span,
+                    format!("cannot determine {what} in '{name}'"),
+                )
+                .with_hint(hint),
+            );
         }
     }
 

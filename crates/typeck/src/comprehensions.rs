@@ -120,7 +120,146 @@ fn clause_loops(
     body
 }
 
+/// `key(x)` as HIR: a lambda's body after a statement binding its
+/// parameter to `x`, or a call of the key function.
+fn apply_key(key: &hir::Expr, x: hir::Expr, span: Span) -> R<(Vec<hir::Stmt>, hir::Expr)> {
+    match &key.kind {
+        HK::Lambda { params, body } => {
+            let [p] = params.as_slice() else {
+                return Err(error(
+                    Code::BadCall,
+                    key.span,
+                    format!(
+                        "a key function takes one argument, this lambda {}",
+                        params.len()
+                    ),
+                    "write the key as lambda x: ...",
+                ));
+            };
+            Ok((vec![assign(*p, x, span)], (**body).clone()))
+        }
+        _ => {
+            let call = HK::Call {
+                func: Box::new(key.clone()),
+                args: vec![x],
+                kwargs: vec![],
+            };
+            Ok((vec![], ex(call, span)))
+        }
+    }
+}
+
 impl Checker<'_> {
+    /// `sorted(l, key=k, reverse=r)` of a list `l`: Python's stable sort
+    /// by key, as the loops of a decorate-sort-undecorate: `(k(x), ±i)`
+    /// pairs sorted as tuples (the sign keeps items of equal keys in their
+    /// order when reversed, as Python's sort does), then the items in their
+    /// pairs' order. A new list.
+    pub(crate) fn keyed_sort(
+        &mut self,
+        l: tir::Expr,
+        key: &hir::Expr,
+        reverse: Option<&hir::Expr>,
+        span: Span,
+    ) -> R<tir::Expr> {
+        self.not_in_while_test("sorting with key=", span)?;
+        let src = self.stash(l);
+        let [pairs, i, x, sign, p, out] =
+            ["pairs", "i", "x", "sign", "pair", "sorted"].map(|n| self.hidden_local(n, span));
+        let local = |id| ex(HK::Local(id), span);
+        let int = |v| ex(HK::Const(Const::Int(v)), span);
+        let rev = reverse.cloned().unwrap_or_else(|| boolean(false, span));
+        let (bind, k) = apply_key(key, local(x), span)?;
+        let signed = ex(
+            HK::Binary(hir::BinOp::Mul, Box::new(local(i)), Box::new(local(sign))),
+            span,
+        );
+        let pair = ex(HK::Tuple(vec![k, signed]), span);
+        let mut decorate = bind;
+        decorate.push(at(
+            HS::Expr(method_call(local(pairs), "append", vec![pair], span)),
+            span,
+        ));
+        let enumerate = ex(
+            HK::Global(Value::Function("builtins.enumerate".into())),
+            span,
+        );
+        let position = ex(HK::Subscript(Box::new(local(p)), Box::new(int(1))), span);
+        let abs = ex(HK::Global(Value::Function("builtins.abs".into())), span);
+        let index = ex(
+            HK::Call {
+                func: Box::new(abs),
+                args: vec![position],
+                kwargs: vec![],
+            },
+            span,
+        );
+        let item = ex(HK::Subscript(Box::new(src.clone()), Box::new(index)), span);
+        let sort = ex(
+            HK::Call {
+                func: Box::new(ex(
+                    HK::Attribute(Box::new(local(pairs)), "sort".into()),
+                    span,
+                )),
+                args: vec![],
+                kwargs: vec![hir::Keyword {
+                    name: "reverse".into(),
+                    value: rev.clone(),
+                    span,
+                }],
+            },
+            span,
+        );
+        let choose = ex(
+            HK::IfExp {
+                test: Box::new(rev),
+                body: Box::new(int(-1)),
+                orelse: Box::new(int(1)),
+            },
+            span,
+        );
+        let stmts = vec![
+            assign(sign, choose, span),
+            assign(pairs, ex(HK::List(vec![]), span), span),
+            at(
+                HS::For {
+                    target: Target::Tuple(
+                        vec![Target::Local(i, span), Target::Local(x, span)],
+                        span,
+                    ),
+                    iter: ex(
+                        HK::Call {
+                            func: Box::new(enumerate),
+                            args: vec![src],
+                            kwargs: vec![],
+                        },
+                        span,
+                    ),
+                    body: decorate,
+                    orelse: vec![],
+                },
+                span,
+            ),
+            at(HS::Expr(sort), span),
+            assign(out, ex(HK::List(vec![]), span), span),
+            at(
+                HS::For {
+                    target: Target::Local(p, span),
+                    iter: local(pairs),
+                    body: vec![at(
+                        HS::Expr(method_call(local(out), "append", vec![item], span)),
+                        span,
+                    )],
+                    orelse: vec![],
+                },
+                span,
+            ),
+        ];
+        let typed = self.block(&stmts);
+        self.prelude.extend(typed);
+        self.expr(&local(out))
+    }
+
     /// A comprehension as a value: its loops go to the prelude, and the
     /// value is its result local.
     pub(crate) fn comprehension(&mut self, e: &hir::Expr) -> R<tir::Expr> {

@@ -284,12 +284,38 @@ impl Checker<'_> {
         v: tir::Expr,
         span: Span,
     ) -> R<tir::StmtKind> {
-        if matches!(index.kind, HK::Slice { .. }) {
-            return Err(error(
-                Code::BadTarget,
-                index.span,
-                "assigning to a slice of a list is not supported",
-                "assign the items one by one, or build a new list",
+        if let Some(bounds) = self.slice_bounds(index)? {
+            // `l[a:b] = items`: any list (or tuple) of items that convert.
+            let items = match v.ty {
+                Type::Tuple(_) => {
+                    let items = self.tuple_items(v);
+                    self.list_of_items(items, span)?
+                }
+                _ => v,
+            };
+            let item = items.ty.list_item().cloned().ok_or_else(|| {
+                error(
+                    Code::BadOperand,
+                    items.span,
+                    format!(
+                        "can only assign a list to a slice of a list, not a {}",
+                        items.ty
+                    ),
+                    "assign a list: l[a:b] = [x, y]",
+                )
+            })?;
+            let want = self.widen_list(&list, &item, span)?;
+            let items = self.coerce(items, &list_of(want.clone()));
+            if items.ty.repr() != list_of(want.clone()).repr() {
+                return Err(error(
+                    Code::CannotUnify,
+                    items.span,
+                    format!("a list of {want} cannot take the items of a {}", items.ty),
+                    "assign a list of the same item type",
+                ));
+            }
+            return Ok(tir::StmtKind::Expr(
+                self.set_slice(list, bounds, items, span),
             ));
         }
         let item = self.widen_list(&list, &v.ty, span)?;
@@ -302,6 +328,20 @@ impl Checker<'_> {
             value,
             boundscheck: true,
         })
+    }
+
+    /// `l[start:stop:step] = items` (and `del l[a:b]`, with no items).
+    pub(crate) fn set_slice(
+        &mut self,
+        list: tir::Expr,
+        bounds: [tir::Expr; 3],
+        items: tir::Expr,
+        span: Span,
+    ) -> tir::Expr {
+        let mut args = vec![list];
+        args.extend(bounds);
+        args.push(items);
+        call(RuntimeFn::ListSetSlice, args, Type::None, span)
     }
 
     /// `len(l)`.

@@ -90,6 +90,24 @@ pub(crate) unsafe fn pop(out: *mut u8, args: &Args, _: Desc) -> Result {
     Ok(())
 }
 
+/// `(l, i)` `int64` → `none`: `del l[i]` (`IndexError` as Python's).
+pub(crate) unsafe fn del_item(_: *mut u8, args: &Args, _: Desc) -> Result {
+    let l = list_arg(args, 0);
+    let i = wrap(args.scalar::<i64>(1)?, l.len());
+    if i < 0 || i >= l.len() as i64 {
+        return Err(raise("IndexError", "list assignment index out of range"));
+    }
+    drop_item(l, i as usize);
+    Ok(())
+}
+
+/// Removes item `i`, releasing it.
+unsafe fn drop_item(l: List, i: usize) {
+    let mut buf = vec![0u8; l.itemsize()];
+    l.take(i, buf.as_mut_ptr());
+    crate::list::release(buf.as_ptr(), &l.refs());
+}
+
 /// `(l, other)` → `none`: appends a copy of every item of `other` (which
 /// may be `l` itself).
 pub(crate) unsafe fn extend(_: *mut u8, args: &Args, _: Desc) -> Result {
@@ -157,6 +175,54 @@ pub(crate) unsafe fn slice(out: *mut u8, args: &Args, out_type: Desc) -> Result 
     let l = new_list(out_type, count)?;
     copy_items(l, src, start, step, count);
     write_list(out, l);
+    Ok(())
+}
+
+/// `(l, start, stop, step, items)` items a list of `l`'s type or `none`
+/// → `none`: `l[start:stop:step] = items` by Python's rules (a slice of
+/// step 1 takes any number of items, an extended slice exactly as many as
+/// it selects), `del l[start:stop:step]` for `none`; `items` may be `l`
+/// itself, so its items are copied out first.
+pub(crate) unsafe fn set_slice(_: *mut u8, args: &Args, _: Desc) -> Result {
+    let l = list_arg(args, 0);
+    let (start, step, count) =
+        slice_indices(l.len(), args.scalar(1)?, args.scalar(2)?, args.scalar(3)?)?;
+    if args.ty(4).kind() == oxjit_abi::desc::Kind::None {
+        // From the last selected position down, so the others stay put.
+        let mut at: Vec<usize> = (0..count)
+            .map(|k| (start + k as i64 * step) as usize)
+            .collect();
+        at.sort_unstable();
+        at.into_iter().rev().for_each(|i| drop_item(l, i));
+        return Ok(());
+    }
+    let src = list_arg(args, 4);
+    let (n, size) = (src.len(), l.itemsize());
+    if step != 1 && n != count {
+        return Err(raise(
+            "ValueError",
+            format!("attempt to assign sequence of size {n} to extended slice of size {count}"),
+        ));
+    }
+    // The new items, with references of their own.
+    let mut items = vec![0u8; n * size];
+    if n > 0 {
+        std::ptr::copy_nonoverlapping(src.at(0), items.as_mut_ptr(), n * size);
+        (0..n).for_each(|i| src.retain_item(i));
+    }
+    let item = |k: usize| items.as_ptr().add(k * size);
+    if step == 1 {
+        let at = start.max(0) as usize;
+        if !l.splice_owned(at, count, item(0), n) {
+            let refs = l.refs();
+            (0..n).for_each(|k| crate::list::release(item(k), &refs));
+            return Err(no_memory());
+        }
+        return Ok(());
+    }
+    for k in 0..n {
+        l.put_owned((start + k as i64 * step) as usize, item(k));
+    }
     Ok(())
 }
 

@@ -925,6 +925,8 @@ array_fns! {
     oxjit_rt_af_list_remove => lists::remove,
     oxjit_rt_af_list_sort => lists::sort,
     oxjit_rt_af_list_eq => lists::eq,
+    oxjit_rt_af_list_set_slice => lists::set_slice,
+    oxjit_rt_af_list_del_item => lists::del_item,
     oxjit_rt_af_dict_new => dicts::new,
     oxjit_rt_af_dict_set => dicts::set,
     oxjit_rt_af_dict_get => dicts::get,

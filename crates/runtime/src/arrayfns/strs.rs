@@ -68,8 +68,14 @@ pub(crate) unsafe fn write_str(out: *mut u8, parts: &[&str]) -> Result {
     Ok(())
 }
 
-/// Writes `part`, a piece of `s`: `s` itself when it is all of it.
+/// Writes `part`, a piece of `s`: the shared string of one ASCII
+/// character, `s` itself when it is all of it, else a new string.
 pub(crate) unsafe fn write_part(out: *mut u8, s: Str, part: &str) -> Result {
+    if let [c] = part.as_bytes() {
+        // One ASCII character: the shared immortal string.
+        write_ref(out, Str::ascii_char(*c).meminfo());
+        return Ok(());
+    }
     if part.len() != s.as_str().len() {
         return write_str(out, &[part]);
     }
@@ -265,6 +271,10 @@ pub(crate) unsafe fn chr(out: *mut u8, args: &Args, _: Desc) -> Result {
             "chr() of a surrogate is not supported in compiled code",
         )
     })?;
+    if c.is_ascii() {
+        write_ref(out, Str::ascii_char(c as u8).meminfo());
+        return Ok(());
+    }
     write_str(out, &[c.encode_utf8(&mut [0; 4])])
 }
 

@@ -101,16 +101,8 @@ fn copy(l: tir::Expr, span: oxjit_diag::Span) -> tir::Expr {
     )
 }
 
-/// `reverse=` as `int64` 0/1; `key=` is not supported yet.
-fn sort_flags(ck: &mut Checker, c: &mut Call, key: usize, reverse: usize) -> R<tir::Expr> {
-    if c.hir(key).is_some() {
-        return Err(error(
-            Code::BadCall,
-            c.span,
-            format!("{}() with key= is not supported in compiled code", c.name),
-            "sort tuples whose first item is the key instead",
-        ));
-    }
+/// `reverse=` as `int64` 0/1.
+fn sort_flags(ck: &mut Checker, c: &mut Call, reverse: usize) -> R<tir::Expr> {
     let r = c.expr(ck, reverse)?;
     let r = ck.truth(r)?;
     Ok(ck.coerce(r, &Type::I64))
@@ -144,6 +136,18 @@ pub(super) fn define(d: &mut Defs) {
                 ));
             }
             Ok(none(RuntimeFn::ListExtend, vec![l, other], c))
+        });
+    d.def("list.__delitem__", "self, key, /")
+        .rule(Lowering::Runtime, |ck, c| {
+            let l = c.expr(ck, 0)?;
+            let key = c.hir(1).unwrap();
+            if let Some(bounds) = ck.slice_bounds(key)? {
+                let none = konst(ConstValue::Unit, Type::None, c.span);
+                return Ok(ck.set_slice(l, bounds, none, c.span));
+            }
+            let i = ck.expr(key)?;
+            let i = ck.int_index(i)?;
+            Ok(none(RuntimeFn::ListDelItem, vec![l, i], c))
         });
     d.def("list.pop", "self, index=-1, /")
         .rule(Lowering::Runtime, |ck, c| {
@@ -196,15 +200,26 @@ pub(super) fn define(d: &mut Defs) {
     d.def("list.sort", "self, /, *, key=None, reverse=False")
         .rule(Lowering::Runtime, |ck, c| {
             let l = c.expr(ck, 0)?;
+            if let Some(key) = c.hir(1).cloned() {
+                // The sorted copy's items put back: the same list object.
+                let l = ck.once_in_prelude(l);
+                let sorted = ck.keyed_sort(l.clone(), &key, c.hir(2), c.span)?;
+                let absent = || konst(ConstValue::Int(i64::MIN), Type::I64, c.span);
+                let one = konst(ConstValue::Int(1), Type::I64, c.span);
+                return Ok(ck.set_slice(l, [absent(), absent(), one], sorted, c.span));
+            }
             sortable(&l)?;
-            let r = sort_flags(ck, c, 1, 2)?;
+            let r = sort_flags(ck, c, 2)?;
             Ok(none(RuntimeFn::ListSort, vec![l, r], c))
         });
     d.def("builtins.sorted", "iterable, /, *, key=None, reverse=False")
         .rule(Lowering::Runtime, |ck, c| {
             let l = list_arg(ck, c, 0)?;
+            if let Some(key) = c.hir(1).cloned() {
+                return ck.keyed_sort(l, &key, c.hir(2), c.span);
+            }
             sortable(&l)?;
-            let r = sort_flags(ck, c, 1, 2)?;
+            let r = sort_flags(ck, c, 2)?;
             let span = c.span;
             let sorted = copy(l, span);
             let ty = sorted.ty.clone();
