@@ -59,3 +59,16 @@ LOOPS = [
 @pytest.mark.parametrize("src,args", LOOPS, ids=[str(i) for i in range(len(LOOPS))])
 def test_reversed_and_tuple_loops_agree_with_python(src, args):
     check(kernel(src), *args)
+
+
+KEYED = [
+    ("def f(s):\n    w = s.split()\n    return max(w, key=len), min(w, key=len), max(w, key=lambda t: t[-1])", ("bb a ccc dd e",)),
+    ("def f(l):\n    d = {x: -x for x in l}\n    return max(d.items(), key=lambda kv: kv[1]), min(l, key=abs), max(l, key=lambda x: x % 3)", ([3, -1, 4, -5, 9],)),
+    ("def f(l):\n    return max((x for x in l if x > 100), default=-1), min(l, default=0), max(3, -7, key=abs)", ([3, 1],)),
+    ("def f(l):\n    return min((x for x in l if x > 9), key=lambda x: x * x)", ([1],)),
+]
+
+
+@pytest.mark.parametrize("src,args", KEYED, ids=[str(i) for i in range(len(KEYED))])
+def test_min_max_by_key_agree_with_python(src, args):
+    check(kernel(src), *args)

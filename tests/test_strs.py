@@ -23,6 +23,7 @@ TEXTS = st.one_of(TEXT, SPECIAL)
 
 
 CASES = [
+    ("def f(n, x):\n    return '{} and {:.2f} ({!r}) {{x}}'.format(n, x, 'a'), '{1}{0}{1}'.format(n, 'z'), '{:>6}|{:<4}|'.format('ab', n)", (42, 2.5)),
     ("def f(s):\n    return s", ("héllo wörld",)),
     ("def f(s):\n    return s + '!' + s", ("ab",)),
     ("def f(s):\n    return s * 3, 2 * s, s * 0, s * -1", ("xy",)),
@@ -189,3 +190,17 @@ def test_int_and_float_of_strs_match_python(s):
     check(kernel("def f(s):\n    return int(s)"), s)
     check(kernel("def f(s):\n    return int(s, 0)"), s)
     check(kernel("def f(s):\n    return float(s)"), s)
+
+
+@pytest.mark.parametrize(
+    "src,message",
+    [
+        ("def f(s):\n    return s.format(1)", r"format\(\) needs a literal template"),
+        ("def f(s):\n    return '{} {}'.format(s)", "replacement index 1 out of range for 1 arguments"),
+        ("def f(s):\n    return '{name}'.format(s)", "only positions are supported"),
+        ("def f(s):\n    return '{:{w}}'.format(s)", "nested fields"),
+    ],
+)
+def test_format_template_errors_are_clear(src, message):
+    with pytest.raises(oxjit.errors.TypingError, match=message):
+        kernel(src)("x")

@@ -23,6 +23,15 @@ pub(crate) enum Fold {
     Max,
 }
 
+/// The keyword arguments a fold takes: `sum`'s start, `min`/`max`'s
+/// `key=` and `default=`.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FoldArgs<'a> {
+    pub start: Option<&'a hir::Expr>,
+    pub key: Option<&'a hir::Expr>,
+    pub default: Option<&'a hir::Expr>,
+}
+
 /// What a consumer iterates: a HIR expression (a generator expression,
 /// `range(...)`, ...) or a value typed already.
 pub(crate) enum Iterable<'a> {
@@ -466,16 +475,17 @@ impl Checker<'_> {
         self.build(kind, result, src, None, span)
     }
 
-    /// `sum(iter, start)`, `any(iter)`, `all(iter)`, `min(iter)`,
-    /// `max(iter)` as a loop with an accumulator; `any`/`all` leave the
-    /// loops at the first item that decides, `min`/`max` raise Python's
-    /// `ValueError` when there is no item, and keep the first of equal
-    /// extremes.
+    /// `sum(iter, start)`, `any(iter)`, `all(iter)`, `min(iter, key=,
+    /// default=)`, `max(...)` as a loop with an accumulator; `any`/`all`
+    /// leave the loops at the first item that decides, `min`/`max` compare
+    /// the items (or their keys, each computed once), keep the first of
+    /// equal extremes, and give `default` or raise Python's `ValueError`
+    /// when there is no item.
     pub(crate) fn fold(
         &mut self,
         f: Fold,
         iter: Iterable,
-        start: Option<&hir::Expr>,
+        args: FoldArgs,
         span: Span,
     ) -> R<tir::Expr> {
         self.not_in_while_test("a reduction over an iterable", span)?;
@@ -493,7 +503,8 @@ impl Checker<'_> {
         let elt = src.elt;
         let (init, inner, stop, after) = match f {
             Fold::Sum => {
-                let start = start
+                let start = args
+                    .start
                     .cloned()
                     .unwrap_or_else(|| ex(HK::Const(Const::Int(0)), span));
                 let add = ex(
@@ -540,10 +551,36 @@ impl Checker<'_> {
                     },
                     span,
                 );
-                let first = vec![
-                    assign(acc, elt, span),
-                    assign(seen, boolean(true, span), span),
-                ];
+                let mut first = vec![assign(seen, boolean(true, span), span)];
+                let mut before = vec![];
+                let better = match args.key {
+                    None => {
+                        first.push(assign(acc, elt, span));
+                        vec![assign(acc, pick, span)]
+                    }
+                    Some(key) => {
+                        // The item and its key, each computed once.
+                        let [cur, k, best] =
+                            ["item", "key", "best"].map(|n| self.hidden_local(n, span));
+                        let (bind, kx) = apply_key(key, local(cur), span)?;
+                        before.push(assign(cur, elt, span));
+                        before.extend(bind);
+                        before.push(assign(k, kx, span));
+                        let take =
+                            vec![assign(acc, local(cur), span), assign(best, local(k), span)];
+                        first.extend(take.clone());
+                        let op = if f == Fold::Min {
+                            hir::CmpOp::Lt
+                        } else {
+                            hir::CmpOp::Gt
+                        };
+                        let beats = ex(
+                            HK::Compare(Box::new(local(k)), vec![(op, local(best))]),
+                            span,
+                        );
+                        vec![if_(beats, take, vec![], span)]
+                    }
+                };
                 let exc = ex(
                     HK::Call {
                         func: Box::new(ex(
@@ -558,20 +595,15 @@ impl Checker<'_> {
                     },
                     span,
                 );
-                let empty = if_(
-                    not(local(seen), span),
-                    vec![at(HS::Raise(Some(exc)), span)],
-                    vec![],
-                    span,
-                );
+                let none = match args.default {
+                    Some(d) => assign(acc, d.clone(), span),
+                    None => at(HS::Raise(Some(exc)), span),
+                };
+                let empty = if_(not(local(seen), span), vec![none], vec![], span);
+                before.push(if_(not(local(seen), span), first, better, span));
                 (
                     vec![assign(seen, boolean(false, span), span)],
-                    vec![if_(
-                        not(local(seen), span),
-                        first,
-                        vec![assign(acc, pick, span)],
-                        span,
-                    )],
+                    before,
                     None,
                     vec![empty],
                 )

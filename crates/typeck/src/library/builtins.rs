@@ -3,7 +3,7 @@
 
 use super::{Call, Defs, Lowering};
 use crate::check::{error, range_call, Checker, R};
-use crate::comprehensions::{Fold, Iterable};
+use crate::comprehensions::{Fold, FoldArgs, Iterable};
 use crate::expr::{cast_scalar, konst};
 use crate::iteration::looped;
 use crate::runtime_fns::call;
@@ -16,18 +16,44 @@ fn call_expr(op: Intrinsic, args: Vec<tir::Expr>, ty: Scalar, c: &Call) -> tir::
     tir::Expr::new(TK::Call(op, args), Type::Scalar(ty), c.span)
 }
 
+/// `sum`'s start argument.
+fn start<'a>(c: &'a Call) -> FoldArgs<'a> {
+    FoldArgs {
+        start: c.hir(1),
+        ..FoldArgs::default()
+    }
+}
+
 pub(super) fn define(d: &mut Defs) {
     for (f, fold) in [("min", Fold::Min), ("max", Fold::Max)] {
-        d.def(format!("builtins.{f}"), "*args")
+        d.def(format!("builtins.{f}"), "*args, key=None, default=None")
             .rule(Lowering::Inline, move |ck, c| {
+                if c.hir(0).is_some() || c.given(1) {
+                    // By key, or with a default: a loop over the iterable
+                    // (or over the arguments).
+                    let args = FoldArgs {
+                        key: c.hir(0),
+                        default: c.given(1).then(|| c.hir(1)).flatten(),
+                        ..FoldArgs::default()
+                    };
+                    let many = hir::Expr {
+                        kind: hir::ExprKind::Tuple(c.rest.to_vec()),
+                        span: c.span,
+                    };
+                    let iter = match c.rest {
+                        [one] => one,
+                        _ => &many,
+                    };
+                    return ck.fold(fold, Iterable::Hir(iter), args, c.span);
+                }
                 if let [one] = c.rest {
                     // One iterable: its items (lists and tuples read in place).
                     if looped(one) {
-                        return ck.fold(fold, Iterable::Hir(one), None, c.span);
+                        return ck.fold(fold, Iterable::Hir(one), FoldArgs::default(), c.span);
                     }
                     let x = ck.expr(one)?;
                     if !matches!(x.ty, Type::List(_) | Type::Tuple(_) | Type::Scalar(_)) {
-                        return ck.fold(fold, Iterable::Typed(x), None, c.span);
+                        return ck.fold(fold, Iterable::Typed(x), FoldArgs::default(), c.span);
                     }
                     return ck.min_max(f, vec![x], c.span);
                 }
@@ -40,7 +66,7 @@ pub(super) fn define(d: &mut Defs) {
             .rule(Lowering::Inline, move |ck, c| {
                 let h = c.hir(0).unwrap();
                 if looped(h) {
-                    return ck.fold(fold, Iterable::Hir(h), None, c.span);
+                    return ck.fold(fold, Iterable::Hir(h), FoldArgs::default(), c.span);
                 }
                 let x = ck.expr(h)?;
                 if let Type::Tuple(_) = x.ty {
@@ -59,7 +85,7 @@ pub(super) fn define(d: &mut Defs) {
                     }
                     return Ok(acc);
                 }
-                ck.fold(fold, Iterable::Typed(x), None, c.span)
+                ck.fold(fold, Iterable::Typed(x), FoldArgs::default(), c.span)
             });
     }
     // `int(s, base)` and `float(s)` parse a str as Python does.
@@ -147,11 +173,11 @@ pub(super) fn define(d: &mut Defs) {
         .rule(Lowering::Inline, |ck, c| {
             let h = c.hir(0).unwrap();
             if looped(h) {
-                return ck.fold(Fold::Sum, Iterable::Hir(h), c.hir(1), c.span);
+                return ck.fold(Fold::Sum, Iterable::Hir(h), start(c), c.span);
             }
             let seq = ck.expr(h)?;
             if !matches!(seq.ty, Type::List(_) | Type::Tuple(_) | Type::Array(_)) {
-                return ck.fold(Fold::Sum, Iterable::Typed(seq), c.hir(1), c.span);
+                return ck.fold(Fold::Sum, Iterable::Typed(seq), start(c), c.span);
             }
             let start = c.expr(ck, 1)?;
             if let Type::Tuple(_) = seq.ty {

@@ -405,6 +405,7 @@ pub fn library() -> &'static Library {
         dicts::define_typed(&mut defs);
         sets::define(&mut defs);
         strs::define(&mut defs);
+        strs::define_format(&mut defs);
         let entries = defs.entries;
         let mut by_path = HashMap::new();
         let mut by_method = HashMap::new();

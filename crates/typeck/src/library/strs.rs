@@ -10,6 +10,8 @@ use crate::expr::konst;
 use crate::runtime_fns::call;
 use crate::strs::str_const;
 use oxjit_diag::Code;
+use oxjit_hir as hir;
+use oxjit_tir::ExprKind as TK;
 use oxjit_tir::{self as tir, ConstValue, RuntimeFn};
 use oxjit_types::Type;
 
@@ -250,5 +252,133 @@ pub(super) fn define(d: &mut Defs) {
         .rule(Lowering::Runtime, |ck, c| {
             let i = int_at(ck, c, 0)?;
             Ok(call(F::StrChr, vec![i], Type::Str, c.span))
+        });
+}
+
+/// The pieces of a `str.format` template (Python's format-string
+/// grammar): literal text with `{{`/`}}` unescaped, and fields of an
+/// argument position (auto-numbered when empty), a conversion and a spec.
+/// `Err` names what is not supported or malformed.
+fn template(fmt: &str) -> Result<Vec<Piece>, String> {
+    let mut out = vec![];
+    let mut text = String::new();
+    let mut next = 0;
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                text.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                text.push('}');
+            }
+            '}' => return Err("Single '}' encountered in format string".into()),
+            '{' => {
+                let mut field = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some('{') => {
+                            return Err("nested fields in a format spec are not supported".into())
+                        }
+                        Some(c) => field.push(c),
+                        None => return Err("Single '{' encountered in format string".into()),
+                    }
+                }
+                let (head, spec) = field.split_once(':').unwrap_or((&field, ""));
+                let (name, conversion) = match head.split_once('!') {
+                    Some((n, c)) if c.len() == 1 && "rsa".contains(c) => (n, c.chars().next()),
+                    Some(_) => return Err("conversions are !r, !s and !a".into()),
+                    None => (head, None),
+                };
+                let index = if name.is_empty() {
+                    next += 1;
+                    next - 1
+                } else {
+                    name.parse::<usize>()
+                        .map_err(|_| format!("the field '{name}' (only positions are supported)"))?
+                };
+                if !text.is_empty() {
+                    out.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                out.push(Piece::Field(index, conversion, spec.to_string()));
+            }
+            c => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        out.push(Piece::Text(text));
+    }
+    Ok(out)
+}
+
+enum Piece {
+    Text(String),
+    Field(usize, Option<char>, String),
+}
+
+/// `"...".format(*args)` of a literal template: the f-string it stands
+/// for, each argument evaluated once.
+pub(super) fn define_format(d: &mut Defs) {
+    d.def("str.format", "self, /, *args")
+        .rule(Lowering::Runtime, |ck, c| {
+            let fmt = c.expr(ck, 0)?;
+            let TK::Const(ConstValue::Str(text)) = &fmt.kind else {
+                return Err(error(
+                    Code::BadCall,
+                    fmt.span,
+                    "format() needs a literal template in compiled code",
+                    "write the template as a string literal, or use an f-string",
+                ));
+            };
+            let pieces = template(text).map_err(|m| {
+                error(
+                    Code::BadCall,
+                    fmt.span,
+                    format!("format(): {m}"),
+                    "use {} or {0} fields",
+                )
+            })?;
+            let args = c
+                .rest
+                .iter()
+                .map(|a| {
+                    let v = ck.expr(a)?;
+                    Ok(ck.stash(v))
+                })
+                .collect::<R<Vec<_>>>()?;
+            let mut parts = vec![];
+            for p in pieces {
+                parts.push(match p {
+                    Piece::Text(t) => hir::FStringPart::Literal(t, c.span),
+                    Piece::Field(i, conversion, spec) => {
+                        let value = args.get(i).cloned().ok_or_else(|| {
+                            error(
+                                Code::BadCall,
+                                c.span,
+                                format!(
+                                    "format(): replacement index {i} out of range for {} arguments",
+                                    args.len()
+                                ),
+                                "pass an argument for every field",
+                            )
+                        })?;
+                        let spec = (!spec.is_empty()).then(|| {
+                            Box::new(hir::Expr {
+                                kind: hir::ExprKind::Const(hir::Const::Str(spec)),
+                                span: c.span,
+                            })
+                        });
+                        hir::FStringPart::Field {
+                            value: Box::new(value),
+                            conversion,
+                            spec,
+                        }
+                    }
+                });
+            }
+            ck.fstring(&parts, c.span)
         });
 }
