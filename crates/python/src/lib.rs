@@ -104,6 +104,7 @@ fn library(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    oxjit_runtime::memory::init();
     m.add_class::<dispatcher::Dispatcher>()?;
     m.add_class::<boxing::MemInfoOwner>()?;
     m.add_class::<typed::TypedList>()?;

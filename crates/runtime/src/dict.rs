@@ -81,6 +81,18 @@ fn tag(slot: i64) -> u64 {
     (slot as u64 >> 32) << 1
 }
 
+/// Copies `n` bytes: one load and store for a word (the common key and
+/// value), `memcpy` otherwise (a call for every small copy adds up).
+#[inline]
+unsafe fn copy_part(src: *const u8, dst: *mut u8, n: usize) {
+    if n == 8 {
+        dst.cast::<u64>()
+            .write_unaligned(src.cast::<u64>().read_unaligned());
+    } else {
+        std::ptr::copy_nonoverlapping(src, dst, n);
+    }
+}
+
 /// The byte offset of the key in an entry (after the hash word).
 const KEY_AT: usize = 8;
 
@@ -297,7 +309,7 @@ impl Dict {
     /// `src` holds a value of the dict's value type; `out` has room for one.
     pub unsafe fn copy_value(&self, src: *const u8, out: *mut u8) {
         let lay = self.layout();
-        std::ptr::copy_nonoverlapping(src, out, lay.value_size);
+        copy_part(src, out, lay.value_size);
         retain(src, &lay.value_refs);
     }
 
@@ -307,7 +319,7 @@ impl Dict {
     /// As for [`Dict::copy_value`], for a key.
     pub unsafe fn copy_key(&self, src: *const u8, out: *mut u8) {
         let key = &self.layout().key;
-        std::ptr::copy_nonoverlapping(src, out, key.size);
+        copy_part(src, out, key.size);
         retain(src, &key.refs);
     }
 
@@ -315,6 +327,7 @@ impl Dict {
     ///
     /// # Safety
     /// `key` points at a key of the dict's key type.
+    #[inline]
     unsafe fn hash(&self, key: *const u8) -> u64 {
         let kt = &self.layout().key;
         let mut h = 0x243f_6a88_85a3_08d3u64;
@@ -328,6 +341,7 @@ impl Dict {
         h.min(TOMBSTONE - 1)
     }
 
+    #[inline]
     unsafe fn probe(&self, key: *const u8, hash: u64) -> Probe {
         let h = self.h();
         let mut free = None;
@@ -394,14 +408,21 @@ impl Dict {
         // slots; the old entries `0..used` are initialised.
         unsafe {
             std::slice::from_raw_parts_mut(slots, nslots).fill(EMPTY);
+            // Without tombstones (growth) the entries move in one copy.
+            let dense = h.used == h.len;
+            if dense {
+                std::ptr::copy_nonoverlapping(h.entries, entries, h.used as usize * lay.entry_size);
+            }
             let mut n = 0;
             for pos in 0..h.used as usize {
                 let hash = self.hash_at(pos);
                 if hash == TOMBSTONE {
                     continue;
                 }
-                let to = entries.add(n * lay.entry_size);
-                std::ptr::copy_nonoverlapping(self.entry(pos), to, lay.entry_size);
+                if !dense {
+                    let to = entries.add(n * lay.entry_size);
+                    std::ptr::copy_nonoverlapping(self.entry(pos), to, lay.entry_size);
+                }
                 let slot = Probes::new(hash, mask)
                     .find(|&s| *slots.add(s) == EMPTY)
                     .expect("a fresh table has room");
@@ -439,12 +460,12 @@ impl Dict {
                 let at = self.entry(pos).add(lay.value_at);
                 retain(value, &lay.value_refs);
                 release(at, &lay.value_refs);
-                std::ptr::copy_nonoverlapping(value, at, lay.value_size);
+                copy_part(value, at, lay.value_size);
                 return true;
             }
             Probe::Absent { slot } if self.h().used.max(self.h().fill) < self.h().cap => slot,
             Probe::Absent { .. } => {
-                if !self.rebuild(self.len() * 2) {
+                if !self.rebuild(self.len() * 3) {
                     return false;
                 }
                 match self.probe(key, hash) {
@@ -457,8 +478,8 @@ impl Dict {
         let pos = h.used as usize;
         let e = self.entry(pos);
         e.cast::<u64>().write(hash);
-        std::ptr::copy_nonoverlapping(key, e.add(KEY_AT), lay.key.size);
-        std::ptr::copy_nonoverlapping(value, e.add(lay.value_at), lay.value_size);
+        copy_part(key, e.add(KEY_AT), lay.key.size);
+        copy_part(value, e.add(lay.value_at), lay.value_size);
         retain(key, &lay.key.refs);
         retain(value, &lay.value_refs);
         if *h.slots.add(slot) == EMPTY {
@@ -488,7 +509,7 @@ impl Dict {
         if value_out.is_null() {
             release(value, &lay.value_refs);
         } else {
-            std::ptr::copy_nonoverlapping(value, value_out, lay.value_size);
+            copy_part(value, value_out, lay.value_size);
         }
         e.cast::<u64>().write(TOMBSTONE);
         let h = self.h();
@@ -507,6 +528,9 @@ impl Dict {
 
     fn release_all(&self) {
         let lay = self.layout();
+        if lay.key.refs.is_empty() && lay.value_refs.is_empty() {
+            return;
+        }
         for pos in 0..self.used() {
             if let Some((k, v)) = self.entry_parts(pos) {
                 // SAFETY: a live entry owns its references.
