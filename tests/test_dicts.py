@@ -16,6 +16,9 @@ from conftest import check
 
 
 CASES = [
+    ("def f(s):\n    d = {}\n    for w in s.split():\n        d[w] = 0\n    for w in s.split():\n        d[w] += 1\n    d['the'] *= 10\n    return d", ("the cat the hat",)),
+    ("def f(s):\n    d = {'a': 1}\n    d[s] += 1\n    return d", ("zz",)),
+    ("def f(s):\n    t = (1000, 500, 100)\n    d = dict(zip(s, t))\n    return d, [x * 2 for x in t], sum(t), list(enumerate(t))", ("MDC",)),
     ("def f(n):\n    return {1: 2, n: 3}", (5,)),
     ("def f(n):\n    return {1: 2, n: 3}", (1,)),
     ("def f(x):\n    return {x: 1.5, 2.0: x}", (0.5,)),

@@ -714,6 +714,18 @@ impl Checker<'_> {
             Target::Subscript { base, index, span } => {
                 let array = self.expr(base)?;
                 let array = self.once(array, "array", out);
+                if array.ty.dict_types().is_some() {
+                    // `d[k] op= v`: the dict and the key evaluated once; a
+                    // missing key raises `KeyError` as Python's does.
+                    let k = self.expr(index)?;
+                    let k = self.once(k, "key", out);
+                    let cur = self.dict_get(array.clone(), k.clone(), *span)?;
+                    let rhs = self.expr(value)?;
+                    let v = self.binary(op, cur, rhs, span.to(value.span))?;
+                    let kind = self.dict_set(array, k, v, *span)?;
+                    Self::push(out, kind, *span);
+                    return Ok(());
+                }
                 if array.ty.list_item().is_some() {
                     // `l[i] op= v`: the list and the position evaluated once.
                     let i = self.expr(index)?;

@@ -203,6 +203,11 @@ impl Checker<'_> {
         span: Span,
     ) -> R<tir::Expr> {
         let k = self.expr(index)?;
+        self.dict_get(d, k, span)
+    }
+
+    /// `d[k]` of a typed key.
+    pub(crate) fn dict_get(&mut self, d: tir::Expr, k: tir::Expr, span: Span) -> R<tir::Expr> {
         let (kt, vt) = self.widen_dict(&d, &k.ty, &Type::Undefined, span)?;
         let k = self.dict_part(k, &kt, "keys")?;
         Ok(call(RuntimeFn::DictGet, vec![d, k], vt, span))
@@ -217,6 +222,17 @@ impl Checker<'_> {
         span: Span,
     ) -> R<TS> {
         let k = self.expr(index)?;
+        self.dict_set(d, k, v, span)
+    }
+
+    /// `d[k] = v` of a typed key.
+    pub(crate) fn dict_set(
+        &mut self,
+        d: tir::Expr,
+        k: tir::Expr,
+        v: tir::Expr,
+        span: Span,
+    ) -> R<TS> {
         let (kt, vt) = self.widen_dict(&d, &k.ty, &v.ty, span)?;
         // Python evaluates the value first; both are plain values here.
         let (k, v) = (

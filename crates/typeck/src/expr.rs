@@ -361,6 +361,13 @@ impl Checker<'_> {
         index: &hir::Expr,
         span: Span,
     ) -> R<tir::Expr> {
+        let i = self.expr(index)?;
+        self.tuple_at(base, i, span)
+    }
+
+    /// Item `i` (a run-time integer) of a tuple of numbers of one type
+    /// (evaluated once already: each branch reads it).
+    pub(crate) fn tuple_at(&mut self, base: tir::Expr, i: tir::Expr, span: Span) -> R<tir::Expr> {
         let Type::Tuple(items) = base.ty.clone() else {
             unreachable!("called for tuples")
         };
@@ -368,15 +375,15 @@ impl Checker<'_> {
         let uniform = elem.as_ref().is_some_and(|e| {
             items.iter().all(|t| t == e) && e.scalar().is_some_and(|s| !s.is_complex())
         });
-        let i = self.expr(index)?;
         if !uniform || !i.ty.is_int() {
             return Err(error(
                 Code::BadIndex,
-                index.span,
+                i.span,
                 format!("a {} can only be indexed with a constant integer", base.ty),
                 "unpack the tuple, or index it with a literal such as t[0]",
             ));
         }
+        let index_span = i.span;
         let elem = elem.unwrap();
         let n = items.len() as i64;
         let i64t = Type::Scalar(Scalar::I64);
@@ -409,13 +416,13 @@ impl Checker<'_> {
                     span,
                 )
             };
-            let local = || tir::Expr::new(TK::Local(idx_tmp), i64t.clone(), index.span);
+            let local = || tir::Expr::new(TK::Local(idx_tmp), i64t.clone(), index_span);
             // The first comparison evaluated (k = 0) stores the index.
             let first = if k == 0 {
                 tir::Expr::new(
                     TK::SetLocal(idx_tmp, Box::new(i.take().unwrap())),
                     i64t.clone(),
-                    index.span,
+                    index_span,
                 )
             } else {
                 local()

@@ -28,6 +28,8 @@ pub(crate) enum Seq {
     Str(tir::Expr),
     /// A set (evaluated once): its items in iteration order.
     Set(tir::Expr),
+    /// A tuple of numbers of one type (evaluated once): its items.
+    Tuple(tir::Expr),
     /// `enumerate(seq, start)`: `(start + i, seq[i])`.
     Enumerate(Box<Seq>, tir::Expr),
     /// `zip(a, b, ...)`: the shortest length; `(a[i], b[i], ...)`.
@@ -107,6 +109,7 @@ impl Checker<'_> {
             Type::List(_) => Ok(Seq::List(e)),
             Type::Str => Ok(Seq::Str(e)),
             Type::Set(_) => Ok(Seq::Set(e)),
+            Type::Tuple(_) => Ok(Seq::Tuple(e)),
             // A comprehension walks a snapshot of the keys.
             Type::Dict(..) => {
                 let keys = self.dict_list(e, 0, iter.span);
@@ -194,6 +197,10 @@ impl Checker<'_> {
                 self.coerce(n, &Type::I64)
             }
             Seq::Enumerate(s, _) | Seq::Reversed(s) => self.seq_len(s, span),
+            Seq::Tuple(t) => match &t.ty {
+                Type::Tuple(items) => int(items.len() as i64, span),
+                _ => unreachable!("a tuple"),
+            },
             Seq::Zip(parts) => {
                 let mut lens = parts.iter().map(|p| self.seq_len(p, span));
                 let first = lens.next().unwrap_or_else(|| int(0, span));
@@ -231,6 +238,7 @@ impl Checker<'_> {
             Seq::List(l) => self.list_item(l.clone(), i.clone(), span),
             Seq::Str(s) => self.str_item(s.clone(), i.clone(), span),
             Seq::Set(s) => self.set_entry(s.clone(), i.clone(), span),
+            Seq::Tuple(t) => self.tuple_at(t.clone(), i.clone(), span)?,
             Seq::Enumerate(s, start) => {
                 let n = bin(BinOp::Add, start.clone(), i.clone(), span);
                 let n = self.coerce(n, &Type::Scalar(Scalar::PyInt));
