@@ -36,7 +36,8 @@ const MIN_SIZE: usize = 8;
 const LINEAR_PROBES: usize = 9;
 const PERTURB_SHIFT: u32 = 5;
 
-// The state of an entry: a hash can be any `i64`, so it is kept apart.
+// The state of an entry, in a byte array after the entries: a hash can be
+// any `i64`, so it cannot tell by itself (but see [`VACANT`]).
 const EMPTY: u8 = 0;
 const LIVE: u8 = 1;
 const DUMMY: u8 = 2;

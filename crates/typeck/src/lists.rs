@@ -41,10 +41,10 @@ impl Checker<'_> {
         self.list_of_items(items, span)
     }
 
-    /// A list of typed items (a display, `list(tuple)`).
-    pub(crate) fn list_of_items(&mut self, items: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
+    /// The one type the items of a display of a `what` (list, set) take.
+    pub(crate) fn items_type(items: &[tir::Expr], what: &str, hint: &str) -> R<Type> {
         let mut item = Type::Undefined;
-        for x in &items {
+        for x in items {
             item = if item == Type::Undefined {
                 x.ty.clone()
             } else {
@@ -52,12 +52,34 @@ impl Checker<'_> {
                     error(
                         Code::CannotUnify,
                         x.span,
-                        format!("a list of {item} cannot hold a {}", x.ty),
-                        "lists hold items of one type; use a tuple for mixed items",
+                        format!("a {what} of {item} cannot hold a {}", x.ty),
+                        hint,
                     )
                 })?
             };
         }
+        Ok(item)
+    }
+
+    /// A new container (`f`: `ListNew` or `SetNew`, with its flag) of type
+    /// `ty` holding `items`.
+    pub(crate) fn items_literal(
+        f: RuntimeFn,
+        items: Vec<tir::Expr>,
+        ty: Type,
+        flag: bool,
+        span: Span,
+    ) -> tir::Expr {
+        let tuple_ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
+        let tuple = tir::Expr::new(TK::Tuple(items), tuple_ty, span);
+        let flag = konst(ConstValue::Int(flag as i64), Type::I64, span);
+        call(f, vec![tuple, flag], ty, span)
+    }
+
+    /// A list of typed items (a display, `list(tuple)`).
+    pub(crate) fn list_of_items(&mut self, items: Vec<tir::Expr>, span: Span) -> R<tir::Expr> {
+        let hint = "lists hold items of one type; use a tuple for mixed items";
+        let item = Self::items_type(&items, "list", hint)?;
         self.item_type_ok(&item, span)?;
         let items = items.into_iter().map(|x| self.coerce(x, &item)).collect();
         Ok(self.list_literal(items, item, false, span))
@@ -72,10 +94,7 @@ impl Checker<'_> {
         typed: bool,
         span: Span,
     ) -> tir::Expr {
-        let tuple_ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
-        let tuple = tir::Expr::new(TK::Tuple(items), tuple_ty, span);
-        let typed = konst(ConstValue::Int(typed as i64), Type::I64, span);
-        call(RuntimeFn::ListNew, vec![tuple, typed], list_of(item), span)
+        Self::items_literal(RuntimeFn::ListNew, items, list_of(item), typed, span)
     }
 
     /// Rejects item types a list cannot hold.

@@ -12,7 +12,7 @@ use crate::expr::konst;
 use crate::runtime_fns::call;
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, ExprKind as HK, Target};
-use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, RuntimeFn};
+use oxjit_tir::{self as tir, ConstValue, RuntimeFn};
 use oxjit_types::{common_scalar, unify, Type};
 
 pub(crate) fn set_of(item: Type) -> Type {
@@ -60,22 +60,7 @@ impl Checker<'_> {
     pub(crate) fn set_display(&mut self, items: &[hir::Expr], span: Span) -> R<tir::Expr> {
         let constant = items.len() >= 3 && items.iter().all(is_constant);
         let items = items.iter().map(|x| self.expr(x)).collect::<R<Vec<_>>>()?;
-        let mut item = Type::Undefined;
-        for x in &items {
-            item = match (&item, &x.ty) {
-                (Type::Undefined, t) => Some(t.clone()),
-                (Type::Scalar(a), Type::Scalar(b)) => Some(Type::Scalar(common_scalar(*a, *b))),
-                (a, b) => unify(a, b),
-            }
-            .ok_or_else(|| {
-                error(
-                    Code::CannotUnify,
-                    x.span,
-                    format!("a set of {item} cannot hold a {}", x.ty),
-                    "a set's items have one type",
-                )
-            })?;
-        }
+        let item = Self::items_type(&items, "set", "a set's items have one type")?;
         self.set_item_ok(&item, span)?;
         let items = items.into_iter().map(|x| self.coerce(x, &item)).collect();
         Ok(self.set_literal(items, item, constant, span))
@@ -90,10 +75,7 @@ impl Checker<'_> {
         constant: bool,
         span: Span,
     ) -> tir::Expr {
-        let tuple_ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
-        let tuple = tir::Expr::new(TK::Tuple(items), tuple_ty, span);
-        let constant = int(constant as i64, span);
-        call(RuntimeFn::SetNew, vec![tuple, constant], set_of(item), span)
+        Self::items_literal(RuntimeFn::SetNew, items, set_of(item), constant, span)
     }
 
     fn set_item_ok(&self, item: &Type, span: Span) -> R<()> {
