@@ -19,6 +19,8 @@
 //!                               `StrHeader` and its UTF-8 bytes)
 //! [SET, item]                   a set (a reference to the runtime's
 //!                               `SetHeader`)
+//! [RANGE]                       a range object: its start, stop and
+//!                               step as three `int64`s
 //! ```
 //!
 //! [`Desc::repr`] is the one place that says how each kind is laid out in
@@ -40,6 +42,7 @@ pub mod tag {
     pub const DICT: u64 = 6;
     pub const STR: u64 = 7;
     pub const SET: u64 = 8;
+    pub const RANGE: u64 = 9;
 }
 
 /// The kind of a descriptor node.
@@ -54,6 +57,7 @@ pub enum Kind {
     Dict,
     Str,
     Set,
+    Range,
 }
 
 /// A view of one descriptor node (and, for tuples, its items after it).
@@ -112,6 +116,7 @@ impl<'a> Desc<'a> {
             tag::DICT => Kind::Dict,
             tag::STR => Kind::Str,
             tag::SET => Kind::Set,
+            tag::RANGE => Kind::Range,
             t => panic!("bad type descriptor tag {t}"),
         }
     }
@@ -212,6 +217,7 @@ impl<'a> Desc<'a> {
             Kind::Tuple => Repr::Struct(self.items().iter().map(Desc::repr).collect()),
             // The header and items live in the block the value references.
             Kind::List | Kind::Dict | Kind::Str | Kind::Set => Repr::MemInfo,
+            Kind::Range => Repr::Struct(vec![Repr::Int(8); 3]),
         }
     }
 }
@@ -225,7 +231,7 @@ fn node_width(words: &[u64]) -> Option<usize> {
         tag::SCALAR => Some(2),
         tag::ARRAY => Some(4),
         tag::DTYPE => Some(3),
-        tag::STR => Some(1),
+        tag::STR | tag::RANGE => Some(1),
         _ => None,
     }
 }

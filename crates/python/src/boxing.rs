@@ -54,6 +54,8 @@ pub enum Plan {
         desc: Box<[u64]>,
         itemsize: usize,
     },
+    /// A range object: its start, stop and step (`int64`s).
+    Range,
     /// A dict (a result only): the plans of its keys and values and the
     /// offsets of the references each holds.
     Dict {
@@ -100,6 +102,7 @@ impl Plan {
                 types: ((**k).clone(), (**v).clone()),
             },
             Type::Str => Plan::Str,
+            Type::Range => Plan::Range,
             Type::Set(item) => Plan::Set {
                 item: Box::new(Plan::of(item)),
                 desc: t.descriptor().into_boxed_slice(),
@@ -207,6 +210,18 @@ pub unsafe fn unbox(
             Ok(())
         }
         Plan::None | Plan::DType { .. } => Ok(()),
+        Plan::Range => {
+            let obj = Bound::from_borrowed_ptr(py, obj);
+            let r = obj
+                .cast::<pyo3::types::PyRange>()
+                .map_err(|_| PyTypeError::new_err("expected a range"))?;
+            use pyo3::types::PyRangeMethods;
+            let w = out as *mut i64;
+            for (k, part) in [r.start(), r.stop(), r.step()].into_iter().enumerate() {
+                *w.add(k) = part? as i64;
+            }
+            Ok(())
+        }
         Plan::Str => {
             if ffi::PyUnicode_Check(obj) == 0 {
                 return Err(PyTypeError::new_err("expected a str"));
@@ -820,6 +835,11 @@ pub unsafe fn box_value(py: Python<'_>, t: &Plan, p: *const u8) -> PyResult<Py<P
         Plan::List { item, ty, .. } => box_list(py, item, ty, *(p as *const *mut MemInfo))?,
         Plan::Dict { .. } => box_dict(py, t, *(p as *const *mut MemInfo))?,
         Plan::Str => box_str(*(p as *const *mut MemInfo)),
+        Plan::Range => {
+            let w = p as *const i64;
+            let [start, stop, step] = [0, 1, 2].map(|k| *w.add(k) as isize);
+            pyo3::types::PyRange::new_with_step(py, start, stop, step)?.into_ptr()
+        }
         Plan::Set { item, .. } => box_set(py, item, *(p as *const *mut MemInfo))?,
     };
     if raw.is_null() {

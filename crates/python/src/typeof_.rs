@@ -133,6 +133,9 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, String> {
             t => Err(format!("lists of {t} cannot be passed to compiled code")),
         };
     }
+    if obj.cast::<pyo3::types::PyRange>().is_ok() {
+        return Ok(Type::Range);
+    }
     if let Ok(s) = obj.cast::<pyo3::types::PySet>() {
         // Set items are hashable: numbers, strs and tuples of them.
         return Ok(Type::Set(Box::new(item_type("set", s.iter())?)));

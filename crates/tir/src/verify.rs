@@ -143,7 +143,10 @@ impl Verifier<'_> {
             ExprKind::Cast(x) => {
                 self.expr(x)?;
                 let relayout = matches!((x.ty.array(), e.ty.array()), (Some(a), Some(b)) if a.dtype == b.dtype && a.ndim == b.ndim);
-                if !relayout && (x.ty.scalar().is_none() || e.ty.scalar().is_none()) {
+                // A range is stored as its (start, stop, step) tuple.
+                let range = [&x.ty, &e.ty].contains(&&Type::Range)
+                    && [&x.ty, &e.ty].contains(&&Type::range_fields());
+                if !relayout && !range && (x.ty.scalar().is_none() || e.ty.scalar().is_none()) {
                     return fail(
                         e.span,
                         format!("cast between non-scalars {:#} -> {:#}", x.ty, e.ty),

@@ -9,7 +9,7 @@ use crate::ops::guard;
 use oxjit_abi::exc::ExcSpec;
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, ExprKind as HK, Value};
-use oxjit_tir::{self as tir, BinOp, Check, ConstValue, ExprKind as TK, Intrinsic};
+use oxjit_tir::{self as tir, Check, ConstValue, ExprKind as TK, Intrinsic};
 use oxjit_types::{unify, Kind, Scalar, Type};
 
 fn call_expr(op: Intrinsic, args: Vec<tir::Expr>, ty: Scalar, span: Span) -> tir::Expr {
@@ -294,22 +294,6 @@ impl Checker<'_> {
             "range() arg 3 must not be zero",
         ));
         Ok((start, stop, guard(step, Check::NonZero, id)))
-    }
-
-    /// `len(range(start, stop, step))` = `max(0, -((start - stop) // step))`.
-    pub(crate) fn range_len(&mut self, args: &[hir::Expr], span: Span) -> R<tir::Expr> {
-        let (start, stop, step) = self.range_args(args, span)?;
-        let bin =
-            |op, a, b| tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), Type::INT, span);
-        let q = bin(BinOp::FloorDiv, bin(BinOp::Sub, start, stop), step);
-        let n = tir::Expr::new(TK::Unary(tir::UnaryOp::Neg, Box::new(q)), Type::INT, span);
-        let zero = konst(ConstValue::Int(0), Type::INT, span);
-        Ok(call_expr(
-            Intrinsic::Max,
-            vec![zero, n],
-            Scalar::PyInt,
-            span,
-        ))
     }
 
     fn call_jitted(

@@ -861,40 +861,53 @@ impl Checker<'_> {
             if let Type::Tuple(_) = seq.ty {
                 return self.for_tuple(target, seq, (body, orelse), span, out);
             }
-            let Some(a) = seq.ty.array() else {
-                return Err(error(
-                    Code::BadCall,
-                    iter.span,
-                    format!("cannot iterate over a value of type {}", seq.ty),
-                    "loop over range(...) or a 1-d array",
-                ));
-            };
-            let seq = self.once(seq, "iter", out);
-            let i64t = Type::Scalar(Scalar::I64);
-            let var = self.temp("index", i64t.clone());
-            let zero = tir::Expr::new(TK::Const(tir::ConstValue::Int(0)), i64t.clone(), iter.span);
-            let one = tir::Expr::new(TK::Const(tir::ConstValue::Int(1)), i64t.clone(), iter.span);
-            let len = tir::Expr::new(
-                TK::Call(tir::Intrinsic::Dim(0), vec![seq.clone()]),
-                i64t.clone(),
-                iter.span,
-            );
-            let idx = tir::Expr::new(TK::Local(var), i64t, iter.span);
-            // Iterating over a n-d array yields its rows, as views.
-            let item = if a.ndim == 1 {
-                tir::Expr::new(
-                    TK::Index {
-                        array: Box::new(seq),
-                        indices: vec![idx],
-                        boundscheck: false,
-                    },
-                    Type::Scalar(a.dtype),
-                    target.span(),
-                )
+            if seq.ty == Type::Range {
+                // The same counted loop as over `range(...)` itself.
+                let r = self.once(seq, "range", out);
+                let [start, stop, step] = self
+                    .range_parts(r)
+                    .map(|x| crate::expr::cast_scalar(x, Scalar::PyInt));
+                let var = self.temp("range", Type::INT);
+                let item = tir::Expr::new(TK::Local(var), Type::INT, target.span());
+                (var, start, stop, step, item)
             } else {
-                self.row(seq, idx, target.span())
-            };
-            (var, zero, len, one, item)
+                let Some(a) = seq.ty.array() else {
+                    return Err(error(
+                        Code::BadCall,
+                        iter.span,
+                        format!("cannot iterate over a value of type {}", seq.ty),
+                        "loop over range(...) or a 1-d array",
+                    ));
+                };
+                let seq = self.once(seq, "iter", out);
+                let i64t = Type::Scalar(Scalar::I64);
+                let var = self.temp("index", i64t.clone());
+                let zero =
+                    tir::Expr::new(TK::Const(tir::ConstValue::Int(0)), i64t.clone(), iter.span);
+                let one =
+                    tir::Expr::new(TK::Const(tir::ConstValue::Int(1)), i64t.clone(), iter.span);
+                let len = tir::Expr::new(
+                    TK::Call(tir::Intrinsic::Dim(0), vec![seq.clone()]),
+                    i64t.clone(),
+                    iter.span,
+                );
+                let idx = tir::Expr::new(TK::Local(var), i64t, iter.span);
+                // Iterating over a n-d array yields its rows, as views.
+                let item = if a.ndim == 1 {
+                    tir::Expr::new(
+                        TK::Index {
+                            array: Box::new(seq),
+                            indices: vec![idx],
+                            boundscheck: false,
+                        },
+                        Type::Scalar(a.dtype),
+                        target.span(),
+                    )
+                } else {
+                    self.row(seq, idx, target.span())
+                };
+                (var, zero, len, one, item)
+            }
         };
         let mut body_out = Vec::new();
         self.assign(target, item, &mut body_out)?;

@@ -77,6 +77,10 @@ impl Checker<'_> {
                 let n = self.list_len(e, span);
                 Ok(tir::Expr::new(TK::Truth(Box::new(n)), Type::BOOL, span))
             }
+            Type::Range => {
+                let n = self.range_len_of(e, span);
+                Ok(tir::Expr::new(TK::Truth(Box::new(n)), Type::BOOL, span))
+            }
             t => Err(error(
                 Code::BadOperand,
                 span,
@@ -222,6 +226,7 @@ impl Checker<'_> {
         }
         let ty = x.ty.clone();
         match (&ty, name) {
+            (Type::Range, _) => self.range_attribute(x, name, span),
             (Type::Array(a), "shape") => {
                 let uses = (a.ndim as usize).max(1);
                 let mut xs = self.shared(x, uses).into_iter();
@@ -290,6 +295,7 @@ impl Checker<'_> {
     fn subscript(&mut self, base: tir::Expr, index: &hir::Expr, span: Span) -> R<tir::Expr> {
         match &base.ty {
             Type::List(_) | Type::Str => self.sequence_subscript(base, index, span),
+            Type::Range => self.range_item(base, index, span),
             Type::Dict(..) => self.dict_subscript(base, index, span),
             Type::Array(a) => {
                 let dtype = a.dtype;

@@ -7,6 +7,7 @@
 
 use crate::check::{error, range_call, Checker, R};
 use crate::expr::konst;
+use crate::ranges::range_length;
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, ExprKind as HK, Value};
 use oxjit_tir::{self as tir, BinOp, ConstValue, ExprKind as TK, Intrinsic};
@@ -83,20 +84,7 @@ impl Checker<'_> {
                 let x = self.coerce(x, &Type::I64);
                 self.once(x, "range", out)
             });
-            // max(0, -((start - stop) // step)), as `len(range(...))`.
-            let span = iter.span;
-            let q = bin(
-                BinOp::FloorDiv,
-                bin(BinOp::Sub, start.clone(), stop, span),
-                step.clone(),
-                span,
-            );
-            let n = tir::Expr::new(TK::Unary(tir::UnaryOp::Neg, Box::new(q)), Type::I64, span);
-            let len = tir::Expr::new(
-                TK::Call(Intrinsic::Max, vec![int(0, span), n]),
-                Type::I64,
-                span,
-            );
+            let len = range_length(start.clone(), stop, step.clone(), iter.span);
             return Ok(Seq::Range { start, step, len });
         }
         if let (Some(kind), HK::Call { args, kwargs, .. }) = (sequence_builtin(iter), &iter.kind) {
@@ -110,6 +98,7 @@ impl Checker<'_> {
             Type::Str => Ok(Seq::Str(e)),
             Type::Set(_) => Ok(Seq::Set(e)),
             Type::Tuple(_) => Ok(Seq::Tuple(e)),
+            Type::Range => Ok(self.range_seq(e)),
             // A comprehension walks a snapshot of the keys.
             Type::Dict(..) => {
                 let keys = self.dict_list(e, 0, iter.span);

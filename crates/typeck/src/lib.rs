@@ -21,6 +21,7 @@ pub mod library;
 mod lists;
 mod ops;
 mod prange;
+mod ranges;
 mod runtime_fns;
 mod sets;
 mod strs;

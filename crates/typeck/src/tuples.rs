@@ -242,6 +242,9 @@ impl Checker<'_> {
         if c.ty == Type::Str {
             return self.str_contains(x, c, span);
         }
+        if c.ty == Type::Range {
+            return self.range_contains(x, c, span);
+        }
         if c.ty.array().is_some() {
             let eq = self.compare(hir::CmpOp::Eq, c, x, span)?;
             return self.reduce(ReduceOp::Any, eq, None, None, span);

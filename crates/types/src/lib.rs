@@ -260,6 +260,9 @@ pub enum Type {
     /// A set of items of one type, shared by reference, iterated in the
     /// order of its hash table (CPython's, for numbers).
     Set(Box<Type>),
+    /// A `range` object as a value (`r = range(n)`, a range argument): its
+    /// start, stop and step, in the memory form of [`Type::range_fields`].
+    Range,
     /// The item type of an empty list literal (`[]`) before inference has
     /// seen what goes in it; it never reaches verified typed IR.
     Undefined,
@@ -378,6 +381,7 @@ impl Type {
                 v.encode(w);
             }
             Type::Str => w.push(tag::STR),
+            Type::Range => w.push(tag::RANGE),
             Type::Set(item) => {
                 w.push(tag::SET);
                 item.encode(w);
@@ -403,6 +407,11 @@ impl Type {
     /// Byte offsets of a tuple's fields in its C layout.
     pub fn field_offsets(items: &[Type]) -> Vec<usize> {
         oxjit_abi::desc::c_layout(items.iter().map(Type::size_align)).0
+    }
+
+    /// The tuple a range is stored as: `(start, stop, step)`, `int64`s.
+    pub fn range_fields() -> Type {
+        Type::Tuple(vec![Type::I64; 3])
     }
 
     /// Whether values of this type hold references the runtime counts.
@@ -469,6 +478,7 @@ impl fmt::Display for Type {
             Type::Dict(k, v) => write!(f, "dict({}, {})", show(k), show(v)),
             Type::Str => f.write_str("unicode_type"),
             Type::Set(item) => write!(f, "set({})", show(item)),
+            Type::Range => f.write_str("range_state64"),
             Type::Undefined => f.write_str("undefined"),
         }
     }

@@ -102,6 +102,7 @@ impl<'a> Parser<'a> {
         let base = match name {
             "none" | "void" => return Ok(Type::None),
             "unicode_type" | "string" => return Ok(Type::Str),
+            "range_state64" => return Ok(Type::Range),
             "pyint" if self.ir => return Ok(Type::Scalar(Scalar::PyInt)),
             "pyfloat" if self.ir => return Ok(Type::Scalar(Scalar::PyFloat)),
             "pycomplex" if self.ir => return Ok(Type::Scalar(Scalar::PyComplex)),

@@ -2,7 +2,7 @@
 //! (`prange`, the thread queries).
 
 use super::{Call, Defs, Lowering};
-use crate::check::{error, range_call, Checker, R};
+use crate::check::{error, Checker, R};
 use crate::comprehensions::{Fold, FoldArgs, Iterable};
 use crate::expr::{cast_scalar, konst};
 use crate::iteration::looped;
@@ -128,11 +128,9 @@ pub(super) fn define(d: &mut Defs) {
         .rule(Lowering::Inline, round);
     d.def("builtins.len", "obj, /")
         .rule(Lowering::Inline, |ck, c| {
-            if let Some(range) = c.hir(0).and_then(range_call) {
-                return ck.range_len(range, c.span);
-            }
             let x = c.expr(ck, 0)?;
             match &x.ty {
+                Type::Range => Ok(ck.range_len_of(x, c.span)),
                 Type::Array(_) => Ok(call_expr(Intrinsic::Dim(0), vec![x], Scalar::PyInt, c)),
                 Type::List(_) | Type::Dict(..) | Type::Set(_) | Type::Str => {
                     Ok(ck.list_len(x, c.span))
@@ -235,19 +233,17 @@ pub(super) fn define(d: &mut Defs) {
                 Ok(tir::Expr::new(TK::Call(which, vec![]), Type::INT, c.span))
             });
     }
-    for path in ["builtins.range", "oxjit.prange"] {
-        d.def(path, "*args").rule(Lowering::Inline, |_, c| {
+    d.def("builtins.range", "*args")
+        .rule(Lowering::Inline, |ck, c| ck.range_value(c.rest, c.span));
+    d.def("oxjit.prange", "*args")
+        .rule(Lowering::Inline, |_, c| {
             Err(error(
                 Code::BadCall,
                 c.span,
-                format!(
-                    "{}() can only be used as the iterable of a for loop",
-                    c.name
-                ),
-                "write `for i in range(...)`",
+                "prange() can only be used as the iterable of a for loop",
+                "write `for i in prange(...)`",
             ))
         });
-    }
     d.def("builtins.print", "*args")
         .rule(Lowering::Inline, |_, c| {
             Err(error(

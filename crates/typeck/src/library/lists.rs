@@ -65,10 +65,15 @@ fn list_arg(ck: &mut Checker, c: &mut Call, i: usize) -> R<tir::Expr> {
     let x = match x.ty {
         Type::Dict(..) => ck.dict_list(x, 0, c.span),
         Type::Set(_) => set_list(x, c.span),
-        // A str stands for its characters.
+        // A str stands for its characters, a range for its numbers.
         Type::Str => {
             let s = ck.once_in_prelude(x);
             ck.list_from_seq(&Seq::Str(s), c.span)?
+        }
+        Type::Range => {
+            let r = ck.once_in_prelude(x);
+            let seq = ck.range_seq(r);
+            ck.list_from_seq(&seq, c.span)?
         }
         _ => x,
     };
@@ -264,6 +269,11 @@ pub(super) fn define(d: &mut Defs) {
                 Type::Str => {
                     let s = ck.once_in_prelude(x);
                     ck.list_from_seq(&Seq::Str(s), c.span)
+                }
+                Type::Range => {
+                    let r = ck.once_in_prelude(x);
+                    let seq = ck.range_seq(r);
+                    ck.list_from_seq(&seq, c.span)
                 }
                 Type::Dict(..) => Ok(ck.dict_list(x, 0, c.span)),
                 Type::Set(_) => Ok(set_list(x, c.span)),
