@@ -5,6 +5,7 @@ consumed by list/sorted/set/dict/str.join and by `for`, and the builtins
 that take any iterable (`sum(s)`, `min(d)`, `any(l)`, `dict(zip(...))`,
 `tuple(t)`)."""
 
+import numpy as np
 import pytest
 
 from array_helpers import kernel
@@ -33,6 +34,9 @@ CASES = [
     ("def f(l):\n    return tuple((1, 2)), tuple(), sum((1, 2, 3)), min(set(l)), sum(range(10))", ([3, 1, 4],)),
     ("def f(l):\n    return max(x for x in l if x > 100)", ([3, 1, 4],)),
     ("def f(n):\n    return min(i for i in range(n))", (0,)),
+    ("def f(t):\n    return tuple(x * 2 for x in t), tuple(str(x) for x in t), tuple((y, x) for x, y in ((1, 2), (3, 4)))", ((1, 2, 3),)),
+    ("def f(n):\n    return tuple(i * n for i in range(4)), tuple(range(2, 8, 3)), tuple(range(0)), tuple(-i for i in range(3, 0, -1))", (3,)),
+    ("def f(a):\n    return tuple(a.shape[i] * 2 for i in range(a.ndim)), tuple(a.shape[k] for k in range(len(a.shape) - 1, -1, -1))", (np.zeros((2, 3, 4)),)),
 ]
 
 

@@ -7,11 +7,34 @@
 //! expression is built as a list: the same items, without the laziness.
 
 use crate::check::{error, range_call, Checker, R};
-use crate::iteration::sequence_builtin;
+use crate::iteration::{looped, sequence_builtin};
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, CompKind, Const, ExprKind as HK, StmtKind as HS, Target, Value};
 use oxjit_tir::{self as tir, StmtKind as TS};
 use oxjit_types::Type;
+
+/// The longest constant range `tuple()` of a generator unrolls.
+const MAX_UNROLLED: i64 = 64;
+
+/// The value of an integer expression of constants (`-1`, `len(t) - 1`).
+fn known_int(e: &tir::Expr) -> Option<i64> {
+    use tir::{BinOp, ExprKind as TK};
+    match &e.kind {
+        TK::Const(tir::ConstValue::Int(v)) => Some(*v),
+        TK::Cast(x) if x.ty.is_int() && e.ty.is_int() => known_int(x),
+        TK::Unary(tir::UnaryOp::Neg, x) => known_int(x)?.checked_neg(),
+        TK::Binary(op, a, b) => {
+            let (a, b) = (known_int(a)?, known_int(b)?);
+            match op {
+                BinOp::Add => a.checked_add(b),
+                BinOp::Sub => a.checked_sub(b),
+                BinOp::Mul => a.checked_mul(b),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
 
 /// What a consumer computes from the items.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -460,6 +483,104 @@ impl Checker<'_> {
         let typed = self.block(&stmts);
         self.prelude.extend(typed);
         Ok(())
+    }
+
+    /// `tuple(gen)` of a generator expression with one clause and no
+    /// condition over a source whose length the types fix (a tuple of one
+    /// item type, a `range` of constant bounds; or such a range itself):
+    /// the loop unrolled, one item per position. `None` for any other
+    /// iterable.
+    pub(crate) fn tuple_of(&mut self, h: &hir::Expr) -> R<Option<tir::Expr>> {
+        let span = h.span;
+        if range_call(h).is_some() {
+            let Some(items) = self.fixed_items(h)? else {
+                return Ok(None);
+            };
+            return self.expr(&ex(HK::Tuple(items), span)).map(Some);
+        }
+        let HK::Comprehension {
+            kind: CompKind::Generator,
+            elt,
+            generators,
+            ..
+        } = &h.kind
+        else {
+            return Ok(None);
+        };
+        let [g] = generators.as_slice() else {
+            return Ok(None);
+        };
+        if !g.ifs.is_empty() {
+            return Ok(None);
+        }
+        let Some(items) = self.fixed_items(&g.iter)? else {
+            return Ok(None);
+        };
+        self.not_in_while_test("tuple() of a generator", span)?;
+        let mut stmts = vec![];
+        let mut results = vec![];
+        for (k, item) in items.into_iter().enumerate() {
+            let r = self.hidden_local(&format!("tuple{k}"), span);
+            stmts.push(at(
+                HS::Assign {
+                    targets: vec![g.target.clone()],
+                    value: item,
+                },
+                span,
+            ));
+            stmts.push(assign(r, (**elt).clone(), span));
+            results.push(ex(HK::Local(r), span));
+        }
+        let typed = self.block(&stmts);
+        self.prelude.extend(typed);
+        self.expr(&ex(HK::Tuple(results), span)).map(Some)
+    }
+
+    /// The items of `iter` as HIR expressions if its length is fixed at
+    /// compile time: the numbers of a constant `range(...)`, the items of
+    /// a tuple of one item type (kept in a temporary).
+    fn fixed_items(&mut self, iter: &hir::Expr) -> R<Option<Vec<hir::Expr>>> {
+        let span = iter.span;
+        if let Some(args) = range_call(iter) {
+            // Bounds the types fix count too (`a.ndim`, `len(t)`).
+            let mut bounds = vec![];
+            for a in args {
+                match known_int(&self.expr(a)?) {
+                    Some(v) => bounds.push(v),
+                    None => return Ok(None),
+                }
+            }
+            let (start, stop, step) = match bounds[..] {
+                [stop] => (0, stop, 1),
+                [start, stop] => (start, stop, 1),
+                [start, stop, step] if step != 0 => (start, stop, step),
+                _ => return Ok(None),
+            };
+            let n = (-((start - stop).div_euclid(step))).max(0);
+            if n > MAX_UNROLLED {
+                return Ok(None);
+            }
+            let number = |k| ex(HK::Const(Const::Int(start + k * step)), span);
+            return Ok(Some((0..n).map(number).collect()));
+        }
+        if looped(iter) {
+            return Ok(None);
+        }
+        let source = self.expr(iter)?;
+        // One item type: the target keeps one type over the unrolled items.
+        let n = match &source.ty {
+            Type::Tuple(types) if types.iter().all(|t| t == &types[0]) => types.len(),
+            _ => return Ok(None),
+        };
+        let whole = self.stash(source);
+        let item = |k| {
+            let index = ex(HK::Const(Const::Int(k as i64)), span);
+            ex(
+                HK::Subscript(Box::new(whole.clone()), Box::new(index)),
+                span,
+            )
+        };
+        Ok(Some((0..n).map(item).collect()))
     }
 
     /// `set(iter)` / `dict(iter)` of an iterable that is not already a set

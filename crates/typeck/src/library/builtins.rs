@@ -190,7 +190,12 @@ pub(super) fn define(d: &mut Defs) {
     d.def("builtins.tuple", "iterable=(), /")
         .rule(Lowering::Inline, |ck, c| {
             let what = match c.hir(0) {
-                Some(h) if looped(h) => "generator or range".to_string(),
+                Some(h) if looped(h) => {
+                    if let Some(t) = ck.tuple_of(h)? {
+                        return Ok(t);
+                    }
+                    "generator or range".to_string()
+                }
                 Some(h) => {
                     let x = ck.expr(h)?;
                     if let Type::Tuple(_) = x.ty {
@@ -203,8 +208,8 @@ pub(super) fn define(d: &mut Defs) {
             Err(error(
                 Code::BadCall,
                 c.span,
-                format!("tuple() of a {what} is not supported: a tuple's length is part of its type, and this one is known only at run time"),
-                "build the tuple from values, e.g. (a, b), or use a list",
+                format!("tuple() of this {what} is not supported: a tuple's length and item types are part of its type, fixed at compile time"),
+                "tuple() takes a tuple, a range(...) of constant bounds, or a generator with no `if` over either (a tuple of one item type); otherwise use a list",
             ))
         });
     d.def("builtins.pow", "base, exp")
