@@ -66,6 +66,9 @@ BUILD = [
     ("def f(x):\n    l = [(1, 2), (3, 4)]\n    return (3, 4) in l, l.index((3, 4)), (1, x) in l", (2,)),
     # operators
     ("def f(n):\n    return [1, 2] + [n], [n] * 3, 2 * [1, 2], [1] * -1", (4,)),
+    ("def f(n):\n    return [1, 2, 3] * n, ['a', 'bc'] * n, [[n], [1, 2]] * 3, [(1, 'x')] * n, [] * n, [True] * 0", (5,)),
+    ("def f(n):\n    a = [n]\n    b = [a, a]\n    return b, (a, a), [b, b]", (5,)),
+    ("def f(n):\n    s = [str(i) for i in range(n)]\n    t = s * 3 + s[::2] + s[::-3]\n    s.append('z')\n    return t, s", (7,)),
     ("def f(n):\n    return [1, 2] == [1, n], [1, 2] != [1, n], [1] == [1, 2]", (2,)),
     ("def f(n):\n    return [[1], [2, n]] == [[1], [2, 3]]", (3,)),
     # iteration

@@ -173,3 +173,23 @@ def index_evaluated_once(a, idx):
 
 def test_augmented_assignment_evaluates_its_index_once():
     check(jitted(index_evaluated_once), np.arange(8.0), np.array([1, 0]))
+
+
+def count_members(n):
+    seen = {3, 5, 7}
+    for i in range(100):
+        seen.add(i * 3)
+    hits = 0
+    for i in range(n):
+        if i in seen:
+            hits += 1
+    return hits
+
+
+def test_membership_in_a_set_of_ints_is_inline():
+    f = jitted(count_members)
+    check(f, 1000)
+    ir = next(iter(f.inspect_llvm().values()))
+    calls = set(re.findall(r"call [^@]*@(\w+)", ir))
+    assert not any("set_contains" in c or "set_has" in c for c in calls), calls
+    assert "oxjit_rt_set_add_word" in calls

@@ -66,7 +66,12 @@ def test_a_set_argument_is_reflected():
 
 # Integers that collide in small tables (multiples of 8 and 2**61 - 1)
 # and a few that do not.
-ITEMS = st.one_of(st.integers(-3, 3).map(lambda k: k * 8), st.integers(-40, 40), st.integers(0, 2).map(lambda k: k * (2**61 - 1)))
+ITEMS = st.one_of(
+    st.integers(-3, 3).map(lambda k: k * 8),
+    st.integers(-40, 40),
+    st.integers(0, 2).map(lambda k: k * (2**61 - 1)),
+    st.sampled_from([-(2**63) + 16, 2**63 - 25, -(2**61), 2**62 + 5, 3 * 2**61 - 1, -(3 * 2**61 - 1), -1, -2]),
+)
 OPS = st.lists(st.tuples(st.integers(0, 7), ITEMS), min_size=1, max_size=30)
 
 OPERATIONS = """
@@ -91,7 +96,7 @@ def f(ops, base):
             s = s & (other | {x})
         else:
             s.update([x, -x])
-        orders.append(list(s))
+        orders.append((list(s), x in s, x + 8 in s, -x in s))
     return orders
 """
 

@@ -35,6 +35,7 @@ mod nrt;
 mod parallel;
 mod reduce;
 mod runtime_call;
+mod set;
 mod stmt;
 mod tbaa;
 mod types;

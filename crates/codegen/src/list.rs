@@ -21,7 +21,11 @@ use crate::{unsupported, Result};
 
 impl<'ctx> FnEmitter<'_, 'ctx> {
     /// The address of the field `offset` bytes into the block at `base`.
-    fn field(&self, base: PointerValue<'ctx>, offset: usize) -> Result<PointerValue<'ctx>> {
+    pub(crate) fn field(
+        &self,
+        base: PointerValue<'ctx>,
+        offset: usize,
+    ) -> Result<PointerValue<'ctx>> {
         let i8t = self.cx.ctx.i8_type();
         let off = self.cx.ctx.i64_type().const_int(offset as u64, false);
         // SAFETY: the offsets are those of the runtime's `#[repr(C)]` structs.
@@ -29,7 +33,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
     }
 
     /// A load tagged as reading only `memory`.
-    fn load_from(
+    pub(crate) fn load_from(
         &self,
         ty: impl BasicType<'ctx>,
         at: PointerValue<'ctx>,
@@ -55,7 +59,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
     }
 
     /// The list's header (its meminfo's data).
-    fn list_header(&self, l: BasicValueEnum<'ctx>) -> Result<PointerValue<'ctx>> {
+    pub(crate) fn list_header(&self, l: BasicValueEnum<'ctx>) -> Result<PointerValue<'ctx>> {
         let ptr = self.cx.ctx.ptr_type(inkwell::AddressSpace::default());
         let at = self.field(l.into_pointer_value(), DATA_FIELD_OFFSET)?;
         Ok(self
@@ -68,7 +72,11 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         self.header_word(self.list_header(l)?, LEN_OFFSET)
     }
 
-    fn header_word(&self, header: PointerValue<'ctx>, offset: usize) -> Result<IntValue<'ctx>> {
+    pub(crate) fn header_word(
+        &self,
+        header: PointerValue<'ctx>,
+        offset: usize,
+    ) -> Result<IntValue<'ctx>> {
         let at = self.field(header, offset)?;
         let i64t = self.cx.ctx.i64_type();
         Ok(self

@@ -27,6 +27,9 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         if let Some(v) = self.list_fast_call(func, args)? {
             return Ok(v);
         }
+        if let Some(v) = self.set_word_call(func, args)? {
+            return Ok(v);
+        }
         let ctx = self.cx.ctx;
         let (ptr, i64t, i32t) = (
             ctx.ptr_type(AddressSpace::default()),

@@ -1,6 +1,7 @@
 //! Type-based alias tags: the runtime's bookkeeping words (a meminfo's data
-//! pointer, a list's length, capacity, buffer and dirty flag) never share
-//! memory with the items they describe, and saying so lets LLVM keep them in
+//! pointer, a list's or set's header) never share memory with the items
+//! they describe, nor a set's table with arrays or lists, and saying so
+//! lets LLVM keep them in
 //! registers across item stores — a loop of `l[j] = x` then tests and loads
 //! the header once, as a loop over an array does. Accesses left untagged
 //! alias everything, so a tag is only ever a promise about the one access.
@@ -18,6 +19,8 @@ pub(crate) enum Memory {
     ListHeader,
     /// The items of a list's buffer.
     ListItems,
+    /// The entries and state bytes of a set's table.
+    SetTable,
 }
 
 impl<'ctx> ModuleCx<'ctx> {
@@ -27,6 +30,7 @@ impl<'ctx> ModuleCx<'ctx> {
             Memory::MemInfo => "oxjit meminfo",
             Memory::ListHeader => "oxjit list header",
             Memory::ListItems => "oxjit list items",
+            Memory::SetTable => "oxjit set table",
         };
         let zero: BasicMetadataValueEnum = self.ctx.i64_type().const_zero().into();
         let node = |parts: &[BasicMetadataValueEnum<'ctx>]| -> MetadataValue<'ctx> {

@@ -672,8 +672,22 @@ unsafe fn finish(out: *mut ffi::PyObject, done: PyResult<()>) -> PyResult<*mut f
     }
 }
 
+/// A copy of the `size`-byte value at `p` holding new references at
+/// `refs`: what boxing consumes when the container keeps its own.
+unsafe fn owned_copy(p: *const u8, size: usize, refs: &[usize]) -> Vec<u64> {
+    let mut buf = vec![0u64; size.div_ceil(8).max(1)];
+    std::ptr::copy_nonoverlapping(p, buf.as_mut_ptr().cast::<u8>(), size);
+    for &off in refs {
+        oxjit_runtime::memory::oxjit_rt_meminfo_incref(
+            p.add(off).cast::<*mut MemInfo>().read_unaligned(),
+        );
+    }
+    buf
+}
+
 /// A Python list of a compiled list's items, taking over the list's
-/// reference (its items' references move into the Python objects).
+/// reference (its items' references move into the Python objects, unless
+/// the list is referenced elsewhere too).
 unsafe fn box_list(
     py: Python<'_>,
     item: &Plan,
@@ -690,9 +704,18 @@ unsafe fn box_list(
     if out.is_null() {
         done = Err(fetch_err(py));
     }
+    // A list referenced elsewhere too (the same list twice in a result)
+    // keeps its items: each is boxed from a copy.
+    let shared = !oxjit_runtime::memory::is_unique(mi);
+    let refs = list.refs();
     let mut moved = 0;
     while done.is_ok() && moved < n {
-        let boxed = box_value(py, item, list.at(moved));
+        let boxed = if shared {
+            let copy = owned_copy(list.at(moved), list.itemsize(), &refs);
+            box_value(py, item, copy.as_ptr().cast())
+        } else {
+            box_value(py, item, list.at(moved))
+        };
         moved += 1;
         match boxed {
             Ok(o) => {
@@ -702,7 +725,9 @@ unsafe fn box_list(
         }
     }
     // The boxed items own their references now; the rest stay the list's.
-    list.forget_front(moved);
+    if !shared {
+        list.forget_front(moved);
+    }
     oxjit_runtime::memory::oxjit_rt_meminfo_decref(mi);
     finish(out, done)
 }
@@ -726,17 +751,7 @@ unsafe fn box_dict(py: Python<'_>, t: &Plan, mi: *mut MemInfo) -> PyResult<*mut 
         return Ok(TypedDict::wrap(py, mi, &types.0, &types.1)?.into_ptr());
     }
     let (kt, vt) = d.desc().dict_types().unwrap();
-    let copy = |p: *const u8, t: oxjit_abi::desc::Desc, refs: &[usize]| {
-        let n = t.repr().size_align().0;
-        let mut buf = vec![0u64; n.div_ceil(8).max(1)];
-        std::ptr::copy_nonoverlapping(p, buf.as_mut_ptr().cast::<u8>(), n);
-        for &off in refs {
-            oxjit_runtime::memory::oxjit_rt_meminfo_incref(
-                p.add(off).cast::<*mut MemInfo>().read_unaligned(),
-            );
-        }
-        buf
-    };
+    let copy = |p, t: oxjit_abi::desc::Desc, refs| owned_copy(p, t.repr().size_align().0, refs);
     let out = ffi::PyDict_New();
     let mut done = if out.is_null() {
         Err(fetch_err(py))

@@ -341,6 +341,38 @@ impl List {
         self.insert(self.len(), src)
     }
 
+    /// Appends `count` items of `src`, from position `start` every `step`,
+    /// with new references to what they hold: one copy for a run of
+    /// items (`step` 1); false when memory runs out (the list unchanged).
+    ///
+    /// # Safety
+    /// The positions are items of `src`, a list of this list's item type
+    /// (it may be this list).
+    pub unsafe fn extend_from(&self, src: List, start: usize, step: isize, count: usize) -> bool {
+        if !self.reserve(count) {
+            return false;
+        }
+        let (n, size, refs) = (self.len(), self.itemsize(), self.refs());
+        // After the reserve: `src` may be this list, whose buffer moved.
+        let dst = self.at(n);
+        if step == 1 {
+            ptr::copy_nonoverlapping(src.at(start), dst, count * size);
+        } else {
+            for k in 0..count {
+                let from = src.at((start as isize + k as isize * step) as usize);
+                ptr::copy_nonoverlapping(from, dst.add(k * size), size);
+            }
+        }
+        if !refs.is_empty() {
+            (0..count).for_each(|k| retain(dst.add(k * size), &refs));
+        }
+        self.update(|h| {
+            h.len += count as i64;
+            h.dirty = 1;
+        });
+        true
+    }
+
     /// Appends the item at `src`, taking over the references it holds
     /// (none are counted); false when memory runs out, the item then
     /// still the caller's.

@@ -224,6 +224,14 @@ pub extern "C" fn oxjit_rt_meminfo_alloc(size: usize, align: usize) -> *mut MemI
     oxjit_rt_meminfo_alloc_dtor(size, align, None)
 }
 
+/// Whether `mi` holds the only reference to its block.
+///
+/// # Safety
+/// `mi` must be a live meminfo.
+pub unsafe fn is_unique(mi: *mut MemInfo) -> bool {
+    (*mi).refcount.load(Ordering::Acquire) == 1
+}
+
 /// Adds a reference; null is ignored.
 ///
 /// # Safety

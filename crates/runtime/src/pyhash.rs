@@ -19,7 +19,7 @@ use crate::memory::MemInfo;
 use crate::str::Str;
 
 /// CPython's `_PyHASH_MODULUS`, the prime `2**61 - 1`.
-const MODULUS: u64 = (1 << 61) - 1;
+pub const MODULUS: u64 = (1 << 61) - 1;
 const BITS: u32 = 61;
 
 /// CPython keeps `-1` for "error".

@@ -33,21 +33,23 @@ use crate::pyhash::Plan;
 /// CPython's `PySet_MINSIZE`, the size of a new or cleared table.
 const MIN_SIZE: usize = 8;
 /// The entries a probe looks at after its first, when they fit.
-const LINEAR_PROBES: usize = 9;
-const PERTURB_SHIFT: u32 = 5;
+pub const LINEAR_PROBES: usize = 9;
+pub const PERTURB_SHIFT: u32 = 5;
 
 // The state of an entry, in a byte array after the entries: a hash can be
-// any `i64`, so it cannot tell by itself (but see [`VACANT`]).
+// any `i64`, so it cannot tell by itself (but see [`EMPTY_HASH`]).
 const EMPTY: u8 = 0;
 const LIVE: u8 = 1;
 const DUMMY: u8 = 2;
-/// The hash word of an entry that is not live. No number hashes to it
-/// (CPython's hashes of numbers are below 2**61 in magnitude); an item of
-/// another type that does is live by its state byte.
-const VACANT: i64 = i64::MIN;
+/// The hash words of an empty entry and of a dummy. No number hashes to
+/// either (CPython's hashes of numbers are below 2**61 in magnitude), so
+/// for numbers the hash word alone tells an entry's state; an item of
+/// another type that hashes to one is live by its state byte.
+pub const EMPTY_HASH: i64 = i64::MIN;
+pub const DUMMY_HASH: i64 = i64::MIN + 1;
 
 /// Where an entry's item starts, after its hash.
-const ITEM_AT: usize = 8;
+pub const ITEM_AT: usize = 8;
 
 /// The data of a set's meminfo.
 #[repr(C)]
@@ -74,8 +76,16 @@ pub struct SetHeader {
     layout: *mut Layout,
 }
 
-/// Byte offset of `len` in the header, for compiled code.
+/// Byte offsets of header fields, for compiled code (which tests
+/// membership in a set of `int64`s inline).
 pub const LEN_OFFSET: usize = std::mem::offset_of!(SetHeader, len);
+pub const MASK_OFFSET: usize = std::mem::offset_of!(SetHeader, mask);
+pub const TABLE_OFFSET: usize = std::mem::offset_of!(SetHeader, table);
+
+/// The size of an entry holding an item of `item_size` bytes.
+pub const fn entry_size(item_size: usize) -> usize {
+    (ITEM_AT + item_size).next_multiple_of(8)
+}
 
 /// What the items are.
 struct Layout {
@@ -85,6 +95,9 @@ struct Layout {
     hash: Plan,
     /// The hash and the item, rounded up to 8 bytes.
     entry_size: usize,
+    /// Whether items are `int64`s, hashed and compared without the
+    /// dispatch on their type.
+    word: bool,
 }
 
 /// A table in one block: `mask + 1` entries (an `i64` hash, then the item
@@ -118,7 +131,7 @@ impl Table {
         unsafe { self.states().write_bytes(EMPTY, self.size()) };
         for i in 0..self.size() {
             // SAFETY: entry `i` is in the table.
-            unsafe { self.entry(i).cast::<i64>().write(VACANT) };
+            unsafe { self.entry(i).cast::<i64>().write(EMPTY_HASH) };
         }
     }
 
@@ -137,23 +150,25 @@ impl Table {
     }
 
     /// Sets entry `i`'s state; an entry that is not live gets the hash
-    /// word [`VACANT`] (a live one's hash is written before).
+    /// word of its state (a live one's hash is written before).
     fn set_state(self, i: usize, s: u8) {
         debug_assert!(i <= self.mask);
         // SAFETY: as for `state`.
         unsafe {
             *self.states().add(i) = s;
             if s != LIVE {
-                self.entry(i).cast::<i64>().write(VACANT);
+                let h = if s == EMPTY { EMPTY_HASH } else { DUMMY_HASH };
+                self.entry(i).cast::<i64>().write(h);
             }
         }
     }
 
     /// Whether entry `i` is live, reading its state byte only when its
-    /// hash word is [`VACANT`] (so a probe past live entries touches one
-    /// cache line per entry, not two).
+    /// hash word is a vacant one's (so a probe past live entries touches
+    /// one cache line per entry, not two).
     fn is_live(self, i: usize) -> bool {
-        self.hash(i) != VACANT || self.state(i) == LIVE
+        let h = self.hash(i);
+        (h != EMPTY_HASH && h != DUMMY_HASH) || self.state(i) == LIVE
     }
 
     fn entry(self, i: usize) -> *mut u8 {
@@ -195,6 +210,7 @@ impl Table {
 /// end, then moves on by `i = 5i + 1 + perturb`, `perturb` being the hash
 /// shifted right by 5 more bits each time (so every bit of it counts, and
 /// then the recurrence alone reaches every entry).
+#[inline(always)]
 fn probe<R>(mask: usize, hash: i64, mut f: impl FnMut(usize) -> Option<R>) -> R {
     let mut i = hash as usize & mask;
     let mut perturb = hash as usize;
@@ -245,6 +261,23 @@ extern "C" fn set_dtor(data: *mut u8) {
     }
 }
 
+/// `s.add(x)` for a set of `int64`s, the item passed as a word (0, or
+/// the status of a `MemoryError`): compiled code's direct call.
+///
+/// # Safety
+/// `mi` is a live set's meminfo; its items are `int64`s.
+#[no_mangle]
+pub unsafe extern "C" fn oxjit_rt_set_add_word(mi: *mut MemInfo, x: i64) -> u32 {
+    if Set::from_meminfo(mi).add((&x as *const i64).cast()) {
+        0
+    } else {
+        crate::exceptions::raise_dynamic(oxjit_abi::exc::ExcSpec::with_message(
+            "MemoryError",
+            "cannot allocate a set",
+        ))
+    }
+}
+
 /// A set reached through its meminfo.
 #[derive(Clone, Copy)]
 pub struct Set {
@@ -258,12 +291,14 @@ impl Set {
     pub fn new(desc: Desc) -> Option<Set> {
         let item = desc.set_item().expect("a set descriptor");
         let key = KeyType::new(item);
-        let entry_size = (ITEM_AT + key.size).next_multiple_of(8);
+        let entry_size = entry_size(key.size);
         let layout = Box::new(Layout {
             desc: desc.words().to_vec(),
             hash: Plan::new(item),
             item: key,
             entry_size,
+            word: item.kind() == oxjit_abi::desc::Kind::Scalar
+                && matches!(item.dtype(), b'q' | b'l'),
         });
         let table = Table::alloc(MIN_SIZE, entry_size)?;
         let mi = meminfo_alloc_plain(std::mem::size_of::<SetHeader>(), Some(set_dtor));
@@ -399,17 +434,33 @@ impl Set {
     /// # Safety
     /// `item` holds an item of the set's type.
     unsafe fn hash(&self, item: *const u8) -> i64 {
-        self.layout().hash.hash(item)
+        let layout = self.layout();
+        if layout.word {
+            return crate::pyhash::int(item.cast::<i64>().read_unaligned());
+        }
+        layout.hash.hash(item)
     }
 
     /// CPython's search for the item at `item`, whose hash is `hash`.
     unsafe fn lookup(&self, item: *const u8, hash: i64) -> Lookup {
+        let layout = self.layout();
+        if layout.word {
+            let x = item.cast::<i64>().read_unaligned();
+            return self.lookup_by(hash, |p| p.cast::<i64>().read_unaligned() == x);
+        }
+        let kt = &layout.item;
+        self.lookup_by(hash, |p| kt.eq(p, item))
+    }
+
+    /// [`Set::lookup`] with `same` telling whether an entry's item equals
+    /// the one searched for.
+    #[inline(always)]
+    unsafe fn lookup_by(&self, hash: i64, same: impl Fn(*const u8) -> bool) -> Lookup {
         let t = self.table();
-        let kt = &self.layout().item;
         let mut dummy = None;
         probe(t.mask, hash, |i| {
             if t.is_live(i) {
-                return (t.hash(i) == hash && kt.eq(t.item(i), item)).then_some(Lookup::Found(i));
+                return (t.hash(i) == hash && same(t.item(i))).then_some(Lookup::Found(i));
             }
             if t.state(i) == EMPTY {
                 return Some(Lookup::Vacant { empty: i, dummy });

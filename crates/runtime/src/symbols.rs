@@ -24,6 +24,7 @@ use crate::memory::*;
 use crate::pairwise::*;
 use crate::parallel::*;
 use crate::rounding::*;
+use crate::set::oxjit_rt_set_add_word;
 use crate::shapes::*;
 
 // libm (always linked by std on Linux); declared here because the `libc`
@@ -133,6 +134,8 @@ oxjit_abi::runtime_fns! {
     ), Any;
     /// The slow path of an inline list `append`.
     LIST_RESERVE = oxjit_rt_list_reserve(*mut MemInfo, i64) -> u32, Any;
+    /// `s.add(x)` of a set of `int64`s, the item a word.
+    SET_ADD_WORD = oxjit_rt_set_add_word(*mut MemInfo, i64) -> u32, Any;
     /// Scalar draws touch only the thread's generator.
     RANDOM_DOUBLE = oxjit_rt_random_double() -> f64, Private;
     RANDOM_GAUSS = oxjit_rt_random_gauss() -> f64, Private;

@@ -134,11 +134,12 @@ pub(crate) unsafe fn reverse(_: *mut u8, args: &Args, _: Desc) -> Result {
     Ok(())
 }
 
-/// Appends copies of `src`'s items `start, start + step, ...` (`count` of
-/// them) to `dst`.
-unsafe fn copy_items(dst: List, src: List, start: i64, step: i64, count: usize) {
-    for k in 0..count as i64 {
-        dst.push(src.at((start + k * step) as usize));
+/// Appends `count` items of `src` (from `start`, every `step`) to `dst`.
+unsafe fn copy_items(dst: List, src: List, start: i64, step: i64, count: usize) -> Result {
+    if dst.extend_from(src, start as usize, step as isize, count) {
+        Ok(())
+    } else {
+        Err(no_memory())
     }
 }
 
@@ -147,7 +148,7 @@ pub(crate) unsafe fn concat(out: *mut u8, args: &Args, out_type: Desc) -> Result
     let parts = [list_arg(args, 0), list_arg(args, 1)];
     let l = new_list(out_type, parts.iter().map(List::len).sum())?;
     for p in parts {
-        copy_items(l, p, 0, 1, p.len());
+        copy_items(l, p, 0, 1, p.len())?;
     }
     write_list(out, l);
     Ok(())
@@ -159,8 +160,12 @@ pub(crate) unsafe fn repeat(out: *mut u8, args: &Args, out_type: Desc) -> Result
     let n = args.scalar::<i64>(1)?.max(0) as usize;
     let total = src.len().checked_mul(n).ok_or_else(no_memory)?;
     let l = new_list(out_type, total)?;
-    for _ in 0..n {
-        copy_items(l, src, 0, 1, src.len());
+    if total > 0 {
+        // One copy of the items, then the list doubled into itself.
+        copy_items(l, src, 0, 1, src.len())?;
+        while l.len() < total {
+            copy_items(l, l, 0, 1, l.len().min(total - l.len()))?;
+        }
     }
     write_list(out, l);
     Ok(())
@@ -173,7 +178,7 @@ pub(crate) unsafe fn slice(out: *mut u8, args: &Args, out_type: Desc) -> Result 
     let (start, step, count) =
         slice_indices(src.len(), args.scalar(1)?, args.scalar(2)?, args.scalar(3)?)?;
     let l = new_list(out_type, count)?;
-    copy_items(l, src, start, step, count);
+    copy_items(l, src, start, step, count)?;
     write_list(out, l);
     Ok(())
 }
