@@ -74,6 +74,20 @@ def per_call(fn, args, min_round=0.05, rounds=7, max_total=5.0):
     return min(samples), statistics.median(samples)
 
 
+def alternating(funcs, make_args, rounds=5, min_round=0.02):
+    """{name: (min, median) seconds per call} of each of ``funcs`` (a dict
+    of callables) over ``rounds`` rounds of at least ``min_round`` s each,
+    the functions' rounds alternating so that a change in the machine's
+    load (these are 2-core boxes) hits all of them. Each function gets its
+    own arguments from ``make_args()``."""
+    args = {name: make_args() for name in funcs}
+    samples = {name: [] for name in funcs}
+    for _ in range(rounds):
+        for name, f in funcs.items():
+            samples[name].append(per_call(f, args[name], min_round=min_round, rounds=1)[0])
+    return {name: (min(v), statistics.median(v)) for name, v in samples.items()}
+
+
 def call_overhead(fn, args, number=1_000_000, repeat=7):
     """Best raw time of one call in a tight ``timeit`` loop."""
     timer = timeit.Timer("f(*args)", globals={"f": fn, "args": args})

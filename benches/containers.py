@@ -18,7 +18,7 @@ looked up again with `get`; and a histogram of an array counted in a dict
 from an array and probed with `in`; generator expressions folded by
 `sum`, `any` and `max`; and typed Lists read item by item from
 Python (oxjit's `typed.List` against Numba's). For each: the first call (compile + run) and the steady
-state, min of several rounds.
+state, the median of 7 rounds, oxjit's and Numba's rounds alternating.
 """
 
 import argparse
@@ -34,7 +34,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))
 
 import oxjit  # noqa: E402
-from bench import per_call  # noqa: E402
+from bench import alternating, per_call  # noqa: E402
 from oxjit.demo import fmt_ratio, fmt_time  # noqa: E402
 
 try:
@@ -241,7 +241,7 @@ def main():
         py = per_call(fn, args, max_total=2.0)[0]
         ox_first, ox = first_call(oxjit.njit, fn, args)
         assert ox(*args) == fn(*args), name
-        ox_t = per_call(ox, args)[0]
+        compiled = {"oxjit": ox}
         nb_t = nb_first = None
         if numba is not None:
             import warnings
@@ -251,11 +251,14 @@ def main():
                 # as its users still write them.
                 warnings.simplefilter("ignore")
                 try:
-                    nb_first, nb = first_call(numba.njit, fn, args)
-                    nb_t = per_call(nb, args)[0]
+                    nb_first, compiled["numba"] = first_call(numba.njit, fn, args)
                 except (numba.core.errors.TypingError, numba.core.errors.UnsupportedError):
                     nb_first = None  # Numba cannot compile this kernel
                     print(f"  (Numba cannot compile '{name}')")
+        # Medians of alternating rounds: load changes hit both compilers.
+        times = alternating(compiled, lambda: args, rounds=7, min_round=0.05)
+        ox_t = times["oxjit"][1]
+        nb_t = times["numba"][1] if "numba" in times else None
         ratio = fmt_ratio(ox_t, nb_t) if nb_t else "-"
         print(
             f"{name:26} {fmt_time(py):>10} {fmt_time(ox_t):>10} {fmt_time(nb_t) if nb_t else '-':>10}"

@@ -65,7 +65,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 # benches/bench.py puts python/ on the path, imports oxjit and (if it can) numba.
-from bench import numba, per_call  # noqa: E402
+from bench import alternating, numba, per_call  # noqa: E402
 
 import oxjit  # noqa: E402
 from oxjit import prange  # noqa: E402
@@ -564,15 +564,9 @@ MIN_ROUND = 0.02  # seconds
 
 
 def _steady(funcs, kernel):
-    """{compiler: (min, median) seconds per call} over ``ROUNDS`` rounds of
-    at least ``MIN_ROUND`` s each. The compilers' rounds alternate, so that
-    a change in the machine's load (this is a 2-core box) hits both."""
-    args = {c: kernel.make_args() for c in funcs}
-    samples = {c: [] for c in funcs}
-    for _ in range(ROUNDS):
-        for c, f in funcs.items():
-            samples[c].append(per_call(f, args[c], min_round=MIN_ROUND, rounds=1)[0])
-    return {c: (min(v), statistics.median(v)) for c, v in samples.items()}
+    """{compiler: (min, median) seconds per call}, the compilers' rounds
+    alternating (``bench.alternating``)."""
+    return alternating(funcs, kernel.make_args, ROUNDS, MIN_ROUND)
 
 
 def _agree(check, ox, ref, n_draws=None):

@@ -1,9 +1,9 @@
 //! Sets of `int64`s in compiled code: `x in s` searches the runtime's
 //! table inline (`oxjit_runtime::set`, whose layout constants it reads),
 //! by the same CPython probe sequence the runtime inserts with, so a
-//! membership test in a loop is a few loads with no call; `s.add(x)` is a
-//! direct call with the item as a word. Other set operations are
-//! `RuntimeCall`s.
+//! membership test in a loop is a few loads with no call; `s.add(x)` of an
+//! item already there is the same test, and of a new one a direct call
+//! with the item as a word. Other set operations are `RuntimeCall`s.
 
 use inkwell::values::{BasicValueEnum, IntValue};
 use inkwell::IntPredicate;
@@ -42,12 +42,23 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         let mark = self.mark();
         let s = self.borrow(&args[0])?;
         let x = self.expr(&args[1])?.into_int_value();
+        let present = self.set_has_word(s, x)?;
         let v = if func == RuntimeFn::SetContains {
-            self.set_has_word(s, x)?.into()
+            present.into()
         } else {
+            // Only an item not there yet goes to the runtime (which finds
+            // where it goes, and grows the table).
+            let (absent, after) = (
+                self.ir().append_block("set_add"),
+                self.ir().append_block("set_added"),
+            );
+            self.b.build_conditional_branch(present, after, absent)?;
+            self.b.position_at_end(absent);
             let f = self.cx.rt(&symbols::SET_ADD_WORD);
             let status = self.ir().call(f, &[s, x.into()])?.into_int_value();
             self.propagate(status)?;
+            self.b.build_unconditional_branch(after)?;
+            self.b.position_at_end(after);
             self.cx.ctx.struct_type(&[], false).const_zero().into()
         };
         self.release_to(mark)?;
