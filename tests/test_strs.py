@@ -7,7 +7,7 @@ autouse leak check covers every string made and released."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import oxjit
@@ -176,6 +176,9 @@ SPECS = ["", "10", "<8", ">+9", "^11", "08", ",", "_", "x", "X", "#b", "o", "c",
 @settings(max_examples=40, deadline=None)
 @given(x=st.one_of(st.floats(allow_nan=True), st.integers(-(10**12), 10**12)))
 def test_format_specs_match_python(spec, x):
+    # A surrogate has no UTF-8 form: compiled strs cannot hold one (a
+    # ValueError, tested with the other str limits).
+    assume(not (spec == "c" and 0xD800 <= x <= 0xDFFF))
     check(kernel("def f(x, spec):\n    return format(x, spec)"), x, spec)
 
 

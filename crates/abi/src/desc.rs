@@ -21,6 +21,8 @@
 //!                               `SetHeader`)
 //! [RANGE]                       a range object: its start, stop and
 //!                               step as three `int64`s
+//! [OPTIONAL, value]             a value or None: the value (zeroed when
+//!                               None), then a byte 1 if there is one
 //! ```
 //!
 //! [`Desc::repr`] is the one place that says how each kind is laid out in
@@ -43,6 +45,7 @@ pub mod tag {
     pub const STR: u64 = 7;
     pub const SET: u64 = 8;
     pub const RANGE: u64 = 9;
+    pub const OPTIONAL: u64 = 10;
 }
 
 /// The kind of a descriptor node.
@@ -58,6 +61,7 @@ pub enum Kind {
     Str,
     Set,
     Range,
+    Optional,
 }
 
 /// A view of one descriptor node (and, for tuples, its items after it).
@@ -86,7 +90,7 @@ impl<'a> Desc<'a> {
         unsafe fn width_at(p: *const u64) -> usize {
             match *p {
                 tag::TUPLE => (0..*p.add(1)).fold(2, |w, _| w + width_at(p.add(w))),
-                tag::LIST | tag::SET => 1 + width_at(p.add(1)),
+                tag::LIST | tag::SET | tag::OPTIONAL => 1 + width_at(p.add(1)),
                 tag::DICT => {
                     let key = width_at(p.add(1));
                     1 + key + width_at(p.add(1 + key))
@@ -117,6 +121,7 @@ impl<'a> Desc<'a> {
             tag::STR => Kind::Str,
             tag::SET => Kind::Set,
             tag::RANGE => Kind::Range,
+            tag::OPTIONAL => Kind::Optional,
             t => panic!("bad type descriptor tag {t}"),
         }
     }
@@ -170,6 +175,11 @@ impl<'a> Desc<'a> {
         (self.kind() == Kind::Set).then(|| Desc::new(&self.words[1..]))
     }
 
+    /// An optional's value type.
+    pub fn optional_value(&self) -> Option<Desc<'a>> {
+        (self.kind() == Kind::Optional).then(|| Desc::new(&self.words[1..]))
+    }
+
     /// A dict's key and value types.
     pub fn dict_types(&self) -> Option<(Desc<'a>, Desc<'a>)> {
         (self.kind() == Kind::Dict).then(|| {
@@ -182,7 +192,7 @@ impl<'a> Desc<'a> {
     pub fn width(&self) -> usize {
         match self.kind() {
             Kind::Tuple => 2 + self.items().iter().map(Desc::width).sum::<usize>(),
-            Kind::List | Kind::Set => 1 + Desc::new(&self.words[1..]).width(),
+            Kind::List | Kind::Set | Kind::Optional => 1 + Desc::new(&self.words[1..]).width(),
             Kind::Dict => {
                 let (k, v) = self.dict_types().unwrap();
                 1 + k.width() + v.width()
@@ -218,6 +228,7 @@ impl<'a> Desc<'a> {
             // The header and items live in the block the value references.
             Kind::List | Kind::Dict | Kind::Str | Kind::Set => Repr::MemInfo,
             Kind::Range => Repr::Struct(vec![Repr::Int(8); 3]),
+            Kind::Optional => Repr::Struct(vec![Desc::new(&self.words[1..]).repr(), Repr::Bool]),
         }
     }
 }

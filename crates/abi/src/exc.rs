@@ -90,6 +90,8 @@ reserved! {
     LIST_ASSIGN_INDEX = 19, "IndexError", "list assignment index out of range";
     /// `l.pop()` of an empty list.
     LIST_POP_EMPTY = 20, "IndexError", "pop from empty list";
+    /// An optional value used as a value while it is None.
+    NONE_AS_VALUE = 21, "TypeError", "expected a value, got None";
 }
 
 /// "The exception was stored for this thread" (see the runtime's

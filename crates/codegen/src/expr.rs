@@ -50,6 +50,11 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 }
                 Ok(v)
             }
+            ExprKind::Cast(x)
+                if e.ty.optional_value().is_some() || x.ty.optional_value().is_some() =>
+            {
+                self.optional_cast(x, &e.ty)
+            }
             // Between arrays of one dtype and ndim (a layout widened by
             // unification) the value is the same: the memory forms agree.
             ExprKind::Cast(x) if e.ty.scalar().is_none() && x.ty.repr() == e.ty.repr() => {

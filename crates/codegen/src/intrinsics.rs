@@ -227,6 +227,10 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
             Dim(k) => self.dim(x, k)?.into(),
             Size => self.nitems(x)?.into(),
             Len => self.list_len(x)?.into(),
+            IsNone => {
+                let present = b.build_extract_value(x.into_struct_value(), 1, "")?;
+                b.build_not(present.into_int_value(), "")?.into()
+            }
             Math(f) => ir.math(f, float(0), vectorize)?.into(),
             Math2(f) => ir.math2(f, float(0), float(1), vectorize)?.into(),
             IsNan => b

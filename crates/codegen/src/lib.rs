@@ -32,6 +32,7 @@ mod loops;
 mod module;
 mod moments;
 mod nrt;
+mod optional;
 mod parallel;
 mod reduce;
 mod runtime_call;

@@ -56,6 +56,12 @@ pub enum Plan {
     },
     /// A range object: its start, stop and step (`int64`s).
     Range,
+    /// A value or None: the value's plan and the offset of the byte that
+    /// says whether there is one.
+    Optional {
+        value: Box<Plan>,
+        flag_at: usize,
+    },
     /// A dict (a result only): the plans of its keys and values and the
     /// offsets of the references each holds.
     Dict {
@@ -103,6 +109,10 @@ impl Plan {
             },
             Type::Str => Plan::Str,
             Type::Range => Plan::Range,
+            Type::Optional(v) => Plan::Optional {
+                value: Box::new(Plan::of(v)),
+                flag_at: Type::field_offsets(&[(**v).clone(), Type::BOOL])[1],
+            },
             Type::Set(item) => Plan::Set {
                 item: Box::new(Plan::of(item)),
                 desc: t.descriptor().into_boxed_slice(),
@@ -210,6 +220,16 @@ pub unsafe fn unbox(
             Ok(())
         }
         Plan::None | Plan::DType { .. } => Ok(()),
+        Plan::Optional { value, flag_at } => {
+            let present = obj != ffi::Py_None();
+            if present {
+                unbox(py, obj, value, out)?;
+            } else {
+                out.write_bytes(0, *flag_at);
+            }
+            *out.add(*flag_at) = present as u8;
+            Ok(())
+        }
         Plan::Range => {
             let obj = Bound::from_borrowed_ptr(py, obj);
             let r = obj
@@ -348,6 +368,8 @@ pub(crate) unsafe fn release(t: &Plan, p: *mut u8) {
             oxjit_runtime::memory::oxjit_rt_meminfo_decref(*(p as *mut *mut MemInfo));
         }
         Plan::Tuple(items) => items.iter().for_each(|(it, off)| release(it, p.add(*off))),
+        // A None one holds null references, which release ignores.
+        Plan::Optional { value, .. } => release(value, p),
         _ => {}
     }
 }
@@ -489,6 +511,7 @@ pub fn owns_references(t: &Plan) -> bool {
     match t {
         Plan::List { .. } | Plan::Set { .. } | Plan::Dict { .. } | Plan::Str => true,
         Plan::Tuple(items) => items.iter().any(|(it, _)| owns_references(it)),
+        Plan::Optional { value, .. } => owns_references(value),
         _ => false,
     }
 }
@@ -850,6 +873,12 @@ pub unsafe fn box_value(py: Python<'_>, t: &Plan, p: *const u8) -> PyResult<Py<P
         Plan::List { item, ty, .. } => box_list(py, item, ty, *(p as *const *mut MemInfo))?,
         Plan::Dict { .. } => box_dict(py, t, *(p as *const *mut MemInfo))?,
         Plan::Str => box_str(*(p as *const *mut MemInfo)),
+        Plan::Optional { value, flag_at } => {
+            if *p.add(*flag_at) == 0 {
+                return Ok(py.None());
+            }
+            return box_value(py, value, p);
+        }
         Plan::Range => {
             let w = p as *const i64;
             let [start, stop, step] = [0, 1, 2].map(|k| *w.add(k) as isize);

@@ -73,6 +73,9 @@ fn conversion_cost(from: &Type, to: &Type) -> Option<u32> {
         (Type::Tuple(a), Type::Tuple(b)) if a.len() == b.len() => {
             a.iter().zip(b).map(|(x, y)| conversion_cost(x, y)).sum()
         }
+        // An optional parameter takes None or its value.
+        (Type::None, Type::Optional(_)) => Some(1),
+        (t, Type::Optional(v)) => conversion_cost(t, v).map(|c| c + 1),
         _ => None,
     }
 }

@@ -272,7 +272,10 @@ pub enum ExprKind {
     /// Numeric conversion of a scalar to `self.ty` (Python/NumPy semantics:
     /// float→int truncates, int→bool and float→bool test non-zero, complex→real
     /// takes the real part); or an array seen with the general layout `A`
-    /// (same dtype and ndim: the value is unchanged).
+    /// (same dtype and ndim: the value is unchanged); or a value of a type
+    /// and its stored form (a range and its fields); or a value or None
+    /// made optional, or an optional's value (raising `TypeError` when it
+    /// is None).
     Cast(Box<Expr>),
     Unary(UnaryOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
@@ -793,6 +796,8 @@ pub enum Intrinsic {
     Size,
     /// List argument; `int64` result: number of items.
     Len,
+    /// Optional argument; `bool` result: whether it is None.
+    IsNone,
     /// No argument; `int64` result: the calling thread's index in the
     /// parallel region it runs (0 outside one).
     ThreadId,
@@ -824,6 +829,7 @@ impl Intrinsic {
             MakeComplex,
             Size,
             Len,
+            IsNone,
             ThreadId,
             NumThreads,
         ]

@@ -984,7 +984,7 @@ mod tests {
             Math(_) | Math2(_) | Dim(_) => true,
             IsNan | IsInf | IsFinite | Abs | Min | Max | RoundEven | RoundDigits | IntTrueDiv
             | Ldexp | FrexpMantissa | FrexpExponent | Real | Imag | Conjugate | MakeComplex
-            | Size | Len | ThreadId | NumThreads => Intrinsic::UNITS.contains(&i),
+            | Size | Len | IsNone | ThreadId | NumThreads => Intrinsic::UNITS.contains(&i),
         };
         assert!(Intrinsic::UNITS.iter().all(|&i| readable(i)));
         assert!(readable(NumThreads) && readable(IsNan));

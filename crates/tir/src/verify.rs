@@ -146,7 +146,16 @@ impl Verifier<'_> {
                 // A range is stored as its (start, stop, step) tuple.
                 let range = [&x.ty, &e.ty].contains(&&Type::Range)
                     && [&x.ty, &e.ty].contains(&&Type::range_fields());
-                if !relayout && !range && (x.ty.scalar().is_none() || e.ty.scalar().is_none()) {
+                let optional = match (&x.ty, &e.ty) {
+                    (Type::None, Type::Optional(_)) => true,
+                    (t, Type::Optional(v)) | (Type::Optional(v), t) => **v == *t,
+                    _ => false,
+                };
+                if !relayout
+                    && !range
+                    && !optional
+                    && (x.ty.scalar().is_none() || e.ty.scalar().is_none())
+                {
                     return fail(
                         e.span,
                         format!("cast between non-scalars {:#} -> {:#}", x.ty, e.ty),

@@ -312,7 +312,7 @@ impl Checker<'_> {
         let sig = Signature::of_params(params);
         let mut call = Call::bind(fname.clone(), &sig, None, args, kwargs, span)?;
         let typed = (0..sig.params.len())
-            .map(|i| call.expr(self, i))
+            .map(|i| call.expr_opt(self, i))
             .collect::<R<Vec<_>>>()?;
         let types: Vec<Type> = typed.iter().map(|e| e.ty.clone()).collect();
         let sig = if id == self.req.id && types == self.req.args {

@@ -102,22 +102,32 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
         hidden: HashMap::new(),
         hidden_ids: Vec::new(),
     };
+    // Falling off the end returns None (which may make the result optional).
+    let falls = falls_through(&hir.body);
     let mut passes = 0;
     while ck.changed && passes < MAX_PASSES {
         ck.changed = false;
         ck.pending_callee = false;
         ck.reset_temps();
         ck.block(&hir.body);
+        if falls {
+            ck.returned(&Type::None, hir.span);
+        }
         passes += 1;
     }
     ck.last_pass = true;
     ck.reset_temps();
     let mut body = ck.param_copies();
     body.extend(ck.block(&hir.body));
-    if falls_through(&hir.body) {
+    if falls {
         ck.returned(&Type::None, hir.span);
+        let none = none_expr(hir.span);
+        let value = match ck.ret.clone() {
+            Some(ret) => ck.coerce(none, &ret),
+            None => none,
+        };
         body.push(tir::Stmt {
-            kind: TS::Return(none_expr(hir.span)),
+            kind: TS::Return(value),
             span: hir.span,
         });
     }
@@ -188,6 +198,10 @@ fn convertible(from: &Type, to: &Type) -> bool {
         (Type::Tuple(a), Type::Tuple(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| convertible(x, y))
         }
+        // None, a value or an optional into an optional of a value it converts to.
+        (Type::None, Type::Optional(_)) => true,
+        (Type::Optional(a), Type::Optional(b)) => convertible(a, b),
+        (t, Type::Optional(b)) => convertible(t, b),
         _ => from == to,
     }
 }
@@ -466,7 +480,7 @@ impl Checker<'_> {
                 if let [t] = targets.as_slice() {
                     return self.assign_hir(t, value, out);
                 }
-                let v = self.expr(value)?;
+                let v = self.expr_opt(value)?;
                 let tmp = self.temp("value", v.ty.clone());
                 Self::push(out, TS::Assign(tmp, v), span);
                 for t in targets {
@@ -479,20 +493,38 @@ impl Checker<'_> {
                 let e = self.expr(e)?;
                 Self::push(out, TS::Expr(e), span);
             }
+            // The branches are typed even when the test cannot be yet:
+            // what they assign may be what the test needs (`b = None`, then
+            // `if b is None or x < b: b = x`).
             HS::If { test, body, orelse } => {
-                let cond = self.cond(test)?;
+                let cond = self.cond(test);
                 let then = self.block(body);
                 let orelse = self.block(orelse);
-                Self::push(out, TS::If { cond, then, orelse }, span);
+                Self::push(
+                    out,
+                    TS::If {
+                        cond: cond?,
+                        then,
+                        orelse,
+                    },
+                    span,
+                );
             }
             HS::While { test, body, orelse } => {
                 self.conditional += 1;
                 let cond = self.cond(test);
                 self.conditional -= 1;
-                let cond = cond?;
                 let body = self.block(body);
                 let orelse = self.block(orelse);
-                Self::push(out, TS::While { cond, body, orelse }, span);
+                Self::push(
+                    out,
+                    TS::While {
+                        cond: cond?,
+                        body,
+                        orelse,
+                    },
+                    span,
+                );
             }
             HS::For {
                 target,
@@ -505,7 +537,7 @@ impl Checker<'_> {
             HS::Pass => {}
             HS::Return(v) => {
                 let e = match v {
-                    Some(v) => self.expr(v)?,
+                    Some(v) => self.expr_opt(v)?,
                     None => none_expr(span),
                 };
                 self.returned(&e.ty, span);
@@ -527,7 +559,7 @@ impl Checker<'_> {
 
     /// A condition: any scalar, tested for truth.
     pub fn cond(&mut self, e: &hir::Expr) -> R<tir::Expr> {
-        let e = self.expr(e)?;
+        let e = self.expr_opt(e)?;
         self.truth(e)
     }
 
@@ -538,7 +570,7 @@ impl Checker<'_> {
             if ts.len() == vs.len() {
                 let mut temps = Vec::new();
                 for v in vs {
-                    let e = self.expr(v)?;
+                    let e = self.expr_opt(v)?;
                     let tmp = self.temp("tuple_item", e.ty.clone());
                     temps.push((tmp, e.ty.clone(), v.span));
                     Self::push(out, TS::Assign(tmp, e), v.span);
@@ -549,7 +581,7 @@ impl Checker<'_> {
                 return Ok(());
             }
         }
-        let v = self.expr(value)?;
+        let v = self.expr_opt(value)?;
         self.assign(t, v, out)
     }
 
@@ -609,6 +641,7 @@ impl Checker<'_> {
                 }
             }
             Target::Subscript { base, index, span } => {
+                let v = self.value_of(v);
                 let array = self.expr(base)?;
                 if array.ty.dict_types().is_some() {
                     let kind = self.dict_store(array, index, v, *span)?;

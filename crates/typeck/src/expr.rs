@@ -49,6 +49,7 @@ impl Checker<'_> {
                     tir::Expr::new(TK::Cast(Box::new(e)), ty.clone(), span)
                 })
             }
+            (_, Type::Optional(_)) => self.optional_of(e, ty),
             (Type::Tuple(from), Type::Tuple(to)) if from.len() == to.len() => {
                 let span = e.span;
                 let items = self
@@ -70,6 +71,19 @@ impl Checker<'_> {
             Type::Scalar(Scalar::Bool) => Ok(e),
             Type::Scalar(_) => Ok(tir::Expr::new(TK::Truth(Box::new(e)), Type::BOOL, span)),
             Type::None => Ok(konst(ConstValue::Bool(false), Type::BOOL, span)),
+            // None is false; a value is as true as it is.
+            Type::Optional(_) => {
+                let [a, b] = <[_; 2]>::try_from(self.shared(e, 2)).unwrap();
+                let none = self.is_none(a);
+                let value = self.value_of(b);
+                let t = self.truth(value)?;
+                let f = konst(ConstValue::Bool(false), Type::BOOL, span);
+                Ok(tir::Expr::new(
+                    TK::IfExp(Box::new(none), Box::new(f), Box::new(t)),
+                    Type::BOOL,
+                    span,
+                ))
+            }
             Type::Tuple(items) if matches!(e.kind, TK::Local(_) | TK::Tuple(_)) => {
                 Ok(konst(ConstValue::Bool(!items.is_empty()), Type::BOOL, span))
             }
@@ -90,7 +104,17 @@ impl Checker<'_> {
         }
     }
 
+    /// The value of `e`, an optional one's value: operands, indices and
+    /// arguments use a value, and a None there raises `TypeError` (as in
+    /// Numba). Where a value only moves (assigned, returned, packed in a
+    /// tuple, compared with `is`), [`Checker::expr_opt`] keeps it optional.
     pub fn expr(&mut self, e: &hir::Expr) -> R<tir::Expr> {
+        let x = self.expr_opt(e)?;
+        Ok(self.value_of(x))
+    }
+
+    /// `e` as it is: an optional stays optional.
+    pub fn expr_opt(&mut self, e: &hir::Expr) -> R<tir::Expr> {
         let span = e.span;
         match &e.kind {
             HK::Const(c) => self.constant(c, span),
@@ -108,7 +132,12 @@ impl Checker<'_> {
             }
             HK::Global(v) => Err(global_as_value(v, span)),
             HK::Unary(op, x) => {
-                let x = self.expr(x)?;
+                let x = self.expr_opt(x)?;
+                // `not x` of an optional tests its truth (None is false).
+                let x = match op {
+                    hir::UnaryOp::Not if x.ty.optional_value().is_some() => self.truth(x)?,
+                    _ => self.value_of(x),
+                };
                 self.unary(*op, x, span)
             }
             HK::Binary(op, a, b) => {
@@ -121,8 +150,8 @@ impl Checker<'_> {
             HK::IfExp { test, body, orelse } => {
                 let cond = self.cond(test)?;
                 // Each branch's prelude runs only on its path.
-                let (a, pre_a) = self.with_own_prelude(|ck| ck.expr(body));
-                let (b, pre_b) = self.with_own_prelude(|ck| ck.expr(orelse));
+                let (a, pre_a) = self.with_own_prelude(|ck| ck.expr_opt(body));
+                let (b, pre_b) = self.with_own_prelude(|ck| ck.expr_opt(orelse));
                 let (a, b) = (a?, b?);
                 let ty = unify(&a.ty, &b.ty).ok_or_else(|| {
                     error(
@@ -170,7 +199,10 @@ impl Checker<'_> {
                 self.subscript(base, index, span)
             }
             HK::Tuple(items) => {
-                let items = items.iter().map(|x| self.expr(x)).collect::<R<Vec<_>>>()?;
+                let items = items
+                    .iter()
+                    .map(|x| self.expr_opt(x))
+                    .collect::<R<Vec<_>>>()?;
                 let ty = Type::Tuple(items.iter().map(|x| x.ty.clone()).collect());
                 Ok(tir::Expr::new(TK::Tuple(items), ty, span))
             }
@@ -542,10 +574,10 @@ impl Checker<'_> {
         span: Span,
     ) -> R<tir::Expr> {
         // `a < b < c` is `a < b and b < c` with `b` evaluated once.
-        let mut left = self.expr(first)?;
+        let mut left = self.expr_opt(first)?;
         let mut result: Option<tir::Expr> = None;
         for (i, (op, right)) in rest.iter().enumerate() {
-            let mut r = self.expr(right)?;
+            let mut r = self.expr_opt(right)?;
             let mut next_left = None;
             if i + 1 < rest.len() {
                 let tmp = self.temp("cmp", r.ty.clone());
@@ -582,13 +614,31 @@ impl Checker<'_> {
         span: Span,
     ) -> R<tir::Expr> {
         use hir::CmpOp as C;
+        // Only `is` looks at an optional itself; other operators at its value.
+        let (l, r) = match op {
+            C::Is | C::IsNot => (l, r),
+            _ => (self.value_of(l), self.value_of(r)),
+        };
         match op {
             C::In => return self.contains(l, r, span),
             C::NotIn => {
                 let c = self.contains(l, r, span)?;
                 return self.unary(hir::UnaryOp::Not, c, span);
             }
-            // Without optional types, `is None` is known from the type.
+            // An optional against None: its flag.
+            C::Is | C::IsNot
+                if (l.ty == Type::None && r.ty.optional_value().is_some())
+                    || (r.ty == Type::None && l.ty.optional_value().is_some()) =>
+            {
+                let opt = if l.ty == Type::None { r } else { l };
+                let none = self.is_none(opt);
+                return if op == C::Is {
+                    Ok(none)
+                } else {
+                    self.unary(hir::UnaryOp::Not, none, span)
+                };
+            }
+            // Otherwise `is None` is known from the types.
             C::Is | C::IsNot if l.ty == Type::None || r.ty == Type::None => {
                 let same = l.ty == r.ty;
                 return Ok(konst(

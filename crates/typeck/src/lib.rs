@@ -20,6 +20,7 @@ mod iteration;
 pub mod library;
 mod lists;
 mod ops;
+mod optionals;
 mod prange;
 mod ranges;
 mod runtime_fns;

@@ -263,6 +263,11 @@ pub enum Type {
     /// A `range` object as a value (`r = range(n)`, a range argument): its
     /// start, stop and step, in the memory form of [`Type::range_fields`].
     Range,
+    /// A value of the inner type or None (a variable assigned both, a
+    /// function returning both: Numba's `OptionalType`), stored as
+    /// [`Type::optional_fields`]: the value, zeroed when None, and whether
+    /// there is one.
+    Optional(Box<Type>),
     /// The item type of an empty list literal (`[]`) before inference has
     /// seen what goes in it; it never reaches verified typed IR.
     Undefined,
@@ -318,7 +323,7 @@ impl Type {
     pub fn is_undefined(&self) -> bool {
         match self {
             Type::Undefined => true,
-            Type::List(item) | Type::Set(item) => item.is_undefined(),
+            Type::List(item) | Type::Set(item) | Type::Optional(item) => item.is_undefined(),
             Type::Dict(k, v) => k.is_undefined() || v.is_undefined(),
             Type::Tuple(items) => items.iter().any(Type::is_undefined),
             _ => false,
@@ -344,6 +349,7 @@ impl Type {
             Type::List(item) => Type::List(Box::new(item.weakened())),
             Type::Set(item) => Type::Set(Box::new(item.weakened())),
             Type::Dict(k, v) => Type::Dict(Box::new(k.weakened()), Box::new(v.weakened())),
+            Type::Optional(t) => Type::Optional(Box::new(t.weakened())),
             t => t.clone(),
         }
     }
@@ -382,6 +388,10 @@ impl Type {
             }
             Type::Str => w.push(tag::STR),
             Type::Range => w.push(tag::RANGE),
+            Type::Optional(t) => {
+                w.push(tag::OPTIONAL);
+                t.encode(w);
+            }
             Type::Set(item) => {
                 w.push(tag::SET);
                 item.encode(w);
@@ -412,6 +422,29 @@ impl Type {
     /// The tuple a range is stored as: `(start, stop, step)`, `int64`s.
     pub fn range_fields() -> Type {
         Type::Tuple(vec![Type::I64; 3])
+    }
+
+    /// The tuple an optional of `value` is stored as: the value and
+    /// whether there is one.
+    pub fn optional_fields(value: &Type) -> Type {
+        Type::Tuple(vec![value.clone(), Type::BOOL])
+    }
+
+    /// Whether a value of this type may be None instead (an optional):
+    /// values with data, not zero-sized ones (a dtype), nor an optional
+    /// again, nor an undefined item type.
+    pub fn optional_ok(&self) -> bool {
+        !matches!(self, Type::None | Type::Optional(_) | Type::Undefined)
+            && !self.is_undefined()
+            && self.size_align().0 > 0
+    }
+
+    /// An optional's value type.
+    pub fn optional_value(&self) -> Option<&Type> {
+        match self {
+            Type::Optional(t) => Some(t),
+            _ => None,
+        }
     }
 
     /// Whether values of this type hold references the runtime counts.
@@ -479,6 +512,7 @@ impl fmt::Display for Type {
             Type::Str => f.write_str("unicode_type"),
             Type::Set(item) => write!(f, "set({})", show(item)),
             Type::Range => f.write_str("range_state64"),
+            Type::Optional(t) => write!(f, "OptionalType({})", show(t)),
             Type::Undefined => f.write_str("undefined"),
         }
     }

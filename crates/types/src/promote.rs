@@ -110,6 +110,11 @@ fn int_pair(a: Scalar, b: Scalar) -> Scalar {
 
 /// The type of a variable assigned values of types `a` and `b`, or `None` if
 /// no type holds both.
+/// `Optional(t)` if `t` may be optional.
+fn optional_of(t: Type) -> Option<Type> {
+    t.optional_ok().then(|| Type::Optional(Box::new(t)))
+}
+
 pub fn unify(a: &Type, b: &Type) -> Option<Type> {
     if a == b {
         return Some(a.clone());
@@ -154,6 +159,15 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
             };
             Some(Type::Dict(Box::new(part(k1, k2)?), Box::new(part(v1, v2)?)))
         }
+        // A variable (or a function's result) that is None on one path
+        // and a value on another is optional, as in Numba.
+        (Type::None, Type::Optional(_)) => Some(b.clone()),
+        (Type::Optional(_), Type::None) => Some(a.clone()),
+        (Type::None, t) | (t, Type::None) if t.optional_ok() => {
+            Some(Type::Optional(Box::new(t.clone())))
+        }
+        (Type::Optional(x), Type::Optional(y)) => optional_of(unify(x, y)?),
+        (Type::Optional(x), t) | (t, Type::Optional(x)) => optional_of(unify(x, t)?),
         (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => xs
             .iter()
             .zip(ys)

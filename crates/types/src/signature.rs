@@ -82,7 +82,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `type := name [ '[' dims ']' ] | Tuple(...) | UniTuple(t x n) | array(dt, Nd, L) | none
-    /// | dtype(dt) | class(dt)`
+    /// | dtype(dt) | class(dt) | optional(t)`
     fn ty(&mut self) -> Result<Type, String> {
         let mut name = self.ident()?;
         let readonly = name == "readonly";
@@ -119,14 +119,15 @@ impl<'a> Parser<'a> {
                 });
             }
             "undefined" if self.ir => return Ok(Type::Undefined),
-            "list" | "set" => {
+            "list" | "set" | "optional" | "OptionalType" => {
                 self.expect("(")?;
                 let item = Box::new(self.ty()?);
                 self.expect(")")?;
-                return Ok(if name == "list" {
-                    Type::List(item)
-                } else {
-                    Type::Set(item)
+                return Ok(match name {
+                    "list" => Type::List(item),
+                    "set" => Type::Set(item),
+                    _ if item.optional_ok() => Type::Optional(item),
+                    _ => return Err(format!("{item} cannot be optional")),
                 });
             }
             "dict" => {

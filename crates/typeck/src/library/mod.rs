@@ -712,12 +712,19 @@ impl<'a> Call<'a> {
 
     /// Parameter `i` typed; None is typed as the value None.
     pub(crate) fn expr(&mut self, ck: &mut Checker, i: usize) -> R<tir::Expr> {
+        let x = self.expr_opt(ck, i)?;
+        Ok(ck.value_of(x))
+    }
+
+    /// Parameter `i`'s argument, an optional one kept optional (what a
+    /// jitted callee receives).
+    pub(crate) fn expr_opt(&mut self, ck: &mut Checker, i: usize) -> R<tir::Expr> {
         if let Slot::Typed(t) = &mut self.slots[i] {
             return Ok(t.take().expect("the receiver is read once"));
         }
         match &self.slots[i] {
-            Slot::Given(e) => ck.expr(e),
-            Slot::Default(e) => ck.expr(e),
+            Slot::Given(e) => ck.expr_opt(e),
+            Slot::Default(e) => ck.expr_opt(e),
             _ => unreachable!("bound calls have every slot"),
         }
     }
