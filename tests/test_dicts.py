@@ -23,6 +23,8 @@ CASES = [
     ("def f(n):\n    return {1: 2, n: 3}", (1,)),
     ("def f(x):\n    return {x: 1.5, 2.0: x}", (0.5,)),
     ("def f(n):\n    d = {}\n    for i in range(n):\n        d[i % 4] = d.get(i % 4, 0) + i\n    return d", (11,)),
+    ("def f(n):\n    d = {1: 2.5, 3: 4.0}\n    a, b = d.get(n), d.get(n + 1)\n    c = d.get(n)\n    return a, b, (0.0 if c is None else c * 2)", (1,)),
+    ("def f(s):\n    d = {w: len(w) for w in s.split()}\n    hits = 0\n    for w in ['a', 'bb', 'zz']:\n        v = d.get(w)\n        if v is not None:\n            hits += v\n    return hits, d.get('bb'), d.get('q')", ("a bb ccc",)),
     ("def f(n):\n    d = {}\n    for i in range(n):\n        d[(i % 2, i % 3)] = i\n    return d, len(d)", (9,)),
     ("def f(n):\n    d = {1: 10, 2: 20, 3: 30}\n    del d[2]\n    d[2] = n\n    return d, list(d), list(d.keys()), list(d.values()), list(d.items())", (7,)),
     ("def f(n):\n    d = {1: 10, 2: 20}\n    return d.pop(1), d.pop(5, n), d", (3,)),
@@ -151,7 +153,7 @@ def test_dict_arguments_are_a_clear_type_error():
     "src,message",
     [
         ("def f(n):\n    d = {}\n    return len(d)", "cannot determine the key and value types of the empty dict in 'd'"),
-        ("def f(n):\n    d = {1: 2}\n    return d.get(n)", "get() without a default may give None"),
+        ("def f(n):\n    d = {1: 2}\n    return d.setdefault(n)", "setdefault() without a default may give None"),
         ("def f(n):\n    d = {1: np.zeros(2)}\n    d[2] = 1.5\n    return d", "this dict's values are array(float64, 1d, C), not float64"),
         ("def f(n):\n    d = {1: 2, 2.5: np.zeros(3)}\n    return d", "cannot hold a array(float64, 1d, C)"),
         ("def f(n):\n    return {np.zeros(2): 1}", "a dict cannot have keys of type array(float64, 1d, C)"),

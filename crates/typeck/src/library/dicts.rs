@@ -8,11 +8,12 @@ use super::{Call, Defs, Lowering};
 use crate::check::{error, Checker, R};
 use crate::comprehensions::{at, method_call, Iterable};
 use crate::dicts::{part_type, view_part};
+use crate::expr::konst;
 use crate::iteration::looped;
 use crate::runtime_fns::call;
 use oxjit_diag::Code;
 use oxjit_hir::CompKind;
-use oxjit_tir::{self as tir, RuntimeFn};
+use oxjit_tir::{self as tir, ConstValue, ExprKind as TK, RuntimeFn};
 use oxjit_types::Type;
 
 /// The receiver and key argument `i` converted to the key type (which a
@@ -41,12 +42,39 @@ fn value_type(d: &tir::Expr) -> Type {
     d.ty.dict_types().unwrap().1.clone()
 }
 
+/// `d.get(k)`: the value if `k` is a key, else None (an optional).
+fn get_optional(ck: &mut Checker, c: &mut Call) -> R<tir::Expr> {
+    let (d, k) = dict_and_key(ck, c, 1)?;
+    let vt = value_type(&d);
+    if !vt.optional_ok() {
+        return Err(no_default(c));
+    }
+    let ty = Type::Optional(Box::new(vt));
+    let [d1, d2] = <[_; 2]>::try_from(ck.shared(d, 2)).unwrap();
+    let [k1, k2] = <[_; 2]>::try_from(ck.shared(k, 2)).unwrap();
+    let span = c.span;
+    let found = ck.dict_contains(k1, d1, span)?;
+    let value = ck.dict_get(d2, k2, span)?;
+    let some = ck.coerce(value, &ty);
+    let none = ck.coerce(konst(ConstValue::Unit, Type::None, span), &ty);
+    Ok(tir::Expr::new(
+        TK::IfExp(Box::new(found), Box::new(some), Box::new(none)),
+        ty,
+        span,
+    ))
+}
+
 /// A `default` Python leaves as None, which compiled code needs given.
 fn needs_default(c: &Call, i: usize) -> R<()> {
     if c.hir(i).is_some() {
         return Ok(());
     }
-    Err(error(
+    Err(no_default(c))
+}
+
+/// The error for a call without the default it needs.
+fn no_default(c: &Call) -> crate::check::Fail {
+    error(
         Code::BadCall,
         c.span,
         format!(
@@ -54,7 +82,7 @@ fn needs_default(c: &Call, i: usize) -> R<()> {
             c.name
         ),
         "pass a default of the value type, e.g. d.get(k, 0)",
-    ))
+    )
 }
 
 fn none(f: RuntimeFn, args: Vec<tir::Expr>, c: &Call) -> tir::Expr {
@@ -64,7 +92,9 @@ fn none(f: RuntimeFn, args: Vec<tir::Expr>, c: &Call) -> tir::Expr {
 pub(super) fn define(d: &mut Defs) {
     d.def("dict.get", "self, key, default=None, /")
         .rule(Lowering::Runtime, |ck, c| {
-            needs_default(c, 2)?;
+            if c.hir(2).is_none() {
+                return get_optional(ck, c);
+            }
             let (d, k) = dict_and_key(ck, c, 1)?;
             let dflt = c.expr(ck, 2)?;
             // `d.get(k, 0)` on a `{}` says what its values are.
