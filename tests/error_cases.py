@@ -273,6 +273,6 @@ def raise_from(x):
     raise ValueError("bad") from None
 
 
-def dict_get_without_default(x):
+def dict_setdefault_without_default(x):
     d = {1: 2.5}
-    return d.get(x)
+    return d.setdefault(x)

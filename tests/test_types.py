@@ -186,6 +186,9 @@ def test_array_type_attributes():
         (np.zeros(6, dtype=np.complex64)[::2], "array(complex64, 1d, A)"),
         (np.zeros((2, 3, 4), dtype=np.uint64), "array(uint64, 3d, C)"),
         ("abc", "unicode_type"),
+        ([1, 2], "list(int64)"),
+        ({2.5}, "set(float64)"),
+        (range(3), "range_state64"),
     ],
 )
 def test_typeof(value, text):
@@ -194,7 +197,7 @@ def test_typeof(value, text):
 
 
 @pytest.mark.parametrize(
-    "value", [[1, 2], {"a": 1}, object(), np.zeros(3, dtype="U3"), np.zeros(3, dtype=object)]
+    "value", [{"a": 1}, object(), np.zeros(3, dtype="U3"), np.zeros(3, dtype=object)]
 )
 def test_typeof_rejects_values_compiled_code_cannot_take(value):
     with pytest.raises(ValueError):

@@ -419,11 +419,12 @@ def _dims_from_slices(spec):
 
 # --- parsing the printed forms -------------------------------------------------
 
-_TOKEN = re.compile(r"\s*(::1|\d+d\b|[A-Za-z_][A-Za-z0-9_]*|\d+|[()\[\],:])")
+_TOKEN = re.compile(r"\s*(::1|\d+d\b|[A-Za-z_][A-Za-z0-9_]*|\d+|[()\[\],:#])")
 
 
 def _tokenize(text):
-    tokens = []
+    """The tokens of ``text`` and where each starts and ends."""
+    tokens, spans = [], []
     pos = 0
     text = text.rstrip()
     while pos < len(text):
@@ -431,14 +432,15 @@ def _tokenize(text):
         if not m:
             raise ValueError(f"cannot parse type {text!r}: unexpected text at position {pos}")
         tokens.append(m.group(1))
+        spans.append((m.start(1), m.end()))
         pos = m.end()
-    return tokens
+    return tokens, spans
 
 
 class _Parser:
     def __init__(self, text):
         self.text = text
-        self.tokens = _tokenize(text)
+        self.tokens, self.spans = _tokenize(text)
         self.i = 0
 
     def error(self, what):
@@ -494,6 +496,8 @@ class _Parser:
             base = Tuple(items) if items else _empty_tuple()
         elif name in _NAMED:
             base = _NAMED[name]
+        elif name in _OPAQUE or name == "reflected":
+            base = self.opaque()
         else:
             raise self.error(f"unknown type {name!r}")
         if self.peek() == "[":
@@ -518,6 +522,22 @@ class _Parser:
                 raise self.error(str(e)) from None
         return base
 
+    def opaque(self):
+        """A type this module has no class for (a container, an optional,
+        a range, a function), by its printed form: the name just read and
+        its parenthesised arguments."""
+        start = self.spans[self.i - 1][0]
+        if self.tokens[self.i - 1] == "reflected":
+            self.next()
+        depth = 0
+        if self.peek() == "(":
+            while True:
+                tok = self.next()
+                depth += {"(": 1, ")": -1}.get(tok, 0)
+                if depth == 0:
+                    break
+        return Type(self.text[start:self.spans[self.i - 1][1]])
+
     def list(self, close):
         items = []
         if self.peek() == close:
@@ -537,6 +557,10 @@ class _Parser:
     def end(self):
         if self.peek() is not None:
             raise self.error(f"unexpected {self.peek()!r}")
+
+
+# Printed forms of types without a class here (see `_Parser.opaque`).
+_OPAQUE = {"list", "set", "dict", "OptionalType", "optional", "function", "range_state64"}
 
 
 def _empty_tuple():

@@ -23,6 +23,8 @@
 //!                               step as three `int64`s
 //! [OPTIONAL, value]             a value or None: the value (zeroed when
 //!                               None), then a byte 1 if there is one
+//! [FUNCTION, id]                a jitted function as a value (the
+//!                               dispatcher `id`): no run-time data
 //! ```
 //!
 //! [`Desc::repr`] is the one place that says how each kind is laid out in
@@ -46,6 +48,7 @@ pub mod tag {
     pub const SET: u64 = 8;
     pub const RANGE: u64 = 9;
     pub const OPTIONAL: u64 = 10;
+    pub const FUNCTION: u64 = 11;
 }
 
 /// The kind of a descriptor node.
@@ -62,6 +65,7 @@ pub enum Kind {
     Set,
     Range,
     Optional,
+    Function,
 }
 
 /// A view of one descriptor node (and, for tuples, its items after it).
@@ -122,6 +126,7 @@ impl<'a> Desc<'a> {
             tag::SET => Kind::Set,
             tag::RANGE => Kind::Range,
             tag::OPTIONAL => Kind::Optional,
+            tag::FUNCTION => Kind::Function,
             t => panic!("bad type descriptor tag {t}"),
         }
     }
@@ -209,7 +214,7 @@ impl<'a> Desc<'a> {
     /// How a value of this type is laid out in memory.
     pub fn repr(&self) -> Repr {
         match self.kind() {
-            Kind::None | Kind::DType => Repr::Struct(vec![]),
+            Kind::None | Kind::DType | Kind::Function => Repr::Struct(vec![]),
             Kind::Scalar => scalar_repr(self.dtype()),
             // meminfo, parent, nitems, itemsize, data, shape, strides (bytes).
             Kind::Array => {
@@ -243,6 +248,7 @@ fn node_width(words: &[u64]) -> Option<usize> {
         tag::ARRAY => Some(4),
         tag::DTYPE => Some(3),
         tag::STR | tag::RANGE => Some(1),
+        tag::FUNCTION => Some(2),
         _ => None,
     }
 }

@@ -118,7 +118,8 @@ impl Plan {
                 desc: t.descriptor().into_boxed_slice(),
                 itemsize: item.size_align().0,
             },
-            Type::Undefined => Plan::None,
+            // Zero-sized: the type (the specialisation) says which function.
+            Type::Undefined | Type::Function(_) => Plan::None,
         }
     }
 }

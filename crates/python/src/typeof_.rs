@@ -133,6 +133,9 @@ pub fn type_of(obj: &Bound<'_, PyAny>) -> Result<Type, String> {
             t => Err(format!("lists of {t} cannot be passed to compiled code")),
         };
     }
+    if let Ok(d) = obj.cast::<crate::dispatcher::Dispatcher>() {
+        return Ok(Type::Function(d.get().id()));
+    }
     if obj.cast::<pyo3::types::PyRange>().is_ok() {
         return Ok(Type::Range);
     }

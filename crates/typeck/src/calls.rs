@@ -86,6 +86,14 @@ impl Checker<'_> {
         span: Span,
     ) -> R<tir::Expr> {
         match f.ty {
+            // A function passed in or held in a variable: the direct call.
+            Type::Function(id) => {
+                let at = hir::Expr {
+                    kind: HK::Global(Value::Dispatcher(id)),
+                    span: f.span,
+                };
+                self.call_jitted(id, &at, args, kwargs, span)
+            }
             Type::Class(s) => {
                 let path = match s.strong() {
                     Scalar::Bool => "numpy.bool_".to_string(),

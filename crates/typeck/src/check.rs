@@ -206,6 +206,17 @@ fn convertible(from: &Type, to: &Type) -> bool {
     }
 }
 
+/// Whether values of `t` include a jitted function (which has no Python
+/// form to return as).
+fn holds_function(t: &Type) -> bool {
+    match t {
+        Type::Function(_) => true,
+        Type::Tuple(items) => items.iter().any(holds_function),
+        Type::Optional(v) => holds_function(v),
+        _ => false,
+    }
+}
+
 /// Whether control can reach the end of a block (conservatively: loops other
 /// than `while True` without `break` may end).
 fn falls_through(stmts: &[hir::Stmt]) -> bool {
@@ -540,6 +551,14 @@ impl Checker<'_> {
                     Some(v) => self.expr_opt(v)?,
                     None => none_expr(span),
                 };
+                if holds_function(&e.ty) {
+                    return Err(error(
+                        Code::BadOperand,
+                        e.span,
+                        "a jitted function cannot be returned from compiled code",
+                        "return what calling it gives, or pick the function in Python",
+                    ));
+                }
                 self.returned(&e.ty, span);
                 // Only the last pass's typed IR is kept, and by then the
                 // return type is final.

@@ -130,6 +130,10 @@ impl Checker<'_> {
                 let s = crate::arrays::dtype_of(e).unwrap();
                 Ok(konst(ConstValue::Unit, Type::Class(s), span))
             }
+            // A jitted function as a value: zero-sized, its type says which.
+            HK::Global(Value::Dispatcher(id)) => {
+                Ok(konst(ConstValue::Unit, Type::Function(*id), span))
+            }
             HK::Global(v) => Err(global_as_value(v, span)),
             HK::Unary(op, x) => {
                 let x = self.expr_opt(x)?;
@@ -952,11 +956,10 @@ fn global_as_value(v: &Value, span: Span) -> Fail {
     let (code, msg, hint) = match v {
         Value::Module(m) => (Code::UnsupportedGlobal, format!("module '{m}' cannot be used as a value"), "use the module's functions or constants, e.g. math.sqrt(x)"),
         Value::Function(f) => (Code::UnsupportedGlobal, format!("function '{f}' cannot be used as a value"), "call it directly; functions are not first-class values in compiled code"),
-        Value::Dispatcher(_) => (Code::UnsupportedGlobal, "a jitted function cannot be used as a value".to_string(), "call it directly; functions are not first-class values in compiled code"),
         Value::ExceptionClass(c) => (Code::BadRaise, format!("exception class '{c}' can only be raised"), "use it in a raise statement: raise ValueError(\"...\")"),
         Value::Type(t) => (Code::UnsupportedGlobal, format!("the type {t} cannot be used as a value here"), "give types where a type is expected: List.empty_list(t), Dict.empty(k, v), dtype="),
         Value::Opaque(d) => (Code::UnsupportedGlobal, format!("cannot use {d} in compiled code"), "compiled code can use numbers, tuples of numbers, NumPy/math functions, modules and other @njit functions as globals"),
-        Value::Const(_) => unreachable!("constants are lowered to Const"),
+        Value::Const(_) | Value::Dispatcher(_) => unreachable!("constants and jitted functions are values"),
     };
     error(code, span, msg, hint)
 }

@@ -268,6 +268,10 @@ pub enum Type {
     /// [`Type::optional_fields`]: the value, zeroed when None, and whether
     /// there is one.
     Optional(Box<Type>),
+    /// A jitted function as a value (passed as an argument, held in a
+    /// variable), by its dispatcher's id: zero-sized, so a function that
+    /// takes one is specialised on it and calls it directly.
+    Function(u64),
     /// The item type of an empty list literal (`[]`) before inference has
     /// seen what goes in it; it never reaches verified typed IR.
     Undefined,
@@ -392,6 +396,7 @@ impl Type {
                 w.push(tag::OPTIONAL);
                 t.encode(w);
             }
+            Type::Function(id) => w.extend([tag::FUNCTION, *id]),
             Type::Set(item) => {
                 w.push(tag::SET);
                 item.encode(w);
@@ -513,6 +518,7 @@ impl fmt::Display for Type {
             Type::Set(item) => write!(f, "set({})", show(item)),
             Type::Range => f.write_str("range_state64"),
             Type::Optional(t) => write!(f, "OptionalType({})", show(t)),
+            Type::Function(id) => write!(f, "function(#{id})"),
             Type::Undefined => f.write_str("undefined"),
         }
     }

@@ -103,6 +103,13 @@ impl<'a> Parser<'a> {
             "none" | "void" => return Ok(Type::None),
             "unicode_type" | "string" => return Ok(Type::Str),
             "range_state64" => return Ok(Type::Range),
+            "function" if self.ir => {
+                self.expect("(")?;
+                self.expect("#")?;
+                let id = self.number()?;
+                self.expect(")")?;
+                return Ok(Type::Function(id as u64));
+            }
             "pyint" if self.ir => return Ok(Type::Scalar(Scalar::PyInt)),
             "pyfloat" if self.ir => return Ok(Type::Scalar(Scalar::PyFloat)),
             "pycomplex" if self.ir => return Ok(Type::Scalar(Scalar::PyComplex)),
