@@ -68,7 +68,7 @@ CASES = [
     u("lambda", ec.uses_lambda, (1,), "OX002", "lambda y: y + 1"),
     t("empty_list_never_filled", ec.empty_list_never_filled, (3,), "OX104", "xs", says=("empty list", "'xs'")),
     t("unhashable_dict_key", ec.unhashable_dict_key, (1,), "OX101", "{[i]: x for i in range(3)}", says=("list(int64)",)),
-    t("dict_get_without_default", ec.dict_get_without_default, (1,), "OX102", "d.get(x)"),
+    t("dict_setdefault_without_default", ec.dict_setdefault_without_default, (1,), "OX102", "d.setdefault(x)"),
     t("set_of_mixed_items", ec.set_of_mixed_items, (1,), "OX104", "(x, x)", says=("set of int64",)),
     t("tuple_of_generator", ec.tuple_of_generator, (3,), "OX102", "tuple(i for i in range(n))", says=("tuple()",)),
     t("list_of_mixed_items", ec.list_of_mixed_items, (1,), "OX104", "(x, x)", says=("list of int64",)),
