@@ -6,6 +6,8 @@ sum/min/max, under enumerate/zip/reversed), `len`, indexing with Python's
 draws the bounds, steps of both signs, positions and probes."""
 
 import pytest
+
+import oxjit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,6 +80,22 @@ ARG = kernel("def f(r, i):\n    return r[i], len(r), r.start + r.stop + r.step")
 )
 def test_range_arguments(a, b, c, i):
     check(ARG, range(a, b, c), i)
+
+
+@pytest.mark.parametrize(
+    "src,message",
+    [
+        ("def f(n):\n    r = range(n)\n    return r[1:]", "slicing a range is not supported"),
+        ("def f(n):\n    return 2.5 in range(n)", "`in` a range needs an integer"),
+        ("def f(n):\n    return range(n).foo", "a range has no attribute 'foo'"),
+        ("def f(n):\n    return range(1.5)", "range() arguments must be integers"),
+    ],
+)
+def test_range_misuse_is_a_typing_error(src, message):
+    f = kernel(src)
+    with pytest.raises(oxjit.errors.TypingError) as e:
+        f(3)
+    assert message in str(e.value)
 
 
 def test_range_beyond_int64_is_a_clear_error():

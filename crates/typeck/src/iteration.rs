@@ -6,11 +6,10 @@
 //! of an n-d array), lists, strs, sets, or further `enumerate`/`zip`s.
 
 use crate::check::{error, range_call, Checker, R};
-use crate::expr::konst;
-use crate::ranges::range_length;
+use crate::ranges::{i64_op, int64, range_length};
 use oxjit_diag::{Code, Span};
 use oxjit_hir::{self as hir, ExprKind as HK, Value};
-use oxjit_tir::{self as tir, BinOp, ConstValue, ExprKind as TK, Intrinsic};
+use oxjit_tir::{self as tir, BinOp, ExprKind as TK, Intrinsic};
 use oxjit_types::{Scalar, Type};
 
 /// A sequence a counted loop walks by position.
@@ -64,14 +63,6 @@ pub(crate) fn looped(iter: &hir::Expr) -> bool {
                 ..
             }
         )
-}
-
-fn int(v: i64, span: Span) -> tir::Expr {
-    konst(ConstValue::Int(v), Type::I64, span)
-}
-
-fn bin(op: BinOp, a: tir::Expr, b: tir::Expr, span: Span) -> tir::Expr {
-    tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), Type::I64, span)
 }
 
 impl Checker<'_> {
@@ -167,7 +158,7 @@ impl Checker<'_> {
                 let s = self.int_index(s)?;
                 self.once(s, "start", out)
             }
-            None => int(0, span),
+            None => int64(0, span),
         };
         Ok(Seq::Enumerate(Box::new(seq), start))
     }
@@ -187,12 +178,12 @@ impl Checker<'_> {
             }
             Seq::Enumerate(s, _) | Seq::Reversed(s) => self.seq_len(s, span),
             Seq::Tuple(t) => match &t.ty {
-                Type::Tuple(items) => int(items.len() as i64, span),
+                Type::Tuple(items) => int64(items.len() as i64, span),
                 _ => unreachable!("a tuple"),
             },
             Seq::Zip(parts) => {
                 let mut lens = parts.iter().map(|p| self.seq_len(p, span));
-                let first = lens.next().unwrap_or_else(|| int(0, span));
+                let first = lens.next().unwrap_or_else(|| int64(0, span));
                 lens.fold(first, |a, b| {
                     tir::Expr::new(TK::Call(Intrinsic::Min, vec![a, b]), Type::I64, span)
                 })
@@ -204,10 +195,10 @@ impl Checker<'_> {
     pub(crate) fn seq_item(&mut self, seq: &Seq, i: &tir::Expr, span: Span) -> R<tir::Expr> {
         Ok(match seq {
             Seq::Range { start, step, .. } => {
-                let v = bin(
+                let v = i64_op(
                     BinOp::Add,
                     start.clone(),
-                    bin(BinOp::Mul, i.clone(), step.clone(), span),
+                    i64_op(BinOp::Mul, i.clone(), step.clone(), span),
                     span,
                 );
                 self.coerce(v, &Type::INT)
@@ -229,7 +220,7 @@ impl Checker<'_> {
             Seq::Set(s) => self.set_entry(s.clone(), i.clone(), span),
             Seq::Tuple(t) => self.tuple_at(t.clone(), i.clone(), span)?,
             Seq::Enumerate(s, start) => {
-                let n = bin(BinOp::Add, start.clone(), i.clone(), span);
+                let n = i64_op(BinOp::Add, start.clone(), i.clone(), span);
                 let n = self.coerce(n, &Type::Scalar(Scalar::PyInt));
                 let x = self.seq_item(s, i, span)?;
                 let ty = Type::Tuple(vec![n.ty.clone(), x.ty.clone()]);
@@ -237,8 +228,8 @@ impl Checker<'_> {
             }
             Seq::Reversed(s) => {
                 let n = self.seq_len(s, span);
-                let last = bin(BinOp::Sub, n, int(1, span), span);
-                let back = bin(BinOp::Sub, last, i.clone(), span);
+                let last = i64_op(BinOp::Sub, n, int64(1, span), span);
+                let back = i64_op(BinOp::Sub, last, i.clone(), span);
                 self.seq_item(s, &back, span)?
             }
             Seq::Zip(parts) => {

@@ -15,7 +15,8 @@ use oxjit_hir as hir;
 use oxjit_tir::{self as tir, BinOp, Check, CmpOp, ConstValue, ExprKind as TK, Intrinsic};
 use oxjit_types::{Scalar, Type};
 
-fn i64_op(op: BinOp, a: tir::Expr, b: tir::Expr, span: Span) -> tir::Expr {
+/// `a op b` of `int64`s.
+pub(crate) fn i64_op(op: BinOp, a: tir::Expr, b: tir::Expr, span: Span) -> tir::Expr {
     tir::Expr::new(TK::Binary(op, Box::new(a), Box::new(b)), Type::I64, span)
 }
 
@@ -28,7 +29,8 @@ fn if_exp(c: tir::Expr, t: tir::Expr, f: tir::Expr, span: Span) -> tir::Expr {
     tir::Expr::new(TK::IfExp(Box::new(c), Box::new(t), Box::new(f)), ty, span)
 }
 
-fn int64(v: i64, span: Span) -> tir::Expr {
+/// An `int64` constant.
+pub(crate) fn int64(v: i64, span: Span) -> tir::Expr {
     konst(ConstValue::Int(v), Type::I64, span)
 }
 
