@@ -20,8 +20,8 @@ def _two_args(a, b):
 two_args = njit(_two_args)
 
 
-def uses_lambda(x):
-    f = lambda y: y + 1
+def lambda_with_default(x):
+    f = lambda y=1: y + 1
     return x
 
 
@@ -55,10 +55,10 @@ def f_string(x):
     return x
 
 
-def try_except(x):
+def except_star(x):
     try:
         y = 1 // x
-    except ZeroDivisionError:
+    except* ZeroDivisionError:
         y = 0
     return y
 
@@ -76,10 +76,10 @@ def class_definition(x):
     return x
 
 
-def nested_def(x):
+def decorated_nested_def(x):
+    @njit
     def inner(y):
         return y
-
     return x
 
 
@@ -276,3 +276,20 @@ def raise_from(x):
 def dict_setdefault_without_default(x):
     d = {1: 2.5}
     return d.setdefault(x)
+
+
+def except_not_a_class(cls):
+    try:
+        return 1 // cls
+    except cls:
+        return 0
+
+
+def raise_array_argument(data):
+    raise ValueError("bad values", data)
+
+
+def bare_raise_outside_handler(x):
+    if x:
+        raise
+    return x

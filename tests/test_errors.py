@@ -65,7 +65,7 @@ def stmt(marker, keyword):
 
 CASES = [
     # unsupported syntax (OX002)
-    u("lambda", ec.uses_lambda, (1,), "OX002", "lambda y: y + 1"),
+    u("lambda_with_default", ec.lambda_with_default, (1,), "OX002", "y=1"),
     t("empty_list_never_filled", ec.empty_list_never_filled, (3,), "OX104", "xs", says=("empty list", "'xs'")),
     t("unhashable_dict_key", ec.unhashable_dict_key, (1,), "OX101", "{[i]: x for i in range(3)}", says=("list(int64)",)),
     t("dict_setdefault_without_default", ec.dict_setdefault_without_default, (1,), "OX102", "d.setdefault(x)"),
@@ -73,10 +73,10 @@ CASES = [
     t("tuple_of_generator", ec.tuple_of_generator, (3,), "OX102", "tuple(i for i in range(n))", says=("tuple()",)),
     t("list_of_mixed_items", ec.list_of_mixed_items, (1,), "OX104", "(x, x)", says=("list of int64",)),
     t("f_string", ec.f_string, ((1, 2),), "OX101", ("{x}", "x"), says=("UniTuple(int64 x 2)",)),
-    u("try_except", ec.try_except, (1,), "OX002", *stmt("try:", "try")),
+    u("except_star", ec.except_star, (1,), "OX002", *stmt("try:", "try")),
     u("with_statement", ec.with_statement, (1,), "OX002", *stmt("with x:", "with")),
     u("class_definition", ec.class_definition, (1,), "OX002", *stmt("class Point:", "class")),
-    u("nested_def", ec.nested_def, (1,), "OX002", *stmt("def inner(y):", "def")),
+    u("decorated_nested_def", ec.decorated_nested_def, (1,), "OX002", *stmt("@njit", "@njit")),
     u("import", ec.import_statement, (1,), "OX002", "import os"),
     u("global", ec.global_statement, (1,), "OX002", "global CONFIG"),
     u("del", ec.del_statement, (1,), "OX002", "del y"),
@@ -136,6 +136,9 @@ CASES = [
     t("unassigned_local", ec.unassigned_local, (1,), "OX106", ("r = acc", "acc"), says=("acc",)),
     t("recursion_without_base_case", ec.no_base_case, (3,), "OX107", "no_base_case(n - 1)", ("def no_base_case", "no_base_case")),
     t("raise_non_exception", ec.raise_non_exception, (1,), "OX108", "42", "raise 42"),
+    t("except_not_a_class", ec.except_not_a_class, (1,), "OX108", ("except cls:", "cls"), says=("exception classes",)),
+    t("raise_array_argument", ec.raise_array_argument, (np.ones(2),), "OX108", ("values\", data", "data"), says=("array(float64, 1d, C)",)),
+    t("bare_raise_outside_handler", ec.bare_raise_outside_handler, (1,), "OX108", ("    raise", "raise"), says=("except",)),
 ]
 
 assert len({c.name for c in CASES}) == len(CASES)

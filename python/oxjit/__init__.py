@@ -24,7 +24,7 @@ from . import _core, config, errors, typed, types
 from .decorators import jit, njit
 from .dispatcher import Dispatcher
 from .errors import NumbaError, OxjitError, TypingError, UnsupportedError
-from .parallel import get_num_threads, get_thread_id, prange, set_num_threads
+from .parallel import get_num_threads, get_thread_id, literal_unroll, prange, set_num_threads
 from .types import (
     b1,
     boolean,
@@ -88,6 +88,7 @@ __all__ = [
     "jit",
     "njit",
     "prange",
+    "literal_unroll",
     "set_num_threads",
     "get_num_threads",
     "get_thread_id",

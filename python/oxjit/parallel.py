@@ -1,5 +1,6 @@
-"""`prange`, the parallel counterpart of `range`, and the thread-pool
-controls.
+"""`prange`, the parallel counterpart of `range`, the thread-pool
+controls, and `literal_unroll`, the other loop the compiler treats
+specially.
 
 In compiled code with ``parallel=True`` the compiler recognises `prange` and
 runs the loop's iterations on the runtime's thread pool; everywhere else
@@ -13,7 +14,7 @@ code launched from the calling thread uses, as in Numba.
 
 from . import _core
 
-__all__ = ["prange", "set_num_threads", "get_num_threads", "get_thread_id"]
+__all__ = ["prange", "set_num_threads", "get_num_threads", "get_thread_id", "literal_unroll"]
 
 
 def set_num_threads(n):
@@ -34,8 +35,16 @@ def get_thread_id():
     return _core.get_thread_id()
 
 
+def literal_unroll(container):
+    """In compiled code, ``for x in literal_unroll(t)`` runs the loop body
+    once per item of tuple ``t``, each copy with ``x`` of that item's type
+    (a loop over a tuple of several item types does the same by itself).
+    In Python, and anywhere else, it is ``container``."""
+    return container
+
+
 # Compiled code recognises these by their qualified names ``oxjit.<name>``.
-for _f in (set_num_threads, get_num_threads, get_thread_id):
+for _f in (set_num_threads, get_num_threads, get_thread_id, literal_unroll):
     _f.__module__ = "oxjit"
 
 

@@ -25,6 +25,9 @@
 //!                               None), then a byte 1 if there is one
 //! [FUNCTION, id]                a jitted function as a value (the
 //!                               dispatcher `id`): no run-time data
+//! [EXCEPTION]                   a caught or constructed exception (a
+//!                               reference to the runtime's exception
+//!                               object: class and arguments)
 //! ```
 //!
 //! [`Desc::repr`] is the one place that says how each kind is laid out in
@@ -49,6 +52,7 @@ pub mod tag {
     pub const RANGE: u64 = 9;
     pub const OPTIONAL: u64 = 10;
     pub const FUNCTION: u64 = 11;
+    pub const EXCEPTION: u64 = 12;
 }
 
 /// The kind of a descriptor node.
@@ -66,6 +70,7 @@ pub enum Kind {
     Range,
     Optional,
     Function,
+    Exception,
 }
 
 /// A view of one descriptor node (and, for tuples, its items after it).
@@ -127,6 +132,7 @@ impl<'a> Desc<'a> {
             tag::RANGE => Kind::Range,
             tag::OPTIONAL => Kind::Optional,
             tag::FUNCTION => Kind::Function,
+            tag::EXCEPTION => Kind::Exception,
             t => panic!("bad type descriptor tag {t}"),
         }
     }
@@ -231,7 +237,7 @@ impl<'a> Desc<'a> {
             }
             Kind::Tuple => Repr::Struct(self.items().iter().map(Desc::repr).collect()),
             // The header and items live in the block the value references.
-            Kind::List | Kind::Dict | Kind::Str | Kind::Set => Repr::MemInfo,
+            Kind::List | Kind::Dict | Kind::Str | Kind::Set | Kind::Exception => Repr::MemInfo,
             Kind::Range => Repr::Struct(vec![Repr::Int(8); 3]),
             Kind::Optional => Repr::Struct(vec![Desc::new(&self.words[1..]).repr(), Repr::Bool]),
         }
@@ -247,7 +253,7 @@ fn node_width(words: &[u64]) -> Option<usize> {
         tag::SCALAR => Some(2),
         tag::ARRAY => Some(4),
         tag::DTYPE => Some(3),
-        tag::STR | tag::RANGE => Some(1),
+        tag::STR | tag::RANGE | tag::EXCEPTION => Some(1),
         tag::FUNCTION => Some(2),
         _ => None,
     }

@@ -15,7 +15,14 @@
 //! emits itself (division by zero, bounds checks, allocation failures, ...),
 //! listed in [`RESERVED`] with CPython 3.11's or NumPy's exact messages.
 //! Status [`DYNAMIC`] means "the message depends on run-time values and was
-//! stored for this thread" (NumPy's shape errors).
+//! stored for this thread" (NumPy's shape errors, exceptions raised with
+//! run-time values, re-raised exceptions).
+//!
+//! Exception classes are named by strings: a builtin's name (`ValueError`),
+//! otherwise `module.qualname` (`numpy.exceptions.AxisError`, a user's
+//! `app.errors.ParseError`). [`BUILTIN_BASES`] is the builtin part of the
+//! class tree, which `except` clauses match against; compiled code names a
+//! class by [`class_id`], a stable hash of its name.
 
 use crate::hash::StableHash;
 
@@ -101,6 +108,58 @@ pub const DYNAMIC: u32 = 63;
 /// Content-addressed ids start here; everything below is reserved.
 pub const FIRST_HASHED_ID: u32 = 64;
 
+/// The builtin exception classes compiled code can meet, each with its
+/// bases (CPython 3.11's tree, and NumPy's `AxisError`).
+pub const BUILTIN_BASES: &[(&str, &[&str])] = &[
+    ("BaseException", &[]),
+    ("SystemExit", &["BaseException"]),
+    ("KeyboardInterrupt", &["BaseException"]),
+    ("GeneratorExit", &["BaseException"]),
+    ("Exception", &["BaseException"]),
+    ("ArithmeticError", &["Exception"]),
+    ("FloatingPointError", &["ArithmeticError"]),
+    ("OverflowError", &["ArithmeticError"]),
+    ("ZeroDivisionError", &["ArithmeticError"]),
+    ("AssertionError", &["Exception"]),
+    ("AttributeError", &["Exception"]),
+    ("BufferError", &["Exception"]),
+    ("EOFError", &["Exception"]),
+    ("ImportError", &["Exception"]),
+    ("ModuleNotFoundError", &["ImportError"]),
+    ("LookupError", &["Exception"]),
+    ("IndexError", &["LookupError"]),
+    ("KeyError", &["LookupError"]),
+    ("MemoryError", &["Exception"]),
+    ("NameError", &["Exception"]),
+    ("UnboundLocalError", &["NameError"]),
+    ("OSError", &["Exception"]),
+    ("FileNotFoundError", &["OSError"]),
+    ("PermissionError", &["OSError"]),
+    ("ReferenceError", &["Exception"]),
+    ("RuntimeError", &["Exception"]),
+    ("NotImplementedError", &["RuntimeError"]),
+    ("RecursionError", &["RuntimeError"]),
+    ("StopIteration", &["Exception"]),
+    ("SystemError", &["Exception"]),
+    ("TypeError", &["Exception"]),
+    ("ValueError", &["Exception"]),
+    ("UnicodeError", &["ValueError"]),
+    ("numpy.exceptions.AxisError", &["ValueError", "IndexError"]),
+];
+
+/// The bases of builtin class `name`, if it is one.
+pub fn builtin_bases(name: &str) -> Option<&'static [&'static str]> {
+    BUILTIN_BASES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, bases)| *bases)
+}
+
+/// The id compiled code names exception class `name` by.
+pub fn class_id(name: &str) -> u64 {
+    StableHash::new().tag(b'c').str(name).finish()
+}
+
 impl ExcSpec {
     /// The common case: a class with a single message argument.
     pub fn with_message(class: &str, message: &str) -> ExcSpec {
@@ -184,6 +243,16 @@ mod tests {
             ))
         );
         assert_eq!(ExcSpec::reserved(0), None);
+    }
+
+    #[test]
+    fn builtin_bases_form_a_tree_under_base_exception() {
+        for (name, bases) in BUILTIN_BASES {
+            assert!(bases.iter().all(|b| builtin_bases(b).is_some()), "{name}");
+            assert_eq!(bases.is_empty(), *name == "BaseException");
+        }
+        assert_eq!(builtin_bases("KeyError"), Some(&["LookupError"][..]));
+        assert_ne!(class_id("ValueError"), class_id("TypeError"));
     }
 
     #[test]

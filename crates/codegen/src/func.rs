@@ -4,7 +4,9 @@
 //!
 //! Every exit (return, raise, a failed check, a callee's exception) stores
 //! its status and branches to one exit block, which releases the array
-//! references the frame owns (see `nrt`) and returns the status.
+//! references the frame owns (see `nrt`) and returns the status. Inside a
+//! `try`, an exception branches to the statement's landing block instead
+//! (`exceptions`), with its status in the same slot.
 
 use std::collections::HashMap;
 
@@ -19,6 +21,7 @@ use inkwell::IntPredicate;
 use oxjit_tir::{Function, LocalId};
 
 use crate::elementwise::ElemFrame;
+use crate::exceptions::Region;
 use crate::module::{Ir, ModuleCx};
 use crate::nrt::{self, Temps};
 use crate::types::reg_type;
@@ -34,11 +37,14 @@ pub(crate) struct FnEmitter<'a, 'ctx> {
     ret_out: PointerValue<'ctx>,
     /// (continue target, break target) of each enclosing loop, innermost last.
     pub loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>)>,
-    /// One block per exception id that leaves with that id.
-    raise_blocks: HashMap<u32, BasicBlock<'ctx>>,
+    /// One block per exception id and destination that raises it there.
+    raise_blocks: HashMap<(u32, BasicBlock<'ctx>), BasicBlock<'ctx>>,
     /// Where every exit branches, with its status in `status`.
     exit: BasicBlock<'ctx>,
-    status: PointerValue<'ctx>,
+    pub(crate) status: PointerValue<'ctx>,
+    /// The `try` statements being emitted around the current position,
+    /// innermost last (see `exceptions`).
+    pub(crate) regions: Vec<Region<'ctx>>,
     /// Locals whose references the frame releases at exit.
     owned_locals: Vec<LocalId>,
     pub temps: Temps<'ctx>,
@@ -105,6 +111,7 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
             loops: Vec::new(),
             raise_blocks: HashMap::new(),
             exit,
+            regions: Vec::new(),
             status,
             owned_locals: nrt::owned_locals(f),
             temps: Temps::default(),
@@ -119,7 +126,9 @@ impl<'a, 'ctx> FnEmitter<'a, 'ctx> {
         // Typeck ends every function with a `return`; a fall-through left here is
         // unreachable or returns None, which has nothing to store.
         if !self.terminated() {
-            self.return_status(ctx.i32_type().const_zero())?;
+            self.b
+                .build_store(self.status, ctx.i32_type().const_zero())?;
+            self.b.build_unconditional_branch(self.exit)?;
         }
         self.b.position_at_end(self.exit);
         self.release_frame()?;
@@ -209,22 +218,33 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         Ok(())
     }
 
-    /// Stores the result and returns status 0.
+    /// Stores the result and returns status 0 (any `finally` blocks
+    /// around have run).
     pub fn return_value(&self, v: BasicValueEnum<'ctx>) -> Result<()> {
         self.b.build_store(self.ret_out, v)?;
-        self.return_status(self.cx.ctx.i32_type().const_zero())
-    }
-
-    /// Leaves the function with `status` through the exit block.
-    pub fn return_status(&self, status: impl BasicValue<'ctx>) -> Result<()> {
-        self.b.build_store(self.status, status)?;
+        self.b
+            .build_store(self.status, self.cx.ctx.i32_type().const_zero())?;
         self.b.build_unconditional_branch(self.exit)?;
         Ok(())
     }
 
-    /// Returns status `exc` unless `ok`; emission continues where `ok` holds.
+    /// Where an exception raised here goes: the innermost enclosing `try`
+    /// statement's landing, or the exit.
+    pub(crate) fn raise_target(&self) -> BasicBlock<'ctx> {
+        self.regions.last().map_or(self.exit, |r| r.landing)
+    }
+
+    /// Raises the exception of `status` (non-zero).
+    pub fn raise_status(&self, status: impl BasicValue<'ctx>) -> Result<()> {
+        self.b.build_store(self.status, status)?;
+        self.b.build_unconditional_branch(self.raise_target())?;
+        Ok(())
+    }
+
+    /// Raises `exc` unless `ok`; emission continues where `ok` holds.
     pub fn raise_unless(&mut self, ok: IntValue<'ctx>, exc: u32) -> Result<()> {
-        let fail = match self.raise_blocks.get(&exc) {
+        let target = self.raise_target();
+        let fail = match self.raise_blocks.get(&(exc, target)) {
             Some(bb) => *bb,
             None => {
                 let bb = self.ir().append_block(&format!("raise{exc}"));
@@ -234,8 +254,8 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                     self.status,
                     self.cx.ctx.i32_type().const_int(exc.into(), false),
                 )?;
-                b.build_unconditional_branch(self.exit)?;
-                self.raise_blocks.insert(exc, bb);
+                b.build_unconditional_branch(target)?;
+                self.raise_blocks.insert((exc, target), bb);
                 bb
             }
         };
@@ -245,7 +265,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         Ok(())
     }
 
-    /// Unless `ok`, leaves with the status `fail` computes (in its own
+    /// Unless `ok`, raises the status `fail` computes (in its own
     /// block, e.g. a runtime call that formats a message); emission
     /// continues where `ok` holds.
     pub fn fail_unless(
@@ -257,12 +277,12 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         self.b.build_conditional_branch(ok, cont, fail_bb)?;
         self.b.position_at_end(fail_bb);
         let status = fail(self)?;
-        self.return_status(status)?;
+        self.raise_status(status)?;
         self.b.position_at_end(cont);
         Ok(())
     }
 
-    /// Returns a callee's status unchanged unless it is 0.
+    /// Raises a callee's status unless it is 0.
     pub fn propagate(&self, status: IntValue<'ctx>) -> Result<()> {
         let ok = self.b.build_int_compare(
             IntPredicate::EQ,
@@ -274,7 +294,7 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         let cont = self.ir().append_block("ok");
         self.b.build_conditional_branch(ok, cont, fail)?;
         self.b.position_at_end(fail);
-        self.return_status(status)?;
+        self.raise_status(status)?;
         self.b.position_at_end(cont);
         Ok(())
     }

@@ -7,7 +7,8 @@
 //! Calling convention of every compiled function:
 //! `i32 @symbol(ptr %ret_out, <params by value>)` returns 0 after storing the
 //! result (register form, see `types`) to `%ret_out`, or the non-zero id of
-//! the exception it raised; a callee's non-zero status is returned unchanged.
+//! the exception it raised; a callee's non-zero status is raised on (returned
+//! unchanged, unless a `try` around the call catches it).
 //! The entry function additionally gets a C-callable wrapper
 //! [`wrapper_symbol`]`(entry)`: `i32 (const *const u8 args[], *mut u8 ret)`,
 //! reading each argument from `*args[i]` and writing the result to `ret`,
@@ -24,6 +25,7 @@ mod arith;
 mod array;
 mod complex;
 mod elementwise;
+mod exceptions;
 mod expr;
 mod func;
 mod intrinsics;

@@ -189,6 +189,28 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
         Ok(())
     }
 
+    /// How many hidden slots exist so far, for [`Self::release_slots_from`].
+    pub fn slot_count(&self) -> usize {
+        self.temps.slots.len()
+    }
+
+    /// Releases (and zeroes) every hidden slot made since `start`: at a
+    /// `try`'s landing, the temporaries pending where its exception was
+    /// raised (all others are already null).
+    pub fn release_slots_from(&mut self, start: usize) -> Result<()> {
+        let slots = self.temps.slots[start..].to_vec();
+        self.release_slots(&slots)
+    }
+
+    /// A hidden slot for one reference (null until stored), released at
+    /// exit unless zeroed first.
+    pub fn reference_slot(&mut self) -> Result<PointerValue<'ctx>> {
+        let ptr = self.cx.ctx.ptr_type(AddressSpace::default());
+        let slot = self.zeroed_alloca(ptr, "temp")?;
+        self.temps.slots.push(slot);
+        Ok(slot)
+    }
+
     /// Releases the pending values above `mark` (the end of their use).
     pub fn release_to(&mut self, mark: usize) -> Result<()> {
         while self.temps.pending.len() > mark {

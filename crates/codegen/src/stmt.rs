@@ -78,19 +78,30 @@ impl<'ctx> FnEmitter<'_, 'ctx> {
                 } else {
                     latch
                 };
-                self.b.build_unconditional_branch(target)?;
-                Ok(())
+                self.run_finally_blocks(true)?;
+                self.branch_to(target)
             }
             StmtKind::Return(e) => {
                 let mark = self.mark();
                 let v = self.expr(e)?;
+                self.run_finally_blocks(false)?;
+                if self.terminated() {
+                    return Ok(());
+                }
                 // The caller owns the result.
                 self.forget_to(mark)?;
                 self.return_value(v)
             }
             StmtKind::Raise(exc) => {
-                self.return_status(self.cx.ctx.i32_type().const_int((*exc).into(), false))
+                self.raise_status(self.cx.ctx.i32_type().const_int((*exc).into(), false))
             }
+            StmtKind::RaiseValue(e) => self.raise_value(e),
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+            } => self.try_stmt(body, handlers, orelse, finally),
         }
     }
 

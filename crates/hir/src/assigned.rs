@@ -87,6 +87,30 @@ impl Cx<'_> {
                 self.block(body, maybe);
                 self.block(orelse, maybe);
             }
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                // A handler may start anywhere in the body.
+                let mut at_handler = maybe.clone();
+                assigned_in(body, &mut at_handler);
+                self.block(body, maybe);
+                self.block(orelse, maybe);
+                for h in handlers {
+                    let mut m = at_handler.clone();
+                    if let Some(c) = &h.class {
+                        self.expr(c, &m);
+                    }
+                    m.extend(h.name);
+                    self.block(&h.body, &mut m);
+                    maybe.extend(m);
+                }
+                // `finally` also runs after a raise that nothing caught.
+                maybe.extend(at_handler);
+                self.block(finalbody, maybe);
+            }
             StmtKind::Break
             | StmtKind::Continue
             | StmtKind::Pass

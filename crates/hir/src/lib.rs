@@ -36,8 +36,15 @@ pub struct Function {
     pub name: String,
     /// Parameter `i` is local `LocalId(i)`.
     pub nparams: usize,
+    /// Of a function defined inside another (a closure): how many of the
+    /// parameters, first, are the values it captured (Python's free
+    /// variables, by value where it is defined); 0 for others.
+    pub ncaptures: usize,
     pub locals: Vec<Local>,
     pub body: Vec<Stmt>,
+    /// The functions defined in this one (`def`, `lambda`), which
+    /// `ExprKind::Closure` names by position.
+    pub closures: Vec<Function>,
     pub span: Span,
 }
 
@@ -88,9 +95,29 @@ pub enum StmtKind {
     Break,
     Continue,
     Return(Option<Expr>),
-    /// `raise E` / `raise E(args)`; `None` is a bare re-raise.
+    /// `raise E` / `raise E(args)` / `raise e`; `None` is a bare re-raise.
     Raise(Option<Expr>),
+    /// `try`: `body`, then the first handler whose class matches an
+    /// exception it raised, `orelse` when it raised none, and `finalbody`
+    /// on every way out.
+    Try {
+        body: Vec<Stmt>,
+        handlers: Vec<Handler>,
+        orelse: Vec<Stmt>,
+        finalbody: Vec<Stmt>,
+    },
     Pass,
+}
+
+/// `except class as name: body`.
+#[derive(Clone, Debug)]
+pub struct Handler {
+    /// The class or tuple of classes caught; `None` for a bare `except:`.
+    pub class: Option<Expr>,
+    /// The local the exception is bound to.
+    pub name: Option<LocalId>,
+    pub body: Vec<Stmt>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -125,6 +152,15 @@ impl Stmt {
             StmtKind::If { body, orelse, .. }
             | StmtKind::While { body, orelse, .. }
             | StmtKind::For { body, orelse, .. } => vec![body, orelse],
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => std::iter::once(&body[..])
+                .chain(handlers.iter().map(|h| &h.body[..]))
+                .chain([&orelse[..], &finalbody[..]])
+                .collect(),
             _ => vec![],
         }
     }
@@ -187,12 +223,12 @@ pub enum ExprKind {
     Dict(Vec<(Expr, Expr)>),
     /// A set display `{a, b, ...}`.
     Set(Vec<Expr>),
-    /// `lambda a, b: body`: its parameters are locals of its own scope;
-    /// the body reads the enclosing function's locals where it runs (a
-    /// lambda is inlined where it is applied, e.g. as a sort key).
-    Lambda {
-        params: Vec<LocalId>,
-        body: Box<Expr>,
+    /// A function defined here (`def g(...)`, `lambda ...`): closure
+    /// `index` of the enclosing `Function`, made with the current values
+    /// of `captures` (its first parameters).
+    Closure {
+        index: usize,
+        captures: Vec<LocalId>,
     },
     /// `[elt for target in iter if cond ...]` and its set, dict (`elt` the
     /// key, `value` the value) and generator forms: builds its result in
@@ -398,11 +434,7 @@ fn reads_dyn(e: &Expr, f: &mut dyn FnMut(LocalId, Span)) {
                 reads(x, f);
             }
         }
-        ExprKind::Lambda { params, body } => reads(body, &mut |id, span| {
-            if !params.contains(&id) {
-                f(id, span)
-            }
-        }),
+        ExprKind::Closure { captures, .. } => captures.iter().for_each(|id| f(*id, e.span)),
         // The comprehension's own locals are not reads of the function's.
         ExprKind::Comprehension {
             result,

@@ -8,12 +8,25 @@ use oxjit_syntax::ast::{self, Expr as AExpr, Number, Stmt as AStmt};
 use oxjit_syntax::{ParsedFunction, Ranged};
 use std::collections::HashMap;
 
-struct Lower<'a> {
+struct Lower<'a, 'e> {
     parsed: &'a ParsedFunction,
-    env: &'a mut dyn Env,
+    env: &'a mut (dyn Env + 'e),
     locals: Vec<Local>,
     by_name: HashMap<String, LocalId>,
     diags: Vec<Diagnostic>,
+    /// The locals of the functions this one is defined in: a name read
+    /// here that is one of them (and not bound here) is captured.
+    outer: Vec<String>,
+    /// The names captured so far, in order.
+    captured: Vec<String>,
+    closures: Vec<Function>,
+}
+
+/// What a function definition holds: statements, or a lambda's expression.
+#[derive(Clone, Copy)]
+enum Body<'b> {
+    Stmts(&'b [AStmt]),
+    Expr(&'b AExpr),
 }
 
 /// Lowers a parsed function. Returns the HIR only if there were no errors.
@@ -22,13 +35,7 @@ pub fn lower_function(
     env: &mut dyn Env,
 ) -> (Option<Function>, Vec<Diagnostic>) {
     let def = &parsed.def;
-    let mut lw = Lower {
-        parsed,
-        env,
-        locals: Vec::new(),
-        by_name: HashMap::new(),
-        diags: Vec::new(),
-    };
+    let mut lw = Lower::new(parsed, env, Vec::new());
     let params = &def.parameters;
     if let Some(v) = params
         .vararg
@@ -42,30 +49,127 @@ pub fn lower_function(
             "give the function a fixed list of parameters",
         );
     }
-    for p in params.iter_non_variadic_params() {
-        let span = lw.span(p.range());
-        lw.declare(p.name().as_str(), span);
-    }
-    let nparams = lw.locals.len();
-    for s in &def.body {
-        lw.collect_assigned(s);
-    }
-    let body = lw.block(&def.body);
     let span = lw.span(def.range());
-    let f = Function {
-        name: def.name.as_str().to_string(),
-        nparams,
-        locals: lw.locals,
-        body,
-        span,
-    };
-    if lw.diags.is_empty() {
-        lw.diags = crate::assigned::check(&f);
-    }
+    let f = lw.function(def.name.as_str(), &[], params, Body::Stmts(&def.body), span);
     if lw.diags.is_empty() {
         (Some(f), lw.diags)
     } else {
         (None, lw.diags)
+    }
+}
+
+impl<'a, 'e> Lower<'a, 'e> {
+    fn new(parsed: &'a ParsedFunction, env: &'a mut (dyn Env + 'e), outer: Vec<String>) -> Self {
+        Lower {
+            parsed,
+            env,
+            locals: Vec::new(),
+            by_name: HashMap::new(),
+            diags: Vec::new(),
+            outer,
+            captured: Vec::new(),
+            closures: Vec::new(),
+        }
+    }
+
+    /// Lowers one function: `captures` (names) become its first
+    /// parameters, then `params`.
+    fn function(
+        &mut self,
+        name: &str,
+        captures: &[String],
+        params: &ast::Parameters,
+        body: Body,
+        span: Span,
+    ) -> Function {
+        for c in captures {
+            self.declare(c, span);
+        }
+        for p in params.iter_non_variadic_params() {
+            let span = self.span(p.range());
+            self.declare(p.name().as_str(), span);
+        }
+        let nparams = self.locals.len();
+        let body = match body {
+            Body::Stmts(stmts) => {
+                stmts.iter().for_each(|s| self.collect_assigned(s));
+                self.block(stmts)
+            }
+            Body::Expr(e) => {
+                let value = self.expr(e);
+                let span = value.span;
+                vec![Stmt {
+                    kind: StmtKind::Return(Some(value)),
+                    span,
+                }]
+            }
+        };
+        let f = Function {
+            name: name.to_string(),
+            nparams,
+            ncaptures: captures.len(),
+            locals: std::mem::take(&mut self.locals),
+            body,
+            closures: std::mem::take(&mut self.closures),
+            span,
+        };
+        if self.diags.is_empty() {
+            self.diags = crate::assigned::check(&f);
+        }
+        f
+    }
+
+    /// A function defined inside this one (`def`, `lambda`): lowered once
+    /// to find the names it captures, then again with them as its first
+    /// parameters; the closure value captures them here.
+    fn closure(
+        &mut self,
+        name: &str,
+        params: &ast::Parameters,
+        body: Body,
+        span: Span,
+    ) -> ExprKind {
+        let plain = params.vararg.is_none()
+            && params.kwarg.is_none()
+            && params.kwonlyargs.is_empty()
+            && params
+                .posonlyargs
+                .iter()
+                .chain(&params.args)
+                .all(|a| a.default.is_none());
+        if !plain {
+            self.unsupported(
+                params.range,
+                "a nested function or lambda with defaults, `*args` or keyword-only parameters",
+                "give it plain parameters: def g(x, y): ... or lambda x, y: ...",
+            );
+        }
+        let mut outer: Vec<String> = self.by_name.keys().cloned().collect();
+        outer.extend(self.outer.iter().cloned());
+        let captured = {
+            let mut probe = Lower::new(self.parsed, &mut *self.env, outer.clone());
+            probe.function(name, &[], params, body, span);
+            probe.captured
+        };
+        let mut inner = Lower::new(self.parsed, &mut *self.env, outer);
+        let f = inner.function(name, &captured, params, body, span);
+        self.diags.append(&mut inner.diags);
+        let captures = captured.iter().map(|c| self.capture(c, span)).collect();
+        self.closures.push(f);
+        ExprKind::Closure {
+            index: self.closures.len() - 1,
+            captures,
+        }
+    }
+
+    /// The local `name` reads here: this function's, or one captured from
+    /// an enclosing function.
+    fn capture(&mut self, name: &str, span: Span) -> LocalId {
+        if let Some(id) = self.by_name.get(name) {
+            return *id;
+        }
+        self.captured.push(name.to_string());
+        self.declare(name, span)
     }
 }
 
@@ -114,7 +218,7 @@ fn cmpop(op: ast::CmpOp) -> CmpOp {
     }
 }
 
-impl Lower<'_> {
+impl Lower<'_, '_> {
     fn span(&self, r: oxjit_syntax::TextRange) -> Span {
         self.parsed.span(r)
     }
@@ -177,9 +281,17 @@ impl Lower<'_> {
                     c.body.iter().for_each(|s| self.collect_assigned(s));
                 }
             }
-            // Unsupported blocks are reported once; the names they bind are
-            // still locals, so their uses do not cascade into more errors.
+            AStmt::FunctionDef(d) => {
+                let span = self.span(d.name.range);
+                self.declare(d.name.as_str(), span);
+            }
             AStmt::Try(t) => {
+                for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
+                    if let Some(n) = &h.name {
+                        let span = self.span(n.range);
+                        self.declare(n.as_str(), span);
+                    }
+                }
                 let handlers = t.handlers.iter().flat_map(|h| match h {
                     ast::ExceptHandler::ExceptHandler(h) => h.body.iter(),
                 });
@@ -190,6 +302,8 @@ impl Lower<'_> {
                     .chain(&t.finalbody)
                     .for_each(|s| self.collect_assigned(s));
             }
+            // Unsupported blocks are reported once; the names they bind are
+            // still locals, so their uses do not cascade into more errors.
             AStmt::With(w) => w.body.iter().for_each(|s| self.collect_assigned(s)),
             _ => {}
         }
@@ -321,6 +435,29 @@ impl Lower<'_> {
                 }
                 StmtKind::Raise(r.exc.as_ref().map(|e| self.expr(e)))
             }
+            AStmt::FunctionDef(d) if d.decorator_list.is_empty() && !d.is_async => {
+                let value =
+                    self.closure(d.name.as_str(), &d.parameters, Body::Stmts(&d.body), span);
+                StmtKind::Assign {
+                    targets: vec![Target::Local(self.by_name[d.name.as_str()], span)],
+                    value: Expr { kind: value, span },
+                }
+            }
+            AStmt::Try(t) if !t.is_star => StmtKind::Try {
+                body: self.block(&t.body),
+                handlers: t
+                    .handlers
+                    .iter()
+                    .map(|ast::ExceptHandler::ExceptHandler(h)| Handler {
+                        class: h.type_.as_ref().map(|c| self.expr(c)),
+                        name: h.name.as_ref().map(|n| self.by_name[n.as_str()]),
+                        body: self.block(&h.body),
+                        span: self.span(h.range),
+                    })
+                    .collect(),
+                orelse: self.block(&t.orelse),
+                finalbody: self.block(&t.finalbody),
+            },
             AStmt::Assert(a) => {
                 // `assert t, msg` is `if not t: raise AssertionError(msg)`.
                 let test = self.expr(&a.test);
@@ -356,8 +493,8 @@ impl Lower<'_> {
             other => {
                 let (what, hint) = match other {
                     AStmt::FunctionDef(_) => (
-                        "a nested function definition",
-                        "define the helper at module level and decorate it with @njit",
+                        "a decorated or async nested function",
+                        "define it without decorators (it is compiled with this function), or at module level with @njit",
                     ),
                     AStmt::ClassDef(_) => (
                         "a class definition",
@@ -368,8 +505,8 @@ impl Lower<'_> {
                         "move the context manager outside the compiled function",
                     ),
                     AStmt::Try(_) => (
-                        "`try`/`except`",
-                        "check the condition explicitly, or catch the exception in the caller",
+                        "`except*`",
+                        "catch the exceptions with plain `except` clauses",
                     ),
                     AStmt::Import(_) | AStmt::ImportFrom(_) => (
                         "`import`",
@@ -419,37 +556,6 @@ impl Lower<'_> {
             span,
         });
         id
-    }
-
-    /// `lambda a, b: body`: plain positional parameters, new locals of the
-    /// lambda's scope.
-    fn lambda(&mut self, l: &ast::ExprLambda) -> ExprKind {
-        let saved = self.by_name.clone();
-        let mut params = Vec::new();
-        if let Some(p) = &l.parameters {
-            let plain = p.vararg.is_none() && p.kwarg.is_none() && p.kwonlyargs.is_empty();
-            if !plain
-                || p.posonlyargs
-                    .iter()
-                    .chain(&p.args)
-                    .any(|a| a.default.is_some())
-            {
-                self.unsupported(
-                    p.range,
-                    "a lambda with defaults, `*args` or keyword-only parameters",
-                    "give the lambda plain parameters: lambda x, y: ...",
-                );
-            }
-            for a in p.posonlyargs.iter().chain(&p.args) {
-                let name = a.parameter.name.as_str();
-                let id = self.hidden(name, self.span(a.range));
-                self.by_name.insert(name.to_string(), id);
-                params.push(id);
-            }
-        }
-        let body = self.boxed(&l.body);
-        self.by_name = saved;
-        ExprKind::Lambda { params, body }
     }
 
     /// `[elt for ...]`, `{elt for ...}`, `{elt: value for ...}`, `(elt for
@@ -627,6 +733,8 @@ impl Lower<'_> {
                 let name = n.id.as_str();
                 if let Some(id) = self.by_name.get(name) {
                     ExprKind::Local(*id)
+                } else if self.outer.iter().any(|o| o == name) {
+                    ExprKind::Local(self.capture(name, span))
                 } else if let Some(v) = self.env.global(name) {
                     self.resolved(v)
                 } else {
@@ -740,7 +848,11 @@ impl Lower<'_> {
             AExpr::Tuple(t) => ExprKind::Tuple(t.elts.iter().map(|e| self.expr(e)).collect()),
             AExpr::List(l) => ExprKind::List(l.elts.iter().map(|e| self.expr(e)).collect()),
             AExpr::Set(l) => ExprKind::Set(l.elts.iter().map(|e| self.expr(e)).collect()),
-            AExpr::Lambda(l) => self.lambda(l),
+            AExpr::Lambda(l) => {
+                let none = ast::Parameters::default();
+                let params = l.parameters.as_deref().unwrap_or(&none);
+                self.closure("<lambda>", params, Body::Expr(&l.body), span)
+            }
             AExpr::ListComp(c) => {
                 self.comprehension(CompKind::List, &c.elt, None, &c.generators, span)
             }

@@ -334,6 +334,13 @@ impl Deps<'_> {
                 "a prange loop cannot return from the function".into(),
                 "store results in an array and return after the loop, or use range()".into(),
             ),
+            StmtKind::Try { .. } => {
+                // Any part may be cut short: none of their assignments
+                // count after the statement.
+                for b in s.blocks() {
+                    self.block(b, &mut defined.clone(), depth);
+                }
+            }
             StmtKind::Expr(_) | StmtKind::Raise(_) => self.exprs(s, defined),
             StmtKind::Break | StmtKind::Continue | StmtKind::Pass => {}
         }

@@ -9,6 +9,12 @@ pub fn print_function(f: &Function) -> String {
     let params: Vec<String> = f.params().map(|id| p.local(id)).collect();
     let mut out = format!("def {}({}):\n", f.name, params.join(", "));
     p.block(&mut out, &f.body, 1);
+    // The functions defined in it, after it; a closure's captured
+    // parameters come first.
+    for (i, c) in f.closures.iter().enumerate() {
+        let _ = writeln!(out, "# closure#{i} of {}, {} captured", f.name, c.ncaptures);
+        out.push_str(&print_function(c));
+    }
     out
 }
 
@@ -84,6 +90,31 @@ impl Printer<'_> {
                 Some(v) => out.push_str(&format!("{ind}return {}\n", self.expr(v))),
                 None => out.push_str(&format!("{ind}return\n")),
             },
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                let _ = writeln!(out, "{ind}try:");
+                self.block(out, body, depth + 1);
+                for h in handlers {
+                    let class = h.class.as_ref().map(|c| format!(" {}", self.expr(c)));
+                    let name = h.name.map(|n| format!(" as {}", self.local(n)));
+                    let _ = writeln!(
+                        out,
+                        "{ind}except{}{}:",
+                        class.unwrap_or_default(),
+                        name.unwrap_or_default()
+                    );
+                    self.block(out, &h.body, depth + 1);
+                }
+                self.orelse(out, orelse, depth);
+                if !finalbody.is_empty() {
+                    let _ = writeln!(out, "{ind}finally:");
+                    self.block(out, finalbody, depth + 1);
+                }
+            }
             StmtKind::Raise(v) => match v {
                 Some(v) => out.push_str(&format!("{ind}raise {}\n", self.expr(v))),
                 None => out.push_str(&format!("{ind}raise\n")),
@@ -188,9 +219,9 @@ impl Printer<'_> {
                     .collect();
                 format!("f[{}]", inner.join(", "))
             }
-            ExprKind::Lambda { params, body } => {
-                let params: Vec<String> = params.iter().map(|p| self.local(*p)).collect();
-                format!("lambda {}: {}", params.join(", "), self.expr(body))
+            ExprKind::Closure { index, captures } => {
+                let captures: Vec<String> = captures.iter().map(|c| self.local(*c)).collect();
+                format!("closure#{index}({})", captures.join(", "))
             }
             ExprKind::Set(items) => {
                 let inner: Vec<String> = items.iter().map(|x| self.expr(x)).collect();

@@ -56,6 +56,8 @@ pub enum Plan {
     },
     /// A range object: its start, stop and step (`int64`s).
     Range,
+    /// An exception object (a result only): the Python exception it stands for.
+    Exception,
     /// A value or None: the value's plan and the offset of the byte that
     /// says whether there is one.
     Optional {
@@ -109,6 +111,7 @@ impl Plan {
             },
             Type::Str => Plan::Str,
             Type::Range => Plan::Range,
+            Type::Exception => Plan::Exception,
             Type::Optional(v) => Plan::Optional {
                 value: Box::new(Plan::of(v)),
                 flag_at: Type::field_offsets(&[(**v).clone(), Type::BOOL])[1],
@@ -119,7 +122,9 @@ impl Plan {
                 itemsize: item.size_align().0,
             },
             // Zero-sized: the type (the specialisation) says which function.
-            Type::Undefined | Type::Function(_) => Plan::None,
+            // A closure never crosses to Python (typeck rejects returning
+            // one, and Python has none to pass).
+            Type::Undefined | Type::Function(_) | Type::Closure(..) => Plan::None,
         }
     }
 }
@@ -231,6 +236,9 @@ pub unsafe fn unbox(
             *out.add(*flag_at) = present as u8;
             Ok(())
         }
+        Plan::Exception => Err(PyTypeError::new_err(
+            "exception objects cannot be passed to compiled code",
+        )),
         Plan::Range => {
             let obj = Bound::from_borrowed_ptr(py, obj);
             let r = obj
@@ -886,6 +894,12 @@ pub unsafe fn box_value(py: Python<'_>, t: &Plan, p: *const u8) -> PyResult<Py<P
             pyo3::types::PyRange::new_with_step(py, start, stop, step)?.into_ptr()
         }
         Plan::Set { item, .. } => box_set(py, item, *(p as *const *mut MemInfo))?,
+        Plan::Exception => {
+            let mi = *(p as *const *mut MemInfo);
+            let spec = oxjit_runtime::exceptions::object_spec(mi).clone();
+            oxjit_runtime::memory::oxjit_rt_meminfo_decref(mi);
+            crate::errors::exception_instance(py, &spec)?.into_ptr()
+        }
     };
     if raw.is_null() {
         return Err(fetch_err(py));

@@ -57,6 +57,9 @@ pub struct HirInfo {
     pub filename: String,
     pub first_line: u32,
     pub params: Vec<Param>,
+    /// The ids of the functions defined in this one (`hir.closures`), each
+    /// registered as a jitted function of its own.
+    pub closure_ids: Vec<u64>,
 }
 
 impl HirInfo {
@@ -303,12 +306,62 @@ fn lower_source(py: Python<'_>, info: &FuncInfo) -> Result<Arc<HirInfo>, Compile
     }
     let params = params_of(func, &lowered).map_err(pyerr)?;
     Ok(Arc::new(HirInfo {
+        closure_ids: register_closures(py, info, &lowered, &source, &filename, first_line),
         hir: lowered,
         source: source.clone(),
         filename: filename.clone(),
         first_line: first_line.max(1),
         params,
     }))
+}
+
+/// Registers the functions defined in `f` (of `parent`) as jitted
+/// functions whose HIR is already known; returns their ids by position.
+fn register_closures(
+    py: Python<'_>,
+    parent: &FuncInfo,
+    f: &hir::Function,
+    source: &str,
+    filename: &str,
+    first_line: u32,
+) -> Vec<u64> {
+    f.closures
+        .iter()
+        .map(|c| {
+            let params = c
+                .params()
+                .skip(c.ncaptures)
+                .map(|id| Param {
+                    name: c.local(id).name.clone(),
+                    default: None,
+                })
+                .collect();
+            let info = register(|id| FuncInfo {
+                id,
+                py_func: parent.py_func.clone_ref(py),
+                source_lines: parent.source_lines.as_ref().map(|l| l.clone_ref(py)),
+                name: format!("{}.<locals>.{}", parent.name, c.name),
+                flags: parent.flags,
+                declared_locals: Vec::new(),
+                nogil: parent.nogil,
+                nparams: c.nparams - c.ncaptures,
+                specs: RwLock::new(Vec::new()),
+                compile_enabled: AtomicBool::new(true),
+                hir: Mutex::new(None),
+                signature: std::sync::OnceLock::new(),
+            });
+            let closure_ids = register_closures(py, &info, c, source, filename, first_line);
+            *info.hir.lock().unwrap() = Some(Arc::new(HirInfo {
+                hir: c.clone(),
+                source: source.to_owned(),
+                filename: filename.to_owned(),
+                first_line: first_line.max(1),
+                params,
+                closure_ids,
+            }));
+            info.id
+        })
+        .collect()
 }
 
 /// The parameter names of `func`'s code object.
@@ -454,6 +507,11 @@ impl Oracle for DriverOracle<'_, '_> {
 
     fn exception(&mut self, spec: ExcSpec) -> u32 {
         oxjit_runtime::exceptions::register(spec)
+    }
+
+    fn closure(&mut self, parent: u64, index: usize) -> Result<u64, String> {
+        let h = hir_of(self.py, &lookup(parent)).map_err(|e| e.message)?;
+        Ok(h.closure_ids[index])
     }
 }
 

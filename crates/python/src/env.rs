@@ -237,9 +237,7 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
             if module == "builtins" {
                 return Value::ExceptionClass(qual);
             }
-            return Value::Opaque(format!(
-                "the exception class '{qual}' (only builtin exceptions can be raised)"
-            ));
+            return user_exception_class(t, &module);
         }
     }
     if v.is_callable() {
@@ -271,4 +269,44 @@ pub fn classify(v: &Bound<'_, PyAny>, name: &str) -> Value {
     }
     let ty = crate::typeof_::type_name(v);
     Value::Opaque(format!("the global '{name}' of type '{ty}'"))
+}
+
+/// A user exception class (`class ParseError(ValueError)`), named
+/// `module.qualname` and registered with its ancestors, so compiled code
+/// can raise and catch it and its statuses become instances of it.
+fn user_exception_class(t: &Bound<'_, PyType>, module: &str) -> Value {
+    let name_of = |c: &Bound<'_, PyAny>| -> Option<String> {
+        let m: String = c.getattr("__module__").ok()?.extract().ok()?;
+        let q: String = c.getattr("__qualname__").ok()?.extract().ok()?;
+        Some(if m == "builtins" {
+            q
+        } else {
+            format!("{m}.{q}")
+        })
+    };
+    let Some(name) = name_of(t.as_any()) else {
+        return Value::Opaque(format!("the exception class in module '{module}'"));
+    };
+    let mut ancestors = Vec::new();
+    if let Ok(mro) = t.getattr("__mro__") {
+        if let Ok(items) = mro.try_iter() {
+            for c in items.flatten().skip(1) {
+                if let Some(n) = name_of(&c).filter(|n| n != "object") {
+                    // Ancestors that are user classes are registered too, so
+                    // a status of one of them matches its own ancestors.
+                    if c.getattr("__module__")
+                        .and_then(|m| m.extract::<String>())
+                        .is_ok_and(|m| m != "builtins")
+                    {
+                        if let Ok(ct) = c.cast::<PyType>() {
+                            user_exception_class(ct, module);
+                        }
+                    }
+                    ancestors.push(n);
+                }
+            }
+        }
+    }
+    crate::errors::register_user_class(&name, t.as_any(), ancestors);
+    Value::ExceptionClass(name)
 }

@@ -19,6 +19,7 @@ use std::ffi::c_int;
 use oxjit_abi::sig::RtFn;
 
 use crate::arrayfns::{self, oxjit_rt_copy_strided, oxjit_rt_random_double, oxjit_rt_random_gauss};
+use crate::exceptions::*;
 use crate::list::oxjit_rt_list_reserve;
 use crate::memory::*;
 use crate::pairwise::*;
@@ -136,6 +137,12 @@ oxjit_abi::runtime_fns! {
     LIST_RESERVE = oxjit_rt_list_reserve(*mut MemInfo, i64) -> u32, Any;
     /// `s.add(x)` of a set of `int64`s, the item a word.
     SET_ADD_WORD = oxjit_rt_set_add_word(*mut MemInfo, i64) -> u32, Any;
+    /// `except`: whether a status is an instance of a class (by id), and
+    /// ending, keeping or re-raising the caught exception.
+    EXC_MATCHES = oxjit_rt_exc_matches(u32, u64) -> u32, Any;
+    EXC_DISCARD = oxjit_rt_exc_discard(u32), Any;
+    EXC_CATCH = oxjit_rt_exc_catch(u32) -> *mut MemInfo, Any;
+    EXC_RAISE = oxjit_rt_exc_raise(*mut MemInfo) -> u32, Any;
     /// Scalar draws touch only the thread's generator.
     RANDOM_DOUBLE = oxjit_rt_random_double() -> f64, Private;
     RANDOM_GAUSS = oxjit_rt_random_gauss() -> f64, Private;

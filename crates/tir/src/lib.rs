@@ -148,6 +148,19 @@ impl Stmt {
                 }
                 (exprs, blocks)
             }
+            StmtKind::RaiseValue(e) => (vec![e], vec![]),
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+            } => (
+                vec![],
+                std::iter::once(&body[..])
+                    .chain(handlers.iter().map(|h| &h.body[..]))
+                    .chain([&orelse[..], &finally[..]])
+                    .collect(),
+            ),
             StmtKind::Break | StmtKind::Continue | StmtKind::Raise(_) => (vec![], vec![]),
         }
     }
@@ -210,6 +223,31 @@ pub enum StmtKind {
     Return(Expr),
     /// Raise the exception whose descriptor id is given.
     Raise(u32),
+    /// Raise an exception object (of type `exception`): a caught one again
+    /// (`raise`, `raise e`), or one made with run-time arguments.
+    RaiseValue(Expr),
+    /// `try`: runs `body`; an exception it raises goes to the first handler
+    /// whose classes match it (none matching: it propagates), and `orelse`
+    /// runs when it raised none. `finally` runs on every way out of the
+    /// statement: falling through, `return`, `break`, `continue`, and an
+    /// exception that leaves it (which it then raises again).
+    Try {
+        body: Vec<Stmt>,
+        handlers: Vec<Handler>,
+        orelse: Vec<Stmt>,
+        finally: Vec<Stmt>,
+    },
+}
+
+/// `except classes as bind: body`.
+#[derive(Clone, Debug)]
+pub struct Handler {
+    /// Exception class names (`oxjit_abi::exc`'s naming); empty catches
+    /// every exception.
+    pub classes: Vec<String>,
+    /// The local of type `exception` the caught exception is stored in.
+    pub bind: Option<LocalId>,
+    pub body: Vec<Stmt>,
 }
 
 /// How a `prange` loop runs in parallel. The iterations are split into
@@ -592,6 +630,10 @@ runtime_fn_enum! {
     StrReplace = "str_replace",
     /// `(s)` → `s.upper()` (full Unicode case mapping, as Python's).
     StrUpper = "str_upper",
+    /// `(class, args)` an `int64` class id (`oxjit_abi::exc::class_id`) and a tuple of numbers, strs, None and tuples of them → a new exception object (`raise E(...)` with run-time arguments).
+    ExcNew = "exc_new",
+    /// `(e)` an exception object → `str(e)`, as Python's `BaseException.__str__` (a `KeyError`'s one argument as its repr).
+    ExcStr = "exc_str",
     StrLower = "str_lower",
     StrCaseFold = "str_casefold",
     StrSwapCase = "str_swapcase",

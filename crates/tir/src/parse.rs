@@ -205,6 +205,9 @@ impl Block<'_> {
         if c.eat_word("for") {
             return self.for_range(c, at, indent, span);
         }
+        if c.eat_word("try") {
+            return self.try_stmt(c, at, indent, span);
+        }
         let kind = if c.eat_word("break") {
             StmtKind::Break
         } else if c.eat_word("continue") {
@@ -212,7 +215,12 @@ impl Block<'_> {
         } else if c.eat_word("return") {
             StmtKind::Return(c.expr()?)
         } else if c.eat_word("raise") {
-            StmtKind::Raise(c.exception()?)
+            c.skip_space();
+            if c.rest().starts_with("exception#") {
+                StmtKind::Raise(c.exception()?)
+            } else {
+                StmtKind::RaiseValue(c.expr()?)
+            }
         } else if c.at_local_assign() {
             let (_, id) = c.local_name()?;
             c.punct("=")?;
@@ -238,6 +246,75 @@ impl Block<'_> {
         };
         c.end()?;
         Ok((st(kind), at + 1))
+    }
+
+    /// `try:` and its `except`, `else:` and `finally:` blocks.
+    fn try_stmt(&self, mut c: Cursor, at: usize, indent: usize, span: Span) -> P<(Stmt, usize)> {
+        c.punct(":")?;
+        c.end()?;
+        let (body, mut next) = self.stmts(at + 1, indent + 4)?;
+        let mut handlers = vec![];
+        while let Some(l) = self
+            .lines
+            .get(next)
+            .filter(|l| l.indent == indent && l.text.starts_with("except"))
+        {
+            let mut h = Cursor::new(*l).with(self.f);
+            h.word("except")?;
+            h.skip_space();
+            let mut classes = vec![];
+            let class = |h: &mut Cursor| -> P<String> {
+                h.skip_space();
+                let r = h.rest();
+                let n = r
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                    .unwrap_or(r.len());
+                if n == 0 {
+                    return Err(h.error("expected an exception class"));
+                }
+                h.pos += n;
+                Ok(r[..n].to_string())
+            };
+            if h.eat("(") {
+                loop {
+                    classes.push(class(&mut h)?);
+                    if !h.eat(",") {
+                        break;
+                    }
+                }
+                h.punct(")")?;
+            } else if !h.rest().starts_with(':') {
+                classes.push(class(&mut h)?);
+            }
+            let bind = if h.eat_word("as") {
+                Some(LocalId(h.local_name()?.1 as u32))
+            } else {
+                None
+            };
+            h.punct(":")?;
+            h.end()?;
+            let (hbody, after) = self.stmts(next + 1, indent + 4)?;
+            handlers.push(Handler {
+                classes,
+                bind,
+                body: hbody,
+            });
+            next = after;
+        }
+        let (orelse, next) = self.orelse(next, indent)?;
+        let (finally, next) = match self.lines.get(next) {
+            Some(l) if l.indent == indent && l.text == "finally:" => {
+                self.stmts(next + 1, indent + 4)?
+            }
+            _ => (vec![], next),
+        };
+        let kind = StmtKind::Try {
+            body,
+            handlers,
+            orelse,
+            finally,
+        };
+        Ok((Stmt { kind, span }, next))
     }
 
     fn for_range(&self, mut c: Cursor, at: usize, indent: usize, span: Span) -> P<(Stmt, usize)> {

@@ -142,6 +142,31 @@ impl Printer<'_> {
             StmtKind::Continue => out.push_str(&format!("{ind}continue\n")),
             StmtKind::Return(e) => out.push_str(&format!("{ind}return {}\n", self.expr(e))),
             StmtKind::Raise(id) => out.push_str(&format!("{ind}raise exception#{id}\n")),
+            StmtKind::RaiseValue(e) => out.push_str(&format!("{ind}raise {}\n", self.expr(e))),
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+            } => {
+                let _ = writeln!(out, "{ind}try:");
+                self.block(out, body, depth + 1);
+                for h in handlers {
+                    let classes = match h.classes.as_slice() {
+                        [] => String::new(),
+                        [one] => format!(" {one}"),
+                        many => format!(" ({})", many.join(", ")),
+                    };
+                    let bind = h.bind.map(|id| format!(" as {}", self.local(id)));
+                    let _ = writeln!(out, "{ind}except{classes}{}:", bind.unwrap_or_default());
+                    self.block(out, &h.body, depth + 1);
+                }
+                self.orelse(out, orelse, depth);
+                if !finally.is_empty() {
+                    let _ = writeln!(out, "{ind}finally:");
+                    self.block(out, finally, depth + 1);
+                }
+            }
         }
     }
 

@@ -106,6 +106,28 @@ impl Verifier<'_> {
                 self.block(orelse)
             }
             StmtKind::Return(e) => self.expect(e, &self.f.ret),
+            StmtKind::RaiseValue(e) => self.expect(e, &Type::Exception),
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+            } => {
+                for h in handlers {
+                    if let Some(id) = h.bind {
+                        if self.f.local(id).ty != Type::Exception {
+                            return fail(
+                                s.span,
+                                "an exception is bound to a non-exception local".into(),
+                            );
+                        }
+                    }
+                    self.block(&h.body)?;
+                }
+                self.block(body)?;
+                self.block(orelse)?;
+                self.block(finally)
+            }
             StmtKind::Break | StmtKind::Continue | StmtKind::Raise(_) => Ok(()),
         }
     }
@@ -146,6 +168,13 @@ impl Verifier<'_> {
                 // A range is stored as its (start, stop, step) tuple.
                 let range = [&x.ty, &e.ty].contains(&&Type::Range)
                     && [&x.ty, &e.ty].contains(&&Type::range_fields());
+                // A closure is stored as the tuple of its captured values.
+                let closure = match (&x.ty, &e.ty) {
+                    (Type::Closure(c), Type::Tuple(t)) | (Type::Tuple(t), Type::Closure(c)) => {
+                        c.1 == *t
+                    }
+                    _ => false,
+                };
                 let optional = match (&x.ty, &e.ty) {
                     (Type::None, Type::Optional(_)) => true,
                     (t, Type::Optional(v)) | (Type::Optional(v), t) => **v == *t,
@@ -153,6 +182,7 @@ impl Verifier<'_> {
                 };
                 if !relayout
                     && !range
+                    && !closure
                     && !optional
                     && (x.ty.scalar().is_none() || e.ty.scalar().is_none())
                 {

@@ -33,24 +33,30 @@ impl Expr {
     }
 }
 
-/// Every local `stmts` assign (by statement or by `:=`), in first-assignment
+/// Every local `stmts` assign (by statement, by `:=` or by `except ... as`), in first-assignment
 /// order, without repeats.
 pub fn assigned(stmts: &[Stmt]) -> Vec<LocalId> {
     let mut out = Vec::new();
-    walk(stmts, &mut |n| {
-        if let Node::Stmt(Stmt {
+    let mut add = |id: LocalId| {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    };
+    walk(stmts, &mut |n| match n {
+        Node::Stmt(Stmt {
             kind: StmtKind::Assign(id, _),
             ..
         })
         | Node::Expr(Expr {
             kind: ExprKind::SetLocal(id, _),
             ..
-        }) = n
-        {
-            if !out.contains(id) {
-                out.push(*id);
-            }
-        }
+        }) => add(*id),
+        // An `except ... as e` assigns `e`.
+        Node::Stmt(Stmt {
+            kind: StmtKind::Try { handlers, .. },
+            ..
+        }) => handlers.iter().filter_map(|h| h.bind).for_each(&mut add),
+        _ => {}
     });
     out
 }

@@ -3,6 +3,7 @@
 //! keyword and default like Python, typed by the oracle).
 
 use crate::check::{error, Checker, Fail, R};
+use crate::closures::closure_captures;
 use crate::expr::{cast_scalar, konst};
 use crate::library::{library, Call, Lowering, Receiver, Signature};
 use crate::ops::guard;
@@ -25,7 +26,9 @@ impl Checker<'_> {
         span: Span,
     ) -> R<tir::Expr> {
         match &func.kind {
-            HK::Global(Value::Dispatcher(id)) => self.call_jitted(*id, func, args, kwargs, span),
+            HK::Global(Value::Dispatcher(id)) => {
+                self.call_jitted(*id, vec![], func, args, kwargs, span)
+            }
             HK::Global(Value::Function(path)) => match library().get(path) {
                 Some(entry) => self.call_entry(entry, None, args, kwargs, span),
                 None => Err(self.unsupported_function(path, span)),
@@ -92,7 +95,16 @@ impl Checker<'_> {
                     kind: HK::Global(Value::Dispatcher(id)),
                     span: f.span,
                 };
-                self.call_jitted(id, &at, args, kwargs, span)
+                self.call_jitted(id, vec![], &at, args, kwargs, span)
+            }
+            Type::Closure(ref c) => {
+                let id = c.0;
+                let at = hir::Expr {
+                    kind: HK::Global(Value::Dispatcher(id)),
+                    span: f.span,
+                };
+                let captured = closure_captures(f);
+                self.call_jitted(id, captured, &at, args, kwargs, span)
             }
             Type::Class(s) => {
                 let path = match s.strong() {
@@ -304,9 +316,12 @@ impl Checker<'_> {
         Ok((start, stop, guard(step, Check::NonZero, id)))
     }
 
+    /// A call of jitted function `id` (a closure's captured values are
+    /// `leading`, before the arguments).
     fn call_jitted(
         &mut self,
         id: u64,
+        leading: Vec<tir::Expr>,
         func: &hir::Expr,
         args: &[hir::Expr],
         kwargs: &[hir::Keyword],
@@ -319,9 +334,10 @@ impl Checker<'_> {
         let fname = self.callee_name(id);
         let sig = Signature::of_params(params);
         let mut call = Call::bind(fname.clone(), &sig, None, args, kwargs, span)?;
-        let typed = (0..sig.params.len())
-            .map(|i| call.expr_opt(self, i))
-            .collect::<R<Vec<_>>>()?;
+        let mut typed = leading;
+        for i in 0..sig.params.len() {
+            typed.push(call.expr_opt(self, i)?);
+        }
         let types: Vec<Type> = typed.iter().map(|e| e.ty.clone()).collect();
         let sig = if id == self.req.id && types == self.req.args {
             match &self.ret {

@@ -1,7 +1,6 @@
 //! The checker's state, the fixed-point driver and statement typing.
 
 use crate::{Oracle, Request, Typed};
-use oxjit_abi::exc::{ExcArg, ExcSpec};
 use oxjit_diag::{Code, Diagnostic, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK, StmtKind as HS, Target, Value};
 use oxjit_tir::{self as tir, ExprKind as TK, LocalId, RuntimeFn, StmtKind as TS};
@@ -57,6 +56,12 @@ pub(crate) struct Checker<'a> {
     hidden: HashMap<(Span, String), Type>,
     /// This pass's hidden locals.
     hidden_ids: Vec<(LocalId, (Span, String))>,
+    /// The exception locals of the `except` clauses being typed, innermost
+    /// last: what a bare `raise` raises again.
+    pub handling: Vec<LocalId>,
+    /// Variables standing for others while a body is typed again (the
+    /// copies of an unrolled loop's variable, one per item type).
+    renamed: HashMap<hir::LocalId, hir::LocalId>,
 }
 
 const MAX_PASSES: usize = 32;
@@ -101,6 +106,8 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
         conditional: 0,
         hidden: HashMap::new(),
         hidden_ids: Vec::new(),
+        handling: Vec::new(),
+        renamed: HashMap::new(),
     };
     // Falling off the end returns None (which may make the result optional).
     let falls = falls_through(&hir.body);
@@ -114,6 +121,10 @@ pub(crate) fn run(req: &Request, oracle: &mut dyn Oracle) -> Typed {
             ck.returned(&Type::None, hir.span);
         }
         passes += 1;
+    }
+    // A function that only raises returns nothing: its result is None.
+    if ck.ret.is_none() && !has_return(&hir.body) {
+        ck.ret = Some(Type::None);
     }
     ck.last_pass = true;
     ck.reset_temps();
@@ -210,7 +221,7 @@ fn convertible(from: &Type, to: &Type) -> bool {
 /// form to return as).
 fn holds_function(t: &Type) -> bool {
     match t {
-        Type::Function(_) => true,
+        Type::Function(_) | Type::Closure(..) => true,
         Type::Tuple(items) => items.iter().any(holds_function),
         Type::Optional(v) => holds_function(v),
         _ => false,
@@ -228,23 +239,57 @@ fn falls_through(stmts: &[hir::Stmt]) -> bool {
         HS::If { body, orelse, .. } => falls_through(body) || falls_through(orelse),
         HS::While { test, body, .. } => {
             let forever = matches!(test.kind, HK::Const(Const::Bool(true)));
-            !forever || contains_break(body)
+            !forever || leaves_loop(body, false)
+        }
+        HS::Try {
+            body,
+            handlers,
+            orelse,
+            finalbody,
+        } => {
+            let ends = !finalbody.is_empty() && !falls_through(finalbody);
+            !ends
+                && ((falls_through(body) && falls_through(orelse))
+                    || handlers.iter().any(|h| falls_through(&h.body)))
         }
         _ => true,
     }
 }
 
-fn contains_break(stmts: &[hir::Stmt]) -> bool {
+fn has_return(stmts: &[hir::Stmt]) -> bool {
+    let mut found = false;
+    hir::walk_stmts(stmts, &mut |s| found |= matches!(s.kind, HS::Return(_)));
+    found
+}
+
+/// Whether `stmts` hold a `break` (or, with `or_continue`, a `continue`)
+/// of their loop: outside any loop nested in them.
+fn leaves_loop(stmts: &[hir::Stmt], or_continue: bool) -> bool {
     stmts.iter().any(|s| match &s.kind {
         HS::Break => true,
-        HS::If { body, orelse, .. } => contains_break(body) || contains_break(orelse),
+        HS::Continue => or_continue,
+        HS::If { .. } | HS::Try { .. } => {
+            s.blocks().into_iter().any(|b| leaves_loop(b, or_continue))
+        }
         _ => false,
     })
+}
+
+/// The argument of `literal_unroll(x)` when `iter` is that call.
+fn literal_unroll_arg(iter: &hir::Expr) -> Option<&hir::Expr> {
+    match &iter.kind {
+        HK::Call { func, args, kwargs } if kwargs.is_empty() && args.len() == 1 => {
+            matches!(&func.kind, HK::Global(Value::Function(n)) if n == "oxjit.literal_unroll")
+                .then(|| &args[0])
+        }
+        _ => None,
+    }
 }
 
 impl Checker<'_> {
     /// The typed IR local of a HIR local: after the parameter slots.
     pub fn lid(&self, id: hir::LocalId) -> LocalId {
+        let id = self.renamed.get(&id).copied().unwrap_or(id);
         LocalId(id.0 + self.req.hir.nparams as u32)
     }
 
@@ -569,8 +614,17 @@ impl Checker<'_> {
                 Self::push(out, TS::Return(e), span);
             }
             HS::Raise(exc) => {
-                let id = self.raise(exc.as_ref(), span)?;
-                Self::push(out, TS::Raise(id), span);
+                let kind = self.raise(exc.as_ref(), span)?;
+                Self::push(out, kind, span);
+            }
+            HS::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                let kind = self.try_stmt(body, handlers, orelse, finalbody)?;
+                Self::push(out, kind, span);
             }
         }
         Ok(())
@@ -900,6 +954,13 @@ impl Checker<'_> {
             if let Some((d, part)) = self.dict_view(iter)? {
                 return self.for_dict(target, d, part, body, orelse, span, out);
             }
+            if let Some(inner) = literal_unroll_arg(iter) {
+                let seq = self.expr(inner)?;
+                if let Type::Tuple(_) = seq.ty {
+                    return self.for_tuple_unrolled(target, seq, (body, orelse), span, out);
+                }
+                return self.for_loop(target, inner, body, orelse, span, out);
+            }
             let seq = self.expr(iter)?;
             if seq.ty.list_item().is_some() || seq.ty == Type::Str {
                 return self.for_list(target, seq, body, orelse, span, out);
@@ -1048,23 +1109,17 @@ impl Checker<'_> {
         out: &mut Vec<tir::Stmt>,
     ) -> R<()> {
         let at = t.span;
+        let Type::Tuple(types) = &t.ty else {
+            unreachable!("a tuple")
+        };
+        let first = types.first().cloned().unwrap_or(Type::None);
+        let Some(ty) = types.iter().try_fold(first, |ty, t| unify(&ty, t)) else {
+            // Items of several types: one copy of the body per item.
+            return self.for_tuple_unrolled(target, t, (body, orelse), span, out);
+        };
         let t = self.once(t, "iter", out);
         let items = self.tuple_items(t);
         let count = items.len() as i64;
-        let mut ty = items.first().map_or(Type::None, |x| x.ty.clone());
-        for x in &items {
-            ty = unify(&ty, &x.ty).ok_or_else(|| {
-                error(
-                    Code::CannotUnify,
-                    x.span,
-                    format!(
-                        "a loop over a tuple of a {ty} and a {} gives its variable two types",
-                        x.ty
-                    ),
-                    "loop over a tuple whose items have one type, or unpack it",
-                )
-            })?;
-        }
         let var = self.temp("index", Type::I64);
         let int = |v| tir::Expr::new(TK::Const(tir::ConstValue::Int(v)), Type::I64, at);
         let mut pick: Vec<tir::Stmt> = vec![];
@@ -1095,6 +1150,52 @@ impl Checker<'_> {
         body_out.extend(self.block(body));
         let orelse = self.block(orelse);
         Self::counted_loop(var, int(count), body_out, orelse, span, out);
+        Ok(())
+    }
+
+    /// `for target in t` over a tuple whose items have several types (or
+    /// `literal_unroll(t)`): the body once per item, each copy with its own
+    /// variables for the target, of that item's type. The target itself
+    /// ends holding the last item, as in Python. `break` and `continue`
+    /// are rejected: the copies are not a loop.
+    fn for_tuple_unrolled(
+        &mut self,
+        target: &Target,
+        t: tir::Expr,
+        (body, orelse): (&[hir::Stmt], &[hir::Stmt]),
+        span: Span,
+        out: &mut Vec<tir::Stmt>,
+    ) -> R<()> {
+        if leaves_loop(body, true) {
+            return Err(error(
+                Code::UnsupportedSyntax,
+                span,
+                "`break` and `continue` in a loop over a tuple of several item types are not supported",
+                "test a flag in the body instead, or loop over a tuple whose items have one type",
+            ));
+        }
+        let t = self.once(t, "iter", out);
+        let items = self.tuple_items(t);
+        let mut locals = vec![];
+        target.visit_locals(&mut |id, at| locals.push((id, at)));
+        for (k, x) in items.iter().enumerate() {
+            for &(id, at) in &locals {
+                let name = format!("{}#{k}", self.names[self.lid(id).0 as usize]);
+                let copy = self.hidden_local(&name, at);
+                self.renamed.insert(id, copy);
+            }
+            let typed = self
+                .assign(target, x.clone(), out)
+                .map(|()| self.block(body));
+            for &(id, _) in &locals {
+                self.renamed.remove(&id);
+            }
+            out.extend(typed?);
+        }
+        if let Some(last) = items.last() {
+            self.assign(target, last.clone(), out)?;
+        }
+        out.extend(self.block(orelse));
         Ok(())
     }
 
@@ -1193,50 +1294,6 @@ impl Checker<'_> {
         );
         Ok(())
     }
-
-    fn raise(&mut self, exc: Option<&hir::Expr>, span: Span) -> R<u32> {
-        let Some(exc) = exc else {
-            return Err(error(
-                Code::BadRaise,
-                span,
-                "bare `raise` is not supported",
-                "raise an exception class explicitly",
-            ));
-        };
-        let (class, args) = match &exc.kind {
-            HK::Global(Value::ExceptionClass(c)) => (c.clone(), Vec::new()),
-            HK::Call { func, args, kwargs } if kwargs.is_empty() => match &func.kind {
-                HK::Global(Value::ExceptionClass(c)) => (c.clone(), args.iter().collect()),
-                _ => return Err(not_exception(exc)),
-            },
-            _ => return Err(not_exception(exc)),
-        };
-        let args = args
-            .into_iter()
-            .map(|a| match &a.kind {
-                HK::Const(Const::Str(s)) => Ok(ExcArg::Str(s.clone())),
-                HK::Const(Const::Int(i)) => Ok(ExcArg::Int(*i)),
-                HK::Const(Const::Float(x)) => Ok(ExcArg::Float(*x)),
-                HK::Const(Const::Bool(b)) => Ok(ExcArg::Bool(*b)),
-                _ => Err(error(
-                    Code::BadRaise,
-                    a.span,
-                    "exception arguments must be constants",
-                    "use a constant message, e.g. raise ValueError(\"x must be positive\")",
-                )),
-            })
-            .collect::<R<Vec<_>>>()?;
-        Ok(self.oracle.exception(ExcSpec { class, args }))
-    }
-}
-
-fn not_exception(e: &hir::Expr) -> Fail {
-    error(
-        Code::BadRaise,
-        e.span,
-        "only builtin exception classes can be raised in compiled code",
-        "raise a builtin exception such as ValueError(\"message\")",
-    )
 }
 
 /// The arguments of `range(...)` / `prange(...)` when `iter` is such a call.

@@ -152,33 +152,14 @@ fn clause_loops(
     body
 }
 
-/// `key(x)` as HIR: a lambda's body after a statement binding its
-/// parameter to `x`, or a call of the key function.
-fn apply_key(key: &hir::Expr, x: hir::Expr, span: Span) -> R<(Vec<hir::Stmt>, hir::Expr)> {
-    match &key.kind {
-        HK::Lambda { params, body } => {
-            let [p] = params.as_slice() else {
-                return Err(error(
-                    Code::BadCall,
-                    key.span,
-                    format!(
-                        "a key function takes one argument, this lambda {}",
-                        params.len()
-                    ),
-                    "write the key as lambda x: ...",
-                ));
-            };
-            Ok((vec![assign(*p, x, span)], (**body).clone()))
-        }
-        _ => {
-            let call = HK::Call {
-                func: Box::new(key.clone()),
-                args: vec![x],
-                kwargs: vec![],
-            };
-            Ok((vec![], ex(call, span)))
-        }
-    }
+/// `key(x)` as HIR: a call of the key function (a lambda is a closure).
+fn apply_key(key: &hir::Expr, x: hir::Expr, span: Span) -> hir::Expr {
+    let call = HK::Call {
+        func: Box::new(key.clone()),
+        args: vec![x],
+        kwargs: vec![],
+    };
+    ex(call, span)
 }
 
 impl Checker<'_> {
@@ -201,17 +182,16 @@ impl Checker<'_> {
         let local = |id| ex(HK::Local(id), span);
         let int = |v| ex(HK::Const(Const::Int(v)), span);
         let rev = reverse.cloned().unwrap_or_else(|| boolean(false, span));
-        let (bind, k) = apply_key(key, local(x), span)?;
+        let k = apply_key(key, local(x), span);
         let signed = ex(
             HK::Binary(hir::BinOp::Mul, Box::new(local(i)), Box::new(local(sign))),
             span,
         );
         let pair = ex(HK::Tuple(vec![k, signed]), span);
-        let mut decorate = bind;
-        decorate.push(at(
+        let decorate = vec![at(
             HS::Expr(method_call(local(pairs), "append", vec![pair], span)),
             span,
-        ));
+        )];
         let enumerate = ex(
             HK::Global(Value::Function("builtins.enumerate".into())),
             span,
@@ -683,9 +663,8 @@ impl Checker<'_> {
                         // The item and its key, each computed once.
                         let [cur, k, best] =
                             ["item", "key", "best"].map(|n| self.hidden_local(n, span));
-                        let (bind, kx) = apply_key(key, local(cur), span)?;
+                        let kx = apply_key(key, local(cur), span);
                         before.push(assign(cur, elt, span));
-                        before.extend(bind);
                         before.push(assign(k, kx, span));
                         let take =
                             vec![assign(acc, local(cur), span), assign(best, local(k), span)];

@@ -213,12 +213,7 @@ impl Checker<'_> {
             HK::List(items) => self.list_display(items, span),
             HK::Dict(pairs) => self.dict_display(pairs, span),
             HK::Set(items) => self.set_display(items, span),
-            HK::Lambda { .. } => Err(error(
-                Code::UnsupportedSyntax,
-                span,
-                "a lambda can only be given as key= (of sorted() or list.sort()) in compiled code",
-                "for other uses define a function with def and decorate it with @njit",
-            )),
+            HK::Closure { index, captures } => self.closure_value(*index, captures, span),
             HK::Comprehension { .. } => self.comprehension(e),
             HK::FString(parts) => self.fstring(parts, span),
             HK::Slice { .. } => Err(error(

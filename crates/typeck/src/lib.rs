@@ -13,8 +13,10 @@
 mod arrays;
 mod calls;
 mod check;
+mod closures;
 mod comprehensions;
 mod dicts;
+mod exceptions;
 mod expr;
 mod iteration;
 pub mod library;
@@ -61,6 +63,10 @@ pub trait Oracle {
     /// The id of an exception descriptor: its content id
     /// (`ExcSpec::content_id`), registered for the extension to raise.
     fn exception(&mut self, spec: ExcSpec) -> u32;
+    /// The id of function `index` defined inside function `parent`
+    /// (`hir::Function::closures`): a jitted function like the others,
+    /// whose first parameters are its captured values.
+    fn closure(&mut self, parent: u64, index: usize) -> Result<u64, String>;
 }
 
 /// Which function is being typed, for self-recursion and error messages.

@@ -5,6 +5,7 @@
 //! methods are registry entries (`library/strs.rs`).
 
 use crate::check::{error, Checker, R};
+use crate::exceptions::exception_str;
 use crate::expr::konst;
 use crate::runtime_fns::call;
 use oxjit_diag::{Code, Span};
@@ -160,6 +161,9 @@ impl Checker<'_> {
         if x.ty == Type::Str {
             return Ok(x);
         }
+        if x.ty == Type::Exception {
+            return Ok(exception_str(x, span));
+        }
         if matches!(x.ty, Type::Tuple(_)) {
             return Err(error(
                 Code::BadOperand,
@@ -187,6 +191,9 @@ impl Checker<'_> {
                 } => {
                     let at = value.span;
                     let mut x = self.expr(value)?;
+                    if x.ty == Type::Exception && matches!(conversion, None | Some('s')) {
+                        x = exception_str(x, at);
+                    }
                     if matches!(x.ty, Type::Tuple(_)) {
                         return Err(error(
                             Code::BadOperand,

@@ -36,6 +36,9 @@ impl Oracle for SelfOnly {
     fn exception(&mut self, spec: ExcSpec) -> u32 {
         spec.content_id(0)
     }
+    fn closure(&mut self, _parent: u64, index: usize) -> Result<u64, String> {
+        Ok(100 + index as u64)
+    }
 }
 
 fn run(text: &str, name: &str) -> String {

@@ -272,6 +272,16 @@ pub enum Type {
     /// variable), by its dispatcher's id: zero-sized, so a function that
     /// takes one is specialised on it and calls it directly.
     Function(u64),
+    /// A function defined in compiled code (`def` inside a function, a
+    /// `lambda`), by its id (the driver's, as for `Function`), with the
+    /// types of the values it captured where it was defined: its value is
+    /// the tuple of those values, passed before its own arguments. (Boxed
+    /// so that a `Type` stays three words.)
+    Closure(Box<(u64, Vec<Type>)>),
+    /// An exception object: bound by `except E as e`, or made by raising
+    /// with run-time arguments. A reference to the runtime's exception
+    /// object (its class and arguments); its class is not part of the type.
+    Exception,
     /// The item type of an empty list literal (`[]`) before inference has
     /// seen what goes in it; it never reaches verified typed IR.
     Undefined,
@@ -392,11 +402,14 @@ impl Type {
             }
             Type::Str => w.push(tag::STR),
             Type::Range => w.push(tag::RANGE),
+            Type::Exception => w.push(tag::EXCEPTION),
             Type::Optional(t) => {
                 w.push(tag::OPTIONAL);
                 t.encode(w);
             }
             Type::Function(id) => w.extend([tag::FUNCTION, *id]),
+            // In memory, the captured values.
+            Type::Closure(c) => Type::Tuple(c.1.clone()).encode(w),
             Type::Set(item) => {
                 w.push(tag::SET);
                 item.encode(w);
@@ -519,6 +532,11 @@ impl fmt::Display for Type {
             Type::Range => f.write_str("range_state64"),
             Type::Optional(t) => write!(f, "OptionalType({})", show(t)),
             Type::Function(id) => write!(f, "function(#{id})"),
+            Type::Closure(c) => {
+                let inner: Vec<String> = c.1.iter().map(show).collect();
+                write!(f, "closure(#{}; {})", c.0, inner.join(", "))
+            }
+            Type::Exception => f.write_str("exception"),
             Type::Undefined => f.write_str("undefined"),
         }
     }

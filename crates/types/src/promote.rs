@@ -120,6 +120,14 @@ pub fn unify(a: &Type, b: &Type) -> Option<Type> {
         return Some(a.clone());
     }
     match (a, b) {
+        // A function defined once, whose captured values widened.
+        (Type::Closure(x), Type::Closure(y)) if x.0 == y.0 && x.1.len() == y.1.len() => {
+            let items = x.1.iter().zip(&y.1).map(|(x, y)| unify(x, y));
+            Some(Type::Closure(Box::new((
+                x.0,
+                items.collect::<Option<_>>()?,
+            ))))
+        }
         (Type::Scalar(x), Type::Scalar(y)) => {
             // A variable holding both a Python int and a float is a float64, as
             // in Numba; weak types stay weak only if both are.

@@ -103,12 +103,27 @@ impl<'a> Parser<'a> {
             "none" | "void" => return Ok(Type::None),
             "unicode_type" | "string" => return Ok(Type::Str),
             "range_state64" => return Ok(Type::Range),
+            "exception" if self.ir => return Ok(Type::Exception),
             "function" if self.ir => {
                 self.expect("(")?;
                 self.expect("#")?;
                 let id = self.number()?;
                 self.expect(")")?;
                 return Ok(Type::Function(id as u64));
+            }
+            "closure" if self.ir => {
+                self.expect("(")?;
+                self.expect("#")?;
+                let id = self.number()? as u64;
+                self.expect(";")?;
+                let mut captures = vec![];
+                while !self.eat(")") {
+                    if !captures.is_empty() {
+                        self.expect(",")?;
+                    }
+                    captures.push(self.ty()?);
+                }
+                return Ok(Type::Closure(Box::new((id, captures))));
             }
             "pyint" if self.ir => return Ok(Type::Scalar(Scalar::PyInt)),
             "pyfloat" if self.ir => return Ok(Type::Scalar(Scalar::PyFloat)),

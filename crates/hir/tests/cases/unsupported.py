@@ -3,6 +3,6 @@ def f(a, *rest):
     g = lambda t: t
     try:
         pass
-    except Exception:
+    except* Exception:
         pass
     return undefined_name + math.nonexistent

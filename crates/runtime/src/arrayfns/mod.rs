@@ -11,6 +11,7 @@
 
 mod dicts;
 mod dot;
+mod excs;
 mod floats;
 mod format;
 mod formatspec;
@@ -982,6 +983,8 @@ array_fns! {
     oxjit_rt_af_str_rstrip => strsearch::rstrip,
     oxjit_rt_af_str_replace => strsearch::replace,
     oxjit_rt_af_str_upper => strs::upper,
+    oxjit_rt_af_exc_new => excs::new,
+    oxjit_rt_af_exc_str => excs::str_fn,
     oxjit_rt_af_str_lower => strs::lower,
     oxjit_rt_af_str_casefold => strs::casefold,
     oxjit_rt_af_str_swapcase => strs::swapcase,

@@ -240,6 +240,10 @@ pub(super) fn define(d: &mut Defs) {
     }
     d.def("builtins.range", "*args")
         .rule(Lowering::Inline, |ck, c| ck.range_value(c.rest, c.span));
+    // `for x in literal_unroll(t)` unrolls (`Checker::for_loop`); anywhere
+    // else it is its argument.
+    d.def("oxjit.literal_unroll", "container")
+        .rule(Lowering::Inline, |ck, c| c.expr_opt(ck, 0));
     d.def("oxjit.prange", "*args")
         .rule(Lowering::Inline, |_, c| {
             Err(error(
