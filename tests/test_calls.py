@@ -316,3 +316,20 @@ def test_exception_state_is_clean_after_a_raise():
         with pytest.raises(ValueError, match="non-negative"):
             f(-1)
         assert f(3) == 3
+
+
+@njit
+def fact_ternary(n):
+    return 1 if n <= 1 else n * fact_ternary(n - 1)
+
+
+@njit
+def fib_ternary(n):
+    return n if n < 2 else fib_ternary(n - 1) + fib_ternary(n - 2)
+
+
+def test_recursion_inside_a_conditional_expression_is_inferred():
+    # The return type comes from the branch without the recursive call.
+    assert fact_ternary(10) == 3628800
+    assert fib_ternary(15) == 610
+    assert str(fact_ternary.nopython_signatures[0].return_type) == "int64"

@@ -29,6 +29,8 @@ CASES = [
     ("def f(n):\n    total = 0\n    for i in range(n):\n        step = lambda x: x + i\n        total += step(10)\n    return total", (5,)),
     ("def f(a):\n    def norm(v):\n        return np.sqrt((v * v).sum())\n    return norm(a) + norm(a[1:])", (np.arange(6.0),)),
     ("def f(x):\n    def check(v):\n        if v < 0:\n            raise ValueError('negative', v)\n        return v\n    try:\n        return check(x)\n    except ValueError as e:\n        return -len(str(e))", (-4,)),
+    ("def f(n, m):\n    def walk(k):\n        if k <= 0:\n            return m\n        return walk(k - 1) + k\n    return walk(n)", (4, 10)),
+    ("def f(n):\n    def fact(k):\n        return 1 if k <= 1 else k * fact(k - 1)\n    return fact(n)", (10,)),
     ("def f(x):\n    def maybe(v):\n        if v > 0:\n            return v\n        return None\n    r = maybe(x)\n    return r is None", (0,)),
 ]
 

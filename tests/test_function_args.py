@@ -95,3 +95,40 @@ def test_bad_uses_of_function_values_are_typing_errors():
 
     with pytest.raises(oxjit.errors.TypingError, match="cannot be returned"):
         give_back()
+
+
+@njit
+def cube(x):
+    return x * x * x
+
+
+def chosen(i, x):
+    fs = (square, cube, lambda y: y + 1)
+    return fs[i](x)
+
+
+def chosen_in_loop(n):
+    fs = (square, cube)
+    s = 0
+    for i in range(n):
+        s += fs[i % 2](i)
+    return s
+
+
+@pytest.mark.parametrize("i", [0, 1, 2, -1, -2, -3, 3, -4])
+def test_a_function_chosen_at_run_time_from_a_tuple(i):
+    check(njit(chosen), i, 3)
+
+
+def test_a_function_chosen_in_a_loop():
+    check(njit(chosen_in_loop), 10)
+
+
+def test_functions_chosen_from_a_tuple_must_return_one_type():
+    @njit
+    def mixed(i):
+        fs = (square, lambda y: "s")
+        return fs[i](2)
+
+    with pytest.raises(oxjit.errors.TypingError, match="return values of different types"):
+        mixed(0)

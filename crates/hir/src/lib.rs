@@ -230,6 +230,9 @@ pub enum ExprKind {
         index: usize,
         captures: Vec<LocalId>,
     },
+    /// Inside a closure, its own name (`def fact(k): ... fact(k - 1)`): the
+    /// closure itself, made from its captured parameters.
+    ThisClosure,
     /// `[elt for target in iter if cond ...]` and its set, dict (`elt` the
     /// key, `value` the value) and generator forms: builds its result in
     /// `result`, a hidden local, as the loops over `generators` would. The
@@ -435,6 +438,7 @@ fn reads_dyn(e: &Expr, f: &mut dyn FnMut(LocalId, Span)) {
             }
         }
         ExprKind::Closure { captures, .. } => captures.iter().for_each(|id| f(*id, e.span)),
+        ExprKind::ThisClosure => {}
         // The comprehension's own locals are not reads of the function's.
         ExprKind::Comprehension {
             result,

@@ -19,6 +19,8 @@ struct Lower<'a, 'e> {
     outer: Vec<String>,
     /// The names captured so far, in order.
     captured: Vec<String>,
+    /// A closure's own name, which calls it recursively.
+    this: Option<String>,
     closures: Vec<Function>,
 }
 
@@ -68,6 +70,7 @@ impl<'a, 'e> Lower<'a, 'e> {
             diags: Vec::new(),
             outer,
             captured: Vec::new(),
+            this: None,
             closures: Vec::new(),
         }
     }
@@ -146,12 +149,15 @@ impl<'a, 'e> Lower<'a, 'e> {
         }
         let mut outer: Vec<String> = self.by_name.keys().cloned().collect();
         outer.extend(self.outer.iter().cloned());
+        let this = Some(name.to_string()).filter(|_| matches!(body, Body::Stmts(_)));
         let captured = {
             let mut probe = Lower::new(self.parsed, &mut *self.env, outer.clone());
+            probe.this = this.clone();
             probe.function(name, &[], params, body, span);
             probe.captured
         };
         let mut inner = Lower::new(self.parsed, &mut *self.env, outer);
+        inner.this = this;
         let f = inner.function(name, &captured, params, body, span);
         self.diags.append(&mut inner.diags);
         let captures = captured.iter().map(|c| self.capture(c, span)).collect();
@@ -733,6 +739,8 @@ impl Lower<'_, '_> {
                 let name = n.id.as_str();
                 if let Some(id) = self.by_name.get(name) {
                     ExprKind::Local(*id)
+                } else if self.this.as_deref() == Some(name) {
+                    ExprKind::ThisClosure
                 } else if self.outer.iter().any(|o| o == name) {
                     ExprKind::Local(self.capture(name, span))
                 } else if let Some(v) = self.env.global(name) {

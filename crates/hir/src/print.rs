@@ -219,6 +219,7 @@ impl Printer<'_> {
                     .collect();
                 format!("f[{}]", inner.join(", "))
             }
+            ExprKind::ThisClosure => "this_closure".into(),
             ExprKind::Closure { index, captures } => {
                 let captures: Vec<String> = captures.iter().map(|c| self.local(*c)).collect();
                 format!("closure#{index}({})", captures.join(", "))

@@ -72,6 +72,15 @@ impl Checker<'_> {
                     None => Err(self.no_method(&obj, method, span)),
                 }
             }
+            HK::Subscript(fs, index) if !matches!(index.kind, HK::Const(_)) => {
+                match self.call_chosen(fs, index, args, kwargs, span)? {
+                    Some(call) => Ok(call),
+                    None => {
+                        let f = self.expr(func)?;
+                        self.call_value(f, args, kwargs, span)
+                    }
+                }
+            }
             _ => {
                 let f = self.expr(func)?;
                 self.call_value(f, args, kwargs, span)
@@ -81,7 +90,7 @@ impl Checker<'_> {
 
     /// A call of a value: a scalar type (`np.float32` held in a variable,
     /// `a.dtype.type`) converts like the type called by name.
-    fn call_value(
+    pub(crate) fn call_value(
         &mut self,
         f: tir::Expr,
         args: &[hir::Expr],

@@ -304,7 +304,7 @@ impl Checker<'_> {
         self.build(kind, *result, src, value, e.span)
     }
 
-    fn not_in_while_test(&self, what: &str, span: Span) -> R<()> {
+    pub(crate) fn not_in_while_test(&self, what: &str, span: Span) -> R<()> {
         if self.conditional == 0 {
             return Ok(());
         }

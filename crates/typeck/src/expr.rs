@@ -156,7 +156,18 @@ impl Checker<'_> {
                 // Each branch's prelude runs only on its path.
                 let (a, pre_a) = self.with_own_prelude(|ck| ck.expr_opt(body));
                 let (b, pre_b) = self.with_own_prelude(|ck| ck.expr_opt(orelse));
-                let (a, b) = (a?, b?);
+                // Before the last pass, a branch not typed yet (a recursive
+                // call before the return type is known) takes the other
+                // branch's type, so that the result has one to be inferred
+                // from (`1 if k <= 1 else k * fact(k - 1)`).
+                let (a, b) = match (a, b) {
+                    (Ok(x), Err(Fail::Unknown(_))) | (Err(Fail::Unknown(_)), Ok(x))
+                        if !self.last_pass =>
+                    {
+                        return Ok(x);
+                    }
+                    (a, b) => (a?, b?),
+                };
                 let ty = unify(&a.ty, &b.ty).ok_or_else(|| {
                     error(
                         Code::CannotUnify,
@@ -214,6 +225,7 @@ impl Checker<'_> {
             HK::Dict(pairs) => self.dict_display(pairs, span),
             HK::Set(items) => self.set_display(items, span),
             HK::Closure { index, captures } => self.closure_value(*index, captures, span),
+            HK::ThisClosure => Ok(self.this_closure(span)),
             HK::Comprehension { .. } => self.comprehension(e),
             HK::FString(parts) => self.fstring(parts, span),
             HK::Slice { .. } => Err(error(
