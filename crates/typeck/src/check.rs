@@ -1,5 +1,6 @@
 //! The checker's state, the fixed-point driver and statement typing.
 
+use crate::ranges::int64;
 use crate::{Oracle, Request, Typed};
 use oxjit_diag::{Code, Diagnostic, Span};
 use oxjit_hir::{self as hir, Const, ExprKind as HK, StmtKind as HS, Target, Value};
@@ -273,6 +274,54 @@ fn leaves_loop(stmts: &[hir::Stmt], or_continue: bool) -> bool {
         }
         _ => false,
     })
+}
+
+/// `stmts` with each `break` of their loop (see [`leaves_loop`]) first
+/// setting `flag`.
+fn flag_breaks(stmts: &[hir::Stmt], flag: hir::LocalId) -> Vec<hir::Stmt> {
+    let mut out = Vec::with_capacity(stmts.len());
+    for s in stmts {
+        let span = s.span;
+        let at = |kind| hir::Stmt { kind, span };
+        let kind = match &s.kind {
+            HS::Break => {
+                let yes = hir::Expr {
+                    kind: HK::Const(Const::Bool(true)),
+                    span,
+                };
+                out.push(at(HS::Assign {
+                    targets: vec![Target::Local(flag, span)],
+                    value: yes,
+                }));
+                HS::Break
+            }
+            HS::If { test, body, orelse } => HS::If {
+                test: test.clone(),
+                body: flag_breaks(body, flag),
+                orelse: flag_breaks(orelse, flag),
+            },
+            HS::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => HS::Try {
+                body: flag_breaks(body, flag),
+                handlers: handlers
+                    .iter()
+                    .map(|h| hir::Handler {
+                        body: flag_breaks(&h.body, flag),
+                        ..h.clone()
+                    })
+                    .collect(),
+                orelse: flag_breaks(orelse, flag),
+                finalbody: flag_breaks(finalbody, flag),
+            },
+            k => k.clone(),
+        };
+        out.push(at(kind));
+    }
+    out
 }
 
 /// The argument of `literal_unroll(x)` when `iter` is that call.
@@ -1155,9 +1204,12 @@ impl Checker<'_> {
 
     /// `for target in t` over a tuple whose items have several types (or
     /// `literal_unroll(t)`): the body once per item, each copy with its own
-    /// variables for the target, of that item's type. The target itself
-    /// ends holding the last item, as in Python. `break` and `continue`
-    /// are rejected: the copies are not a loop.
+    /// variables for the target, of that item's type. Without `break` or
+    /// `continue` the copies follow each other and the target ends holding
+    /// the last item, as in Python. With them, each copy is a loop of one
+    /// iteration (which `continue` ends) inside another (which a flagged
+    /// `break` leaves, and whose `else` is the loop's); the target then
+    /// holds no item after the loop.
     fn for_tuple_unrolled(
         &mut self,
         target: &Target,
@@ -1166,36 +1218,68 @@ impl Checker<'_> {
         span: Span,
         out: &mut Vec<tir::Stmt>,
     ) -> R<()> {
-        if leaves_loop(body, true) {
-            return Err(error(
-                Code::UnsupportedSyntax,
-                span,
-                "`break` and `continue` in a loop over a tuple of several item types are not supported",
-                "test a flag in the body instead, or loop over a tuple whose items have one type",
-            ));
-        }
         let t = self.once(t, "iter", out);
         let items = self.tuple_items(t);
         let mut locals = vec![];
         target.visit_locals(&mut |id, at| locals.push((id, at)));
+        let stop = leaves_loop(body, true).then(|| self.hidden_local("stop", span));
+        let body = match stop {
+            Some(stop) => {
+                let no = hir::Expr {
+                    kind: HK::Const(Const::Bool(false)),
+                    span,
+                };
+                self.assign_hir(&Target::Local(stop, span), &no, out)?;
+                flag_breaks(body, stop)
+            }
+            None => body.to_vec(),
+        };
+        let mut copies = vec![];
         for (k, x) in items.iter().enumerate() {
             for &(id, at) in &locals {
                 let name = format!("{}#{k}", self.names[self.lid(id).0 as usize]);
                 let copy = self.hidden_local(&name, at);
                 self.renamed.insert(id, copy);
             }
+            let mut copy = vec![];
             let typed = self
-                .assign(target, x.clone(), out)
-                .map(|()| self.block(body));
+                .assign(target, x.clone(), &mut copy)
+                .map(|()| self.block(&body));
             for &(id, _) in &locals {
                 self.renamed.remove(&id);
             }
-            out.extend(typed?);
+            copy.extend(typed?);
+            let Some(stop) = stop else {
+                out.extend(copy);
+                continue;
+            };
+            let once = self.temp("once", Type::I64);
+            Self::counted_loop(once, int64(1, span), copy, vec![], span, &mut copies);
+            let stopped = tir::Expr::new(TK::Local(self.lid(stop)), Type::BOOL, span);
+            let leave = vec![tir::Stmt {
+                kind: TS::Break,
+                span,
+            }];
+            Self::push(
+                &mut copies,
+                TS::If {
+                    cond: stopped,
+                    then: leave,
+                    orelse: vec![],
+                },
+                span,
+            );
+        }
+        let orelse = self.block(orelse);
+        if stop.is_some() {
+            let once = self.temp("once", Type::I64);
+            Self::counted_loop(once, int64(1, span), copies, orelse, span, out);
+            return Ok(());
         }
         if let Some(last) = items.last() {
             self.assign(target, last.clone(), out)?;
         }
-        out.extend(self.block(orelse));
+        out.extend(orelse);
         Ok(())
     }
 
